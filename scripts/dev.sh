@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Soko developer commands. The README's two commands live here:
+#   ./scripts/dev.sh demo [--headless]   install, build (Release) and show the product working
+#   ./scripts/dev.sh test                install, build with ASan/UBSan, run every test through CTest
+# Helpers: deps (install Debian packages only), build [release|test], clean.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JOBS="${SOKO_JOBS:-$(nproc)}"
+
+# Debian 12 packages the build, the tests and the demo need.
+PACKAGES=(
+    build-essential cmake ninja-build pkg-config git ca-certificates
+    qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-multimedia-dev
+    libqt6sql6-sqlite libqt6svg6-dev
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    libzxing-dev libssl-dev openssl libsqlite3-dev sqlite3 libsodium-dev libexpected-dev libpqxx-dev
+    postgresql
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        # dpkg-query prints "install ok installed" only for packages that are fully installed.
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        log "Debian packages: all present"
+        return
+    fi
+    log "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+    local kind="$1" dir="build/$1"
+    local args=(-S . -B "$dir" -G Ninja)
+    case "$kind" in
+    release) args+=(-DCMAKE_BUILD_TYPE=Release -DSOKO_BUILD_TESTS=OFF) ;;
+    test)
+        args+=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" "-DSOKO_SANITIZE=address;undefined")
+        [ "${CI:-}" = "true" ] && args+=(-DSOKO_WARNINGS_AS_ERRORS=ON)
+        ;;
+    *) echo "unknown build kind: $kind" >&2; exit 2 ;;
+    esac
+    log "Configuring $dir"
+    cmake "${args[@]}" >/dev/null
+    log "Building $dir with $JOBS jobs"
+    cmake --build "$dir" -j "$JOBS"
+}
+
+cmd_test() {
+    install_deps
+    configure_and_build test
+    log "Running tests"
+    local started=$SECONDS
+    (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@")
+    log "Tests finished in $((SECONDS - started)) s"
+}
+
+cmd_demo() {
+    install_deps
+    configure_and_build release
+    exec "$ROOT/scripts/demo.sh" "$ROOT/build/release" "$@"
+}
+
+case "${1:-}" in
+test) shift; cmd_test "$@" ;;
+demo) shift; cmd_demo "$@" ;;
+deps) install_deps ;;
+build) install_deps; configure_and_build "${2:-test}" ;;
+clean) rm -rf build ;;
+*)
+    cat >&2 <<USAGE
+usage: $0 COMMAND
+  demo [--headless]   install what is missing, build Release and run the demo
+  test [ctest args]   install what is missing, build with ASan+UBSan and run every test
+  deps                install the Debian packages only
+  build [release|test]
+  clean               remove build/
+USAGE
+    exit 2
+    ;;
+esac
