@@ -434,6 +434,9 @@ void TestGs1::checkCharacterPair()
 {
     // GMN example of the GS1 General Specifications (AI 8013, check character pair "2K").
     QVERIFY(parseGs1("80131987654Ad4X4bL5ttr2310c2K"));
+    for (const char *gmn :
+         {"12345678901234567890123NT", "12345_ABCDEFGHIJKLMCP", "12345_0123456789:;<=>?62", "7907665Bm8v2AB", "!22"})
+        QVERIFY2(parseGs1(std::string("8013") + gmn), gmn);
     const auto wrong = parseGs1("80131987654Ad4X4bL5ttr2310c2L");
     QVERIFY(!wrong);
     QCOMPARE(wrong.error().code, ErrorCode::BadCheckDigit);
