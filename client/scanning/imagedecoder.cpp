@@ -94,7 +94,18 @@ QImage contrastStretched(const QImage &grey)
     return out;
 }
 
-using Collect = std::function<void(const ZXing::Results &, double)>;
+using Corners = std::array<QPointF, 4>;
+// Receives one result with its corners (in the pixels of the image handed to ZXing) and the factor
+// back to the caller's pixels.
+using Collect = std::function<void(const ZXing::Result &, const Corners &, double)>;
+
+Corners cornersOf(const ZXing::Position &position)
+{
+    Corners corners;
+    for (size_t i = 0; i < 4; ++i)
+        corners[i] = QPointF(position[i].x, position[i].y);
+    return corners;
+}
 
 uchar pixelAt(const QImage &grey, double x, double y)
 {
@@ -131,7 +142,8 @@ std::vector<bool> barPattern(const QImage &grey, QPointF a, QPointF u, QPointF n
 // rows it read (with maxNumberOfSymbols 1 only two of them), so the bars are followed up and down
 // while the pattern across them stays the same, which stops at the quiet gap before a neighbouring
 // symbol (GS1 logistic labels stack several Code 128 symbols).
-void maskLinearSymbol(QImage &grey, const ZXing::Position &position)
+// Returns the symbol's full corners (the reported rows extended over the bars' height).
+Corners maskLinearSymbol(QImage &grey, const ZXing::Position &position)
 {
     const QPointF topLeft(position.topLeft().x, position.topLeft().y);
     const QPointF topRight(position.topRight().x, position.topRight().y);
@@ -141,7 +153,7 @@ void maskLinearSymbol(QImage &grey, const ZXing::Position &position)
     const QPointF b = (topRight + bottomRight) / 2;
     const double length = std::hypot(b.x() - a.x(), b.y() - a.y());
     if (length < 4)
-        return;
+        return cornersOf(position);
     const QPointF u = (b - a) / length;
     const QPointF n(-u.y(), u.x());
     const int samples = int(std::ceil(length));
@@ -165,8 +177,10 @@ void maskLinearSymbol(QImage &grey, const ZXing::Position &position)
         return reached;
     };
     const double margin = 0.03 * length + 2;
-    const double low = std::min(extent(-1), -2.0) - 2;
-    const double high = std::max(extent(+1), 2.0) + 2;
+    const double top = extent(-1);
+    const double bottom = extent(+1);
+    const double low = std::min(top, -2.0) - 2;
+    const double high = std::max(bottom, 2.0) + 2;
     const QPolygonF area({a - u * margin + n * low, b + u * margin + n * low, b + u * margin + n * high,
                           a - u * margin + n * high});
     const QRect box = area.boundingRect().toAlignedRect().intersected(grey.rect());
@@ -176,6 +190,7 @@ void maskLinearSymbol(QImage &grey, const ZXing::Position &position)
             if (area.containsPoint(QPointF(x, y), Qt::OddEvenFill))
                 line[x] = 255;
     }
+    return {a + n * top, b + n * top, b + n * bottom, a + n * bottom};
 }
 
 // All symbols of `formats` in one greyscale image. Matrix codes come from one ReadBarcodes() call.
@@ -192,9 +207,10 @@ void readImage(QImage grey, ZXing::DecodeHints hints, int maxSymbols, double sca
     if (!matrix.empty()) {
         const ZXing::ImageView view(grey.constBits(), grey.width(), grey.height(), ZXing::ImageFormat::Lum,
                                     int(grey.bytesPerLine()));
-        collect(ZXing::ReadBarcodes(view, ZXing::DecodeHints(hints).setFormats(matrix).setMaxNumberOfSymbols(
-                                              static_cast<uint8_t>(maxSymbols))),
-                scale);
+        const ZXing::Results results = ZXing::ReadBarcodes(
+            view, ZXing::DecodeHints(hints).setFormats(matrix).setMaxNumberOfSymbols(static_cast<uint8_t>(maxSymbols)));
+        for (const ZXing::Result &result : results)
+            collect(result, cornersOf(result.position()), scale);
     }
     if (linear.empty())
         return;
@@ -206,9 +222,8 @@ void readImage(QImage grey, ZXing::DecodeHints hints, int maxSymbols, double sca
         const ZXing::Results results = ZXing::ReadBarcodes(view, hints);
         if (results.empty())
             return;
-        collect(results, scale);
         for (const ZXing::Result &result : results)
-            maskLinearSymbol(grey, result.position());
+            collect(result, maskLinearSymbol(grey, result.position()), scale);
     }
 }
 
@@ -237,7 +252,7 @@ bool isPlausible(const ZXing::Result &result)
     }
 }
 
-Scan toScan(const ZXing::Result &result, double scale)
+Scan toScan(const ZXing::Result &result, const Corners &corners, double scale)
 {
     Scan scan;
     scan.text = result.text();
@@ -247,9 +262,8 @@ Scan toScan(const ZXing::Result &result, double scale)
     scan.ecLevel = result.ecLevel();
     scan.mirrored = result.isMirrored();
     scan.gs1 = result.contentType() == ZXing::ContentType::GS1;
-    const auto &corners = result.position();
     for (size_t i = 0; i < 4; ++i)
-        scan.position[i] = QPoint(qRound(corners[i].x * scale), qRound(corners[i].y * scale));
+        scan.position[i] = (corners[i] * scale).toPoint();
     return scan;
 }
 
@@ -355,17 +369,15 @@ Common::Result<std::vector<Scan>> ImageDecoder::decode(const QImage &image) cons
         .setMaxNumberOfSymbols(static_cast<uint8_t>(m_options.maxSymbols));
 
     std::vector<Scan> scans;
-    const auto collect = [&scans](const ZXing::Results &results, double scale) {
-        for (const ZXing::Result &result : results) {
-            if (!isPlausible(result))
-                continue;
-            Scan scan = toScan(result, scale);
-            const bool duplicate = std::any_of(scans.begin(), scans.end(), [&scan](const Scan &other) {
-                return other.format == scan.format && other.text == scan.text;
-            });
-            if (!duplicate)
-                scans.push_back(std::move(scan));
-        }
+    const auto collect = [&scans](const ZXing::Result &result, const Corners &corners, double scale) {
+        if (!isPlausible(result))
+            return;
+        Scan scan = toScan(result, corners, scale);
+        const bool duplicate = std::any_of(scans.begin(), scans.end(), [&scan](const Scan &other) {
+            return other.format == scan.format && other.text == scan.text;
+        });
+        if (!duplicate)
+            scans.push_back(std::move(scan));
     };
 
     const QImage grey = toLuminance(image);
