@@ -55,7 +55,7 @@ QString usage()
               "  soko-scan make-label FORMAT TEXT OUT.png\n"
               "      Draws TEXT as a barcode. FORMAT: EAN-13, EAN-8, UPC-A, UPC-E, ITF, Code39, Code93,\n"
               "      Code128, Codabar (with start/stop, e.g. A123456789012B), DataMatrix, QRCode, Aztec,\n"
-              "      PDF417, or GS1-128 with TEXT like (00)345678901234567890 or (01)...(17)...(10)...\n"
+              "      PDF417, or GS1-128 with TEXT like (00)349123450000000010 or (01)...(17)...(10)...\n"
               "      (ZXing-cpp 1.4 cannot write GS1 DataMatrix or GS1 QR Code).\n"
               "\n"
               "Options:\n"
@@ -69,6 +69,13 @@ QString usage()
               "\n"
               "Exit status: 0 all read and parsed, 1 an image without barcode, an unreadable file or\n"
               "text that does not parse (see its \"error\"), 2 wrong usage.\n");
+}
+
+// A usage mistake: the reason, then the usage text, on stderr.
+int usageError(const QString &reason)
+{
+    printError(reason + QStringLiteral("\n\n") + usage());
+    return Usage;
 }
 
 Common::Result<Client::Scanning::DecodeOptions> decodeOptions(const QString &formats)
@@ -185,8 +192,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")}, tr("Version."));
     parser.addOptions({formatsOption, substituteOption, helpOption, versionOption});
     if (!parser.parse(QCoreApplication::arguments())) {
-        printError(parser.errorText() + QLatin1Char('\n') + usage());
-        return Usage;
+        return usageError(parser.errorText());
     }
     if (parser.isSet(helpOption)) {
         const QByteArray text = usage().toUtf8();
@@ -206,19 +212,15 @@ int main(int argc, char *argv[])
         const QString substitute = parser.value(substituteOption);
         const bool usable = substitute.size() == 1 && substitute[0].unicode() > 0x20 && substitute[0].unicode() < 0x7F
                             && !substitute[0].isLetterOrNumber();
-        if (!usable) {
-            printError(tr("--gs-substitute takes one printable ASCII character that is not a letter or digit"));
-            return Usage;
-        }
+        if (!usable)
+            return usageError(tr("--gs-substitute takes one printable ASCII character that is not a letter or digit"));
         gs1Options.gsSubstitute = static_cast<char>(substitute[0].unicode());
     }
 
     if (command == QLatin1String("decode") && !arguments.isEmpty()) {
         const auto options = decodeOptions(parser.value(formatsOption));
-        if (!options) {
-            printError(QString::fromStdString(options.error().describe()));
-            return Usage;
-        }
+        if (!options)
+            return usageError(QString::fromStdString(options.error().describe()));
         return decodeImages(arguments, *options, gs1Options);
     }
     if (command == QLatin1String("parse") && !arguments.isEmpty())
@@ -226,8 +228,5 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("make-label") && arguments.size() == 3)
         return makeLabel(arguments[0], arguments[1], arguments[2]);
 
-    printError(command.isEmpty() ? tr("no command given") : tr("wrong command or arguments: ") + command);
-    const QByteArray text = usage().toUtf8();
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
-    return Usage;
+    return usageError(command.isEmpty() ? tr("no command given") : tr("wrong command or arguments: ") + command);
 }
