@@ -228,7 +228,7 @@ void readImage(QImage grey, ZXing::DecodeHints hints, int maxSymbols, double sca
 }
 
 // The guards against misreads that ZXing does not apply itself.
-bool isPlausible(const ZXing::Result &result)
+bool isPlausible(const ZXing::Result &result, const DecodeOptions &options)
 {
     if (!result.isValid())
         return false;
@@ -246,6 +246,8 @@ bool isPlausible(const ZXing::Result &result)
     case ZXing::BarcodeFormat::ITF:
         // ITF has no mandatory check digit. An ITF-14 carries a GTIN-14 whose check digit must hold;
         // a partial read of an ITF-14 would show up as a shorter even-length number.
+        if (options.itfGtinOnly && text.size() != 14)
+            return false;
         return isAllDigits(text) && (text.size() != 14 || hasValidGtinCheckDigit(text));
     default:
         return true;
@@ -283,6 +285,7 @@ DecodeOptions DecodeOptions::product()
 {
     DecodeOptions options;
     options.formats = {"EAN-13", "EAN-8", "UPC-A", "ITF", "Code128", "DataMatrix", "QRCode"};
+    options.itfGtinOnly = true;
     return options;
 }
 
@@ -369,8 +372,8 @@ Common::Result<std::vector<Scan>> ImageDecoder::decode(const QImage &image) cons
         .setMaxNumberOfSymbols(static_cast<uint8_t>(m_options.maxSymbols));
 
     std::vector<Scan> scans;
-    const auto collect = [&scans](const ZXing::Result &result, const Corners &corners, double scale) {
-        if (!isPlausible(result))
+    const auto collect = [&scans, this](const ZXing::Result &result, const Corners &corners, double scale) {
+        if (!isPlausible(result, m_options))
             return;
         Scan scan = toScan(result, corners, scale);
         const bool duplicate = std::any_of(scans.begin(), scans.end(), [&scan](const Scan &other) {
@@ -391,6 +394,8 @@ Common::Result<std::vector<Scan>> ImageDecoder::decode(const QImage &image) cons
     const QImage stretched = contrastStretched(grey);
     if (stretched.isNull())
         return scans;
+    // Reworked pixels are likelier to fool a linear reader: one more agreeing scan line is required.
+    hints.setMinLineCount(3);
     readImage(stretched, hints, m_options.maxSymbols, 1.0, collect);
     if (!scans.empty())
         return scans;

@@ -42,9 +42,11 @@ struct DecodeOptions
     std::vector<std::string> formats; // ZXing names ("EAN-13", "QRCode", …); empty means every format
     bool tryHarder = true;            // ZXing tryHarder + tryRotate (90/180/270 degrees)
     bool enhancePasses = true;        // when nothing is found: contrast-stretched, rebinarised and rescaled retries
+    bool itfGtinOnly = false;         // ITF only as ITF-14 (GTIN-14): ITF has no check character of its own,
+                                      // and a partial read of an ITF-14 looks like a shorter ITF
     int maxSymbols = 32;              // per image, 1..255
 
-    // Receiving / picking a product: EAN-13 (JAN), EAN-8, UPC-A, ITF (ITF-14), GS1-128, DataMatrix, QR.
+    // Receiving / picking a product: EAN-13 (JAN), EAN-8, UPC-A, ITF-14 only, GS1-128, DataMatrix, QR.
     static DecodeOptions product();
     // Shipping labels: GS1-128 (SSCC), Code128, Codabar (NW-7 tracking numbers), ITF, DataMatrix, QR.
     static DecodeOptions shipping();

@@ -321,6 +321,22 @@ private Q_SLOTS:
         QCOMPARE(texts(*onlyUpcE), QStringList{QStringLiteral("UPC-E:17804419")});
     }
 
+    // A product scan takes ITF only as ITF-14 (a 10-digit ITF may be a partial read of one).
+    void productScanItf14Only()
+    {
+        const QString tenDigits = TestSupport::testDataPath(QStringLiteral("barcodes/itf/itf-1/3.png"));
+        const auto product = ImageDecoder(DecodeOptions::product()).decodeFile(tenDigits);
+        QVERIFY(product.has_value());
+        QCOMPARE(texts(*product), QStringList());
+        const auto shipping = ImageDecoder(DecodeOptions::shipping()).decodeFile(tenDigits);
+        QVERIFY(shipping.has_value());
+        QCOMPARE(texts(*shipping), QStringList{QStringLiteral("ITF:0053611912")});
+        const auto itf14 = ImageDecoder(DecodeOptions::product())
+                               .decodeFile(TestSupport::testDataPath(QStringLiteral("barcodes/itf/itf-1/1.png")));
+        QVERIFY(itf14.has_value());
+        QCOMPARE(texts(*itf14), QStringList{QStringLiteral("ITF:30712345000010")});
+    }
+
     // Linear symbols are read one at a time and painted out; stacked symbols with a narrow gap (as
     // on a GS1 logistic label) must all survive the painting of their neighbours.
     void allBarcodesOfAnImage()
@@ -480,6 +496,51 @@ private Q_SLOTS:
 
     // Two identical labels in one photo: reported once, and no abort (Debian's libZXing 1.4 asserts
     // in ReadBarcodes() on two linear symbols with the same content; see readImage()).
+    // The second chance (contrast stretch, other binariser, rescale) on real photos spoiled the way
+    // warehouse photos are: grey levels squashed into 118..130 (faded thermal print, glare), or a
+    // close-up whose bars are blurred over many pixels.
+    void enhancePasses_data()
+    {
+        QTest::addColumn<QString>("relativePath");
+        QTest::addColumn<int>("spoil"); // 0: squash contrast, 1: six times larger
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("faint JAN") << QStringLiteral("ean-13/ean13-1/26.png") << 0 << QStringLiteral("EAN-13:4901780188352");
+        QTest::newRow("faint UPC-A") << QStringLiteral("upca/upca-2/14.png") << 0 << QStringLiteral("UPC-A:051000000675");
+        QTest::newRow("faint QR") << QStringLiteral("qrcode/qrcode-2/#1314.jpg") << 0
+                                  << QStringLiteral("QRCode:ehjfjoijewofijweoijfoiwejfoiwejfoi");
+        QTest::newRow("blurred close-up UPC-A") << QStringLiteral("upca/upca-2/14.png") << 1
+                                                << QStringLiteral("UPC-A:051000000675");
+    }
+
+    void enhancePasses()
+    {
+        QFETCH(QString, relativePath);
+        QFETCH(int, spoil);
+        QFETCH(QString, expected);
+        QImage image = QImage(TestSupport::testDataPath(QStringLiteral("barcodes/") + relativePath))
+                           .convertToFormat(QImage::Format_Grayscale8);
+        QVERIFY(!image.isNull());
+        if (spoil == 0) {
+            for (int y = 0; y < image.height(); ++y) {
+                uchar *line = image.scanLine(y);
+                for (int x = 0; x < image.width(); ++x)
+                    line[x] = uchar(118 + line[x] * 12 / 255);
+            }
+        } else {
+            image = image.scaled(image.width() * 6, image.height() * 6);
+        }
+        DecodeOptions options = DecodeOptions::product();
+        options.enhancePasses = false;
+        const auto plain = ImageDecoder(options).decode(image);
+        QVERIFY(plain.has_value());
+        // ZXing 1.4 alone does not read these, which is why the passes exist.
+        QCOMPARE(texts(*plain), QStringList());
+        options.enhancePasses = true;
+        const auto enhanced = ImageDecoder(options).decode(image);
+        QVERIFY(enhanced.has_value());
+        QCOMPARE(texts(*enhanced), QStringList{expected});
+    }
+
     void duplicatesAreReportedOnce()
     {
         const QImage one = drawEan13(2, 0, 255);
