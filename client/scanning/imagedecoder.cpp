@@ -181,8 +181,8 @@ Corners maskLinearSymbol(QImage &grey, const ZXing::Position &position)
     const double bottom = extent(+1);
     const double low = std::min(top, -2.0) - 2;
     const double high = std::max(bottom, 2.0) + 2;
-    const QPolygonF area({a - u * margin + n * low, b + u * margin + n * low, b + u * margin + n * high,
-                          a - u * margin + n * high});
+    const QPolygonF area(
+        {a - u * margin + n * low, b + u * margin + n * low, b + u * margin + n * high, a - u * margin + n * high});
     const QRect box = area.boundingRect().toAlignedRect().intersected(grey.rect());
     for (int y = box.top(); y <= box.bottom(); ++y) {
         uchar *line = grey.scanLine(y);
@@ -200,8 +200,8 @@ Corners maskLinearSymbol(QImage &grey, const ZXing::Position &position)
 // same content (two identical labels in one photo).
 void readImage(QImage grey, ZXing::DecodeHints hints, int maxSymbols, double scale, const Collect &collect)
 {
-    const ZXing::BarcodeFormats wanted = hints.formats().empty() ? ZXing::BarcodeFormats(ZXing::BarcodeFormat::Any)
-                                                                 : hints.formats();
+    const ZXing::BarcodeFormats wanted =
+        hints.formats().empty() ? ZXing::BarcodeFormats(ZXing::BarcodeFormat::Any) : hints.formats();
     const ZXing::BarcodeFormats matrix = wanted & ZXing::BarcodeFormats(ZXing::BarcodeFormat::MatrixCodes);
     const ZXing::BarcodeFormats linear = wanted & ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes);
     if (!matrix.empty()) {
@@ -328,8 +328,8 @@ Common::Result<std::vector<std::string>> parseFormatList(std::string_view list)
 
 bool hasValidGtinCheckDigit(std::string_view digits)
 {
-    if (!isAllDigits(digits) || (digits.size() != 8 && digits.size() != 12 && digits.size() != 13
-                                 && digits.size() != 14))
+    if (!isAllDigits(digits) ||
+        (digits.size() != 8 && digits.size() != 12 && digits.size() != 13 && digits.size() != 14))
         return false;
     // Weights 3,1,3,… from the digit left of the check digit (GS1 General Specifications §7.9.1).
     int sum = 0;
@@ -343,8 +343,7 @@ bool hasValidGtinCheckDigit(std::string_view digits)
 
 ImageDecoder::ImageDecoder(DecodeOptions options)
     : m_options(std::move(options))
-{
-}
+{}
 
 Common::Result<std::vector<Scan>> ImageDecoder::decode(const QImage &image) const
 {
@@ -406,8 +405,9 @@ Common::Result<std::vector<Scan>> ImageDecoder::decode(const QImage &image) cons
     const int shortSide = std::min(stretched.width(), stretched.height());
     const double factor = shortSide >= 800 ? 0.5 : (shortSide <= 400 ? 2.0 : 0.0);
     if (factor > 0.0) {
-        const QImage rescaled = stretched.scaled(qRound(stretched.width() * factor), qRound(stretched.height() * factor),
-                                                 Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        const QImage rescaled =
+            stretched.scaled(qRound(stretched.width() * factor), qRound(stretched.height() * factor),
+                             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
         readImage(rescaled, hints, m_options.maxSymbols, 1.0 / factor, collect);
     }
     return scans;
@@ -428,8 +428,8 @@ Common::Result<std::vector<Scan>> ImageDecoder::decodeFile(const QString &path) 
     reader.setAutoTransform(true); // camera JPEGs: honour the EXIF orientation
     const QSize size = reader.size();
     if (size.isValid() && qint64(size.width()) * size.height() > maxPixels)
-        return Common::fail(Common::ErrorCode::TooLarge, "image larger than " + std::to_string(maxPixels)
-                                                             + " pixels: " + path.toStdString());
+        return Common::fail(Common::ErrorCode::TooLarge,
+                            "image larger than " + std::to_string(maxPixels) + " pixels: " + path.toStdString());
     const QImage image = reader.read();
     if (image.isNull())
         return Common::fail(Common::ErrorCode::InvalidInput,

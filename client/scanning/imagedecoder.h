@@ -19,12 +19,12 @@ namespace Client::Scanning {
 struct Scan
 {
     std::string text;
-    std::string format;              // ZXing 1.4 name: "EAN-13", "Code128", "DataMatrix", "QRCode", …
-    std::string symbologyIdentifier; // AIM ISO/IEC 15424 identifier, e.g. "]E0", "]C1", "]d2"; may be empty
-    std::string contentType;         // ZXing's guess: "Text", "Binary", "Mixed", "GS1", "ISO15434", "UnknownECI"
-    std::string ecLevel;             // error-correction level of 2D symbols ("M" for QR), else empty
-    bool mirrored = false;           // 2D symbol read mirrored
-    bool gs1 = false;                // the symbol announces GS1 data (FNC1 in first position)
+    std::string format;               // ZXing 1.4 name: "EAN-13", "Code128", "DataMatrix", "QRCode", …
+    std::string symbologyIdentifier;  // AIM ISO/IEC 15424 identifier, e.g. "]E0", "]C1", "]d2"; may be empty
+    std::string contentType;          // ZXing's guess: "Text", "Binary", "Mixed", "GS1", "ISO15434", "UnknownECI"
+    std::string ecLevel;              // error-correction level of 2D symbols ("M" for QR), else empty
+    bool mirrored = false;            // 2D symbol read mirrored
+    bool gs1 = false;                 // the symbol announces GS1 data (FNC1 in first position)
     std::array<QPoint, 4> position{}; // corners in image pixels: top-left, top-right, bottom-right, bottom-left
 
     // The text as the GS1 parser expects it (common/barcode/gs1.h): a GS1 symbol gets the canonical

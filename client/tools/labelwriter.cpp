@@ -77,8 +77,8 @@ Common::Result<Label> renderGs1128(std::string_view text)
         }
     }
     try {
-        const ZXing::BitMatrix matrix = ZXing::MultiFormatWriter(ZXing::BarcodeFormat::Code128).setMargin(0).encode(
-            writerInput, 0, 0);
+        const ZXing::BitMatrix matrix =
+            ZXing::MultiFormatWriter(ZXing::BarcodeFormat::Code128).setMargin(0).encode(writerInput, 0, 0);
         label.image = draw(matrix, true);
     } catch (const std::exception &error) {
         return Common::fail(Common::ErrorCode::InvalidInput, std::string("GS1-128: ") + error.what());
@@ -105,8 +105,8 @@ Common::Result<Label> renderLabel(std::string_view format, std::string_view text
     const ZXing::BarcodeFormat zxingFormat = ZXing::BarcodeFormatFromString(std::string(format));
     if (zxingFormat == ZXing::BarcodeFormat::None)
         return Common::fail(Common::ErrorCode::InvalidInput, "unknown barcode format '" + std::string(format) + "'");
-    if (zxingFormat == ZXing::BarcodeFormat::DataBar || zxingFormat == ZXing::BarcodeFormat::DataBarExpanded
-        || zxingFormat == ZXing::BarcodeFormat::MaxiCode || zxingFormat == ZXing::BarcodeFormat::MicroQRCode)
+    if (zxingFormat == ZXing::BarcodeFormat::DataBar || zxingFormat == ZXing::BarcodeFormat::DataBarExpanded ||
+        zxingFormat == ZXing::BarcodeFormat::MaxiCode || zxingFormat == ZXing::BarcodeFormat::MicroQRCode)
         return Common::fail(Common::ErrorCode::InvalidInput,
                             std::string("ZXing-cpp 1.4 has no writer for ") + ZXing::ToString(zxingFormat));
     const bool linear = ZXing::BarcodeFormats(ZXing::BarcodeFormat::LinearCodes).testFlag(zxingFormat);
@@ -128,9 +128,9 @@ Common::Result<Label> renderLabel(std::string_view format, std::string_view text
         return Common::fail(Common::ErrorCode::InvalidInput, label.format + ": " + error.what());
     }
     // EAN/UPC writers add a missing check digit; report what the symbol really carries.
-    const bool withoutCheckDigit = (zxingFormat == ZXing::BarcodeFormat::EAN13 && text.size() == 12)
-                                   || (zxingFormat == ZXing::BarcodeFormat::EAN8 && text.size() == 7)
-                                   || (zxingFormat == ZXing::BarcodeFormat::UPCA && text.size() == 11);
+    const bool withoutCheckDigit = (zxingFormat == ZXing::BarcodeFormat::EAN13 && text.size() == 12) ||
+                                   (zxingFormat == ZXing::BarcodeFormat::EAN8 && text.size() == 7) ||
+                                   (zxingFormat == ZXing::BarcodeFormat::UPCA && text.size() == 11);
     if (withoutCheckDigit) {
         const auto checkDigit = Common::Barcode::computeCheckDigit(text);
         if (!checkDigit)

@@ -11,9 +11,9 @@ namespace Client::Tools {
 
 struct Label
 {
-    QImage image;            // 1-bit look in Format_Grayscale8: black modules on white, quiet zone included
-    std::string format;      // ZXing name of the symbology drawn ("Code128" for GS1-128)
-    std::string content;     // what a reader returns: for GS1-128 the element string with GS separators
+    QImage image;        // 1-bit look in Format_Grayscale8: black modules on white, quiet zone included
+    std::string format;  // ZXing name of the symbology drawn ("Code128" for GS1-128)
+    std::string content; // what a reader returns: for GS1-128 the element string with GS separators
     bool gs1 = false;
 };
 

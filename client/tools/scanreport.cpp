@@ -46,11 +46,16 @@ void appendUtf8(std::string &out, unsigned codePoint)
 QString productFormatName(Common::Barcode::ProductCodeFormat format)
 {
     switch (format) {
-    case Common::Barcode::ProductCodeFormat::Ean13: return QStringLiteral("EAN-13");
-    case Common::Barcode::ProductCodeFormat::Jan: return QStringLiteral("JAN");
-    case Common::Barcode::ProductCodeFormat::Ean8: return QStringLiteral("EAN-8");
-    case Common::Barcode::ProductCodeFormat::UpcA: return QStringLiteral("UPC-A");
-    case Common::Barcode::ProductCodeFormat::Itf14: return QStringLiteral("ITF-14");
+    case Common::Barcode::ProductCodeFormat::Ean13:
+        return QStringLiteral("EAN-13");
+    case Common::Barcode::ProductCodeFormat::Jan:
+        return QStringLiteral("JAN");
+    case Common::Barcode::ProductCodeFormat::Ean8:
+        return QStringLiteral("EAN-8");
+    case Common::Barcode::ProductCodeFormat::UpcA:
+        return QStringLiteral("UPC-A");
+    case Common::Barcode::ProductCodeFormat::Itf14:
+        return QStringLiteral("ITF-14");
     }
     return {};
 }
@@ -102,8 +107,8 @@ Common::Result<std::string> unescapeScannerText(std::string_view text)
             const int digit = i + 2 + k < text.size() ? hexValue(text[i + 2 + k]) : -1;
             if (digit < 0)
                 return Common::fail(Common::ErrorCode::InvalidInput,
-                                    std::string("malformed \\") + text[i + 1] + " escape: expected "
-                                        + std::to_string(digits) + " hex digits",
+                                    std::string("malformed \\") + text[i + 1] + " escape: expected " +
+                                        std::to_string(digits) + " hex digits",
                                     long(i));
             value = value * 16 + unsigned(digit);
         }
@@ -124,7 +129,8 @@ QJsonObject gs1MessageJson(const Common::Barcode::Gs1Message &message)
 {
     QJsonArray elements;
     for (const auto &element : message.elements) {
-        QJsonObject item{{QStringLiteral("ai"), fromStd(element.ai)}, {QStringLiteral("value"), fromStd(element.value)}};
+        QJsonObject item{{QStringLiteral("ai"), fromStd(element.ai)},
+                         {QStringLiteral("value"), fromStd(element.value)}};
         if (element.decimals >= 0)
             item.insert(QStringLiteral("decimals"), element.decimals);
         elements.append(item);
@@ -169,8 +175,8 @@ QJsonObject scanJson(const QString &file, const Client::Scanning::Scan &scan,
     } else {
         json.insert(QStringLiteral("gs1"), QJsonValue::Null);
     }
-    const bool productSymbology = scan.format == "EAN-13" || scan.format == "EAN-8" || scan.format == "UPC-A"
-                                  || (scan.format == "ITF" && scan.text.size() == 14);
+    const bool productSymbology = scan.format == "EAN-13" || scan.format == "EAN-8" || scan.format == "UPC-A" ||
+                                  (scan.format == "ITF" && scan.text.size() == 14);
     if (productSymbology) {
         if (const auto code = Common::Barcode::classifyProductCode(scan.text)) {
             json.insert(QStringLiteral("gtin"), fromStd(code->gtin14));
@@ -219,8 +225,8 @@ QJsonObject scannerTextJson(const QString &input, const Common::Barcode::Gs1Opti
             json.insert(QStringLiteral("gs1"), gs1Json(text, options));
             return json;
         }
-        if (identifier == "]E0" || identifier == "]E4" || identifier == "]I1"
-            || (identifier == "]I0" && body.size() == 14)) {
+        if (identifier == "]E0" || identifier == "]E4" || identifier == "]I1" ||
+            (identifier == "]I0" && body.size() == 14)) {
             const auto code = Common::Barcode::classifyProductCode(text);
             if (code) {
                 markGtin(*code);
@@ -235,8 +241,8 @@ QJsonObject scannerTextJson(const QString &input, const Common::Barcode::Gs1Opti
     }
 
     // 2. Bare text: GS1 when it looks like GS1 (brackets, separators), a GTIN when it is one.
-    const bool hasSeparator = text.find(Common::Barcode::kGroupSeparator) != std::string::npos
-                              || (options.gsSubstitute != '\0' && text.find(options.gsSubstitute) != std::string::npos);
+    const bool hasSeparator = text.find(Common::Barcode::kGroupSeparator) != std::string::npos ||
+                              (options.gsSubstitute != '\0' && text.find(options.gsSubstitute) != std::string::npos);
     if (text.front() == '(' || hasSeparator) {
         json.insert(QStringLiteral("kind"), QStringLiteral("gs1"));
         json.insert(QStringLiteral("gs1"), gs1Json(text, options));
@@ -264,8 +270,8 @@ QJsonObject scannerTextJson(const QString &input, const Common::Barcode::Gs1Opti
 
 bool hasError(const QJsonObject &line)
 {
-    return line.contains(QStringLiteral("error"))
-           || line.value(QStringLiteral("gs1")).toObject().contains(QStringLiteral("error"));
+    return line.contains(QStringLiteral("error")) ||
+           line.value(QStringLiteral("gs1")).toObject().contains(QStringLiteral("error"));
 }
 
 QByteArray toJsonLine(const QJsonObject &line)

@@ -22,10 +22,11 @@ namespace {
 
 enum ExitCode { Ok = 0, NotRead = 1, Usage = 2 };
 
-QString tr(const char *text)
+// Translation context of the tool's user-visible strings (lupdate finds SokoScan::tr()).
+class SokoScan
 {
-    return QCoreApplication::translate("SokoScan", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(SokoScan)
+};
 
 void printLine(const QJsonObject &line)
 {
@@ -42,33 +43,34 @@ void printError(const QString &message)
 
 QString usage()
 {
-    return tr("Usage:\n"
-              "  soko-scan decode [--formats LIST] IMAGE...\n"
-              "      Finds every barcode in each image (PNG, JPEG, ...) and prints one JSON object per\n"
-              "      barcode: file, format, symbology, text, gs1 (the parsed Application Identifiers, an\n"
-              "      object with \"error\" when GS1 data does not parse, or null), gtin for EAN/JAN/UPC/ITF-14,\n"
-              "      corners. An image without a barcode prints {\"file\":...,\"error\":\"no barcode found\"}.\n"
-              "  soko-scan parse [--gs-substitute C] TEXT...\n"
-              "      Interprets text as a keyboard-wedge scanner types it: ]C1/]d2/]Q3/]e0 + element string,\n"
-              "      (01)...(17)... bracketed form, element strings with GS separators, plain GTIN/JAN/EAN-8/\n"
-              "      UPC-A. Write GS as \\x1d or \\u001d.\n"
-              "  soko-scan make-label FORMAT TEXT OUT.png\n"
-              "      Draws TEXT as a barcode. FORMAT: EAN-13, EAN-8, UPC-A, UPC-E, ITF, Code39, Code93,\n"
-              "      Code128, Codabar (with start/stop, e.g. A123456789012B), DataMatrix, QRCode, Aztec,\n"
-              "      PDF417, or GS1-128 with TEXT like (00)349123450000000010 or (01)...(17)...(10)...\n"
-              "      (ZXing-cpp 1.4 cannot write GS1 DataMatrix or GS1 QR Code).\n"
-              "\n"
-              "Options:\n"
-              "  --formats LIST      formats decode looks for, comma separated ZXing names (EAN-13,\n"
-              "                      Code128, QRCode, ...) or a preset: product, shipping, any.\n"
-              "                      Default: product and shipping together, ITF as ITF-14 only and\n"
-              "                      no UPC-E (it appears falsely inside EAN-13 symbols).\n"
-              "  --gs-substitute C   a character the scanner sends instead of GS (e.g. '|' or '^')\n"
-              "  -h, --help          this help\n"
-              "  -v, --version       version\n"
-              "\n"
-              "Exit status: 0 all read and parsed, 1 an image without barcode, an unreadable file or\n"
-              "text that does not parse (see its \"error\"), 2 wrong usage.\n");
+    return SokoScan::tr(
+        "Usage:\n"
+        "  soko-scan decode [--formats LIST] IMAGE...\n"
+        "      Finds every barcode in each image (PNG, JPEG, ...) and prints one JSON object per\n"
+        "      barcode: file, format, symbology, text, gs1 (the parsed Application Identifiers, an\n"
+        "      object with \"error\" when GS1 data does not parse, or null), gtin for EAN/JAN/UPC/ITF-14,\n"
+        "      corners. An image without a barcode prints {\"file\":...,\"error\":\"no barcode found\"}.\n"
+        "  soko-scan parse [--gs-substitute C] TEXT...\n"
+        "      Interprets text as a keyboard-wedge scanner types it: ]C1/]d2/]Q3/]e0 + element string,\n"
+        "      (01)...(17)... bracketed form, element strings with GS separators, plain GTIN/JAN/EAN-8/\n"
+        "      UPC-A. Write GS as \\x1d or \\u001d.\n"
+        "  soko-scan make-label FORMAT TEXT OUT.png\n"
+        "      Draws TEXT as a barcode. FORMAT: EAN-13, EAN-8, UPC-A, UPC-E, ITF, Code39, Code93,\n"
+        "      Code128, Codabar (with start/stop, e.g. A123456789012B), DataMatrix, QRCode, Aztec,\n"
+        "      PDF417, or GS1-128 with TEXT like (00)349123450000000010 or (01)...(17)...(10)...\n"
+        "      (ZXing-cpp 1.4 cannot write GS1 DataMatrix or GS1 QR Code).\n"
+        "\n"
+        "Options:\n"
+        "  --formats LIST      formats decode looks for, comma separated ZXing names (EAN-13,\n"
+        "                      Code128, QRCode, ...) or a preset: product, shipping, any.\n"
+        "                      Default: product and shipping together, ITF as ITF-14 only and\n"
+        "                      no UPC-E (it appears falsely inside EAN-13 symbols).\n"
+        "  --gs-substitute C   a character the scanner sends instead of GS (e.g. '|' or '^')\n"
+        "  -h, --help          this help\n"
+        "  -v, --version       version\n"
+        "\n"
+        "Exit status: 0 all read and parsed, 1 an image without barcode, an unreadable file or\n"
+        "text that does not parse (see its \"error\"), 2 wrong usage.\n");
 }
 
 // A usage mistake: the reason, then the usage text, on stderr.
@@ -161,10 +163,11 @@ int makeLabel(const QString &format, const QString &text, const QString &out)
         return NotRead;
     }
     if (!label->image.save(out)) {
-        printLine({{QStringLiteral("file"), out},
-                   {QStringLiteral("label"), format},
-                   {QStringLiteral("error"), QStringLiteral("cannot write the image (folder missing or unknown extension)")},
-                   {QStringLiteral("code"), QStringLiteral("io")}});
+        printLine(
+            {{QStringLiteral("file"), out},
+             {QStringLiteral("label"), format},
+             {QStringLiteral("error"), QStringLiteral("cannot write the image (folder missing or unknown extension)")},
+             {QStringLiteral("code"), QStringLiteral("io")}});
         return NotRead;
     }
     printLine({{QStringLiteral("file"), out},
@@ -185,11 +188,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(SOKO_VERSION));
 
     QCommandLineParser parser;
-    const QCommandLineOption formatsOption(QStringLiteral("formats"), tr("Formats decode looks for."), QStringLiteral("LIST"));
-    const QCommandLineOption substituteOption(QStringLiteral("gs-substitute"), tr("Character sent instead of GS."),
-                                              QStringLiteral("C"));
-    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")}, tr("Help."));
-    const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")}, tr("Version."));
+    const QCommandLineOption formatsOption(QStringLiteral("formats"), SokoScan::tr("Formats decode looks for."),
+                                           QStringLiteral("LIST"));
+    const QCommandLineOption substituteOption(QStringLiteral("gs-substitute"),
+                                              SokoScan::tr("Character sent instead of GS."), QStringLiteral("C"));
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                        SokoScan::tr("Help."));
+    const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                                           SokoScan::tr("Version."));
     parser.addOptions({formatsOption, substituteOption, helpOption, versionOption});
     if (!parser.parse(QCoreApplication::arguments())) {
         return usageError(parser.errorText());
@@ -210,10 +216,11 @@ int main(int argc, char *argv[])
     Common::Barcode::Gs1Options gs1Options;
     if (parser.isSet(substituteOption)) {
         const QString substitute = parser.value(substituteOption);
-        const bool usable = substitute.size() == 1 && substitute[0].unicode() > 0x20 && substitute[0].unicode() < 0x7F
-                            && !substitute[0].isLetterOrNumber();
+        const bool usable = substitute.size() == 1 && substitute[0].unicode() > 0x20 &&
+                            substitute[0].unicode() < 0x7F && !substitute[0].isLetterOrNumber();
         if (!usable)
-            return usageError(tr("--gs-substitute takes one printable ASCII character that is not a letter or digit"));
+            return usageError(
+                SokoScan::tr("--gs-substitute takes one printable ASCII character that is not a letter or digit"));
         gs1Options.gsSubstitute = static_cast<char>(substitute[0].unicode());
     }
 
@@ -228,5 +235,6 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("make-label") && arguments.size() == 3)
         return makeLabel(arguments[0], arguments[1], arguments[2]);
 
-    return usageError(command.isEmpty() ? tr("no command given") : tr("wrong command or arguments: ") + command);
+    return usageError(command.isEmpty() ? SokoScan::tr("no command given")
+                                        : SokoScan::tr("wrong command or arguments: ") + command);
 }

@@ -118,10 +118,10 @@ std::map<QString, QString> readResultTxt(const QString &path)
 // the label writer): module widths from the EAN-13 L/G/R tables.
 QImage drawEan13(int moduleWidth, int dark, int light, const std::string &digits = "4901780188352")
 {
-    static const char *left[10][2] = {
-        {"0001101", "0100111"}, {"0011001", "0110011"}, {"0010011", "0011011"}, {"0111101", "0100001"},
-        {"0100011", "0011101"}, {"0110001", "0111001"}, {"0101111", "0000101"}, {"0111011", "0010001"},
-        {"0110111", "0001001"}, {"0001011", "0010111"}};
+    static const char *left[10][2] = {{"0001101", "0100111"}, {"0011001", "0110011"}, {"0010011", "0011011"},
+                                      {"0111101", "0100001"}, {"0100011", "0011101"}, {"0110001", "0111001"},
+                                      {"0101111", "0000101"}, {"0111011", "0010001"}, {"0110111", "0001001"},
+                                      {"0001011", "0010111"}};
     static const char *right[10] = {"1110010", "1100110", "1101100", "1000010", "1011100",
                                     "1001110", "1010000", "1000100", "1001000", "1110100"};
     static const char *parity[10] = {"LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
@@ -186,8 +186,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("contentType140");
         QTest::addColumn<QString>("notes");
         for (const ManifestRow &row : readManifest())
-            QTest::newRow(qPrintable(row.relativePath)) << row.relativePath << row.format << row.decodesWith140
-                                                       << row.symbologyIdentifier140 << row.contentType140 << row.notes;
+            QTest::newRow(qPrintable(row.relativePath))
+                << row.relativePath << row.format << row.decodesWith140 << row.symbologyIdentifier140
+                << row.contentType140 << row.notes;
     }
 
     // Every sample image: with its expected format looked for (as a workflow would), no barcode of
@@ -297,8 +298,8 @@ private Q_SLOTS:
         int found = 0;
         int total = 0;
         for (const auto &[format, count] : m_found) {
-            qInfo("read rate %-10s %2d/%2d (expected format only)   %2d/%2d (every format enabled)",
-                  qPrintable(format), count.first, count.second, m_foundAny[format].first, m_foundAny[format].second);
+            qInfo("read rate %-10s %2d/%2d (expected format only)   %2d/%2d (every format enabled)", qPrintable(format),
+                  count.first, count.second, m_foundAny[format].first, m_foundAny[format].second);
             found += count.first;
             total += count.second;
         }
@@ -351,7 +352,8 @@ private Q_SLOTS:
         {
             QPainter painter(&sheet);
             for (size_t i = 0; i < symbols.size(); ++i)
-                painter.drawImage(int(i % 2) * symbols[0].width(), int(i / 2) * (symbols[0].height() + gap), symbols[i]);
+                painter.drawImage(int(i % 2) * symbols[0].width(), int(i / 2) * (symbols[0].height() + gap),
+                                  symbols[i]);
         }
         const auto scans = ImageDecoder(DecodeOptions::product()).decode(sheet);
         QVERIFY(scans.has_value());
@@ -384,8 +386,8 @@ private Q_SLOTS:
         QTest::newRow("GS1-128") << QStringLiteral("code128/code128-1/5.png") << QStringLiteral("]C1");
         QTest::newRow("GS1 DataMatrix") << QStringLiteral("datamatrix/datamatrix-1/gs1-figure-4.15.1-2-32x32.png")
                                         << QStringLiteral("]d2");
-        QTest::newRow("GS1 DMRE ]d8 -> ]d2") << QStringLiteral("datamatrix/datamatrix-4/gs1-figure-4.15.1-2-44x20.png")
-                                             << QStringLiteral("]d2");
+        QTest::newRow("GS1 DMRE ]d8 -> ]d2")
+            << QStringLiteral("datamatrix/datamatrix-4/gs1-figure-4.15.1-2-44x20.png") << QStringLiteral("]d2");
         QTest::newRow("GS1 QR") << QStringLiteral("qrcode/qrcode-2/gs1-figure-4.15.1-2.png") << QStringLiteral("]Q3");
         QTest::newRow("plain Code128") << QStringLiteral("code128/code128-1/2.png") << QStringLiteral("]C0");
         QTest::newRow("EAN-13") << QStringLiteral("ean-13/ean13-1/26.png") << QStringLiteral("]E0");
@@ -401,8 +403,8 @@ private Q_SLOTS:
         QVERIFY(!scans->empty());
         const Scan &scan = scans->front();
         QCOMPARE(QString::fromStdString(scan.parserInput()), prefix + scan.qtext());
-        QCOMPARE(scan.gs1, prefix.startsWith(QLatin1String("]C1")) || prefix == QLatin1String("]d2")
-                               || prefix == QLatin1String("]Q3"));
+        QCOMPARE(scan.gs1, prefix.startsWith(QLatin1String("]C1")) || prefix == QLatin1String("]d2") ||
+                               prefix == QLatin1String("]Q3"));
         // The element string never starts with the FNC1/GS that announced it.
         QVERIFY(!scan.text.empty() && scan.text.front() != '\x1d');
     }
@@ -504,12 +506,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("relativePath");
         QTest::addColumn<int>("spoil"); // 0: squash contrast, 1: six times larger
         QTest::addColumn<QString>("expected");
-        QTest::newRow("faint JAN") << QStringLiteral("ean-13/ean13-1/26.png") << 0 << QStringLiteral("EAN-13:4901780188352");
-        QTest::newRow("faint UPC-A") << QStringLiteral("upca/upca-2/14.png") << 0 << QStringLiteral("UPC-A:051000000675");
+        QTest::newRow("faint JAN") << QStringLiteral("ean-13/ean13-1/26.png") << 0
+                                   << QStringLiteral("EAN-13:4901780188352");
+        QTest::newRow("faint UPC-A") << QStringLiteral("upca/upca-2/14.png") << 0
+                                     << QStringLiteral("UPC-A:051000000675");
         QTest::newRow("faint QR") << QStringLiteral("qrcode/qrcode-2/#1314.jpg") << 0
                                   << QStringLiteral("QRCode:ehjfjoijewofijweoijfoiwejfoiwejfoi");
-        QTest::newRow("blurred close-up UPC-A") << QStringLiteral("upca/upca-2/14.png") << 1
-                                                << QStringLiteral("UPC-A:051000000675");
+        QTest::newRow("blurred close-up UPC-A")
+            << QStringLiteral("upca/upca-2/14.png") << 1 << QStringLiteral("UPC-A:051000000675");
     }
 
     void enhancePasses()

@@ -79,8 +79,8 @@ void checkFields(const QJsonObject &line, const QStringList &expected)
         const QString key = field.left(equals);
         const QString want = field.mid(equals + 1);
         const QJsonValue got = valueAt(line, key);
-        const QString context = key + QStringLiteral(" in ") + QString::fromUtf8(QJsonDocument(line).toJson(
-                                                                   QJsonDocument::Compact));
+        const QString context =
+            key + QStringLiteral(" in ") + QString::fromUtf8(QJsonDocument(line).toJson(QJsonDocument::Compact));
         if (want == QLatin1String("null"))
             QVERIFY2(got.isNull(), qPrintable(context));
         else if (want == QLatin1String("*"))
@@ -114,10 +114,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("fields");
         QTest::newRow("JAN photo") << sample("ean-13/ean13-1/26.png") << 0
-                                   << QStringList{QStringLiteral("format=EAN-13"), QStringLiteral("symbology=]E0"),
-                                                  QStringLiteral("text=4901780188352"), QStringLiteral("gs1=null"),
-                                                  QStringLiteral("gtin=04901780188352"),
-                                                  QStringLiteral("productFormat=JAN")};
+                                   << QStringList{
+                                          QStringLiteral("format=EAN-13"),       QStringLiteral("symbology=]E0"),
+                                          QStringLiteral("text=4901780188352"),  QStringLiteral("gs1=null"),
+                                          QStringLiteral("gtin=04901780188352"), QStringLiteral("productFormat=JAN")};
         QTest::newRow("GS1 DataMatrix") << sample("datamatrix/datamatrix-1/gs1-figure-4.15.1-2-32x32.png") << 0
                                         << QStringList{QStringLiteral("format=DataMatrix"),
                                                        QStringLiteral("symbology=]d2"),
@@ -133,17 +133,19 @@ private Q_SLOTS:
         // Flagged GS1 by the symbol but no valid AI data: the line says why, exit 1.
         QTest::newRow("bad GS1-128") << sample("code128/code128-1/1.png") << 1
                                      << QStringList{QStringLiteral("symbology=]C1"), QStringLiteral("text=168901"),
-                                                    QStringLiteral("gs1.error=*"), QStringLiteral("gs1.code=bad_length"),
+                                                    QStringLiteral("gs1.error=*"),
+                                                    QStringLiteral("gs1.code=bad_length"),
                                                     QStringLiteral("gs1.position=*")};
         QTest::newRow("Codabar") << sample("codabar/codabar-1/01.png") << 0
                                  << QStringList{QStringLiteral("format=Codabar"), QStringLiteral("text=1234567890"),
                                                 QStringLiteral("gs1=null"), QStringLiteral("gtin=absent")};
         QTest::newRow("Japanese QR") << sample("qrcode/qrcode-2/31.png") << 0
-                                     << QStringList{QStringLiteral("format=QRCode"),
-                                                    QString::fromUtf8("text=今度のバージョンでは文章の暗号化ができます。")};
-        QTest::newRow("ISO 15434 DataMatrix") << sample("datamatrix/datamatrix-3/dm-e.jpg") << 0
-                                              << QStringList{QStringLiteral("contentType=ISO15434"),
-                                                             QStringLiteral("gs1=null")};
+                                     << QStringList{
+                                            QStringLiteral("format=QRCode"),
+                                            QString::fromUtf8("text=今度のバージョンでは文章の暗号化ができます。")};
+        QTest::newRow("ISO 15434 DataMatrix")
+            << sample("datamatrix/datamatrix-3/dm-e.jpg") << 0
+            << QStringList{QStringLiteral("contentType=ISO15434"), QStringLiteral("gs1=null")};
     }
 
     void decodeSamples()
@@ -182,7 +184,8 @@ private Q_SLOTS:
         QVERIFY2(byDefault.problem.isEmpty(), qPrintable(byDefault.problem));
         QCOMPARE(byDefault.lines.size(), 1);
         QCOMPARE(byDefault.lines[0].value(QStringLiteral("format")).toString(), QStringLiteral("EAN-13"));
-        const Run upcE = runScan({QStringLiteral("decode"), QStringLiteral("--formats"), QStringLiteral("upce"), image});
+        const Run upcE =
+            runScan({QStringLiteral("decode"), QStringLiteral("--formats"), QStringLiteral("upce"), image});
         QVERIFY2(upcE.problem.isEmpty(), qPrintable(upcE.problem));
         QCOMPARE(upcE.exitCode, 0);
         QCOMPARE(upcE.lines.size(), 1);
@@ -191,7 +194,8 @@ private Q_SLOTS:
         QCOMPARE(qrOnly.exitCode, 1);
         QCOMPARE(qrOnly.lines.size(), 1);
         QCOMPARE(qrOnly.lines[0].value(QStringLiteral("error")).toString(), QStringLiteral("no barcode found"));
-        const Run bogus = runScan({QStringLiteral("decode"), QStringLiteral("--formats"), QStringLiteral("jan"), image});
+        const Run bogus =
+            runScan({QStringLiteral("decode"), QStringLiteral("--formats"), QStringLiteral("jan"), image});
         QCOMPARE(bogus.exitCode, 2);
         QVERIFY(bogus.lines.isEmpty());
         QVERIFY(bogus.standardError.contains("unknown barcode format 'jan'"));
@@ -216,11 +220,12 @@ private Q_SLOTS:
         QVERIFY2(run.problem.isEmpty(), qPrintable(run.problem));
         QCOMPARE(run.exitCode, 1);
         QCOMPARE(run.lines.size(), 4); // one line per image, the good one is not lost
-        checkFields(run.lines[0], {QStringLiteral("file=") + missing, QStringLiteral("code=io"), QStringLiteral("error=*")});
+        checkFields(run.lines[0],
+                    {QStringLiteral("file=") + missing, QStringLiteral("code=io"), QStringLiteral("error=*")});
         checkFields(run.lines[1], {QStringLiteral("file=") + notImage, QStringLiteral("code=invalid_input")});
         checkFields(run.lines[2], {QStringLiteral("file=") + blank, QStringLiteral("error=no barcode found")});
-        checkFields(run.lines[3], {QStringLiteral("file=") + good, QStringLiteral("text=48512343"),
-                                   QStringLiteral("error=absent")});
+        checkFields(run.lines[3],
+                    {QStringLiteral("file=") + good, QStringLiteral("text=48512343"), QStringLiteral("error=absent")});
     }
 
     // make-label draws, decode reads back exactly what was drawn.
@@ -260,7 +265,9 @@ private Q_SLOTS:
                                       << QStringList{QStringLiteral("gs1.sscc=349123450000000010"),
                                                      QStringLiteral("text=00349123450000000010")};
         QTest::newRow("GS1-128 from element string")
-            << QStringLiteral("GS1-128") << QStringLiteral("0104912345678904" "10LOT\\x1d3710")
+            << QStringLiteral("GS1-128")
+            << QStringLiteral("0104912345678904"
+                              "10LOT\\x1d3710")
             << QStringList{QStringLiteral("gs1.lot=LOT"), QStringLiteral("gs1.count=10")};
     }
 
@@ -269,9 +276,9 @@ private Q_SLOTS:
         QFETCH(QString, format);
         QFETCH(QString, text);
         QFETCH(QStringList, fields);
-        const QString out = m_dir.filePath(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '),
-                                                                                                QLatin1Char('_'))
-                                           + QStringLiteral(".png"));
+        const QString out =
+            m_dir.filePath(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')) +
+                           QStringLiteral(".png"));
         const Run made = runScan({QStringLiteral("make-label"), format, text, out});
         QVERIFY2(made.problem.isEmpty(), qPrintable(made.problem));
         QCOMPARE(made.exitCode, 0);
@@ -295,15 +302,17 @@ private Q_SLOTS:
         QTest::addColumn<QString>("code");
         QTest::newRow("bad check digit") << QStringList{QStringLiteral("EAN-13"), QStringLiteral("4901780188353")}
                                          << QStringLiteral("invalid_input");
-        QTest::newRow("GS1 DataMatrix") << QStringList{QStringLiteral("GS1-DataMatrix"), QStringLiteral("(01)04912345678904")}
+        QTest::newRow("GS1 DataMatrix") << QStringList{QStringLiteral("GS1-DataMatrix"),
+                                                       QStringLiteral("(01)04912345678904")}
                                         << QStringLiteral("invalid_input");
         QTest::newRow("unknown format") << QStringList{QStringLiteral("NW7X"), QStringLiteral("123")}
                                         << QStringLiteral("invalid_input");
         QTest::newRow("malformed GS1") << QStringList{QStringLiteral("GS1-128"), QStringLiteral("(01)04912345678905")}
                                        << QStringLiteral("bad_check_digit");
-        QTest::newRow("empty text") << QStringList{QStringLiteral("QRCode"), QString()} << QStringLiteral("invalid_input");
-        QTest::newRow("kanji in Code128") << QStringList{QStringLiteral("Code128"), QString::fromUtf8("倉庫")}
-                                          << QStringLiteral("invalid_input");
+        QTest::newRow("empty text") << QStringList{QStringLiteral("QRCode"), QString()}
+                                    << QStringLiteral("invalid_input");
+        QTest::newRow("kanji in Code128")
+            << QStringList{QStringLiteral("Code128"), QString::fromUtf8("倉庫")} << QStringLiteral("invalid_input");
     }
 
     void makeLabelErrors()
@@ -339,11 +348,15 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("]C10104912345678904\\x1d10ABC")} << 0
             << QStringList{QStringLiteral("kind=gs1"), QStringLiteral("symbology=]C1"),
                            QStringLiteral("gs1.gtin=04912345678904"), QStringLiteral("gs1.lot=ABC"),
-                           QStringLiteral("text=]C10104912345678904\x1d" "10ABC")};
+                           QStringLiteral("text=]C10104912345678904\x1d"
+                                          "10ABC")};
         QTest::newRow("\\u001d escape") << QStringList{QStringLiteral("]d2010491234567890410A1\\u001d17280229")} << 0
-                                        << QStringList{QStringLiteral("gs1.lot=A1"), QStringLiteral("gs1.expiry=2028-02-29")};
-        QTest::newRow("real GS character") << QStringList{QStringLiteral("010491234567890410A\x1d" "3712")} << 0
-                                           << QStringList{QStringLiteral("kind=gs1"), QStringLiteral("gs1.count=12")};
+                                        << QStringList{QStringLiteral("gs1.lot=A1"),
+                                                       QStringLiteral("gs1.expiry=2028-02-29")};
+        QTest::newRow("real GS character")
+            << QStringList{QStringLiteral("010491234567890410A\x1d"
+                                          "3712")}
+            << 0 << QStringList{QStringLiteral("kind=gs1"), QStringLiteral("gs1.count=12")};
         QTest::newRow("bracketed") << QStringList{QStringLiteral("(01)04912345678904(17)271231(10)L1")} << 0
                                    << QStringList{QStringLiteral("gs1.expiry=2027-12-31"),
                                                   QStringLiteral("gs1.hri=(01)04912345678904(17)271231(10)L1")};
@@ -352,28 +365,30 @@ private Q_SLOTS:
                                                  QStringLiteral("gs1.elements.1.value=001250"),
                                                  QStringLiteral("gs1.elements.1.decimals=3"),
                                                  QStringLiteral("gs1.elements.0.decimals=absent")};
-        QTest::newRow("gs substitute")
-            << QStringList{QStringLiteral("--gs-substitute"), QStringLiteral("|"),
-                           QStringLiteral("010491234567890410AB|21X")}
-            << 0 << QStringList{QStringLiteral("gs1.lot=AB"), QStringLiteral("gs1.serial=X")};
+        QTest::newRow("gs substitute") << QStringList{QStringLiteral("--gs-substitute"), QStringLiteral("|"),
+                                                      QStringLiteral("010491234567890410AB|21X")}
+                                       << 0
+                                       << QStringList{QStringLiteral("gs1.lot=AB"), QStringLiteral("gs1.serial=X")};
         QTest::newRow("JAN") << QStringList{QStringLiteral("4901780188352")} << 0
                              << QStringList{QStringLiteral("kind=gtin"), QStringLiteral("gtin=04901780188352"),
                                             QStringLiteral("productFormat=JAN"), QStringLiteral("gs1=null")};
         QTest::newRow("EAN-8") << QStringList{QStringLiteral("49123456")} << 0
-                               << QStringList{QStringLiteral("gtin=00000049123456"), QStringLiteral("productFormat=EAN-8")};
+                               << QStringList{QStringLiteral("gtin=00000049123456"),
+                                              QStringLiteral("productFormat=EAN-8")};
         QTest::newRow("UPC-A") << QStringList{QStringLiteral("036602301467")} << 0
-                               << QStringList{QStringLiteral("gtin=00036602301467"), QStringLiteral("productFormat=UPC-A")};
-        QTest::newRow("EAN with AIM, bad check digit") << QStringList{QStringLiteral("]E04901780188353")} << 1
-                                                       << QStringList{QStringLiteral("code=bad_check_digit"),
-                                                                      QStringLiteral("position=15")};
+                               << QStringList{QStringLiteral("gtin=00036602301467"),
+                                              QStringLiteral("productFormat=UPC-A")};
+        QTest::newRow("EAN with AIM, bad check digit")
+            << QStringList{QStringLiteral("]E04901780188353")} << 1
+            << QStringList{QStringLiteral("code=bad_check_digit"), QStringLiteral("position=15")};
         QTest::newRow("tracking number") << QStringList{QStringLiteral("A123456789012B")} << 0
                                          << QStringList{QStringLiteral("kind=text"), QStringLiteral("gs1=null"),
                                                         QStringLiteral("error=absent")};
         QTest::newRow("empty") << QStringList{QString()} << 1
                                << QStringList{QStringLiteral("error=empty text"), QStringLiteral("code=invalid_input")};
-        QTest::newRow("malformed GS1: check digit") << QStringList{QStringLiteral("]C10104912345678905")} << 1
-                                                    << QStringList{QStringLiteral("gs1.code=bad_check_digit"),
-                                                                   QStringLiteral("gs1.position=*")};
+        QTest::newRow("malformed GS1: check digit")
+            << QStringList{QStringLiteral("]C10104912345678905")} << 1
+            << QStringList{QStringLiteral("gs1.code=bad_check_digit"), QStringLiteral("gs1.position=*")};
         QTest::newRow("malformed GS1: unknown AI") << QStringList{QStringLiteral("(01)04912345678904(89)12")} << 1
                                                    << QStringList{QStringLiteral("gs1.error=*")};
         QTest::newRow("malformed GS1: date") << QStringList{QStringLiteral("(01)04912345678904(17)261301")} << 1
@@ -417,15 +432,15 @@ private Q_SLOTS:
         QTest::newRow("nothing") << QStringList{} << 2;
         QTest::newRow("unknown command") << QStringList{QStringLiteral("scan"), QStringLiteral("x.png")} << 2;
         QTest::newRow("decode without image") << QStringList{QStringLiteral("decode")} << 2;
-        QTest::newRow("make-label missing output") << QStringList{QStringLiteral("make-label"), QStringLiteral("EAN-8"),
-                                                                  QStringLiteral("49123456")}
-                                                   << 2;
+        QTest::newRow("make-label missing output")
+            << QStringList{QStringLiteral("make-label"), QStringLiteral("EAN-8"), QStringLiteral("49123456")} << 2;
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate"), QStringLiteral("parse"),
                                                        QStringLiteral("1")}
                                         << 2;
-        QTest::newRow("two-character substitute") << QStringList{QStringLiteral("parse"), QStringLiteral("--gs-substitute"),
-                                                                 QStringLiteral("ab"), QStringLiteral("1")}
-                                                  << 2;
+        QTest::newRow("two-character substitute")
+            << QStringList{QStringLiteral("parse"), QStringLiteral("--gs-substitute"), QStringLiteral("ab"),
+                           QStringLiteral("1")}
+            << 2;
         QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0;
     }
 
