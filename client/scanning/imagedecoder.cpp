@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <set>
+#include <utility>
 #include <stdexcept>
 
 #include <ZXing/BarcodeFormat.h>
@@ -152,8 +154,13 @@ Corners maskLinearSymbol(QImage &grey, const ZXing::Position &position)
     const QPointF a = (topLeft + bottomLeft) / 2;
     const QPointF b = (topRight + bottomRight) / 2;
     const double length = std::hypot(b.x() - a.x(), b.y() - a.y());
-    if (length < 4)
+    if (length < 4) { // degenerate position: paint out a small box around it
+        const QRect box =
+            QRectF(a - QPointF(8, 8), b + QPointF(8, 8)).normalized().toAlignedRect().intersected(grey.rect());
+        for (int y = box.top(); y <= box.bottom(); ++y)
+            std::fill_n(grey.scanLine(y) + box.left(), box.width(), uchar(255));
         return cornersOf(position);
+    }
     const QPointF u = (b - a) / length;
     const QPointF n(-u.y(), u.x());
     const int samples = int(std::ceil(length));
@@ -215,15 +222,22 @@ void readImage(QImage grey, ZXing::DecodeHints hints, int maxSymbols, double sca
     if (linear.empty())
         return;
     hints.setFormats(linear).setMaxNumberOfSymbols(1);
-    // A symbol painted out incompletely is found again; such repeats get a few extra rounds.
-    for (int round = 0; round < maxSymbols + 8; ++round) {
+    // A symbol painted out incompletely is found again; such repeats get a few extra rounds, and
+    // three rounds in a row without anything new end the search (bounded time on any picture).
+    std::set<std::pair<ZXing::BarcodeFormat, std::string>> seen;
+    int roundsWithoutNews = 0;
+    for (int round = 0; round < maxSymbols + 8 && roundsWithoutNews < 3; ++round) {
         const ZXing::ImageView view(grey.constBits(), grey.width(), grey.height(), ZXing::ImageFormat::Lum,
                                     int(grey.bytesPerLine()));
         const ZXing::Results results = ZXing::ReadBarcodes(view, hints);
         if (results.empty())
             return;
-        for (const ZXing::Result &result : results)
+        ++roundsWithoutNews;
+        for (const ZXing::Result &result : results) {
+            if (seen.emplace(result.format(), result.text()).second)
+                roundsWithoutNews = 0;
             collect(result, maskLinearSymbol(grey, result.position()), scale);
+        }
     }
 }
 
