@@ -127,7 +127,7 @@ def main():
     out.write('#include "common/barcode/gs1aitable.h"\n\n#include <algorithm>\n\n')
     out.write("namespace Common::Barcode {\n\nnamespace {\n\n")
     out.write("using S = Gs1CharacterSet;\n\n")
-    out.write("constexpr Gs1AiEntry kTable[] = {\n")
+    out.write("// clang-format off\nconstexpr Gs1AiEntry kTable[] = {\n")
     for ai, predefined, dl, components, title in entries:
         comps = ", ".join(
             "{S::%s, %d, %d, %s, %s}" % (cs, mn, mx, "true" if opt else "false", cpp_string(lin))
@@ -135,7 +135,7 @@ def main():
         out.write("    {%s, %s, %s, {{%s}}, %d, %s},\n" % (
             cpp_string(ai), "true" if predefined else "false", "true" if dl else "false",
             comps, len(components), cpp_string(title)))
-    out.write("};\n\n} // namespace\n\n")
+    out.write("};\n// clang-format on\n\n} // namespace\n\n")
     out.write(FUNCTIONS)
     out.write("} // namespace Common::Barcode\n")
 

@@ -51,10 +51,14 @@ bool isSet64(char c)
 std::string_view characterSetName(Gs1CharacterSet set)
 {
     switch (set) {
-    case Gs1CharacterSet::Numeric: return "digits only";
-    case Gs1CharacterSet::Set82: return "GS1 character set 82";
-    case Gs1CharacterSet::Set39: return "GS1 character set 39";
-    case Gs1CharacterSet::Set64: return "GS1 character set 64";
+    case Gs1CharacterSet::Numeric:
+        return "digits only";
+    case Gs1CharacterSet::Set82:
+        return "GS1 character set 82";
+    case Gs1CharacterSet::Set39:
+        return "GS1 character set 39";
+    case Gs1CharacterSet::Set64:
+        return "GS1 character set 64";
     }
     return "?";
 }
@@ -80,16 +84,17 @@ struct Field
 {
     const Gs1AiEntry *entry = nullptr;
     std::string value;
-    std::vector<long> positions;  // positions[i] = offset of value[i] in the input
-    long endPosition = 0;         // offset just after the value (for "too short")
+    std::vector<long> positions; // positions[i] = offset of value[i] in the input
+    long endPosition = 0;        // offset just after the value (for "too short")
 
     long at(std::size_t index) const { return index < positions.size() ? positions[index] : endPosition; }
 };
 
 tl::unexpected<Error> elementError(ErrorCode code, const Field &field, const std::string &reason, long position)
 {
-    return Common::fail(code, reason + " (AI " + std::string(field.entry->ai) + ", " + std::string(field.entry->title)
-                                  + ") at position " + std::to_string(position),
+    return Common::fail(code,
+                        reason + " (AI " + std::string(field.entry->ai) + ", " + std::string(field.entry->title) +
+                            ") at position " + std::to_string(position),
                         position);
 }
 
@@ -143,8 +148,8 @@ bool csumAlphaValid(std::string_view data)
         sum += static_cast<int>(index) * kPrimes[payload - 1 - i];
     }
     sum %= 1021;
-    return data[payload] == kSet32[static_cast<std::size_t>(sum >> 5)]
-        && data[payload + 1] == kSet32[static_cast<std::size_t>(sum & 31)];
+    return data[payload] == kSet32[static_cast<std::size_t>(sum >> 5)] &&
+           data[payload + 1] == kSet32[static_cast<std::size_t>(sum & 31)];
 }
 
 struct Context
@@ -165,8 +170,8 @@ Common::Result<std::optional<Date>> runLinter(std::string_view linter, std::stri
         const int expected = mod10CheckDigit(data.substr(0, data.size() - 1));
         if (data.back() - '0' != expected)
             return fail(ErrorCode::BadCheckDigit,
-                        "bad check digit: expected " + std::to_string(expected) + ", found "
-                            + std::string(1, data.back()),
+                        "bad check digit: expected " + std::to_string(expected) + ", found " +
+                            std::string(1, data.back()),
                         data.size() - 1);
     } else if (linter == "csumalpha") {
         if (!csumAlphaValid(data))
@@ -174,17 +179,18 @@ Common::Result<std::optional<Date>> runLinter(std::string_view linter, std::stri
     } else if (linter == "yymmd0" || linter == "yymmdd" || linter == "yyyymmdd") {
         const bool fullYear = linter == "yyyymmdd";
         const std::size_t yearDigits = fullYear ? 4 : 2;
-        const int year = fullYear ? number(data.substr(0, 4)) : resolveGs1Year(number(data.substr(0, 2)), context.today);
+        const int year =
+            fullYear ? number(data.substr(0, 4)) : resolveGs1Year(number(data.substr(0, 2)), context.today);
         const int month = number(data.substr(yearDigits, 2));
         int day = number(data.substr(yearDigits + 2, 2));
         if (month < 1 || month > 12)
             return fail(ErrorCode::BadDate, "invalid month " + std::string(data.substr(yearDigits, 2)), yearDigits);
         if (day == 0 && linter == "yymmd0") {
-            day = daysInMonth(year, month);  // DD=00: the last day of the month (§3.4.x yymmd0 AIs)
+            day = daysInMonth(year, month); // DD=00: the last day of the month (GenSpecs §3.4, AIs 11-17)
         } else if (day < 1 || day > daysInMonth(year, month)) {
             return fail(ErrorCode::BadDate,
-                        "invalid day " + std::string(data.substr(yearDigits + 2, 2)) + " for " + std::to_string(year)
-                            + "-" + std::string(data.substr(yearDigits, 2)),
+                        "invalid day " + std::string(data.substr(yearDigits + 2, 2)) + " for " + std::to_string(year) +
+                            "-" + std::string(data.substr(yearDigits, 2)),
                         yearDigits + 2);
         }
         return std::optional<Date>(Date{year, month, day});
@@ -250,10 +256,14 @@ Common::Result<std::optional<Date>> runLinter(std::string_view linter, std::stri
 bool characterAllowed(Gs1CharacterSet set, char c)
 {
     switch (set) {
-    case Gs1CharacterSet::Numeric: return isDigit(c);
-    case Gs1CharacterSet::Set82: return isSet82(c);
-    case Gs1CharacterSet::Set39: return isSet39(c);
-    case Gs1CharacterSet::Set64: return isSet64(c) || c == '=';
+    case Gs1CharacterSet::Numeric:
+        return isDigit(c);
+    case Gs1CharacterSet::Set82:
+        return isSet82(c);
+    case Gs1CharacterSet::Set39:
+        return isSet39(c);
+    case Gs1CharacterSet::Set64:
+        return isSet64(c) || c == '=';
     }
     return false;
 }
@@ -289,12 +299,12 @@ Common::Result<ElementString> validateField(const Field &field, const Context &c
     if (value.size() > maxLength) {
         if (!entry.predefinedLength && entry.minLength() == entry.maxLength())
             return elementError(ErrorCode::MissingSeparator, field,
-                                "too long: fixed length " + std::to_string(maxLength)
-                                    + " but not a predefined-length AI, so a GS/FNC1 separator must follow it",
+                                "too long: fixed length " + std::to_string(maxLength) +
+                                    " but not a predefined-length AI, so a GS/FNC1 separator must follow it",
                                 field.at(maxLength));
         return elementError(ErrorCode::BadLength, field,
-                            "too long: " + std::to_string(value.size()) + " characters, at most "
-                                + std::to_string(maxLength),
+                            "too long: " + std::to_string(value.size()) + " characters, at most " +
+                                std::to_string(maxLength),
                             field.at(maxLength));
     }
 
@@ -312,23 +322,23 @@ Common::Result<ElementString> validateField(const Field &field, const Context &c
                                 "too short: " + std::to_string(value.size()) + " characters, needs " + need,
                                 field.at(value.size()));
         }
-        const std::size_t length = component.fixedLength() ? component.minLength
-                                                           : std::min<std::size_t>(remaining, component.maxLength);
+        const std::size_t length =
+            component.fixedLength() ? component.minLength : std::min<std::size_t>(remaining, component.maxLength);
         const std::string_view data = std::string_view(value).substr(offset, length);
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (!characterAllowed(component.characterSet, data[i]))
                 return elementError(ErrorCode::BadCharacter, field,
                                     (component.characterSet == Gs1CharacterSet::Numeric ? "non-numeric character "
-                                                                                        : "illegal character ")
-                                        + showCharacter(data[i]) + ", expected "
-                                        + std::string(characterSetName(component.characterSet)),
+                                                                                        : "illegal character ") +
+                                        showCharacter(data[i]) + ", expected " +
+                                        std::string(characterSetName(component.characterSet)),
                                     field.at(offset + i));
         }
         if (component.characterSet == Gs1CharacterSet::Set64) {
             // '=' is base64url padding: at most two, and only at the end.
             const auto firstPad = data.find('=');
-            if (firstPad != std::string_view::npos
-                && (data.size() - firstPad > 2 || data.find_first_not_of('=', firstPad) != std::string_view::npos))
+            if (firstPad != std::string_view::npos &&
+                (data.size() - firstPad > 2 || data.find_first_not_of('=', firstPad) != std::string_view::npos))
                 return elementError(ErrorCode::BadCharacter, field, "'=' is only allowed as trailing padding",
                                     field.at(offset + firstPad));
         }
@@ -353,8 +363,8 @@ tl::unexpected<Error> unknownAiError(std::string_view data, std::size_t index, l
     const std::string after = previousAi.empty() ? std::string() : " after AI " + previousAi;
     if (!isDigit(data[index]))
         return Common::fail(ErrorCode::UnknownAi,
-                            "unknown AI" + after + ": expected AI digits, found " + showCharacter(data[index])
-                                + " at position " + std::to_string(position),
+                            "unknown AI" + after + ": expected AI digits, found " + showCharacter(data[index]) +
+                                " at position " + std::to_string(position),
                             position);
     std::size_t digits = 0;
     while (index + digits < data.size() && digits < 4 && isDigit(data[index + digits]))
@@ -366,8 +376,8 @@ tl::unexpected<Error> unknownAiError(std::string_view data, std::size_t index, l
             couldBeAi = couldBeAi || entry.ai.starts_with(data.substr(index));
         if (couldBeAi || digits < 2)
             return Common::fail(ErrorCode::UnknownAi,
-                                "incomplete AI '" + std::string(data.substr(index)) + "'" + after + " at position "
-                                    + std::to_string(position),
+                                "incomplete AI '" + std::string(data.substr(index)) + "'" + after + " at position " +
+                                    std::to_string(position),
                                 position);
     }
     std::string tried;
@@ -385,9 +395,10 @@ Common::Result<std::vector<ElementString>> parseElementString(std::string_view d
     std::vector<ElementString> elements;
     std::size_t index = 0;
     if (!data.empty() && data.front() == kGroupSeparator)
-        ++index;  // a leading FNC1 sent as GS (AIM IDs off): policy, see README of the vectors
+        ++index; // a leading FNC1 sent as GS (AIM IDs off): policy, see README of the vectors
     if (index >= data.size())
-        return Common::fail(ErrorCode::InvalidInput, "empty GS1 data: no element string", base + static_cast<long>(index));
+        return Common::fail(ErrorCode::InvalidInput, "empty GS1 data: no element string",
+                            base + static_cast<long>(index));
     std::string previousAi;
     while (index < data.size()) {
         if (data[index] == kGroupSeparator)
@@ -417,7 +428,7 @@ Common::Result<std::vector<ElementString>> parseElementString(std::string_view d
         previousAi = std::string(entry->ai);
         index = valueEnd;
         if (index < data.size() && data[index] == kGroupSeparator)
-            ++index;  // the separator, or a superfluous one after a predefined-length element
+            ++index; // the separator, or a superfluous one after a predefined-length element
     }
     return elements;
 }
@@ -442,8 +453,8 @@ Common::Result<std::vector<ElementString>> parseBracketed(std::string_view data,
                                 open);
         if (data[close] != ')' || digits < 2)
             return Common::fail(ErrorCode::InvalidInput,
-                                "bad bracket at position " + std::to_string(open)
-                                    + ": '(' must be followed by an AI and ')' (write \\( for a bracket in data)",
+                                "bad bracket at position " + std::to_string(open) +
+                                    ": '(' must be followed by an AI and ')' (write \\( for a bracket in data)",
                                 open);
         const std::string_view ai = data.substr(index + 1, digits);
         const Gs1AiEntry *entry = findAi(ai);
@@ -493,8 +504,8 @@ std::string_view symbologyName(std::string_view identifier)
 
 bool isGs1SymbologyIdentifier(std::string_view identifier)
 {
-    return identifier == "]C1" || identifier == "]d2" || identifier == "]Q3" || identifier == "]e0"
-        || identifier == "]J1";
+    return identifier == "]C1" || identifier == "]d2" || identifier == "]Q3" || identifier == "]e0" ||
+           identifier == "]J1";
 }
 
 int resolveGs1Year(int yy, const Date &today)
@@ -522,13 +533,14 @@ Common::Result<Gs1Message> parseGs1(std::string_view input, const Gs1Options &op
     if (input.empty())
         return Common::fail(ErrorCode::InvalidInput, "empty input");
     if (input.size() > kMaxGs1InputLength)
-        return Common::fail(ErrorCode::TooLarge, "input of " + std::to_string(input.size()) + " bytes exceeds "
-                                                     + std::to_string(kMaxGs1InputLength));
+        return Common::fail(ErrorCode::TooLarge, "input of " + std::to_string(input.size()) + " bytes exceeds " +
+                                                     std::to_string(kMaxGs1InputLength));
     for (std::size_t i = 0; i < input.size(); ++i) {
         if (static_cast<unsigned char>(input[i]) >= 0x80)
             return Common::fail(ErrorCode::BadCharacter,
-                                "non-ASCII input (byte " + showCharacter(input[i]) + " at position " + std::to_string(i)
-                                    + "): GS1 data is ASCII; full-width digits from an IME must be converted first",
+                                "non-ASCII input (byte " + showCharacter(input[i]) + " at position " +
+                                    std::to_string(i) +
+                                    "): GS1 data is ASCII; full-width digits from an IME must be converted first",
                                 static_cast<long>(i));
     }
     const Context context{options.today.year != 0 ? options.today : currentUtcDate()};
@@ -542,14 +554,14 @@ Common::Result<Gs1Message> parseGs1(std::string_view input, const Gs1Options &op
         message.symbologyIdentifier = data.substr(0, 3);
         if (!isGs1SymbologyIdentifier(message.symbologyIdentifier))
             return Common::fail(ErrorCode::NotGs1,
-                                "not GS1 (" + message.symbologyIdentifier + ", "
-                                    + std::string(symbologyName(message.symbologyIdentifier))
-                                    + "): no AI element string; handle it as a product code or other barcode",
+                                "not GS1 (" + message.symbologyIdentifier + ", " +
+                                    std::string(symbologyName(message.symbologyIdentifier)) +
+                                    "): no AI element string; handle it as a product code or other barcode",
                                 0);
         start = 3;
         if (data.size() == start)
-            return Common::fail(ErrorCode::InvalidInput,
-                                "empty GS1 data after " + message.symbologyIdentifier, static_cast<long>(start));
+            return Common::fail(ErrorCode::InvalidInput, "empty GS1 data after " + message.symbologyIdentifier,
+                                static_cast<long>(start));
     }
     if (options.gsSubstitute != '\0')
         std::replace(data.begin() + static_cast<std::ptrdiff_t>(start), data.end(), options.gsSubstitute,

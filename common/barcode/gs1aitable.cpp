@@ -11,6 +11,7 @@ namespace {
 
 using S = Gs1CharacterSet;
 
+// clang-format off
 constexpr Gs1AiEntry kTable[] = {
     {"00", true, true, {{{S::Numeric, 18, 18, false, "csum,gcppos2"}}}, 1, "SSCC"},
     {"01", true, true, {{{S::Numeric, 14, 14, false, "csum,gcppos2"}}}, 1, "GTIN"},
@@ -554,6 +555,7 @@ constexpr Gs1AiEntry kTable[] = {
     {"98", false, true, {{{S::Set82, 1, 90, false, ""}}}, 1, "INTERNAL"},
     {"99", false, true, {{{S::Set82, 1, 90, false, ""}}}, 1, "INTERNAL"},
 };
+// clang-format on
 
 } // namespace
 

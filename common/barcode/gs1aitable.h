@@ -20,8 +20,8 @@ struct Gs1Component
     Gs1CharacterSet characterSet = Gs1CharacterSet::Numeric;
     std::uint8_t minLength = 0;
     std::uint8_t maxLength = 0;
-    bool optional = false;           // "[...]": may be absent once the data is exhausted
-    std::string_view linters;        // the dictionary's comma-separated linter names, e.g. "csum,gcppos2"
+    bool optional = false;    // "[...]": may be absent once the data is exhausted
+    std::string_view linters; // the dictionary's comma-separated linter names, e.g. "csum,gcppos2"
 
     constexpr bool fixedLength() const { return minLength == maxLength; }
 };
@@ -29,16 +29,16 @@ struct Gs1Component
 // One Application Identifier (ranges such as 3100-3105 are expanded to one entry per AI).
 struct Gs1AiEntry
 {
-    std::string_view ai;              // 2-4 digits
-    bool predefinedLength = false;    // dictionary flag '*': no FNC1 separator needed after it (§7.8.4)
-    bool digitalLinkAttribute = false;// dictionary flag '?'
+    std::string_view ai;               // 2-4 digits
+    bool predefinedLength = false;     // dictionary flag '*': no FNC1 separator needed after it (§7.8.4)
+    bool digitalLinkAttribute = false; // dictionary flag '?'
     std::array<Gs1Component, 5> components{};
     std::uint8_t componentCount = 0;
-    std::string_view title;           // e.g. "USE BY or EXPIRY"; UTF-8 (m², m³)
+    std::string_view title; // e.g. "USE BY or EXPIRY"; UTF-8 (m², m³)
 
     constexpr std::span<const Gs1Component> specification() const { return {components.data(), componentCount}; }
-    int minLength() const;            // sum over the mandatory components
-    int maxLength() const;            // sum over all components
+    int minLength() const; // sum over the mandatory components
+    int maxLength() const; // sum over all components
     bool hasLinter(std::string_view linter) const;
 };
 

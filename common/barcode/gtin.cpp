@@ -11,8 +11,8 @@ Common::Result<void> requireDigits(std::string_view digits, std::string_view wha
     for (std::size_t i = 0; i < digits.size(); ++i) {
         if (digits[i] < '0' || digits[i] > '9') {
             return Common::fail(ErrorCode::InvalidInput,
-                                std::string(what) + ": non-digit character '" + std::string(1, digits[i])
-                                    + "' at position " + std::to_string(i),
+                                std::string(what) + ": non-digit character '" + std::string(1, digits[i]) +
+                                    "' at position " + std::to_string(i),
                                 static_cast<long>(i));
         }
     }
@@ -51,8 +51,8 @@ constexpr std::array<AimPrefix, 5> kAimPrefixes{{
 Common::Result<int> computeCheckDigit(std::string_view digitsWithoutCheck)
 {
     if (digitsWithoutCheck.empty() || digitsWithoutCheck.size() > 17)
-        return Common::fail(ErrorCode::BadLength, "check digit: need 1 to 17 digits, got "
-                                                      + std::to_string(digitsWithoutCheck.size()));
+        return Common::fail(ErrorCode::BadLength,
+                            "check digit: need 1 to 17 digits, got " + std::to_string(digitsWithoutCheck.size()));
     if (auto digits = requireDigits(digitsWithoutCheck, "check digit"); !digits)
         return tl::unexpected(digits.error());
     return mod10(digitsWithoutCheck);
@@ -69,8 +69,8 @@ Common::Result<void> verifyCheckDigit(std::string_view digits)
     const int found = digits.back() - '0';
     if (expected != found) {
         return Common::fail(ErrorCode::BadCheckDigit,
-                            "bad check digit: expected " + std::to_string(expected) + ", found "
-                                + std::to_string(found),
+                            "bad check digit: expected " + std::to_string(expected) + ", found " +
+                                std::to_string(found),
                             static_cast<long>(digits.size() - 1));
     }
     return {};
@@ -82,8 +82,7 @@ Common::Result<void> validateGtin(std::string_view gtin)
         return digits;
     const std::size_t length = gtin.size();
     if (length != 8 && length != 12 && length != 13 && length != 14)
-        return Common::fail(ErrorCode::BadLength,
-                            "GTIN: need 8, 12, 13 or 14 digits, got " + std::to_string(length));
+        return Common::fail(ErrorCode::BadLength, "GTIN: need 8, 12, 13 or 14 digits, got " + std::to_string(length));
     return verifyCheckDigit(gtin);
 }
 
@@ -120,10 +119,9 @@ Common::Result<ProductCode> classifyProductCode(std::string_view text)
                 prefix = &candidate;
         }
         if (!prefix)
-            return Common::fail(ErrorCode::InvalidInput,
-                                "not a GTIN: symbology identifier " + std::string(text.substr(0, 3))
-                                    + " carries no bare GTIN",
-                                0);
+            return Common::fail(
+                ErrorCode::InvalidInput,
+                "not a GTIN: symbology identifier " + std::string(text.substr(0, 3)) + " carries no bare GTIN", 0);
         offset = prefix->identifier.size();
     }
     const std::string_view digits = text.substr(offset);
@@ -136,15 +134,23 @@ Common::Result<ProductCode> classifyProductCode(std::string_view text)
     const std::size_t length = digits.size();
     if (prefix && prefix->lengths[0] != 0 && length != prefix->lengths[0] && length != prefix->lengths[1])
         return Common::fail(ErrorCode::InvalidInput,
-                            "not a GTIN: " + std::to_string(length) + " digits after "
-                                + std::string(prefix->identifier),
+                            "not a GTIN: " + std::to_string(length) + " digits after " +
+                                std::string(prefix->identifier),
                             static_cast<long>(offset));
     ProductCode code;
     switch (length) {
-    case 8: code.format = ProductCodeFormat::Ean8; break;
-    case 12: code.format = ProductCodeFormat::UpcA; break;
-    case 13: code.format = isJan(digits) ? ProductCodeFormat::Jan : ProductCodeFormat::Ean13; break;
-    case 14: code.format = ProductCodeFormat::Itf14; break;
+    case 8:
+        code.format = ProductCodeFormat::Ean8;
+        break;
+    case 12:
+        code.format = ProductCodeFormat::UpcA;
+        break;
+    case 13:
+        code.format = isJan(digits) ? ProductCodeFormat::Jan : ProductCodeFormat::Ean13;
+        break;
+    case 14:
+        code.format = ProductCodeFormat::Itf14;
+        break;
     default:
         return Common::fail(ErrorCode::BadLength,
                             "not a GTIN: need 8, 12, 13 or 14 digits, got " + std::to_string(length),

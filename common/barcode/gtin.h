@@ -34,8 +34,8 @@ enum class ProductCodeFormat { Ean13, Jan, Ean8, UpcA, Itf14 };
 struct ProductCode
 {
     ProductCodeFormat format = ProductCodeFormat::Ean13;
-    std::string digits;   // as scanned, without AIM identifier
-    std::string gtin14;   // normalised
+    std::string digits; // as scanned, without AIM identifier
+    std::string gtin14; // normalised
     friend bool operator==(const ProductCode &, const ProductCode &) = default;
 };
 

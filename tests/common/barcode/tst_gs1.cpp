@@ -97,6 +97,7 @@ private Q_SLOTS:
     void substituteOnlyWhenConfigured();
     void limits();
     void checkCharacterPair();
+    void noiseNeverBreaksTheParser();
 };
 
 void TestGs1::vectors_data()
@@ -113,12 +114,13 @@ void TestGs1::vectors_data()
         if (lines.at(number).isEmpty())
             continue;
         const QList<QByteArray> cells = lines.at(number).split('\t');
-        QVERIFY2(cells.size() == 4, qPrintable(QStringLiteral("line %1 has %2 cells").arg(number + 1).arg(cells.size())));
+        QVERIFY2(cells.size() == 4,
+                 qPrintable(QStringLiteral("line %1 has %2 cells").arg(number + 1).arg(cells.size())));
         QTest::addRow("line %d", static_cast<int>(number + 1))
             << decodeEscapes(cells.at(0)) << QString::fromUtf8(cells.at(1)) << QString::fromUtf8(cells.at(3));
         ++rows;
     }
-    QCOMPARE(rows, 74);  // the README's count: a truncated read must not pass quietly
+    QCOMPARE(rows, 74); // the README's count: a truncated read must not pass quietly
 }
 
 void TestGs1::vectors()
@@ -273,25 +275,30 @@ void TestGs1::errorPositions_data()
     QTest::newRow("day 30 Feb") << QByteArray("]C1010950110153000317250230") << '\0' << ErrorCode::BadDate << 25;
     QTest::newRow("422 without GS") << QByteArray("]C1010950110153000342239210ABC") << '\0'
                                     << ErrorCode::MissingSeparator << 25;
-    QTest::newRow("lot 21 chars") << QByteArray("0109501101530003\x1d" "10ABCDEFGHIJ0123456789X") << '\0'
-                                  << ErrorCode::BadLength << 39;
-    QTest::newRow("tilde without option") << QByteArray("010950110153000310ABC~17250101") << '\0'
-                                          << ErrorCode::BadCharacter << 21;
-    QTest::newRow("substitute keeps positions") << QByteArray("]C1010950110153000310ABC~17251301") << '~'
-                                                << ErrorCode::BadDate << 29;
+    QTest::newRow("lot 21 chars") << QByteArray("0109501101530003\x1d"
+                                                "10ABCDEFGHIJ0123456789X")
+                                  << '\0' << ErrorCode::BadLength << 39;
+    QTest::newRow("tilde without option")
+        << QByteArray("010950110153000310ABC~17250101") << '\0' << ErrorCode::BadCharacter << 21;
+    QTest::newRow("substitute keeps positions")
+        << QByteArray("]C1010950110153000310ABC~17251301") << '~' << ErrorCode::BadDate << 29;
     QTest::newRow("unknown AI after 01") << QByteArray("]C101095011015300038912") << '\0' << ErrorCode::UnknownAi << 19;
     QTest::newRow("incomplete AI") << QByteArray("]C101095011015300031") << '\0' << ErrorCode::UnknownAi << 19;
     QTest::newRow("16 too short") << QByteArray("]C1168901") << '\0' << ErrorCode::BadLength << 9;
-    QTest::newRow("empty value") << QByteArray("10\x1d" "21A") << '\0' << ErrorCode::BadLength << 2;
-    QTest::newRow("double GS") << QByteArray("10A\x1d\x1d" "21A") << '\0' << ErrorCode::InvalidInput << 4;
+    QTest::newRow("empty value") << QByteArray("10\x1d"
+                                               "21A")
+                                 << '\0' << ErrorCode::BadLength << 2;
+    QTest::newRow("double GS") << QByteArray("10A\x1d\x1d"
+                                             "21A")
+                               << '\0' << ErrorCode::InvalidInput << 4;
     QTest::newRow("HRI space") << QByteArray("(01) 09501101530003") << '\0' << ErrorCode::BadCharacter << 4;
     QTest::newRow("HRI unknown AI") << QByteArray("(01)09501101530003(8101)1") << '\0' << ErrorCode::UnknownAi << 19;
-    QTest::newRow("HRI unterminated") << QByteArray("(01)09501101530003(17250101") << '\0'
-                                      << ErrorCode::InvalidInput << 18;
+    QTest::newRow("HRI unterminated") << QByteArray("(01)09501101530003(17250101") << '\0' << ErrorCode::InvalidInput
+                                      << 18;
     QTest::newRow("full-width digit") << QByteArray("01\xef\xbc\x90") << '\0' << ErrorCode::BadCharacter << 2;
     QTest::newRow("SSCC check digit") << QByteArray("00106141411234567898") << '\0' << ErrorCode::BadCheckDigit << 19;
-    QTest::newRow("8006 piece of total") << QByteArray("8006095011015300030302") << '\0'
-                                         << ErrorCode::InvalidInput << 18;
+    QTest::newRow("8006 piece of total") << QByteArray("8006095011015300030302") << '\0' << ErrorCode::InvalidInput
+                                         << 18;
     QTest::newRow("not GS1 EAN-13") << QByteArray("]E04901234567894") << '\0' << ErrorCode::NotGs1 << 0;
 }
 
@@ -317,17 +324,23 @@ void TestGs1::accessors()
 {
     Gs1Options options;
     options.today = kToday;
-    const auto label = parseGs1("]C1" "00106141411234567897" "0209501101530003" "3712\x1d" "17250200" "10LOT1\x1d"
-                                "21SN9\x1d" "30000042",
+    const auto label = parseGs1("]C1"
+                                "00106141411234567897"
+                                "0209501101530003"
+                                "3712\x1d"
+                                "17250200"
+                                "10LOT1\x1d"
+                                "21SN9\x1d"
+                                "30000042",
                                 options);
     QVERIFY2(label, label ? "" : label.error().describe().c_str());
     QCOMPARE(label->symbologyIdentifier, std::string("]C1"));
     QCOMPARE(label->sscc(), std::optional<std::string>("106141411234567897"));
-    QCOMPARE(label->gtin(), std::optional<std::string>("09501101530003"));  // 02 when 01 is absent
+    QCOMPARE(label->gtin(), std::optional<std::string>("09501101530003")); // 02 when 01 is absent
     QCOMPARE(label->lot(), std::optional<std::string>("LOT1"));
     QCOMPARE(label->serial(), std::optional<std::string>("SN9"));
     QCOMPARE(label->expiry(), std::optional<Date>(Date{2025, 2, 28}));
-    QCOMPARE(label->count(), std::optional<std::int64_t>(42));  // 30 before 37
+    QCOMPARE(label->count(), std::optional<std::int64_t>(42)); // 30 before 37
     QCOMPARE(label->value("37"), std::optional<std::string>("12"));
     QCOMPARE(label->value("400"), std::optional<std::string>());
 
@@ -338,7 +351,9 @@ void TestGs1::accessors()
     QVERIFY(!bare->expiry() && !bare->count() && !bare->lot() && !bare->sscc());
 
     // 37 alone is the count; the DataBar identifier is kept.
-    const auto counted = parseGs1("]e0" "0209501101530003" "3712");
+    const auto counted = parseGs1("]e0"
+                                  "0209501101530003"
+                                  "3712");
     QVERIFY(counted);
     QCOMPARE(counted->count(), std::optional<std::int64_t>(12));
     QCOMPARE(counted->symbologyIdentifier, std::string("]e0"));
@@ -354,7 +369,10 @@ void TestGs1::bracketedForm()
     QCOMPARE(fromHri->toBracketed(), std::string("(01)09501101530003(17)250101(10)AB\\(C\\)(21)X"));
 
     // The same data as an element string gives the same elements, and the bracketed text round-trips.
-    const auto fromScan = parseGs1("]d2" "010950110153000317250101" "10AB(C)\x1d" "21X");
+    const auto fromScan = parseGs1("]d2"
+                                   "010950110153000317250101"
+                                   "10AB(C)\x1d"
+                                   "21X");
     QVERIFY(fromScan);
     QCOMPARE(fromScan->elements, fromHri->elements);
     const auto again = parseGs1(fromScan->toBracketed());
@@ -374,7 +392,9 @@ void TestGs1::substituteOnlyWhenConfigured()
 {
     Gs1Options pipe;
     pipe.gsSubstitute = '|';
-    const auto mapped = parseGs1("]Q3" "010950110153000321SER1|10LOT9|", pipe);
+    const auto mapped = parseGs1("]Q3"
+                                 "010950110153000321SER1|10LOT9|",
+                                 pipe);
     QVERIFY2(mapped, mapped ? "" : mapped.error().describe().c_str());
     QCOMPARE(mapped->serial(), std::optional<std::string>("SER1"));
     QCOMPARE(mapped->lot(), std::optional<std::string>("LOT9"));
@@ -383,7 +403,8 @@ void TestGs1::substituteOnlyWhenConfigured()
     QVERIFY(leading);
     QCOMPARE(leading->gtin(), std::optional<std::string>("09501101530003"));
     // Without the option "|" is data, and illegal in set 82.
-    const auto raw = parseGs1("]Q3" "010950110153000321SER1|10LOT9");
+    const auto raw = parseGs1("]Q3"
+                              "010950110153000321SER1|10LOT9");
     QVERIFY(!raw);
     QCOMPARE(raw.error().code, ErrorCode::BadCharacter);
     QCOMPARE(raw.error().position, 25L);
@@ -413,6 +434,9 @@ void TestGs1::checkCharacterPair()
 {
     // GMN example of the GS1 General Specifications (AI 8013, check character pair "2K").
     QVERIFY(parseGs1("80131987654Ad4X4bL5ttr2310c2K"));
+    for (const char *gmn :
+         {"12345678901234567890123NT", "12345_ABCDEFGHIJKLMCP", "12345_0123456789:;<=>?62", "7907665Bm8v2AB", "!22"})
+        QVERIFY2(parseGs1(std::string("8013") + gmn), gmn);
     const auto wrong = parseGs1("80131987654Ad4X4bL5ttr2310c2L");
     QVERIFY(!wrong);
     QCOMPARE(wrong.error().code, ErrorCode::BadCheckDigit);
@@ -421,6 +445,70 @@ void TestGs1::checkCharacterPair()
     const auto grai = parseGs1("800310614141000012ABC");
     QVERIFY(!grai);
     QCOMPARE(grai.error().code, ErrorCode::InvalidInput);
+}
+
+void TestGs1::noiseNeverBreaksTheParser()
+{
+    // Deterministic noise around real data: every result is either an error that says where, or elements
+    // whose bracketed form parses back to the same elements.
+    constexpr std::string_view kPieces[] = {"01",
+                                            "09501101530003",
+                                            "17",
+                                            "250101",
+                                            "10",
+                                            "ABC",
+                                            "21",
+                                            "\x1d",
+                                            "(",
+                                            ")",
+                                            "\\",
+                                            "~",
+                                            "3103",
+                                            "001250",
+                                            "422",
+                                            "8200",
+                                            "]C1",
+                                            " ",
+                                            "\xef",
+                                            "00",
+                                            "106141411234567897",
+                                            "7003",
+                                            "8003",
+                                            "0",
+                                            "9"};
+    std::uint32_t state = 12345;
+    const auto next = [&state] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    int parsed = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string input;
+        const int count = 1 + static_cast<int>(next() % 8);
+        if (next() % 4 == 0)
+            input = next() % 2 ? "]d2" : "(01)";
+        for (int i = 0; i < count; ++i) {
+            std::string_view piece = kPieces[next() % std::size(kPieces)];
+            input += piece;
+        }
+        Gs1Options options;
+        options.today = kToday;
+        options.gsSubstitute = next() % 3 == 0 ? '~' : '\0';
+        const auto result = parseGs1(input, options);
+        if (!result) {
+            QVERIFY(!result.error().message.empty());
+            QVERIFY2(result.error().position >= -1 && result.error().position <= static_cast<long>(input.size()),
+                     result.error().describe().c_str());
+            QVERIFY(result.error().code != ErrorCode::Internal);
+            continue;
+        }
+        ++parsed;
+        QVERIFY(!result->elements.empty());
+        const auto again = parseGs1(result->toBracketed(), options);
+        QVERIFY2(again, (input + " -> " + result->toBracketed()).c_str());
+        QCOMPARE(again->elements, result->elements);
+    }
+    QVERIFY(parsed > 100); // the noise must also reach the success path
 }
 
 QTEST_GUILESS_MAIN(TestGs1)

@@ -23,15 +23,23 @@ QString render(const Gs1Component &component)
 {
     QString type;
     switch (component.characterSet) {
-    case Gs1CharacterSet::Numeric: type = QStringLiteral("N"); break;
-    case Gs1CharacterSet::Set82: type = QStringLiteral("X"); break;
-    case Gs1CharacterSet::Set39: type = QStringLiteral("Y"); break;
-    case Gs1CharacterSet::Set64: type = QStringLiteral("Z"); break;
+    case Gs1CharacterSet::Numeric:
+        type = QStringLiteral("N");
+        break;
+    case Gs1CharacterSet::Set82:
+        type = QStringLiteral("X");
+        break;
+    case Gs1CharacterSet::Set39:
+        type = QStringLiteral("Y");
+        break;
+    case Gs1CharacterSet::Set64:
+        type = QStringLiteral("Z");
+        break;
     }
     if (!component.fixedLength()) {
         type += QStringLiteral("..");
         if (component.minLength != 1)
-            type += QStringLiteral("(min %1)").arg(component.minLength);  // the dictionary has no such form
+            type += QStringLiteral("(min %1)").arg(component.minLength); // the dictionary has no such form
     }
     type += QString::number(component.maxLength);
     if (component.optional)
@@ -103,7 +111,7 @@ private Q_SLOTS:
                 m_rows << row;
             }
         }
-        QVERIFY(m_rows.size() > 500);  // 3100-3105 etc. expanded
+        QVERIFY(m_rows.size() > 500); // 3100-3105 etc. expanded
     }
 
     void everyDictionaryRow_data()
@@ -139,7 +147,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < table.size(); ++i) {
             QVERIFY2(seen.insert(table[i].ai).second, table[i].ai.data());
             if (i > 0)
-                QVERIFY(table[i - 1].ai < table[i].ai);  // findAi relies on the order
+                QVERIFY(table[i - 1].ai < table[i].ai); // findAi relies on the order
         }
     }
 
@@ -147,9 +155,9 @@ private Q_SLOTS:
     // the structure rules of the format (only the last component varies, none mandatory after optional).
     void structureRules()
     {
-        const std::set<std::string> predefinedPrefixes{"00", "01", "02", "03", "04", "11", "12", "13", "14", "15",
-                                                       "16", "17", "18", "19", "20", "31", "32", "33", "34", "35",
-                                                       "36", "41"};
+        const std::set<std::string> predefinedPrefixes{"00", "01", "02", "03", "04", "11", "12", "13",
+                                                       "14", "15", "16", "17", "18", "19", "20", "31",
+                                                       "32", "33", "34", "35", "36", "41"};
         for (const Gs1AiEntry &entry : Common::Barcode::allAis()) {
             QCOMPARE(entry.predefinedLength, predefinedPrefixes.count(std::string(entry.ai.substr(0, 2))) == 1);
             QVERIFY(entry.componentCount >= 1 && entry.componentCount <= entry.components.size());

@@ -69,14 +69,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("gtin");
         QTest::addColumn<bool>("isSscc");
-        QTest::addColumn<int>("error");  // -1 = valid, else an ErrorCode
+        QTest::addColumn<int>("error"); // -1 = valid, else an ErrorCode
         QTest::addColumn<QString>("gtin14");
         QTest::newRow("GTIN-8") << QStringLiteral("96385074") << false << -1 << QStringLiteral("00000096385074");
         QTest::newRow("GTIN-12") << QStringLiteral("036000291452") << false << -1 << QStringLiteral("00036000291452");
         QTest::newRow("GTIN-13") << QStringLiteral("4901234567894") << false << -1 << QStringLiteral("04901234567894");
         QTest::newRow("GTIN-14") << QStringLiteral("09501101530003") << false << -1 << QStringLiteral("09501101530003");
-        QTest::newRow("bad GTIN-13") << QStringLiteral("4901234567895") << false
-                                     << int(ErrorCode::BadCheckDigit) << QString();
+        QTest::newRow("bad GTIN-13") << QStringLiteral("4901234567895") << false << int(ErrorCode::BadCheckDigit)
+                                     << QString();
         QTest::newRow("11 digits") << QStringLiteral("03600029145") << false << int(ErrorCode::BadLength) << QString();
         QTest::newRow("letter") << QStringLiteral("49012345678O4") << false << int(ErrorCode::InvalidInput)
                                 << QString();
@@ -109,8 +109,8 @@ private Q_SLOTS:
     {
         QVERIFY(Common::Barcode::isJan("4901234567894"));
         QVERIFY(Common::Barcode::isJan("4512345678906"));
-        QVERIFY(!Common::Barcode::isJan("4001234567891"));     // German prefix
-        QVERIFY(!Common::Barcode::isJan("04901234567894"));    // GTIN-14 form is not "a JAN"
+        QVERIFY(!Common::Barcode::isJan("4001234567891"));  // German prefix
+        QVERIFY(!Common::Barcode::isJan("04901234567894")); // GTIN-14 form is not "a JAN"
         QVERIFY(!Common::Barcode::isJan("49012345"));
     }
 
@@ -141,14 +141,13 @@ private Q_SLOTS:
                                    << QStringLiteral("00000096385074") << -1;
         QTest::newRow("bad check digit") << QStringLiteral("4901234567890") << false << ProductCodeFormat::Jan
                                          << QString() << int(ErrorCode::BadCheckDigit);
-        QTest::newRow("GS1-128 is not a bare GTIN") << QStringLiteral("]C10109501101530003") << false
-                                                    << ProductCodeFormat::Ean13 << QString()
-                                                    << int(ErrorCode::InvalidInput);
+        QTest::newRow("GS1-128 is not a bare GTIN")
+            << QStringLiteral("]C10109501101530003") << false << ProductCodeFormat::Ean13 << QString()
+            << int(ErrorCode::InvalidInput);
         QTest::newRow("]E4 with 13 digits") << QStringLiteral("]E44901234567894") << false << ProductCodeFormat::Ean13
                                             << QString() << int(ErrorCode::InvalidInput);
-        QTest::newRow("Codabar tracking number") << QStringLiteral("A1234567890A") << false
-                                                 << ProductCodeFormat::Ean13 << QString()
-                                                 << int(ErrorCode::InvalidInput);
+        QTest::newRow("Codabar tracking number") << QStringLiteral("A1234567890A") << false << ProductCodeFormat::Ean13
+                                                 << QString() << int(ErrorCode::InvalidInput);
         QTest::newRow("10 digits") << QStringLiteral("1234567890") << false << ProductCodeFormat::Ean13 << QString()
                                    << int(ErrorCode::BadLength);
         QTest::newRow("empty") << QString() << false << ProductCodeFormat::Ean13 << QString()
