@@ -17,6 +17,7 @@
 #include <QImage>
 #include <QImageReader>
 #include <QPolygonF>
+#include "common/barcode/gtin.h"
 
 namespace Client::Scanning {
 
@@ -342,17 +343,7 @@ Common::Result<std::vector<std::string>> parseFormatList(std::string_view list)
 
 bool hasValidGtinCheckDigit(std::string_view digits)
 {
-    if (!isAllDigits(digits) ||
-        (digits.size() != 8 && digits.size() != 12 && digits.size() != 13 && digits.size() != 14))
-        return false;
-    // Weights 3,1,3,… from the digit left of the check digit (GS1 General Specifications §7.9.1).
-    int sum = 0;
-    int weight = 3;
-    for (size_t i = digits.size() - 1; i-- > 0;) {
-        sum += (digits[i] - '0') * weight;
-        weight = 4 - weight;
-    }
-    return (10 - sum % 10) % 10 == digits.back() - '0';
+    return Common::Barcode::validateGtin(digits).has_value();
 }
 
 ImageDecoder::ImageDecoder(DecodeOptions options)
