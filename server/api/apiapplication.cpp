@@ -286,6 +286,7 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
             if (candidate.listener == request.listener && matches(candidate.pattern, request.path, nullptr)
                 && std::find(allowed.begin(), allowed.end(), candidate.method) == allowed.end())
                 allowed.push_back(candidate.method);
+        std::sort(allowed.begin(), allowed.end());
         std::string allow;
         for (const std::string &method : allowed)
             allow += (allow.empty() ? "" : ", ") + method;
