@@ -62,10 +62,17 @@ configure_and_build() {
 cmd_test() {
     install_deps
     configure_and_build test
+    # A throwaway PostgreSQL on loopback for the tests that run against both backends; removed
+    # again on exit, also when tests fail.
+    # shellcheck source=scripts/pg.sh
+    source "$ROOT/scripts/pg.sh"
+    trap pg_throwaway_stop EXIT
+    pg_throwaway_start
     log "Running tests"
-    local started=$SECONDS
-    (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@")
+    local started=$SECONDS status=0
+    (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@") || status=$?
     log "Tests finished in $((SECONDS - started)) s"
+    return "$status"
 }
 
 cmd_demo() {
