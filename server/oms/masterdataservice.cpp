@@ -5,7 +5,7 @@
 #include <boost/json/value.hpp>
 #include "common/protocol/strictjson.h"
 #include "server/oms/csv.h"
-#include "server/oms/gtin.h"
+#include "common/barcode/gtin.h"
 #include "server/storage/ids.h"
 
 namespace Server::Oms {
@@ -204,7 +204,7 @@ Result<ImportReport> MasterDataService::importSkus(std::string_view body, Import
         }
         std::string problem;
         for (const std::string &raw : row.rawGtins) {
-            auto gtin = normalizeGtin(raw);
+            auto gtin = Common::Barcode::normaliseGtin14(raw);
             if (!gtin) {
                 problem = "GTIN " + raw + ": " + gtin.error().message;
                 break;

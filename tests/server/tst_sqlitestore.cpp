@@ -88,10 +88,12 @@ private Q_SLOTS:
         QCOMPARE(changes->front().entity, std::string("stock"));
         QVERIFY(changes->front().data->find("\"quantity\":-2") != std::string::npos);
 
+        QVERIFY(world.store->appendAudit({0, {}, "cli:test", "stock_adjust", "S1", "{}"}));
         RawConnection raw(world.dir.filePath(QStringLiteral("soko.db")).toStdString());
         QVERIFY(raw.exec("UPDATE stock_movements SET quantity_delta = 100").find("append-only") != std::string::npos);
         QVERIFY(raw.exec("DELETE FROM stock_movements").find("append-only") != std::string::npos);
         QVERIFY(raw.exec("DELETE FROM audit").find("append-only") != std::string::npos);
+        QVERIFY(raw.exec("UPDATE audit SET actor = 'nobody'").find("append-only") != std::string::npos);
         QCOMPARE(world.balance("A-1"), Quantity(-2));
     }
 
