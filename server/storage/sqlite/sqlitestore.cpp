@@ -68,8 +68,11 @@ std::string formatDate(const Common::Domain::Date &date)
 // Stable Storage error; the SQLite text is for the log only (R38: never in API bodies).
 Common::Error sqliteError(sqlite3 *db, int rc, std::string_view what)
 {
-    const ErrorCode code = (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::Conflict : ErrorCode::Storage;
-    return Common::Error::make(code, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    // A constraint refusal is an expected outcome the API may show (409), so its message names
+    // no table or column; every other failure is a Storage error that only reaches the log.
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return Common::Error::make(ErrorCode::Conflict, "conflict: the write would break a uniqueness or reference rule");
+    return Common::Error::make(ErrorCode::Storage, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 } // namespace
@@ -235,8 +238,9 @@ Result<void> SqliteStore::exec(const char *sql)
     if (rc != SQLITE_OK) {
         std::string text = message ? message : sqlite3_errstr(rc);
         sqlite3_free(message);
-        return Common::fail((rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::Conflict : ErrorCode::Storage,
-                            std::string("exec: ") + text);
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            return Common::fail(ErrorCode::Conflict, "conflict: the write would break a uniqueness or reference rule");
+        return Common::fail(ErrorCode::Storage, std::string("exec: ") + text);
     }
     return {};
 }
