@@ -66,7 +66,7 @@ CREATE TABLE applied_ops (
     op_id TEXT NOT NULL, type TEXT NOT NULL, outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'conflict', 'rejected')),
     result TEXT NOT NULL, payload TEXT NOT NULL, operator_id TEXT NOT NULL, device_created_at TEXT NOT NULL,
     applied_at TEXT NOT NULL, PRIMARY KEY (device_id, incarnation, seq)) STRICT;
-CREATE INDEX applied_ops_op ON applied_ops(device_id, op_id);
+CREATE INDEX applied_ops_op ON applied_ops(device_id, op_id, incarnation, seq);
 CREATE TABLE conflicts (
     id INTEGER PRIMARY KEY, warehouse TEXT NOT NULL, device_id TEXT NOT NULL, op_id TEXT NOT NULL,
     reason TEXT NOT NULL, message TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT) STRICT;

@@ -1,6 +1,7 @@
 #include <QTest>
 
 #include <set>
+#include <thread>
 
 #include "server/sync/syncservice.h"
 #include "tests/server/serverfixture.h"
@@ -163,6 +164,45 @@ private Q_SLOTS:
         // Both orders progressed: the physical picks happened.
         QCOMPARE((*world.store->order(first))->state, Common::Domain::OrderState::Picked);
         QCOMPARE((*world.store->order(second))->state, Common::Domain::OrderState::Picked);
+    }
+
+    void concurrentPicksOfTheLastUnit()
+    {
+        // R54: many terminals push a pick of the last unit at the same moment from worker threads.
+        ServerWorld world(true);
+        SyncService sync(*world.store);
+        applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 1))})));
+        constexpr int pickers = 8;
+        std::vector<Server::Storage::DeviceRecord> devices;
+        std::vector<std::int64_t> orders;
+        for (int i = 0; i < pickers; ++i) {
+            const std::string id = opId(100 + i, 0);
+            QVERIFY(world.store->insertDevice({id, "TKY1", "P" + std::to_string(i), "B" + std::to_string(i),
+                                               Server::Storage::DeviceStatus::Active, 1, {}}));
+            devices.push_back(*(*world.store->device(id)));
+            orders.push_back(world.releasedOrder("P-" + std::to_string(i), 1));
+        }
+        std::vector<Common::Result<Server::Sync::PushAnswer>> answers(pickers, Common::fail(Common::ErrorCode::Internal, "not run"));
+        std::vector<std::thread> threads;
+        for (int i = 0; i < pickers; ++i)
+            threads.emplace_back([&, i] {
+                answers[static_cast<std::size_t>(i)] = sync.push(
+                    devices[static_cast<std::size_t>(i)],
+                    makePush(devices[static_cast<std::size_t>(i)].id.c_str(), {makeOp(1, opId(200 + i, 1), pick(orders[static_cast<std::size_t>(i)], "A-1", 1))}));
+            });
+        for (auto &thread : threads)
+            thread.join();
+        int clean = 0;
+        int conflicts = 0;
+        for (const auto &answer : answers) {
+            const OpResult &result = applied(answer).results.at(0);
+            clean += result.outcome == OperationOutcome::Applied;
+            conflicts += result.outcome == OperationOutcome::Conflict;
+        }
+        QCOMPARE(clean, 1);
+        QCOMPARE(conflicts, pickers - 1);
+        QCOMPARE(world.balance("A-1"), Quantity(1 - pickers));
+        QCOMPARE(movementCount(world), std::size_t(pickers + 1));
     }
 
     void pickForCancelledOrder()
