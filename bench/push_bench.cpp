@@ -40,8 +40,12 @@ Common::Protocol::PushRequest batch(int index)
         Common::Protocol::PushOp op;
         op.seq = seq;
         op.opId = Server::Storage::randomUuid();
-        op.payload = Common::Protocol::ReceivePayload{"SKU-" + std::to_string(seq % 50), "A-" + std::to_string(seq % 20),
-                                                      std::nullopt, std::nullopt, 1 + seq % 7, std::nullopt};
+        op.payload = Common::Protocol::ReceivePayload{"SKU-" + std::to_string(seq % 50),
+                                                      "A-" + std::to_string(seq % 20),
+                                                      std::nullopt,
+                                                      std::nullopt,
+                                                      1 + seq % 7,
+                                                      std::nullopt};
         op.operatorId = "OP-1";
         op.createdAt = "2026-11-29T21:40:00Z";
         request.ops.push_back(std::move(op));
@@ -63,7 +67,8 @@ double benchPush(const std::string &path, int batches)
         check(bool(store.upsertLocation({"TKY1", "A-" + std::to_string(i), "ambient", i})), "location");
     Server::Storage::OperatorRecord op{0, "OP-1", "Sato", "TKY1", "picker", "$argon2id$bench", true};
     check(bool(store.insertOperator(op)), "operator");
-    check(bool(store.insertDevice({s_device, "TKY1", "HT", "0A01", Server::Storage::DeviceStatus::Active, 1, {}})), "device");
+    check(bool(store.insertDevice({s_device, "TKY1", "HT", "0A01", Server::Storage::DeviceStatus::Active, 1, {}})),
+          "device");
     auto device = *store.device(s_device);
     Server::Sync::SyncService sync(store);
 
@@ -87,20 +92,21 @@ double benchRaw(const std::string &path, int batches)
 {
     sqlite3 *db = nullptr;
     check(sqlite3_open(path.c_str(), &db) == SQLITE_OK, "open raw");
-    check(sqlite3_exec(db,
-                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                       "CREATE TABLE ops (device_id TEXT, seq INTEGER, op_id TEXT, type TEXT, payload TEXT,"
-                       " PRIMARY KEY (device_id, seq));"
-                       "CREATE TABLE movements (id INTEGER PRIMARY KEY, sku TEXT, location TEXT, delta INTEGER, op_id TEXT);",
-                       nullptr, nullptr, nullptr)
-              == SQLITE_OK,
+    check(sqlite3_exec(
+              db,
+              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+              "CREATE TABLE ops (device_id TEXT, seq INTEGER, op_id TEXT, type TEXT, payload TEXT,"
+              " PRIMARY KEY (device_id, seq));"
+              "CREATE TABLE movements (id INTEGER PRIMARY KEY, sku TEXT, location TEXT, delta INTEGER, op_id TEXT);",
+              nullptr, nullptr, nullptr) == SQLITE_OK,
           "schema");
     sqlite3_stmt *insertOp = nullptr;
     sqlite3_stmt *insertMovement = nullptr;
-    check(sqlite3_prepare_v2(db, "INSERT INTO ops VALUES (?1, ?2, ?3, 'receive', ?4)", -1, &insertOp, nullptr) == SQLITE_OK, "prep");
+    check(sqlite3_prepare_v2(db, "INSERT INTO ops VALUES (?1, ?2, ?3, 'receive', ?4)", -1, &insertOp, nullptr) ==
+              SQLITE_OK,
+          "prep");
     check(sqlite3_prepare_v2(db, "INSERT INTO movements(sku, location, delta, op_id) VALUES (?1, ?2, ?3, ?4)", -1,
-                             &insertMovement, nullptr)
-              == SQLITE_OK,
+                             &insertMovement, nullptr) == SQLITE_OK,
           "prep");
     std::vector<Common::Protocol::PushRequest> requests;
     for (int b = 0; b < batches; ++b)

@@ -17,7 +17,7 @@ namespace json = boost::json;
 constexpr std::int64_t maxInt = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t maxQuantity = 1'000'000'000;
 constexpr std::int64_t maxLine = 100'000;
-constexpr StringRule codeRule{1, 64};       // SKU, location, lot, operator, carrier, tracking
+constexpr StringRule codeRule{1, 64}; // SKU, location, lot, operator, carrier, tracking
 constexpr StringRule reasonRule{1, 64};
 constexpr StringRule messageRule{0, 1000};
 constexpr StringRule uuidRule{36, 36};
@@ -47,7 +47,7 @@ constexpr std::array<std::pair<RefusalCode, std::string_view>, 5> s_refusals{{
     {RefusalCode::SnapshotRequired, "snapshot_required"},
 }};
 
-template<typename Enum, std::size_t N>
+template <typename Enum, std::size_t N>
 std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N> &table, Enum value)
 {
     for (const auto &[item, name] : table)
@@ -55,7 +55,7 @@ std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N> &
             return name;
     return "unknown";
 }
-template<typename Enum, std::size_t N>
+template <typename Enum, std::size_t N>
 std::optional<Enum> valueOf(const std::array<std::pair<Enum, std::string_view>, N> &table, std::string_view name)
 {
     for (const auto &[item, text] : table)
@@ -262,8 +262,7 @@ std::optional<std::string> readOptionalUuid(ObjectReader &r, DecodeContext &cont
     return text;
 }
 
-template<typename T, typename Body>
-Result<T> decodeWith(std::string_view text, const Limits &limits, Body body)
+template <typename T, typename Body> Result<T> decodeWith(std::string_view text, const Limits &limits, Body body)
 {
     auto parsed = parseStrict(text, ParseLimits{limits.maxBytes, limits.maxDepth});
     if (!parsed)
@@ -289,19 +288,36 @@ std::string toText(const json::object &o)
 
 } // namespace
 
-std::string_view operationTypeName(OperationType type) { return nameOf(s_types, type); }
-std::optional<OperationType> operationTypeFromName(std::string_view name) { return valueOf(s_types, name); }
-std::string_view outcomeName(OperationOutcome outcome) { return nameOf(s_outcomes, outcome); }
-std::optional<OperationOutcome> outcomeFromName(std::string_view name) { return valueOf(s_outcomes, name); }
-std::string_view refusalCodeName(RefusalCode code) { return nameOf(s_refusals, code); }
-std::optional<RefusalCode> refusalCodeFromName(std::string_view name) { return valueOf(s_refusals, name); }
+std::string_view operationTypeName(OperationType type)
+{
+    return nameOf(s_types, type);
+}
+std::optional<OperationType> operationTypeFromName(std::string_view name)
+{
+    return valueOf(s_types, name);
+}
+std::string_view outcomeName(OperationOutcome outcome)
+{
+    return nameOf(s_outcomes, outcome);
+}
+std::optional<OperationOutcome> outcomeFromName(std::string_view name)
+{
+    return valueOf(s_outcomes, name);
+}
+std::string_view refusalCodeName(RefusalCode code)
+{
+    return nameOf(s_refusals, code);
+}
+std::optional<RefusalCode> refusalCodeFromName(std::string_view name)
+{
+    return valueOf(s_refusals, name);
+}
 
 OperationType payloadType(const Payload &payload)
 {
-    static constexpr std::array<OperationType, 8> byIndex{OperationType::Pick,    OperationType::ShortPick,
-                                                          OperationType::Pack,    OperationType::Ship,
-                                                          OperationType::Receive, OperationType::Putaway,
-                                                          OperationType::Move,    OperationType::Count};
+    static constexpr std::array<OperationType, 8> byIndex{
+        OperationType::Pick,    OperationType::ShortPick, OperationType::Pack, OperationType::Ship,
+        OperationType::Receive, OperationType::Putaway,   OperationType::Move, OperationType::Count};
     return byIndex.at(payload.index());
 }
 
@@ -378,22 +394,23 @@ std::string encode(const IncarnationResponse &message)
 std::string encode(const PullResponse &message)
 {
     // Change data is already JSON text; splice it in rather than re-parsing every row.
-    std::string out = R"({"protocol":)" + std::to_string(protocolVersion) + R"(,"epoch":)"
-        + json::serialize(json::value(sv(message.epoch))) + R"(,"changes":[)";
+    std::string out = R"({"protocol":)" + std::to_string(protocolVersion) + R"(,"epoch":)" +
+                      json::serialize(json::value(sv(message.epoch))) + R"(,"changes":[)";
     bool first = true;
     for (const Change &change : message.changes) {
         if (!first)
             out += ',';
         first = false;
-        out += R"({"version":)" + std::to_string(change.version) + R"(,"entity":)"
-            + json::serialize(json::value(sv(change.entity))) + R"(,"key":)" + json::serialize(json::value(sv(change.key)));
+        out += R"({"version":)" + std::to_string(change.version) + R"(,"entity":)" +
+               json::serialize(json::value(sv(change.entity))) + R"(,"key":)" +
+               json::serialize(json::value(sv(change.key)));
         if (change.data)
             out += R"(,"data":)" + *change.data + '}';
         else
             out += R"(,"deleted":true})";
     }
-    out += R"(],"next_cursor":)" + json::serialize(json::value(sv(message.nextCursor))) + R"(,"has_more":)"
-        + (message.hasMore ? "true" : "false") + '}';
+    out += R"(],"next_cursor":)" + json::serialize(json::value(sv(message.nextCursor))) + R"(,"has_more":)" +
+           (message.hasMore ? "true" : "false") + '}';
     return out;
 }
 

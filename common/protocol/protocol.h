@@ -27,20 +27,20 @@ inline constexpr int protocolVersion = 1;
 
 struct Limits
 {
-    std::size_t maxBytes = 1024 * 1024;   // whole message
-    std::size_t maxDepth = 16;            // objects/arrays nesting
-    std::size_t maxOps = 1000;            // ops per push batch
-    std::size_t maxResults = 1000;        // results per push response
-    std::size_t maxChanges = 5000;        // changes per pull page
+    std::size_t maxBytes = 1024 * 1024; // whole message
+    std::size_t maxDepth = 16;          // objects/arrays nesting
+    std::size_t maxOps = 1000;          // ops per push batch
+    std::size_t maxResults = 1000;      // results per push response
+    std::size_t maxChanges = 5000;      // changes per pull page
 };
 
 using Domain::OperationOutcome;
 using Domain::OperationType;
 using Domain::Quantity;
 
-std::string_view operationTypeName(OperationType type);      // "pick", "short_pick", …
+std::string_view operationTypeName(OperationType type); // "pick", "short_pick", …
 std::optional<OperationType> operationTypeFromName(std::string_view name);
-std::string_view outcomeName(OperationOutcome outcome);       // "applied", "conflict", "rejected"
+std::string_view outcomeName(OperationOutcome outcome); // "applied", "conflict", "rejected"
 std::optional<OperationOutcome> outcomeFromName(std::string_view name);
 
 // Payloads, one per operation type. `order_number` fields are informational (for logs and the
@@ -49,11 +49,11 @@ struct PickPayload
 {
     std::int64_t orderId = 0;
     std::optional<std::string> orderNumber;
-    std::int64_t line = 0;                 // order line number, ≥ 1
+    std::int64_t line = 0; // order line number, ≥ 1
     std::string sku;
     std::string location;
     std::optional<std::string> lot;
-    Quantity quantity = 0;                 // > 0
+    Quantity quantity = 0; // > 0
     friend bool operator==(const PickPayload &, const PickPayload &) = default;
 };
 struct ShortPickPayload
@@ -64,15 +64,15 @@ struct ShortPickPayload
     std::string sku;
     std::string location;
     std::optional<std::string> lot;
-    Quantity quantityPicked = 0;           // ≥ 0, less than what was asked
-    std::string reason;                    // e.g. "empty_location", "damaged"
+    Quantity quantityPicked = 0; // ≥ 0, less than what was asked
+    std::string reason;          // e.g. "empty_location", "damaged"
     friend bool operator==(const ShortPickPayload &, const ShortPickPayload &) = default;
 };
 struct PackPayload
 {
     std::int64_t orderId = 0;
     std::optional<std::string> orderNumber;
-    std::optional<std::string> sscc;       // 18 digits when the parcel carries an SSCC label
+    std::optional<std::string> sscc; // 18 digits when the parcel carries an SSCC label
     friend bool operator==(const PackPayload &, const PackPayload &) = default;
 };
 struct ShipPayload
@@ -86,20 +86,20 @@ struct ShipPayload
 struct ReceivePayload
 {
     std::string sku;
-    std::string location;                  // receiving dock or bin
+    std::string location; // receiving dock or bin
     std::optional<std::string> lot;
-    std::optional<std::string> expiry;     // YYYY-MM-DD
-    Quantity quantity = 0;                 // > 0
-    std::optional<std::string> reference;  // purchase order / ASN number
+    std::optional<std::string> expiry;    // YYYY-MM-DD
+    Quantity quantity = 0;                // > 0
+    std::optional<std::string> reference; // purchase order / ASN number
     friend bool operator==(const ReceivePayload &, const ReceivePayload &) = default;
 };
-struct MovePayload                         // also the shape of putaway (dock → bin)
+struct MovePayload // also the shape of putaway (dock → bin)
 {
     std::string sku;
     std::string from;
     std::string to;
     std::optional<std::string> lot;
-    Quantity quantity = 0;                 // > 0
+    Quantity quantity = 0; // > 0
     friend bool operator==(const MovePayload &, const MovePayload &) = default;
 };
 struct PutawayPayload : MovePayload
@@ -111,23 +111,23 @@ struct CountPayload
     std::string location;
     std::string sku;
     std::optional<std::string> lot;
-    Quantity counted = 0;                  // ≥ 0, what the operator found
-    Quantity expected = 0;                 // ≥ 0, what the terminal showed
+    Quantity counted = 0;  // ≥ 0, what the operator found
+    Quantity expected = 0; // ≥ 0, what the terminal showed
     friend bool operator==(const CountPayload &, const CountPayload &) = default;
 };
 
-using Payload = std::variant<PickPayload, ShortPickPayload, PackPayload, ShipPayload, ReceivePayload,
-                             PutawayPayload, MovePayload, CountPayload>;
+using Payload = std::variant<PickPayload, ShortPickPayload, PackPayload, ShipPayload, ReceivePayload, PutawayPayload,
+                             MovePayload, CountPayload>;
 OperationType payloadType(const Payload &payload);
 
 // One outbox operation (DESIGN.md "Outbox"). The device id travels once, in the request.
 struct PushOp
 {
-    std::int64_t seq = 0;                  // ≥ 1, gapless per device incarnation
-    std::string opId;                      // UUID
+    std::int64_t seq = 0; // ≥ 1, gapless per device incarnation
+    std::string opId;     // UUID
     Payload payload;
     std::string operatorId;
-    std::string createdAt;                 // device clock, informational
+    std::string createdAt; // device clock, informational
     OperationType type() const { return payloadType(payload); }
     friend bool operator==(const PushOp &, const PushOp &) = default;
 };
@@ -138,8 +138,8 @@ struct PushRequest
 {
     std::string deviceId;
     std::int64_t incarnation = 1;
-    std::optional<std::string> epoch;      // server epoch the device last saw; absent on first contact
-    std::vector<PushOp> ops;               // ascending, consecutive seq
+    std::optional<std::string> epoch; // server epoch the device last saw; absent on first contact
+    std::vector<PushOp> ops;          // ascending, consecutive seq
     friend bool operator==(const PushRequest &, const PushRequest &) = default;
 };
 
@@ -148,8 +148,8 @@ struct OpResult
     std::int64_t seq = 0;
     std::string opId;
     OperationOutcome outcome = OperationOutcome::Applied;
-    std::optional<std::string> reason;     // conflict/rejection code, e.g. "negative_stock", "unknown_sku"
-    std::optional<std::string> message;    // English detail for the supervisor
+    std::optional<std::string> reason;  // conflict/rejection code, e.g. "negative_stock", "unknown_sku"
+    std::optional<std::string> message; // English detail for the supervisor
     std::optional<std::int64_t> conflictId;
     friend bool operator==(const OpResult &, const OpResult &) = default;
 };
@@ -158,14 +158,14 @@ struct PushResponse
 {
     std::string epoch;
     std::int64_t incarnation = 1;
-    std::int64_t lastApplied = 0;          // highest seq recorded for this incarnation
-    std::vector<OpResult> results;         // one per op of the request, same order
+    std::int64_t lastApplied = 0;  // highest seq recorded for this incarnation
+    std::vector<OpResult> results; // one per op of the request, same order
     friend bool operator==(const PushResponse &, const PushResponse &) = default;
 };
 
 // A push or pull the server refuses as a whole (HTTP 409); nothing of it was applied.
 enum class RefusalCode { Gap, Fork, EpochChanged, IncarnationRetired, SnapshotRequired };
-std::string_view refusalCodeName(RefusalCode code);          // "gap", "fork", "epoch_changed", …
+std::string_view refusalCodeName(RefusalCode code); // "gap", "fork", "epoch_changed", …
 std::optional<RefusalCode> refusalCodeFromName(std::string_view name);
 
 struct Refusal
@@ -183,7 +183,7 @@ struct IncarnationResponse
 {
     std::string epoch;
     std::int64_t incarnation = 1;
-    std::int64_t lastApplied = 0;          // always 0: seq restarts at 1
+    std::int64_t lastApplied = 0; // always 0: seq restarts at 1
     friend bool operator==(const IncarnationResponse &, const IncarnationResponse &) = default;
 };
 
@@ -192,9 +192,9 @@ struct IncarnationResponse
 struct Change
 {
     std::int64_t version = 0;
-    std::string entity;                    // "sku", "location", "order", "stock", "operator", "lot"
+    std::string entity; // "sku", "location", "order", "stock", "operator", "lot"
     std::string key;
-    std::optional<std::string> data;       // compact JSON object text
+    std::optional<std::string> data; // compact JSON object text
     friend bool operator==(const Change &, const Change &) = default;
 };
 
@@ -202,8 +202,8 @@ struct Change
 struct PullResponse
 {
     std::string epoch;
-    std::vector<Change> changes;           // ascending version
-    std::string nextCursor;                // opaque; send back as ?cursor=
+    std::vector<Change> changes; // ascending version
+    std::string nextCursor;      // opaque; send back as ?cursor=
     bool hasMore = false;
     friend bool operator==(const PullResponse &, const PullResponse &) = default;
 };
@@ -214,7 +214,7 @@ std::string encode(const PushResponse &message);
 std::string encode(const Refusal &message);
 std::string encode(const IncarnationResponse &message);
 std::string encode(const PullResponse &message);
-std::string encodePayload(const Payload &payload);           // the "payload" object alone
+std::string encodePayload(const Payload &payload); // the "payload" object alone
 
 Result<PushRequest> decodePushRequest(std::string_view json, const Limits &limits = {});
 Result<PushResponse> decodePushResponse(std::string_view json, const Limits &limits = {});

@@ -23,7 +23,9 @@ public:
     static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
     static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
 
-    explicit Checker(std::size_t maxDepth) : m_maxDepth(maxDepth) {}
+    explicit Checker(std::size_t maxDepth)
+        : m_maxDepth(maxDepth)
+    {}
 
     std::string reason;
     std::string path;
@@ -52,7 +54,8 @@ public:
         Frame &frame = m_frames.back();
         if (!frame.keys.insert(m_key).second) {
             const std::string parent = currentPath(false);
-            fail("duplicate_key", parent == "$" ? m_key : parent + '.' + m_key, "the key appears twice in one object", ec);
+            fail("duplicate_key", parent == "$" ? m_key : parent + '.' + m_key, "the key appears twice in one object",
+                 ec);
             return false;
         }
         frame.key = std::move(m_key);
@@ -109,8 +112,8 @@ private:
     struct Frame
     {
         bool isArray = false;
-        std::size_t count = 0;       // values seen in an array
-        std::string key;             // current key in an object
+        std::size_t count = 0; // values seen in an array
+        std::string key;       // current key in an object
         std::set<std::string, std::less<>> keys;
     };
 
@@ -195,7 +198,8 @@ Error decodeError(std::string_view reason, std::string_view path, std::string_vi
         message += ": ";
         message += detail;
     }
-    const ErrorCode code = (reason == "too_large" || reason == "too_many") ? ErrorCode::TooLarge : ErrorCode::InvalidInput;
+    const ErrorCode code =
+        (reason == "too_large" || reason == "too_many") ? ErrorCode::TooLarge : ErrorCode::InvalidInput;
     return Error::make(code, std::move(message), position);
 }
 
@@ -208,7 +212,8 @@ void DecodeContext::fail(std::string_view reason, std::string_view path, std::st
 Result<boost::json::value> parseStrict(std::string_view text, const ParseLimits &limits)
 {
     if (text.size() > limits.maxBytes)
-        return tl::unexpected(decodeError("too_large", "$", "message larger than " + std::to_string(limits.maxBytes) + " bytes"));
+        return tl::unexpected(
+            decodeError("too_large", "$", "message larger than " + std::to_string(limits.maxBytes) + " bytes"));
     boost::json::parse_options options;
     options.max_depth = limits.maxDepth + 1; // our checker reports depth with a path first
     {
@@ -218,11 +223,13 @@ Result<boost::json::value> parseStrict(std::string_view text, const ParseLimits 
         if (ec) {
             const Checker &handler = checker.handler();
             if (!handler.reason.empty())
-                return tl::unexpected(decodeError(handler.reason, handler.path, handler.detail, static_cast<long>(used)));
+                return tl::unexpected(
+                    decodeError(handler.reason, handler.path, handler.detail, static_cast<long>(used)));
             return tl::unexpected(decodeError("bad_json", "$", ec.message(), static_cast<long>(used)));
         }
         if (used != text.size())
-            return tl::unexpected(decodeError("bad_json", "$", "trailing data after the JSON value", static_cast<long>(used)));
+            return tl::unexpected(
+                decodeError("bad_json", "$", "trailing data after the JSON value", static_cast<long>(used)));
     }
     error_code ec;
     boost::json::value value = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec, {}, options);
@@ -232,7 +239,9 @@ Result<boost::json::value> parseStrict(std::string_view text, const ParseLimits 
 }
 
 ObjectReader::ObjectReader(DecodeContext &context, const boost::json::value &value, std::string path)
-    : m_context(context), m_object(value.if_object()), m_path(std::move(path))
+    : m_context(context)
+    , m_object(value.if_object())
+    , m_path(std::move(path))
 {
     if (!m_object)
         m_context.fail("wrong_type", m_path.empty() ? "$" : m_path, "expected an object");
@@ -341,7 +350,8 @@ std::int64_t ObjectReader::integer(std::string_view key, std::int64_t minimum, s
     return out;
 }
 
-std::optional<std::int64_t> ObjectReader::optionalInteger(std::string_view key, std::int64_t minimum, std::int64_t maximum)
+std::optional<std::int64_t> ObjectReader::optionalInteger(std::string_view key, std::int64_t minimum,
+                                                          std::int64_t maximum)
 {
     const boost::json::value *value = find(key, false);
     if (!value)
@@ -444,8 +454,8 @@ bool isUtcTimestamp(std::string_view text)
         return false;
     if (!isDigits(text.substr(11, 2)) || !isDigits(text.substr(14, 2)) || !isDigits(text.substr(17, 2)))
         return false;
-    if (std::stoi(std::string(text.substr(11, 2))) > 23 || std::stoi(std::string(text.substr(14, 2))) > 59
-        || std::stoi(std::string(text.substr(17, 2))) > 60)
+    if (std::stoi(std::string(text.substr(11, 2))) > 23 || std::stoi(std::string(text.substr(14, 2))) > 59 ||
+        std::stoi(std::string(text.substr(17, 2))) > 60)
         return false;
     const std::string_view rest = text.substr(19, text.size() - 20);
     if (rest.empty())

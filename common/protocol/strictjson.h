@@ -79,8 +79,8 @@ bool checkInteger(DecodeContext &context, const boost::json::value &value, const
                   std::int64_t minimum, std::int64_t maximum, std::int64_t &out);
 
 // Format checks used by several messages.
-bool isUuid(std::string_view text);                 // lower-case 8-4-4-4-12 hex
-bool isUtcTimestamp(std::string_view text);         // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
-bool isIsoDate(std::string_view text);              // YYYY-MM-DD with a real calendar day
+bool isUuid(std::string_view text);         // lower-case 8-4-4-4-12 hex
+bool isUtcTimestamp(std::string_view text); // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
+bool isIsoDate(std::string_view text);      // YYYY-MM-DD with a real calendar day
 
 } // namespace Common::Protocol

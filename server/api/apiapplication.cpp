@@ -34,8 +34,8 @@ std::vector<std::string_view> splitPath(std::string_view path)
 
 bool isId(std::string_view text)
 {
-    return !text.empty() && text.size() <= 18 && text[0] != '0'
-        && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !text.empty() && text.size() <= 18 && text[0] != '0' &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Matches `path` against a pattern with {id} segments (positive decimal ids only).
@@ -63,7 +63,8 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 std::string lower(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -82,9 +83,9 @@ std::string_view reasonOf(const Common::Error &error)
         return decoded;
     const std::string_view message(error.message);
     const auto colon = message.find(':');
-    if (colon != std::string_view::npos && colon > 0
-        && std::all_of(message.begin(), message.begin() + static_cast<long>(colon),
-                       [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
+    if (colon != std::string_view::npos && colon > 0 &&
+        std::all_of(message.begin(), message.begin() + static_cast<long>(colon),
+                    [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
         return message.substr(0, colon);
     return Common::errorCodeName(error.code);
 }
@@ -108,8 +109,13 @@ std::optional<std::string_view> queryValue(const HttpRequest &request, std::stri
 }
 
 ApiApplication::ApiApplication(Storage::Store &store, ApiConfig config)
-    : m_store(store), m_config(std::move(config)), m_sync(store, m_config.syncLimits), m_masterData(store), m_orders(store),
-      m_stock(store), m_admin(store)
+    : m_store(store)
+    , m_config(std::move(config))
+    , m_sync(store, m_config.syncLimits)
+    , m_masterData(store)
+    , m_orders(store)
+    , m_stock(store)
+    , m_admin(store)
 {
     addSyncRoutes();
     addOmsRoutes();
@@ -160,12 +166,18 @@ HttpResponse ApiApplication::fromError(const Common::Error &error, const HttpReq
     case ErrorCode::BadCheckDigit:
     case ErrorCode::BadDate:
         return errorResponse(400, reasonOf(error), error.message);
-    case ErrorCode::TooLarge: return errorResponse(413, reasonOf(error), error.message);
-    case ErrorCode::NotFound: return errorResponse(404, "not_found", error.message);
-    case ErrorCode::Conflict: return errorResponse(409, reasonOf(error), error.message);
-    case ErrorCode::Unauthorized: return errorResponse(401, "unauthorized", error.message);
-    case ErrorCode::Forbidden: return errorResponse(403, reasonOf(error) == "forbidden" ? "forbidden" : reasonOf(error), error.message);
-    default: break;
+    case ErrorCode::TooLarge:
+        return errorResponse(413, reasonOf(error), error.message);
+    case ErrorCode::NotFound:
+        return errorResponse(404, "not_found", error.message);
+    case ErrorCode::Conflict:
+        return errorResponse(409, reasonOf(error), error.message);
+    case ErrorCode::Unauthorized:
+        return errorResponse(401, "unauthorized", error.message);
+    case ErrorCode::Forbidden:
+        return errorResponse(403, reasonOf(error) == "forbidden" ? "forbidden" : reasonOf(error), error.message);
+    default:
+        break;
     }
     // R38: no SQL text, paths or versions leave the server; the request id finds the log line.
     json::object o;
@@ -184,10 +196,11 @@ void ApiApplication::auditFailure(const HttpRequest &request, std::string_view e
     details["request_id"] = request.requestId;
     details["ip"] = request.peer.address;
     details["listener"] = request.listener == Net::Listener::Devices ? "devices"
-                          : request.listener == Net::Listener::Api ? "api" : "admin";
+                          : request.listener == Net::Listener::Api   ? "api"
+                                                                     : "admin";
     details["reason"] = json::string_view(reason.data(), reason.size());
-    (void)m_store.appendAudit({0, {}, std::string(actor), std::string(event), request.method + " " + request.path,
-                               json::serialize(details)});
+    (void)m_store.appendAudit(
+        {0, {}, std::string(actor), std::string(event), request.method + " " + request.path, json::serialize(details)});
 }
 
 std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, const HttpRequest &request, Caller &caller)
@@ -204,9 +217,10 @@ std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, con
         auto device = m_store.deviceBySerial(serial);
         if (!device)
             return fromError(device.error(), request);
-        if (!*device || (*device)->status != Storage::DeviceStatus::Active
-            || (!request.peer.certificateDeviceId.empty() && request.peer.certificateDeviceId != (*device)->id)) {
-            auditFailure(request, "authz_fail", "device:" + serial, !*device ? "unknown device" : "device revoked or mismatched");
+        if (!*device || (*device)->status != Storage::DeviceStatus::Active ||
+            (!request.peer.certificateDeviceId.empty() && request.peer.certificateDeviceId != (*device)->id)) {
+            auditFailure(request, "authz_fail", "device:" + serial,
+                         !*device ? "unknown device" : "device revoked or mismatched");
             HttpResponse response = errorResponse(401, "unauthorized", "this device is not allowed");
             response.closeConnection = true;
             return response;
@@ -283,8 +297,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     if (!route) {
         // Keep looking for every method of this path for the Allow header.
         for (const Route &candidate : m_routes)
-            if (candidate.listener == request.listener && matches(candidate.pattern, request.path, nullptr)
-                && std::find(allowed.begin(), allowed.end(), candidate.method) == allowed.end())
+            if (candidate.listener == request.listener && matches(candidate.pattern, request.path, nullptr) &&
+                std::find(allowed.begin(), allowed.end(), candidate.method) == allowed.end())
                 allowed.push_back(candidate.method);
         std::sort(allowed.begin(), allowed.end());
         std::string allow;
@@ -305,7 +319,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     for (const auto &[name, value] : request.query) {
         if (!seen.insert(name).second)
             return errorResponse(400, "duplicate_parameter", "query parameter " + name + " appears twice");
-        if (std::find(route->queryParameters.begin(), route->queryParameters.end(), name) == route->queryParameters.end())
+        if (std::find(route->queryParameters.begin(), route->queryParameters.end(), name) ==
+            route->queryParameters.end())
             return errorResponse(400, "unknown_parameter", "query parameter " + name + " is not allowed here");
     }
     if (route->body == BodyKind::None) {
@@ -313,7 +328,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
             return errorResponse(400, "unexpected_body", "this route takes no body");
     } else {
         if (request.body.size() > route->maxBodyBytes)
-            return errorResponse(413, "too_large", "body larger than " + std::to_string(route->maxBodyBytes) + " bytes");
+            return errorResponse(413, "too_large",
+                                 "body larger than " + std::to_string(route->maxBodyBytes) + " bytes");
         const auto type = headerValue(request, "content-type");
         const bool json = type && contentTypeIs(*type, "application/json");
         const bool csv = type && route->body == BodyKind::JsonOrCsv && contentTypeIs(*type, "text/csv");
@@ -325,7 +341,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     RouteContext context{request, std::move(caller), std::move(parameters)};
     HttpResponse response = route->handler(context);
     if (response.status == 400 || response.status == 413 || response.status == 422)
-        auditFailure(request, "input_validation_fail", context.caller.actor, "rejected with status " + std::to_string(response.status));
+        auditFailure(request, "input_validation_fail", context.caller.actor,
+                     "rejected with status " + std::to_string(response.status));
     return response;
 }
 

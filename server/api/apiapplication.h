@@ -30,8 +30,8 @@ enum class BodyKind { None, Json, JsonOrCsv };
 
 struct ApiConfig
 {
-    Oms::CertificateIssuer issuer;        // empty → /enroll answers 503
-    std::string serverCaPem;              // returned by /enroll so the terminal can pin the server
+    Oms::CertificateIssuer issuer; // empty → /enroll answers 503
+    std::string serverCaPem;       // returned by /enroll so the terminal can pin the server
     std::string deviceCaPem;
     Sync::SyncLimits syncLimits;
 };
@@ -58,7 +58,7 @@ struct Route
 {
     Net::Listener listener = Net::Listener::Api;
     std::string method;
-    std::string pattern;                  // "/api/v1/orders/{id}/cancel"
+    std::string pattern; // "/api/v1/orders/{id}/cancel"
     Auth auth = Auth::ApiKey;
     BodyKind body = BodyKind::None;
     std::size_t maxBodyBytes = 0;
@@ -89,7 +89,8 @@ private:
     void addOmsRoutes();
     Net::HttpResponse dispatch(const Net::HttpRequest &request);
     std::optional<Net::HttpResponse> authenticate(const Route &route, const Net::HttpRequest &request, Caller &caller);
-    void auditFailure(const Net::HttpRequest &request, std::string_view event, std::string_view actor, std::string_view reason);
+    void auditFailure(const Net::HttpRequest &request, std::string_view event, std::string_view actor,
+                      std::string_view reason);
 
     Storage::Store &m_store;
     ApiConfig m_config;

@@ -28,8 +28,8 @@ Oms::ImportFormat formatOf(const Net::HttpRequest &request)
 {
     const auto type = headerValue(request, "content-type");
     return type && type->size() >= 8 && (type->substr(0, 8) == "text/csv" || type->substr(0, 8) == "TEXT/CSV")
-        ? Oms::ImportFormat::Csv
-        : Oms::ImportFormat::Json;
+               ? Oms::ImportFormat::Csv
+               : Oms::ImportFormat::Json;
 }
 
 // A decimal query parameter in [minimum, maximum]; nullopt with `bad` set when malformed.
@@ -103,7 +103,8 @@ void ApiApplication::addOmsRoutes()
 {
     using Net::Listener;
     const auto badQuery = [](std::string_view name) {
-        return errorResponse(400, "out_of_range", "query parameter " + std::string(name) + " is malformed or out of range");
+        return errorResponse(400, "out_of_range",
+                             "query parameter " + std::string(name) + " is malformed or out of range");
     };
     // A CSV syntax error fails the whole file with its line number: 422 (REQUIREMENTS.md §9 C4/C5).
     const auto importError = [this](const Common::Error &error, const RouteContext &context, Oms::ImportFormat format) {
@@ -127,7 +128,13 @@ void ApiApplication::addOmsRoutes()
     };
 
     // ---- master data ----
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/skus", Auth::ApiKey, BodyKind::None, 0, {"after", "limit"},
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/skus",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"after", "limit"},
                              [this, badQuery](RouteContext &context) {
                                  bool bad = false;
                                  const auto limit = integerParameter(context.request, "limit", 100, 1, 1000, bad);
@@ -154,17 +161,30 @@ void ApiApplication::addOmsRoutes()
                                  o["skus"] = std::move(items);
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "POST", "/api/v1/skus/import", Auth::ApiKeyAdmin, BodyKind::JsonOrCsv, s_importLimit,
-                             {}, [this, importError](RouteContext &context) {
-                                 const auto format = formatOf(context.request);
-                                 if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
-                                     return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
-                                 auto report = m_masterData.importSkus(context.request.body, format, context.caller.actor);
-                                 if (!report)
-                                     return importError(report.error(), context, format);
-                                 return jsonResponse(200, reportJson(*report));
-                             }});
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/locations", Auth::ApiKey, BodyKind::None, 0, {"warehouse"},
+    m_routes.push_back(
+        Route{Listener::Api,
+              "POST",
+              "/api/v1/skus/import",
+              Auth::ApiKeyAdmin,
+              BodyKind::JsonOrCsv,
+              s_importLimit,
+              {},
+              [this, importError](RouteContext &context) {
+                  const auto format = formatOf(context.request);
+                  if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
+                      return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
+                  auto report = m_masterData.importSkus(context.request.body, format, context.caller.actor);
+                  if (!report)
+                      return importError(report.error(), context, format);
+                  return jsonResponse(200, reportJson(*report));
+              }});
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/locations",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"warehouse"},
                              [this](RouteContext &context) {
                                  const auto warehouse = queryValue(context.request, "warehouse");
                                  if (!warehouse)
@@ -185,19 +205,32 @@ void ApiApplication::addOmsRoutes()
                                  o["locations"] = std::move(items);
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "POST", "/api/v1/locations/import", Auth::ApiKeyAdmin, BodyKind::JsonOrCsv,
-                             s_importLimit, {}, [this, importError](RouteContext &context) {
-                                 const auto format = formatOf(context.request);
-                                 if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
-                                     return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
-                                 auto report = m_masterData.importLocations(context.request.body, format, context.caller.actor);
-                                 if (!report)
-                                     return importError(report.error(), context, format);
-                                 return jsonResponse(200, reportJson(*report));
-                             }});
+    m_routes.push_back(
+        Route{Listener::Api,
+              "POST",
+              "/api/v1/locations/import",
+              Auth::ApiKeyAdmin,
+              BodyKind::JsonOrCsv,
+              s_importLimit,
+              {},
+              [this, importError](RouteContext &context) {
+                  const auto format = formatOf(context.request);
+                  if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
+                      return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
+                  auto report = m_masterData.importLocations(context.request.body, format, context.caller.actor);
+                  if (!report)
+                      return importError(report.error(), context, format);
+                  return jsonResponse(200, reportJson(*report));
+              }});
 
     // ---- orders ----
-    m_routes.push_back(Route{Listener::Api, "POST", "/api/v1/orders", Auth::ApiKey, BodyKind::Json, s_jsonLimit, {},
+    m_routes.push_back(Route{Listener::Api,
+                             "POST",
+                             "/api/v1/orders",
+                             Auth::ApiKey,
+                             BodyKind::Json,
+                             s_jsonLimit,
+                             {},
                              [this](RouteContext &context) {
                                  auto created = m_orders.createFromJson(context.request.body, context.caller.storeScope,
                                                                         context.caller.actor);
@@ -208,19 +241,32 @@ void ApiApplication::addOmsRoutes()
                                  o["created"] = created->created;
                                  return jsonResponse(created->created ? 201 : 200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "POST", "/api/v1/orders/import", Auth::ApiKey, BodyKind::JsonOrCsv, s_importLimit,
-                             {}, [this, importError](RouteContext &context) {
+    m_routes.push_back(Route{Listener::Api,
+                             "POST",
+                             "/api/v1/orders/import",
+                             Auth::ApiKey,
+                             BodyKind::JsonOrCsv,
+                             s_importLimit,
+                             {},
+                             [this, importError](RouteContext &context) {
                                  const auto format = formatOf(context.request);
                                  if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
-                                     return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
-                                 auto report = m_orders.importOrders(context.request.body, format, context.caller.storeScope,
-                                                                     context.caller.actor);
+                                     return errorResponse(413, "too_large",
+                                                          "JSON imports are limited to 1 MiB; use CSV");
+                                 auto report = m_orders.importOrders(context.request.body, format,
+                                                                     context.caller.storeScope, context.caller.actor);
                                  if (!report)
                                      return importError(report.error(), context, format);
                                  return jsonResponse(200, reportJson(*report));
                              }});
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/orders", Auth::ApiKey, BodyKind::None, 0,
-                             {"state", "warehouse", "after", "limit"}, [this, badQuery](RouteContext &context) {
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/orders",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"state", "warehouse", "after", "limit"},
+                             [this, badQuery](RouteContext &context) {
                                  bool bad = false;
                                  const auto limit = integerParameter(context.request, "limit", 100, 1, 1000, bad);
                                  if (bad)
@@ -232,7 +278,8 @@ void ApiApplication::addOmsRoutes()
                                  if (const auto text = queryValue(context.request, "state")) {
                                      state = Common::Domain::orderStateFromName(*text);
                                      if (!state)
-                                         return errorResponse(400, "bad_value", "state must be one of the order states");
+                                         return errorResponse(400, "bad_value",
+                                                              "state must be one of the order states");
                                  }
                                  std::optional<std::string> warehouse;
                                  if (const auto text = queryValue(context.request, "warehouse"))
@@ -250,7 +297,13 @@ void ApiApplication::addOmsRoutes()
                                      o["next_after"] = orders->back().id;
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/orders/{id}", Auth::ApiKey, BodyKind::None, 0, {},
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/orders/{id}",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {},
                              [this, visibleOrder](RouteContext &context) {
                                  auto order = visibleOrder(context);
                                  if (!order)
@@ -264,37 +317,51 @@ void ApiApplication::addOmsRoutes()
         Auth auth;
         int kind;
     };
-    for (const Step step : {Step{"/api/v1/orders/{id}/cancel", Auth::ApiKey, 0}, Step{"/api/v1/orders/{id}/allocate", Auth::ApiKeyAdmin, 1},
+    for (const Step step : {Step{"/api/v1/orders/{id}/cancel", Auth::ApiKey, 0},
+                            Step{"/api/v1/orders/{id}/allocate", Auth::ApiKeyAdmin, 1},
                             Step{"/api/v1/orders/{id}/release", Auth::ApiKeyAdmin, 2},
                             Step{"/api/v1/orders/{id}/deallocate", Auth::ApiKeyAdmin, 3}}) {
         const int kind = step.kind;
-        m_routes.push_back(Route{Listener::Api, "POST", step.pattern, step.auth, BodyKind::None, 0, {},
-                                 [this, visibleOrder, kind](RouteContext &context) {
-                                     auto order = visibleOrder(context);
-                                     if (!order)
-                                         return fromError(order.error(), context.request);
-                                     Common::Result<void> done;
-                                     if (kind == 0)
-                                         done = m_orders.cancel(order->id, context.caller.actor);
-                                     else if (kind == 1)
-                                         done = m_orders.allocate(order->id, context.caller.actor).map([](const std::string &) {});
-                                     else if (kind == 2)
-                                         done = m_orders.release(order->id, context.caller.actor);
-                                     else
-                                         done = m_orders.deallocate(order->id, context.caller.actor);
-                                     if (!done)
-                                         return fromError(done.error(), context.request);
-                                     auto updated = m_orders.order(order->id);
-                                     if (!updated || !*updated)
-                                         return fromError(updated ? Common::Error::make(Common::ErrorCode::Internal, "order vanished")
-                                                                  : updated.error(),
-                                                          context.request);
-                                     return jsonResponse(200, orderJson(**updated));
-                                 }});
+        m_routes.push_back(
+            Route{Listener::Api,
+                  "POST",
+                  step.pattern,
+                  step.auth,
+                  BodyKind::None,
+                  0,
+                  {},
+                  [this, visibleOrder, kind](RouteContext &context) {
+                      auto order = visibleOrder(context);
+                      if (!order)
+                          return fromError(order.error(), context.request);
+                      Common::Result<void> done;
+                      if (kind == 0)
+                          done = m_orders.cancel(order->id, context.caller.actor);
+                      else if (kind == 1)
+                          done = m_orders.allocate(order->id, context.caller.actor).map([](const std::string &) {});
+                      else if (kind == 2)
+                          done = m_orders.release(order->id, context.caller.actor);
+                      else
+                          done = m_orders.deallocate(order->id, context.caller.actor);
+                      if (!done)
+                          return fromError(done.error(), context.request);
+                      auto updated = m_orders.order(order->id);
+                      if (!updated || !*updated)
+                          return fromError(updated ? Common::Error::make(Common::ErrorCode::Internal, "order vanished")
+                                                   : updated.error(),
+                                           context.request);
+                      return jsonResponse(200, orderJson(**updated));
+                  }});
     }
 
     // ---- stock ----
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/stock/balances", Auth::ApiKey, BodyKind::None, 0, {"sku", "warehouse"},
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/stock/balances",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"sku", "warehouse"},
                              [this](RouteContext &context) {
                                  Storage::BalanceFilter filter;
                                  if (const auto sku = queryValue(context.request, "sku"))
@@ -320,7 +387,13 @@ void ApiApplication::addOmsRoutes()
                                  o["balances"] = std::move(items);
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/stock/warehouses", Auth::ApiKey, BodyKind::None, 0, {"sku"},
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/stock/warehouses",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"sku"},
                              [this](RouteContext &context) {
                                  std::optional<std::string> sku;
                                  if (const auto text = queryValue(context.request, "sku"))
@@ -340,8 +413,14 @@ void ApiApplication::addOmsRoutes()
                                  o["totals"] = std::move(items);
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(Route{Listener::Api, "GET", "/api/v1/stock/movements", Auth::ApiKey, BodyKind::None, 0,
-                             {"sku", "after", "limit"}, [this, badQuery](RouteContext &context) {
+    m_routes.push_back(Route{Listener::Api,
+                             "GET",
+                             "/api/v1/stock/movements",
+                             Auth::ApiKey,
+                             BodyKind::None,
+                             0,
+                             {"sku", "after", "limit"},
+                             [this, badQuery](RouteContext &context) {
                                  const auto sku = queryValue(context.request, "sku");
                                  if (!sku)
                                      return errorResponse(400, "missing_parameter", "sku is required");
@@ -355,8 +434,8 @@ void ApiApplication::addOmsRoutes()
                                  auto movements = m_stock.movements(*sku, *after, static_cast<int>(*limit));
                                  if (!movements)
                                      return fromError(movements.error(), context.request);
-                                 static constexpr const char *reasons[] = {"receipt", "putaway", "pick", "move",
-                                                                           "count_adjustment", "adjustment", "return"};
+                                 static constexpr const char *reasons[] = {
+                                     "receipt", "putaway", "pick", "move", "count_adjustment", "adjustment", "return"};
                                  json::array items;
                                  for (const auto &record : *movements) {
                                      const auto &movement = record.movement;

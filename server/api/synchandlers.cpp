@@ -30,7 +30,13 @@ void ApiApplication::addSyncRoutes()
 {
     using Net::Listener;
 
-    m_routes.push_back(Route{Listener::Devices, "POST", "/api/v1/sync/push", Auth::Device, BodyKind::Json, s_pushBodyLimit, {},
+    m_routes.push_back(Route{Listener::Devices,
+                             "POST",
+                             "/api/v1/sync/push",
+                             Auth::Device,
+                             BodyKind::Json,
+                             s_pushBodyLimit,
+                             {},
                              [this](RouteContext &context) {
                                  auto request = decodePushRequest(context.request.body);
                                  if (!request)
@@ -46,14 +52,19 @@ void ApiApplication::addSyncRoutes()
                                  return jsonResponse(200, encode(std::get<PushResponse>(*answer)));
                              }});
 
-    m_routes.push_back(Route{Listener::Devices, "GET", "/api/v1/sync/pull", Auth::Device, BodyKind::None, 0,
+    m_routes.push_back(Route{Listener::Devices,
+                             "GET",
+                             "/api/v1/sync/pull",
+                             Auth::Device,
+                             BodyKind::None,
+                             0,
                              {"cursor", "limit", "epoch"},
                              [this](RouteContext &context) {
                                  const auto cursor = queryValue(context.request, "cursor").value_or("0");
                                  int limit = 0;
                                  if (const auto text = queryValue(context.request, "limit")) {
-                                     if (text->empty() || text->size() > 5
-                                         || text->find_first_not_of("0123456789") != std::string_view::npos)
+                                     if (text->empty() || text->size() > 5 ||
+                                         text->find_first_not_of("0123456789") != std::string_view::npos)
                                          return errorResponse(400, "out_of_range", "limit must be 1 to 5000");
                                      limit = std::stoi(std::string(*text));
                                      if (limit == 0)
@@ -73,7 +84,13 @@ void ApiApplication::addSyncRoutes()
                                  return jsonResponse(200, encode(std::get<PullResponse>(*answer)));
                              }});
 
-    m_routes.push_back(Route{Listener::Devices, "POST", "/api/v1/sync/incarnation", Auth::Device, BodyKind::Json, 1024, {},
+    m_routes.push_back(Route{Listener::Devices,
+                             "POST",
+                             "/api/v1/sync/incarnation",
+                             Auth::Device,
+                             BodyKind::Json,
+                             1024,
+                             {},
                              [this](RouteContext &context) {
                                  auto parsed = parseStrict(context.request.body, ParseLimits{1024, 4});
                                  if (!parsed)
@@ -93,7 +110,13 @@ void ApiApplication::addSyncRoutes()
                              }});
 
     // Offline login on the terminal: badge + PIN checked against these Argon2id hashes.
-    m_routes.push_back(Route{Listener::Devices, "GET", "/api/v1/operators", Auth::Device, BodyKind::None, 0, {},
+    m_routes.push_back(Route{Listener::Devices,
+                             "GET",
+                             "/api/v1/operators",
+                             Auth::Device,
+                             BodyKind::None,
+                             0,
+                             {},
                              [this](RouteContext &context) {
                                  auto operators = m_admin.operators(context.caller.device->warehouse);
                                  if (!operators)
@@ -113,42 +136,49 @@ void ApiApplication::addSyncRoutes()
                                  return jsonResponse(200, json::serialize(o));
                              }});
 
-    m_routes.push_back(Route{Listener::Api, "POST", "/api/v1/enroll", Auth::EnrollmentCode, BodyKind::Json, 16 * 1024, {},
-                             [this](RouteContext &context) {
-                                 auto parsed = parseStrict(context.request.body, ParseLimits{16 * 1024, 4});
-                                 if (!parsed)
-                                     return fromError(parsed.error(), context.request);
-                                 DecodeContext decode;
-                                 ObjectReader body(decode, *parsed, "");
-                                 const std::string code = body.string("code", {32, 32});
-                                 // PEM is multi-line: read it raw, then check the characters allowed in PEM.
-                                 std::string csr;
-                                 if (const json::value *value = body.value("csr")) {
-                                     if (!value->is_string())
-                                         decode.fail("wrong_type", "csr", "expected a string");
-                                     else
-                                         csr = std::string(value->get_string());
-                                 }
-                                 body.finish();
-                                 if (!decode.ok())
-                                     return fromError(*decode.error, context.request);
-                                 if (csr.empty() || csr.size() > 8192
-                                     || csr.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=- \n\r")
-                                         != std::string::npos)
-                                     return errorResponse(400, "bad_value", "csr must be a PEM certificate request");
-                                 if (!m_config.issuer)
-                                     return errorResponse(503, "enrollment_unavailable", "enrollment is not configured");
-                                 auto enrolled = m_admin.enroll(code, csr, m_config.issuer);
-                                 if (!enrolled)
-                                     return fromError(enrolled.error(), context.request);
-                                 json::object o;
-                                 o["device_id"] = enrolled->device.id;
-                                 o["warehouse"] = enrolled->device.warehouse;
-                                 o["certificate"] = enrolled->certificatePem;
-                                 o["server_ca"] = m_config.serverCaPem;
-                                 o["device_ca"] = m_config.deviceCaPem;
-                                 return jsonResponse(201, json::serialize(o));
-                             }});
+    m_routes.push_back(Route{
+        Listener::Api,
+        "POST",
+        "/api/v1/enroll",
+        Auth::EnrollmentCode,
+        BodyKind::Json,
+        16 * 1024,
+        {},
+        [this](RouteContext &context) {
+            auto parsed = parseStrict(context.request.body, ParseLimits{16 * 1024, 4});
+            if (!parsed)
+                return fromError(parsed.error(), context.request);
+            DecodeContext decode;
+            ObjectReader body(decode, *parsed, "");
+            const std::string code = body.string("code", {32, 32});
+            // PEM is multi-line: read it raw, then check the characters allowed in PEM.
+            std::string csr;
+            if (const json::value *value = body.value("csr")) {
+                if (!value->is_string())
+                    decode.fail("wrong_type", "csr", "expected a string");
+                else
+                    csr = std::string(value->get_string());
+            }
+            body.finish();
+            if (!decode.ok())
+                return fromError(*decode.error, context.request);
+            if (csr.empty() || csr.size() > 8192 ||
+                csr.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=- \n\r") !=
+                    std::string::npos)
+                return errorResponse(400, "bad_value", "csr must be a PEM certificate request");
+            if (!m_config.issuer)
+                return errorResponse(503, "enrollment_unavailable", "enrollment is not configured");
+            auto enrolled = m_admin.enroll(code, csr, m_config.issuer);
+            if (!enrolled)
+                return fromError(enrolled.error(), context.request);
+            json::object o;
+            o["device_id"] = enrolled->device.id;
+            o["warehouse"] = enrolled->device.warehouse;
+            o["certificate"] = enrolled->certificatePem;
+            o["server_ca"] = m_config.serverCaPem;
+            o["device_ca"] = m_config.deviceCaPem;
+            return jsonResponse(201, json::serialize(o));
+        }});
 }
 
 } // namespace Server::Api

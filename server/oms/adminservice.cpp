@@ -30,7 +30,9 @@ std::string details(std::initializer_list<std::pair<const char *, std::string>> 
 
 } // namespace
 
-AdminService::AdminService(Storage::Store &store, Clock clock) : m_store(store), m_clock(std::move(clock))
+AdminService::AdminService(Storage::Store &store, Clock clock)
+    : m_store(store)
+    , m_clock(std::move(clock))
 {
     if (!m_clock)
         m_clock = [] { return std::chrono::system_clock::now(); };
@@ -51,8 +53,9 @@ std::string AdminService::formatTime(std::chrono::system_clock::time_point time)
     return text;
 }
 
-Result<std::int64_t> AdminService::addOperator(const std::string &badge, const std::string &name, const std::string &warehouse,
-                                               const std::string &role, const std::string &pin, const std::string &actor)
+Result<std::int64_t> AdminService::addOperator(const std::string &badge, const std::string &name,
+                                               const std::string &warehouse, const std::string &role,
+                                               const std::string &pin, const std::string &actor)
 {
     if (!isValidCode(badge) || name.empty() || !isValidText(name, 200))
         return Common::fail(ErrorCode::InvalidInput, "bad_value at badge: badge and name must be printable text");
@@ -66,7 +69,8 @@ Result<std::int64_t> AdminService::addOperator(const std::string &badge, const s
     if (!*known)
         return Common::fail(ErrorCode::NotFound, "unknown warehouse " + warehouse);
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(hash, pin.c_str(), pin.size(), s_pinOpsLimit, s_pinMemLimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(hash, pin.c_str(), pin.size(), s_pinOpsLimit, s_pinMemLimit,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return Common::fail(ErrorCode::Crypto, "PIN hashing ran out of memory");
     Storage::OperatorRecord record{0, badge, name, warehouse, role, hash, true};
     Storage::Transaction transaction(m_store);
@@ -75,8 +79,8 @@ Result<std::int64_t> AdminService::addOperator(const std::string &badge, const s
     auto id = m_store.insertOperator(record);
     if (!id)
         return id;
-    if (auto done = m_store.appendAudit({0, {}, actor, "user_created", "operator:" + badge,
-                                         details({{"warehouse", warehouse}, {"role", role}})});
+    if (auto done = m_store.appendAudit(
+            {0, {}, actor, "user_created", "operator:" + badge, details({{"warehouse", warehouse}, {"role", role}})});
         !done)
         return tl::unexpected(done.error());
     if (auto done = transaction.commit(); !done)
@@ -96,7 +100,9 @@ Result<void> AdminService::setOperatorActive(const std::string &badge, bool acti
         return tl::unexpected(transaction.started().error());
     if (auto done = m_store.setOperatorActive(badge, active); !done)
         return done;
-    if (auto done = m_store.appendAudit({0, {}, actor, active ? "user_updated" : "user_disabled", "operator:" + badge, "{}"}); !done)
+    if (auto done =
+            m_store.appendAudit({0, {}, actor, active ? "user_updated" : "user_disabled", "operator:" + badge, "{}"});
+        !done)
         return tl::unexpected(done.error());
     return transaction.commit();
 }
@@ -120,11 +126,17 @@ Result<EnrollmentCode> AdminService::createEnrollmentCode(const std::string &war
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
-    auto id = m_store.insertEnrollmentCode({0, Storage::sha256Hex(code.code), warehouse, label, code.expiresAt, {}, {}});
+    auto id =
+        m_store.insertEnrollmentCode({0, Storage::sha256Hex(code.code), warehouse, label, code.expiresAt, {}, {}});
     if (!id)
         return tl::unexpected(id.error());
-    if (auto done = m_store.appendAudit({0, {}, actor, "authn_token_created", "enrollment_code:" + std::to_string(*id),
-                                         details({{"warehouse", warehouse}, {"label", label}, {"expires_at", code.expiresAt}})});
+    if (auto done = m_store.appendAudit(
+            {0,
+             {},
+             actor,
+             "authn_token_created",
+             "enrollment_code:" + std::to_string(*id),
+             details({{"warehouse", warehouse}, {"label", label}, {"expires_at", code.expiresAt}})});
         !done)
         return tl::unexpected(done.error());
     if (auto done = transaction.commit(); !done)
@@ -132,7 +144,8 @@ Result<EnrollmentCode> AdminService::createEnrollmentCode(const std::string &war
     return code;
 }
 
-Result<EnrolledDevice> AdminService::enroll(const std::string &code, const std::string &csrPem, const CertificateIssuer &issuer)
+Result<EnrolledDevice> AdminService::enroll(const std::string &code, const std::string &csrPem,
+                                            const CertificateIssuer &issuer)
 {
     if (!issuer)
         return Common::fail(ErrorCode::Internal, "enrollment is not configured (no device CA)");
@@ -144,7 +157,8 @@ Result<EnrolledDevice> AdminService::enroll(const std::string &code, const std::
         return tl::unexpected(record.error());
     const bool usable = *record && !(*record)->usedAt && (*record)->expiresAt > formatTime(m_clock());
     if (!usable) {
-        (void)m_store.appendAudit({0, {}, "unauthenticated", "authn_login_fail", "enrollment", R"({"reason":"bad_code"})"});
+        (void)m_store.appendAudit(
+            {0, {}, "unauthenticated", "authn_login_fail", "enrollment", R"({"reason":"bad_code"})"});
         (void)transaction.commit();
         return Common::fail(ErrorCode::Unauthorized, "the enrollment code is unknown, used or expired");
     }
@@ -160,7 +174,11 @@ Result<EnrolledDevice> AdminService::enroll(const std::string &code, const std::
         return tl::unexpected(done.error());
     if (auto done = m_store.markEnrollmentCodeUsed((*record)->id, device.id); !done)
         return tl::unexpected(done.error());
-    if (auto done = m_store.appendAudit({0, {}, "device:" + device.certificateSerial, "device_enrolled", device.id,
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         "device:" + device.certificateSerial,
+                                         "device_enrolled",
+                                         device.id,
                                          details({{"warehouse", device.warehouse}, {"label", device.label}})});
         !done)
         return tl::unexpected(done.error());
@@ -173,10 +191,11 @@ Result<EnrolledDevice> AdminService::enroll(const std::string &code, const std::
 }
 
 Result<Storage::DeviceRecord> AdminService::registerDevice(const std::string &warehouse, const std::string &label,
-                                                           const std::string &certificateSerial, const std::string &actor)
+                                                           const std::string &certificateSerial,
+                                                           const std::string &actor)
 {
-    if (label.empty() || !isValidText(label, 64) || certificateSerial.empty() || certificateSerial.size() > 64
-        || certificateSerial.find_first_not_of("0123456789ABCDEF") != std::string::npos)
+    if (label.empty() || !isValidText(label, 64) || certificateSerial.empty() || certificateSerial.size() > 64 ||
+        certificateSerial.find_first_not_of("0123456789ABCDEF") != std::string::npos)
         return Common::fail(ErrorCode::InvalidInput, "bad_value at certificate_serial: upper-case hex and a label");
     Storage::DeviceRecord device;
     device.id = Storage::randomUuid();
@@ -193,7 +212,11 @@ Result<Storage::DeviceRecord> AdminService::registerDevice(const std::string &wa
         return Common::fail(ErrorCode::NotFound, "unknown warehouse " + warehouse);
     if (auto done = m_store.insertDevice(device); !done)
         return tl::unexpected(done.error());
-    if (auto done = m_store.appendAudit({0, {}, actor, "device_registered", device.id,
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         "device_registered",
+                                         device.id,
                                          details({{"warehouse", warehouse}, {"serial", certificateSerial}})});
         !done)
         return tl::unexpected(done.error());
@@ -217,7 +240,8 @@ Result<void> AdminService::revokeDevice(const std::string &deviceId, const std::
     return transaction.commit();
 }
 
-Result<CreatedApiKey> AdminService::createApiKey(const std::string &scope, const std::string &label, const std::string &actor)
+Result<CreatedApiKey> AdminService::createApiKey(const std::string &scope, const std::string &label,
+                                                 const std::string &actor)
 {
     const bool storeScope = scope.rfind("store:", 0) == 0 && isValidCode(scope.substr(6));
     if (scope != "admin" && !storeScope)
@@ -231,8 +255,8 @@ Result<CreatedApiKey> AdminService::createApiKey(const std::string &scope, const
         return tl::unexpected(transaction.started().error());
     if (auto done = m_store.insertApiKey({id, Storage::sha256Hex(secret), scope, label, {}, false}); !done)
         return tl::unexpected(done.error());
-    if (auto done = m_store.appendAudit({0, {}, actor, "authn_token_created", "api_key:" + id,
-                                         details({{"scope", scope}, {"label", label}})});
+    if (auto done = m_store.appendAudit(
+            {0, {}, actor, "authn_token_created", "api_key:" + id, details({{"scope", scope}, {"label", label}})});
         !done)
         return tl::unexpected(done.error());
     if (auto done = transaction.commit(); !done)

@@ -19,15 +19,16 @@ namespace Server::Oms {
 struct IssuedCertificate
 {
     std::string certificatePem;
-    std::string serialHex;                // upper-case hex
+    std::string serialHex; // upper-case hex
 };
 // Signs a device certificate for `deviceId` from a PEM CSR (server/app wires
 // Common::Crypto::issueDeviceCertificate with the device CA). Errors: InvalidInput (bad CSR), Crypto.
-using CertificateIssuer = std::function<Common::Result<IssuedCertificate>(const std::string &csrPem, const std::string &deviceId)>;
+using CertificateIssuer =
+    std::function<Common::Result<IssuedCertificate>(const std::string &csrPem, const std::string &deviceId)>;
 
 struct EnrollmentCode
 {
-    std::string code;                     // shown once (QR on the admin page), never stored
+    std::string code; // shown once (QR on the admin page), never stored
     std::string expiresAt;
 };
 
@@ -40,7 +41,7 @@ struct EnrolledDevice
 struct CreatedApiKey
 {
     std::string id;
-    std::string token;                    // "soko_<id>_<secret>": shown once, never stored
+    std::string token; // "soko_<id>_<secret>": shown once, never stored
 };
 
 class AdminService final
@@ -49,8 +50,9 @@ public:
     using Clock = std::function<std::chrono::system_clock::time_point()>;
     explicit AdminService(Storage::Store &store, Clock clock = {});
 
-    Common::Result<std::int64_t> addOperator(const std::string &badge, const std::string &name, const std::string &warehouse,
-                                             const std::string &role, const std::string &pin, const std::string &actor);
+    Common::Result<std::int64_t> addOperator(const std::string &badge, const std::string &name,
+                                             const std::string &warehouse, const std::string &role,
+                                             const std::string &pin, const std::string &actor);
     Common::Result<void> setOperatorActive(const std::string &badge, bool active, const std::string &actor);
     Common::Result<std::vector<Storage::OperatorRecord>> operators(const std::string &warehouse);
     static bool verifyPin(const std::string &pinHash, const std::string &pin);
@@ -59,14 +61,17 @@ public:
                                                         std::chrono::minutes lifetime, const std::string &actor);
     // Burns the code and registers a new active device with the issued certificate.
     // Errors: Unauthorized (unknown, used or expired code — one answer for all three).
-    Common::Result<EnrolledDevice> enroll(const std::string &code, const std::string &csrPem, const CertificateIssuer &issuer);
+    Common::Result<EnrolledDevice> enroll(const std::string &code, const std::string &csrPem,
+                                          const CertificateIssuer &issuer);
     // Registers a device whose certificate was issued elsewhere (CLI, tests).
     Common::Result<Storage::DeviceRecord> registerDevice(const std::string &warehouse, const std::string &label,
-                                                         const std::string &certificateSerial, const std::string &actor);
+                                                         const std::string &certificateSerial,
+                                                         const std::string &actor);
     Common::Result<void> revokeDevice(const std::string &deviceId, const std::string &actor);
 
     // scope: "admin" or "store:<store code>".
-    Common::Result<CreatedApiKey> createApiKey(const std::string &scope, const std::string &label, const std::string &actor);
+    Common::Result<CreatedApiKey> createApiKey(const std::string &scope, const std::string &label,
+                                               const std::string &actor);
     Common::Result<void> revokeApiKey(const std::string &id, const std::string &actor);
     // Checks a bearer token. Errors: Unauthorized (malformed, unknown, wrong secret, revoked).
     Common::Result<Storage::ApiKeyRecord> authenticateApiKey(std::string_view token);

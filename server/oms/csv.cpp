@@ -81,16 +81,16 @@ Common::Result<std::vector<CsvRow>> parseCsv(std::string_view text, const std::v
     std::string field;
     long line = 1;
     long recordLine = 1;
-    bool quoted = false;       // inside a quoted field
-    bool wasQuoted = false;    // the current field was quoted (only a separator may follow)
+    bool quoted = false;    // inside a quoted field
+    bool wasQuoted = false; // the current field was quoted (only a separator may follow)
     bool header = true;
     std::size_t i = 0;
 
     auto endField = [&]() -> Common::Result<void> {
         if (field.size() > limits.maxFieldBytes)
             return Common::fail(ErrorCode::InvalidInput,
-                                "field " + std::to_string(fields.size() + 1) + " longer than "
-                                    + std::to_string(limits.maxFieldBytes) + " bytes",
+                                "field " + std::to_string(fields.size() + 1) + " longer than " +
+                                    std::to_string(limits.maxFieldBytes) + " bytes",
                                 recordLine);
         fields.push_back(std::move(field));
         field.clear();
@@ -109,11 +109,12 @@ Common::Result<std::vector<CsvRow>> parseCsv(std::string_view text, const std::v
         } else {
             if (fields.size() != expectedHeader.size())
                 return Common::fail(ErrorCode::InvalidInput,
-                                    "record has " + std::to_string(fields.size()) + " fields, the header has "
-                                        + std::to_string(expectedHeader.size()),
+                                    "record has " + std::to_string(fields.size()) + " fields, the header has " +
+                                        std::to_string(expectedHeader.size()),
                                     recordLine);
             if (rows.size() >= limits.maxRows)
-                return Common::fail(ErrorCode::TooLarge, "more than " + std::to_string(limits.maxRows) + " rows", recordLine);
+                return Common::fail(ErrorCode::TooLarge, "more than " + std::to_string(limits.maxRows) + " rows",
+                                    recordLine);
             rows.push_back(CsvRow{recordLine, std::move(fields)});
         }
         fields.clear();

@@ -21,7 +21,7 @@ struct CsvLimits
 
 struct CsvRow
 {
-    long line = 0;                        // 1-based line where the record starts
+    long line = 0; // 1-based line where the record starts
     std::vector<std::string> fields;
 };
 

@@ -20,8 +20,8 @@ struct RowError
 struct ImportReport
 {
     int imported = 0;
-    int unchanged = 0;                    // idempotent repeats (orders already known)
-    std::vector<std::int64_t> ids;        // order ids, in input order (imported and unchanged)
+    int unchanged = 0;             // idempotent repeats (orders already known)
+    std::vector<std::int64_t> ids; // order ids, in input order (imported and unchanged)
     std::vector<RowError> errors;
 };
 

@@ -84,7 +84,8 @@ Result<std::vector<SkuRow>> readSkus(std::string_view body, ImportFormat format)
             if (const json::array *gtins = item.array("gtins", 32, false)) {
                 for (std::size_t k = 0; k < gtins->size(); ++k) {
                     std::string gtin;
-                    if (checkString(context, (*gtins)[k], item.path("gtins") + "[" + std::to_string(k) + "]", {1, 14}, gtin))
+                    if (checkString(context, (*gtins)[k], item.path("gtins") + "[" + std::to_string(k) + "]", {1, 14},
+                                    gtin))
                         row.rawGtins.push_back(gtin);
                 }
             }
@@ -157,8 +158,8 @@ bool isValidText(std::string_view text, std::size_t maxLength)
 
 bool isValidCode(std::string_view text)
 {
-    return !text.empty() && isValidText(text, 64) && text.find('|') == std::string_view::npos
-        && text.front() != ' ' && text.back() != ' ';
+    return !text.empty() && isValidText(text, 64) && text.find('|') == std::string_view::npos && text.front() != ' ' &&
+           text.back() != ' ';
 }
 
 Result<void> MasterDataService::addWarehouse(const std::string &code, const std::string &name, const std::string &actor)
@@ -226,7 +227,11 @@ Result<ImportReport> MasterDataService::importSkus(std::string_view body, Import
             return tl::unexpected(done.error());
         ++report.imported;
     }
-    if (auto done = m_store.appendAudit({0, {}, actor, format == ImportFormat::Csv ? "csv_import" : "json_import", "skus",
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         format == ImportFormat::Csv ? "csv_import" : "json_import",
+                                         "skus",
                                          auditDetails(body, report)});
         !done)
         return tl::unexpected(done.error());
@@ -235,7 +240,8 @@ Result<ImportReport> MasterDataService::importSkus(std::string_view body, Import
     return report;
 }
 
-Result<ImportReport> MasterDataService::importLocations(std::string_view body, ImportFormat format, const std::string &actor)
+Result<ImportReport> MasterDataService::importLocations(std::string_view body, ImportFormat format,
+                                                        const std::string &actor)
 {
     auto rows = readLocations(body, format);
     if (!rows)
@@ -268,8 +274,12 @@ Result<ImportReport> MasterDataService::importLocations(std::string_view body, I
             return tl::unexpected(done.error());
         ++report.imported;
     }
-    if (auto done = m_store.appendAudit({0, {}, actor, format == ImportFormat::Csv ? "csv_import" : "json_import",
-                                         "locations", auditDetails(body, report)});
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         format == ImportFormat::Csv ? "csv_import" : "json_import",
+                                         "locations",
+                                         auditDetails(body, report)});
         !done)
         return tl::unexpected(done.error());
     if (auto done = transaction.commit(); !done)

@@ -17,7 +17,9 @@ namespace Server::Oms {
 class MasterDataService final
 {
 public:
-    explicit MasterDataService(Storage::Store &store) : m_store(store) {}
+    explicit MasterDataService(Storage::Store &store)
+        : m_store(store)
+    {}
 
     Common::Result<void> addWarehouse(const std::string &code, const std::string &name, const std::string &actor);
     Common::Result<ImportReport> importSkus(std::string_view body, ImportFormat format, const std::string &actor);

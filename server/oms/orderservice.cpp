@@ -60,9 +60,12 @@ std::string stateDetails(OrderState from, OrderState to, const std::string &ware
 Result<CreatedOrder> OrderService::createIn(const OrderInput &input)
 {
     if (!isValidCode(input.store) || !isValidCode(input.orderNumber))
-        return Common::fail(ErrorCode::InvalidInput, "bad_value at store: store and order_number are 1-64 printable characters");
-    if (input.customer.empty() || !isValidText(input.customer, 200) || input.address.empty() || !isValidText(input.address, 500))
-        return Common::fail(ErrorCode::InvalidInput, "bad_value at customer: customer and address must be printable text");
+        return Common::fail(ErrorCode::InvalidInput,
+                            "bad_value at store: store and order_number are 1-64 printable characters");
+    if (input.customer.empty() || !isValidText(input.customer, 200) || input.address.empty() ||
+        !isValidText(input.address, 500))
+        return Common::fail(ErrorCode::InvalidInput,
+                            "bad_value at customer: customer and address must be printable text");
     if (input.lines.empty())
         return Common::fail(ErrorCode::InvalidInput, "bad_value at lines: an order needs at least one line");
     auto existing = m_store.findOrder(input.store, input.orderNumber);
@@ -104,7 +107,8 @@ Result<CreatedOrder> OrderService::create(const OrderInput &input, const std::st
         json::object details;
         details["store"] = input.store;
         details["order_number"] = input.orderNumber;
-        if (auto done = m_store.appendAudit({0, {}, actor, "order_created", std::to_string(created->id), json::serialize(details)});
+        if (auto done = m_store.appendAudit(
+                {0, {}, actor, "order_created", std::to_string(created->id), json::serialize(details)});
             !done)
             return tl::unexpected(done.error());
     }
@@ -143,7 +147,8 @@ Result<ImportReport> OrderService::importOrders(std::string_view body, ImportFor
         top.finish();
         if (orders)
             for (std::size_t i = 0; i < orders->size() && context.ok(); ++i)
-                inputs.emplace_back(static_cast<long>(i), readOrder(context, (*orders)[i], "orders[" + std::to_string(i) + "]"));
+                inputs.emplace_back(static_cast<long>(i),
+                                    readOrder(context, (*orders)[i], "orders[" + std::to_string(i) + "]"));
         if (!context.ok())
             return tl::unexpected(*context.error);
     } else {
@@ -159,7 +164,8 @@ Result<ImportReport> OrderService::importOrders(std::string_view body, ImportFor
             auto found = index.find(key);
             if (found == index.end()) {
                 found = index.emplace(key, inputs.size()).first;
-                inputs.emplace_back(row.line, OrderInput{row.fields[0], row.fields[1], row.fields[2], row.fields[3], {}});
+                inputs.emplace_back(row.line,
+                                    OrderInput{row.fields[0], row.fields[1], row.fields[2], row.fields[3], {}});
             }
             long long line = 0;
             long long quantity = 0;
@@ -207,13 +213,18 @@ Result<ImportReport> OrderService::importOrders(std::string_view body, ImportFor
         else
             ++report.unchanged;
     }
-    std::sort(report.errors.begin(), report.errors.end(), [](const RowError &a, const RowError &b) { return a.row < b.row; });
+    std::sort(report.errors.begin(), report.errors.end(),
+              [](const RowError &a, const RowError &b) { return a.row < b.row; });
     json::object details;
     details["sha256"] = Storage::sha256Hex(body);
     details["imported"] = report.imported;
     details["unchanged"] = report.unchanged;
     details["rejected"] = report.errors.size();
-    if (auto done = m_store.appendAudit({0, {}, actor, format == ImportFormat::Csv ? "csv_import" : "json_import", "orders",
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         format == ImportFormat::Csv ? "csv_import" : "json_import",
+                                         "orders",
                                          json::serialize(details)});
         !done)
         return tl::unexpected(done.error());
@@ -222,7 +233,8 @@ Result<ImportReport> OrderService::importOrders(std::string_view body, ImportFor
     return report;
 }
 
-Result<void> OrderService::transition(std::int64_t id, OrderState to, const std::string &warehouse, const std::string &actor)
+Result<void> OrderService::transition(std::int64_t id, OrderState to, const std::string &warehouse,
+                                      const std::string &actor)
 {
     auto current = m_store.order(id);
     if (!current)
@@ -231,12 +243,14 @@ Result<void> OrderService::transition(std::int64_t id, OrderState to, const std:
         return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
     const OrderState from = (*current)->state;
     if (!Common::Domain::isValidTransition(from, to))
-        return Common::fail(ErrorCode::Conflict, "order_state: order " + std::to_string(id) + " is "
-                                                     + std::string(Common::Domain::orderStateName(from)) + ", cannot become "
-                                                     + std::string(Common::Domain::orderStateName(to)));
+        return Common::fail(ErrorCode::Conflict, "order_state: order " + std::to_string(id) + " is " +
+                                                     std::string(Common::Domain::orderStateName(from)) +
+                                                     ", cannot become " +
+                                                     std::string(Common::Domain::orderStateName(to)));
     if (auto done = m_store.setOrderState(id, to, warehouse); !done)
         return done;
-    return m_store.appendAudit({0, {}, actor, "order_status_change", std::to_string(id), stateDetails(from, to, warehouse)})
+    return m_store
+        .appendAudit({0, {}, actor, "order_status_change", std::to_string(id), stateDetails(from, to, warehouse)})
         .map([](std::int64_t) {});
 }
 
@@ -281,7 +295,8 @@ Result<std::string> OrderService::allocate(std::int64_t id, const std::string &a
             return tl::unexpected(open.error());
         for (const Order &other : *open)
             for (const auto &line : other.lines)
-                available[{other.warehouse, line.skuCode}] -= std::max<Common::Domain::Quantity>(0, line.quantity - line.picked);
+                available[{other.warehouse, line.skuCode}] -=
+                    std::max<Common::Domain::Quantity>(0, line.quantity - line.picked);
     }
     auto warehouses = m_store.warehouses();
     if (!warehouses)
@@ -329,7 +344,8 @@ Result<void> OrderService::deallocate(std::int64_t id, const std::string &actor)
     if (!*current)
         return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
     if ((*current)->state != OrderState::Allocated)
-        return Common::fail(ErrorCode::Conflict, "order_state: only allocated (not released) orders can be deallocated");
+        return Common::fail(ErrorCode::Conflict,
+                            "order_state: only allocated (not released) orders can be deallocated");
     if (auto done = transition(id, OrderState::Imported, "", actor); !done)
         return done;
     return transaction.commit();
@@ -356,7 +372,8 @@ Result<std::vector<Storage::WarehouseTotal>> StockService::warehouseTotals(std::
     return m_store.warehouseTotals(std::move(sku));
 }
 
-Result<std::vector<Storage::MovementRecord>> StockService::movements(std::string_view sku, std::int64_t afterId, int limit)
+Result<std::vector<Storage::MovementRecord>> StockService::movements(std::string_view sku, std::int64_t afterId,
+                                                                     int limit)
 {
     return m_store.movements(sku, afterId, limit);
 }

@@ -34,13 +34,15 @@ struct OrderInput
 struct CreatedOrder
 {
     std::int64_t id = 0;
-    bool created = false;                 // false: (store, order_number) existed already
+    bool created = false; // false: (store, order_number) existed already
 };
 
 class OrderService final
 {
 public:
-    explicit OrderService(Storage::Store &store) : m_store(store) {}
+    explicit OrderService(Storage::Store &store)
+        : m_store(store)
+    {}
 
     Common::Result<CreatedOrder> create(const OrderInput &input, const std::string &actor);
     // `body` is {"store",…,"lines":[…]} (create) or {"orders":[…]} / CSV (import). With a store
@@ -70,10 +72,13 @@ private:
 class StockService final
 {
 public:
-    explicit StockService(Storage::Store &store) : m_store(store) {}
+    explicit StockService(Storage::Store &store)
+        : m_store(store)
+    {}
     Common::Result<std::vector<Storage::BalanceRecord>> balances(const Storage::BalanceFilter &filter);
     Common::Result<std::vector<Storage::WarehouseTotal>> warehouseTotals(std::optional<std::string> sku);
-    Common::Result<std::vector<Storage::MovementRecord>> movements(std::string_view sku, std::int64_t afterId, int limit);
+    Common::Result<std::vector<Storage::MovementRecord>> movements(std::string_view sku, std::int64_t afterId,
+                                                                   int limit);
 
 private:
     Storage::Store &m_store;

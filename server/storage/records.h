@@ -27,10 +27,10 @@ struct Warehouse
 
 struct DeviceRecord
 {
-    std::string id;                 // UUID
+    std::string id; // UUID
     std::string warehouse;
     std::string label;
-    std::string certificateSerial;  // upper-case hex, empty until enrolled
+    std::string certificateSerial; // upper-case hex, empty until enrolled
     DeviceStatus status = DeviceStatus::Active;
     std::int64_t incarnation = 1;
     std::string createdAt;
@@ -43,9 +43,9 @@ struct AppliedOpRecord
     std::int64_t incarnation = 1;
     std::int64_t seq = 0;
     std::string opId;
-    std::string type;               // "pick", …
+    std::string type; // "pick", …
     Common::Domain::OperationOutcome outcome = Common::Domain::OperationOutcome::Applied;
-    std::string resultJson;         // the OpResult as sent, without seq (it can be re-recorded elsewhere)
+    std::string resultJson; // the OpResult as sent, without seq (it can be re-recorded elsewhere)
     std::string payloadJson;
     std::string operatorId;
     std::string deviceCreatedAt;
@@ -72,7 +72,7 @@ struct ConflictRecord
     std::string warehouse;
     std::string deviceId;
     std::string opId;
-    std::string reason;             // "negative_stock", "order_cancelled", "lot_blocked", "device_fork", …
+    std::string reason; // "negative_stock", "order_cancelled", "lot_blocked", "device_fork", …
     std::string message;
     std::string createdAt;
 };
@@ -96,7 +96,7 @@ struct ChangeRecord
     std::optional<std::string> warehouse; // nullopt = global (every device scope)
     std::string entity;
     std::string key;
-    std::optional<std::string> data;      // JSON object text; nullopt = deleted
+    std::optional<std::string> data; // JSON object text; nullopt = deleted
 };
 
 struct OperatorRecord
@@ -105,15 +105,15 @@ struct OperatorRecord
     std::string badge;
     std::string name;
     std::string warehouse;
-    std::string role;               // "picker", "supervisor", …
-    std::string pinHash;            // Argon2id PHC string (libsodium crypto_pwhash_str)
+    std::string role;    // "picker", "supervisor", …
+    std::string pinHash; // Argon2id PHC string (libsodium crypto_pwhash_str)
     bool active = true;
 };
 
 struct EnrollmentCodeRecord
 {
     std::int64_t id = 0;
-    std::string codeHash;           // hex SHA-256 of the one-time code
+    std::string codeHash; // hex SHA-256 of the one-time code
     std::string warehouse;
     std::string label;
     std::string expiresAt;
@@ -123,9 +123,9 @@ struct EnrollmentCodeRecord
 
 struct ApiKeyRecord
 {
-    std::string id;                 // public key id, e.g. "k_3f2a…"
-    std::string secretHash;         // hex SHA-256 of the secret
-    std::string scope;              // "store:<code>" or "admin"
+    std::string id;         // public key id, e.g. "k_3f2a…"
+    std::string secretHash; // hex SHA-256 of the secret
+    std::string scope;      // "store:<code>" or "admin"
     std::string label;
     std::string createdAt;
     bool revoked = false;
@@ -135,10 +135,10 @@ struct AuditRecord
 {
     std::int64_t id = 0;
     std::string at;
-    std::string actor;              // "cli:<user>", "apikey:<id>", "device:<serial>"
-    std::string event;              // OWASP vocabulary / domain names (REQUIREMENTS.md §6)
+    std::string actor; // "cli:<user>", "apikey:<id>", "device:<serial>"
+    std::string event; // OWASP vocabulary / domain names (REQUIREMENTS.md §6)
     std::string target;
-    std::string details;            // JSON object text, never secrets
+    std::string details; // JSON object text, never secrets
 };
 
 } // namespace Server::Storage

@@ -55,14 +55,14 @@ public:
     virtual Result<void> commit() = 0;
     virtual void rollback() = 0;
     virtual Result<int> schemaVersion() = 0;
-    virtual Result<std::string> epoch() = 0;                    // UUID
-    virtual Result<std::string> rotateEpoch() = 0;              // after a restore: new UUID
+    virtual Result<std::string> epoch() = 0;       // UUID
+    virtual Result<std::string> rotateEpoch() = 0; // after a restore: new UUID
 
     // ---- master data ----
     virtual Result<void> upsertWarehouse(const Warehouse &warehouse) = 0;
     virtual Result<std::vector<Warehouse>> warehouses() = 0;
     virtual Result<bool> warehouseExists(std::string_view code) = 0;
-    virtual Result<void> upsertSku(const Sku &sku) = 0;         // replaces its GTIN list
+    virtual Result<void> upsertSku(const Sku &sku) = 0; // replaces its GTIN list
     virtual Result<std::optional<Sku>> sku(std::string_view code) = 0;
     virtual Result<std::optional<std::string>> skuCodeByGtin(std::string_view gtin14) = 0;
     virtual Result<std::vector<Sku>> skus(std::string_view afterCode, int limit) = 0;
@@ -81,7 +81,8 @@ public:
     // Sets state and warehouse ("" = none); moves the order's change-log scope with it.
     virtual Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) = 0;
     virtual Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) = 0;
-    virtual Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier) = 0;
+    virtual Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,
+                                        std::string_view carrier) = 0;
 
     // ---- stock ledger ----
     // Appends the movement (id and time assigned) and returns the new balance of its bin/lot.
@@ -99,7 +100,7 @@ public:
     virtual Result<std::vector<DeviceRecord>> devices() = 0;
     virtual Result<void> setDeviceCertificate(std::string_view id, std::string_view certificateSerial) = 0;
     virtual Result<void> setDeviceStatus(std::string_view id, DeviceStatus status) = 0;
-    virtual Result<std::int64_t> raiseIncarnation(std::string_view id) = 0;      // returns the new one
+    virtual Result<std::int64_t> raiseIncarnation(std::string_view id) = 0; // returns the new one
     virtual Result<std::int64_t> lastApplied(std::string_view deviceId, std::int64_t incarnation) = 0;
     virtual Result<std::optional<AppliedOpRecord>> appliedOp(std::string_view deviceId, std::int64_t incarnation,
                                                              std::int64_t seq) = 0;
@@ -144,7 +145,10 @@ public:
 class Transaction final
 {
 public:
-    explicit Transaction(Store &store) : m_store(store), m_begun(store.begin()) {}
+    explicit Transaction(Store &store)
+        : m_store(store)
+        , m_begun(store.begin())
+    {}
     ~Transaction()
     {
         if (m_begun && !m_done)

@@ -90,9 +90,10 @@ class OpApplier
 {
 public:
     OpApplier(Store &store, const Storage::DeviceRecord &device, const PushOp &op)
-        : m_store(store), m_device(device), m_op(op)
-    {
-    }
+        : m_store(store)
+        , m_device(device)
+        , m_op(op)
+    {}
 
     Result<Decision> apply()
     {
@@ -114,7 +115,8 @@ private:
         if (!*sku)
             return std::optional<Decision>(reject("unknown_sku", "SKU " + code + " is unknown"));
         if ((*sku)->lotControlled && !lot)
-            return std::optional<Decision>(reject("lot_required", "SKU " + code + " is lot-controlled: a lot is required"));
+            return std::optional<Decision>(
+                reject("lot_required", "SKU " + code + " is lot-controlled: a lot is required"));
         return std::optional<Decision>();
     }
     Result<std::optional<Decision>> checkLocation(const std::string &code)
@@ -123,7 +125,8 @@ private:
         if (!location)
             return tl::unexpected(location.error());
         if (!*location)
-            return std::optional<Decision>(reject("unknown_location", "location " + code + " is unknown in this warehouse"));
+            return std::optional<Decision>(
+                reject("unknown_location", "location " + code + " is unknown in this warehouse"));
         return std::optional<Decision>();
     }
     Result<std::optional<Order>> loadOrder(std::int64_t id)
@@ -166,8 +169,7 @@ private:
     }
 
     // ---- pick and short pick ----
-    template<typename Payload>
-    Result<Decision> applyPickLike(const Payload &p, Quantity quantity)
+    template <typename Payload> Result<Decision> applyPickLike(const Payload &p, Quantity quantity)
     {
         Decision decision;
         auto order = loadOrder(p.orderId);
@@ -180,7 +182,8 @@ private:
             if (candidate.lineNumber == p.line)
                 line = &candidate;
         if (!line)
-            return reject("unknown_line", "order " + std::to_string(p.orderId) + " has no line " + std::to_string(p.line));
+            return reject("unknown_line",
+                          "order " + std::to_string(p.orderId) + " has no line " + std::to_string(p.line));
         if (line->skuCode != p.sku)
             return reject("line_sku_mismatch", "line " + std::to_string(p.line) + " is for SKU " + line->skuCode);
         if (auto bad = checkSku(p.sku, p.lot); !bad || *bad)
@@ -191,7 +194,8 @@ private:
         // Writes start here: the physical action is recorded whatever the conflicts.
         const OrderState state = (*order)->state;
         if (state == OrderState::Cancelled)
-            addConflict(decision, "order_cancelled", "order " + std::to_string(p.orderId) + " was cancelled; return the goods");
+            addConflict(decision, "order_cancelled",
+                        "order " + std::to_string(p.orderId) + " was cancelled; return the goods");
         auto blocked = lotBlocked(p.sku, p.lot);
         if (!blocked)
             return tl::unexpected(blocked.error());
@@ -222,7 +226,8 @@ private:
             target = OrderState::Picked;
         else if (state != OrderState::Picking)
             addConflict(decision, "order_state",
-                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) + ", not being picked");
+                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) +
+                            ", not being picked");
         if (target != state)
             SOKO_TRY(m_store.setOrderState(p.orderId, target, m_device.warehouse));
         return decision;
@@ -242,12 +247,14 @@ private:
             return reject("unknown_order", "order " + std::to_string(p.orderId) + " does not exist in this warehouse");
         const OrderState state = (*order)->state;
         if (state == OrderState::Cancelled) {
-            addConflict(decision, "order_cancelled", "order " + std::to_string(p.orderId) + " was cancelled; unpack it");
+            addConflict(decision, "order_cancelled",
+                        "order " + std::to_string(p.orderId) + " was cancelled; unpack it");
         } else if (Common::Domain::isValidTransition(state, OrderState::Packed)) {
             SOKO_TRY(m_store.setOrderState(p.orderId, OrderState::Packed, m_device.warehouse));
         } else {
             addConflict(decision, "order_state",
-                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) + ", cannot be packed");
+                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) +
+                            ", cannot be packed");
         }
         return decision;
     }
@@ -264,12 +271,14 @@ private:
         SOKO_TRY(m_store.recordShipment(p.orderId, p.trackingNumber, p.carrier));
         const OrderState state = (*order)->state;
         if (state == OrderState::Cancelled) {
-            addConflict(decision, "order_cancelled", "order " + std::to_string(p.orderId) + " was cancelled but shipped");
+            addConflict(decision, "order_cancelled",
+                        "order " + std::to_string(p.orderId) + " was cancelled but shipped");
         } else if (Common::Domain::isValidTransition(state, OrderState::Shipped)) {
             SOKO_TRY(m_store.setOrderState(p.orderId, OrderState::Shipped, m_device.warehouse));
         } else {
             addConflict(decision, "order_state",
-                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) + ", shipped anyway");
+                        "order " + std::to_string(p.orderId) + " is " + std::string(orderStateName(state)) +
+                            ", shipped anyway");
         }
         return decision;
     }
@@ -289,8 +298,9 @@ private:
             if (!*existing) {
                 Common::Domain::Lot lot{p.sku, *p.lot, std::nullopt, false};
                 if (p.expiry)
-                    lot.expiry = Common::Domain::Date{std::stoi(p.expiry->substr(0, 4)), std::stoi(p.expiry->substr(5, 2)),
-                                                      std::stoi(p.expiry->substr(8, 2))};
+                    lot.expiry =
+                        Common::Domain::Date{std::stoi(p.expiry->substr(0, 4)), std::stoi(p.expiry->substr(5, 2)),
+                                             std::stoi(p.expiry->substr(8, 2))};
                 SOKO_TRY(m_store.upsertLot(lot));
             } else if ((*existing)->blocked) {
                 addConflict(decision, "lot_blocked", "received into blocked lot " + *p.lot);
@@ -340,7 +350,8 @@ private:
         if (!balance)
             return tl::unexpected(balance.error());
         addConflict(decision, "count_difference",
-                    "count of " + p.sku + " at " + p.location + " differs by " + std::to_string(delta) + "; review the adjustment");
+                    "count of " + p.sku + " at " + p.location + " differs by " + std::to_string(delta) +
+                        "; review the adjustment");
         checkBalance(decision, *balance, p.sku, p.location);
         return decision;
     }
@@ -384,23 +395,28 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
     auto current = m_store.device(device.id);
     if (!current)
         return tl::unexpected(current.error());
-    if (!*current)
-        return Common::fail(ErrorCode::Unauthorized, "device not registered");
+    // Re-checked under the write lock: a revoke that lands between authentication and this
+    // transaction still stops the batch.
+    if (!*current || (*current)->status != Storage::DeviceStatus::Active)
+        return Common::fail(ErrorCode::Unauthorized, "device not registered or revoked");
     const std::int64_t incarnation = (*current)->incarnation;
     if (request.incarnation > incarnation)
-        return Common::fail(ErrorCode::InvalidInput, "bad_value at incarnation: the server never issued this incarnation");
+        return Common::fail(ErrorCode::InvalidInput,
+                            "bad_value at incarnation: the server never issued this incarnation");
     auto last = m_store.lastApplied(device.id, request.incarnation);
     if (!last)
         return tl::unexpected(last.error());
     std::int64_t lastApplied = *last;
 
     if (request.epoch && *request.epoch != *epoch)
-        return PushAnswer(refusal(RefusalCode::EpochChanged, "the server was restored: re-snapshot, then push from last_applied + 1",
-                                  *epoch, request.incarnation, lastApplied));
+        return PushAnswer(refusal(RefusalCode::EpochChanged,
+                                  "the server was restored: re-snapshot, then push from last_applied + 1", *epoch,
+                                  request.incarnation, lastApplied));
     if (request.incarnation < incarnation)
-        return PushAnswer(refusal(RefusalCode::IncarnationRetired,
-                                  "incarnation " + std::to_string(request.incarnation) + " was retired; ask for a new one",
-                                  *epoch, request.incarnation, lastApplied));
+        return PushAnswer(
+            refusal(RefusalCode::IncarnationRetired,
+                    "incarnation " + std::to_string(request.incarnation) + " was retired; ask for a new one", *epoch,
+                    request.incarnation, lastApplied));
 
     PushResponse response;
     response.epoch = *epoch;
@@ -420,8 +436,8 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
         }
         if (op.seq != lastApplied + 1)
             return PushAnswer(refusal(RefusalCode::Gap,
-                                      "batch continues at seq " + std::to_string(op.seq) + " but the server has applied up to "
-                                          + std::to_string(lastApplied),
+                                      "batch continues at seq " + std::to_string(op.seq) +
+                                          " but the server has applied up to " + std::to_string(lastApplied),
                                       *epoch, incarnation, lastApplied));
 
         Storage::AppliedOpRecord record;
@@ -453,15 +469,21 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
                 result.message = decision->message;
             }
             if (decision->outcome == OperationOutcome::Conflict) {
-                auto id = m_store.insertConflict(Storage::ConflictRecord{0, device.warehouse, device.id, op.opId,
-                                                                         decision->reason, decision->message, {}});
+                auto id = m_store.insertConflict(Storage::ConflictRecord{
+                    0, device.warehouse, device.id, op.opId, decision->reason, decision->message, {}});
                 if (!id)
                     return tl::unexpected(id.error());
                 result.conflictId = *id;
             } else if (decision->outcome == OperationOutcome::Rejected) {
-                auto id = m_store.insertRejection(Storage::RejectionRecord{0, device.id, incarnation, op.seq, op.opId,
-                                                                           decision->reason, decision->message,
-                                                                           record.payloadJson, {}});
+                auto id = m_store.insertRejection(Storage::RejectionRecord{0,
+                                                                           device.id,
+                                                                           incarnation,
+                                                                           op.seq,
+                                                                           op.opId,
+                                                                           decision->reason,
+                                                                           decision->message,
+                                                                           record.payloadJson,
+                                                                           {}});
                 if (!id)
                     return tl::unexpected(id.error());
             }
@@ -487,13 +509,14 @@ Result<IncarnationResponse> SyncService::newIncarnation(const Storage::DeviceRec
     auto raised = m_store.raiseIncarnation(device.id);
     if (!raised)
         return tl::unexpected(raised.error());
-    const std::string message = "device " + device.label + " (" + device.id + ") forked: incarnation "
-        + std::to_string(*raised) + " issued; a restored or cloned terminal";
-    SOKO_TRY(m_store.insertConflict(Storage::ConflictRecord{0, device.warehouse, device.id, "", "device_fork", message, {}}));
+    const std::string message = "device " + device.label + " (" + device.id + ") forked: incarnation " +
+                                std::to_string(*raised) + " issued; a restored or cloned terminal";
+    SOKO_TRY(m_store.insertConflict(
+        Storage::ConflictRecord{0, device.warehouse, device.id, "", "device_fork", message, {}}));
     json::object details;
     details["incarnation"] = *raised;
-    SOKO_TRY(m_store.appendAudit(Storage::AuditRecord{0, {}, "device:" + device.certificateSerial, "device_incarnation",
-                                                      device.id, json::serialize(details)}));
+    SOKO_TRY(m_store.appendAudit(Storage::AuditRecord{
+        0, {}, "device:" + device.certificateSerial, "device_incarnation", device.id, json::serialize(details)}));
     SOKO_TRY(transaction.commit());
     return IncarnationResponse{*epoch, *raised, 0};
 }
@@ -503,7 +526,8 @@ Result<PullAnswer> SyncService::pull(const Storage::DeviceRecord &device, std::s
 {
     std::int64_t cursor = 0;
     if (!parseCursor(cursorText, cursor))
-        return Common::fail(ErrorCode::InvalidInput, "bad_value at cursor: expected the next_cursor of a previous page");
+        return Common::fail(ErrorCode::InvalidInput,
+                            "bad_value at cursor: expected the next_cursor of a previous page");
     if (limit == 0)
         limit = m_limits.defaultPageSize;
     if (limit < 1 || limit > m_limits.maxPageSize)
@@ -522,8 +546,8 @@ Result<PullAnswer> SyncService::pull(const Storage::DeviceRecord &device, std::s
         if (!horizon)
             return tl::unexpected(horizon.error());
         if (cursor < *horizon)
-            return snapshot("cursor " + std::to_string(cursor) + " is older than the compacted history ("
-                            + std::to_string(*horizon) + ")");
+            return snapshot("cursor " + std::to_string(cursor) + " is older than the compacted history (" +
+                            std::to_string(*horizon) + ")");
         auto latest = m_store.latestVersion();
         if (!latest)
             return tl::unexpected(latest.error());

@@ -37,7 +37,10 @@ using PullAnswer = std::variant<Common::Protocol::PullResponse, Common::Protocol
 class SyncService final
 {
 public:
-    explicit SyncService(Storage::Store &store, SyncLimits limits = {}) : m_store(store), m_limits(limits) {}
+    explicit SyncService(Storage::Store &store, SyncLimits limits = {})
+        : m_store(store)
+        , m_limits(limits)
+    {}
 
     Common::Result<PushAnswer> push(const Storage::DeviceRecord &device, const Common::Protocol::PushRequest &request);
 

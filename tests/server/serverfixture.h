@@ -26,7 +26,8 @@ struct ServerWorld
     {
         Server::Storage::SqliteOptions options;
         options.durable = durable;
-        auto opened = Server::Storage::SqliteStore::open(dir.filePath(QStringLiteral("soko.db")).toStdString(), options);
+        auto opened =
+            Server::Storage::SqliteStore::open(dir.filePath(QStringLiteral("soko.db")).toStdString(), options);
         if (!opened)
             qFatal("cannot open store: %s", opened.error().message.c_str());
         store = std::move(*opened);
@@ -51,8 +52,7 @@ struct ServerWorld
         check(store->insertDevice(DeviceRecord{dev3, "OSA1", "HT-03", "0A03", DeviceStatus::Active, 1, {}}));
     }
 
-    template<typename R>
-    static void check(const R &result)
+    template <typename R> static void check(const R &result)
     {
         if (!result)
             qFatal("fixture: %s", result.error().message.c_str());
@@ -118,7 +118,8 @@ inline Common::Protocol::PushRequest makePush(const char *device, std::vector<Co
     return request;
 }
 
-inline Common::Protocol::ReceivePayload receive(const char *location, Common::Domain::Quantity quantity, const char *sku = "S1")
+inline Common::Protocol::ReceivePayload receive(const char *location, Common::Domain::Quantity quantity,
+                                                const char *sku = "S1")
 {
     return Common::Protocol::ReceivePayload{sku, location, std::nullopt, std::nullopt, quantity, std::nullopt};
 }

@@ -18,9 +18,9 @@ namespace {
 std::string pushBody(const char *device, std::int64_t seq, const std::string &opIdText, const std::string &payload,
                      const char *type = "receive")
 {
-    return R"({"protocol":1,"device_id":")" + std::string(device) + R"(","incarnation":1,"ops":[{"seq":)" + std::to_string(seq)
-        + R"(,"op_id":")" + opIdText + R"(","type":")" + type + R"(","payload":)" + payload
-        + R"(,"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z"}]})";
+    return R"({"protocol":1,"device_id":")" + std::string(device) + R"(","incarnation":1,"ops":[{"seq":)" +
+           std::to_string(seq) + R"(,"op_id":")" + opIdText + R"(","type":")" + type + R"(","payload":)" + payload +
+           R"(,"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z"}]})";
 }
 
 std::string receiveJson(int quantity)
@@ -87,17 +87,15 @@ class TestApiApplication : public QObject
         request.peer.address = "127.0.0.1";
         return request;
     }
-    std::size_t movementCount()
-    {
-        return m_world->store->movements("S1", 0, 100000)->size();
-    }
+    std::size_t movementCount() { return m_world->store->movements("S1", 0, 100000)->size(); }
 
 private Q_SLOTS:
     void init()
     {
         m_world = std::make_unique<ServerWorld>();
         Server::Api::ApiConfig config;
-        config.issuer = [](const std::string &, const std::string &deviceId) -> Common::Result<Server::Oms::IssuedCertificate> {
+        config.issuer = [](const std::string &,
+                           const std::string &deviceId) -> Common::Result<Server::Oms::IssuedCertificate> {
             return Server::Oms::IssuedCertificate{"-----BEGIN CERTIFICATE-----\n" + deviceId + "\n", "FEEDFACE01"};
         };
         config.serverCaPem = "SERVER CA";
@@ -127,7 +125,8 @@ private Q_SLOTS:
             hasNoStore = hasNoStore || (name == "Cache-Control" && value == "no-store");
         QVERIFY(hasNoStore);
         // Gap: 409 with the server's last_applied.
-        const HttpResponse gap = m_api->handle(device("0A01", "POST", "/api/v1/sync/push", pushBody(dev1, 5, opId(1, 5), receiveJson(1))));
+        const HttpResponse gap =
+            m_api->handle(device("0A01", "POST", "/api/v1/sync/push", pushBody(dev1, 5, opId(1, 5), receiveJson(1))));
         QCOMPARE(gap.status, 409);
         QCOMPARE(errorCode(gap), std::string("gap"));
         QCOMPARE(bodyOf(gap).as_object().at("last_applied").as_int64(), std::int64_t(1));
@@ -143,28 +142,42 @@ private Q_SLOTS:
         const QByteArray good = QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), receiveJson(4)));
         auto deep = std::string(receiveJson(4));
         deep.insert(deep.size() - 1, R"(,"x":)" + std::string(20, '[') + std::string(20, ']'));
-        QTest::newRow("malformed JSON") << QByteArray("0A01") << QByteArray(R"({"protocol":1,)") << QByteArray("application/json") << 400
-                                        << QStringLiteral("bad_json");
-        QTest::newRow("too deep") << QByteArray("0A01") << QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), deep))
+        QTest::newRow("malformed JSON") << QByteArray("0A01") << QByteArray(R"({"protocol":1,)")
+                                        << QByteArray("application/json") << 400 << QStringLiteral("bad_json");
+        QTest::newRow("too deep") << QByteArray("0A01")
+                                  << QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), deep))
                                   << QByteArray("application/json") << 400 << QStringLiteral("too_deep");
         QTest::newRow("unknown op type") << QByteArray("0A01")
-                                         << QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), receiveJson(4), "teleport"))
+                                         << QByteArray::fromStdString(
+                                                pushBody(dev1, 1, opId(1, 1), receiveJson(4), "teleport"))
                                          << QByteArray("application/json") << 400 << QStringLiteral("bad_value");
-        QTest::newRow("J9 unknown field") << QByteArray("0A01")
-                                          << QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), R"({"sku":"S1","location":"A-1","quantity":4,"tenant_id":2})"))
-                                          << QByteArray("application/json") << 400 << QStringLiteral("unknown_field");
-        QTest::newRow("J4 quantity 1.5") << QByteArray("0A01") << QByteArray::fromStdString(pushBody(dev1, 1, opId(1, 1), receiveJson(4)).replace(
-                                                                       pushBody(dev1, 1, opId(1, 1), receiveJson(4)).find(":4}"), 3, ":1.5}"))
+        QTest::newRow("J9 unknown field")
+            << QByteArray("0A01")
+            << QByteArray::fromStdString(
+                   pushBody(dev1, 1, opId(1, 1), R"({"sku":"S1","location":"A-1","quantity":4,"tenant_id":2})"))
+            << QByteArray("application/json") << 400 << QStringLiteral("unknown_field");
+        QTest::newRow("J4 quantity 1.5") << QByteArray("0A01")
+                                         << QByteArray::fromStdString(
+                                                pushBody(dev1, 1, opId(1, 1), receiveJson(4))
+                                                    .replace(pushBody(dev1, 1, opId(1, 1), receiveJson(4)).find(":4}"),
+                                                             3, ":1.5}"))
                                          << QByteArray("application/json") << 400 << QStringLiteral("not_integer");
-        QTest::newRow("op of another device") << QByteArray("0A01") << QByteArray::fromStdString(pushBody(dev2, 1, opId(1, 1), receiveJson(4)))
-                                              << QByteArray("application/json") << 403 << QStringLiteral("device_mismatch");
-        QTest::newRow("revoked device") << QByteArray("0A02") << good << QByteArray("application/json") << 401 << QStringLiteral("unauthorized");
-        QTest::newRow("unknown certificate") << QByteArray("0BAD") << good << QByteArray("application/json") << 401 << QStringLiteral("unauthorized");
-        QTest::newRow("no certificate") << QByteArray("") << good << QByteArray("application/json") << 401 << QStringLiteral("unauthorized");
-        QTest::newRow("J18 text/plain") << QByteArray("0A01") << good << QByteArray("text/plain") << 415 << QStringLiteral("unsupported_media_type");
-        QTest::newRow("J18 latin1 charset") << QByteArray("0A01") << good << QByteArray("application/json; charset=latin1") << 415
-                                            << QStringLiteral("unsupported_media_type");
-        QTest::newRow("J17 trailing data") << QByteArray("0A01") << good + "{}" << QByteArray("application/json") << 400 << QStringLiteral("bad_json");
+        QTest::newRow("op of another device")
+            << QByteArray("0A01") << QByteArray::fromStdString(pushBody(dev2, 1, opId(1, 1), receiveJson(4)))
+            << QByteArray("application/json") << 403 << QStringLiteral("device_mismatch");
+        QTest::newRow("revoked device") << QByteArray("0A02") << good << QByteArray("application/json") << 401
+                                        << QStringLiteral("unauthorized");
+        QTest::newRow("unknown certificate")
+            << QByteArray("0BAD") << good << QByteArray("application/json") << 401 << QStringLiteral("unauthorized");
+        QTest::newRow("no certificate") << QByteArray("") << good << QByteArray("application/json") << 401
+                                        << QStringLiteral("unauthorized");
+        QTest::newRow("J18 text/plain") << QByteArray("0A01") << good << QByteArray("text/plain") << 415
+                                        << QStringLiteral("unsupported_media_type");
+        QTest::newRow("J18 latin1 charset")
+            << QByteArray("0A01") << good << QByteArray("application/json; charset=latin1") << 415
+            << QStringLiteral("unsupported_media_type");
+        QTest::newRow("J17 trailing data")
+            << QByteArray("0A01") << good + "{}" << QByteArray("application/json") << 400 << QStringLiteral("bad_json");
     }
     void badPushesChangeNothing()
     {
@@ -175,8 +188,8 @@ private Q_SLOTS:
         QFETCH(QString, error);
         QVERIFY(m_world->store->setDeviceStatus(dev2, Server::Storage::DeviceStatus::Revoked));
         const auto auditBefore = m_world->store->audit(0, 100000)->size();
-        const HttpResponse response = m_api->handle(device(serial.constData(), "POST", "/api/v1/sync/push", body.toStdString(),
-                                                           contentType.toStdString()));
+        const HttpResponse response = m_api->handle(
+            device(serial.constData(), "POST", "/api/v1/sync/push", body.toStdString(), contentType.toStdString()));
         QCOMPARE(response.status, status);
         QCOMPARE(QString::fromStdString(errorCode(response)), error);
         QCOMPARE(m_world->balance("A-1"), Common::Domain::Quantity(0));
@@ -225,7 +238,8 @@ private Q_SLOTS:
 
     void incarnationAndOperators()
     {
-        const HttpResponse incarnation = m_api->handle(device("0A01", "POST", "/api/v1/sync/incarnation", R"({"protocol":1})"));
+        const HttpResponse incarnation =
+            m_api->handle(device("0A01", "POST", "/api/v1/sync/incarnation", R"({"protocol":1})"));
         QCOMPARE(incarnation.status, 200);
         QCOMPARE(bodyOf(incarnation).as_object().at("incarnation").as_int64(), std::int64_t(2));
         const HttpResponse operators = m_api->handle(device("0A01", "GET", "/api/v1/operators"));
@@ -235,14 +249,18 @@ private Q_SLOTS:
         QCOMPARE(items.size(), std::size_t(1));
         QVERIFY(items[0].as_object().contains("pin_hash"));
         // The Osaka device sees no Tokyo operator (scope from the device row, R22).
-        QCOMPARE(bodyOf(m_api->handle(device("0A03", "GET", "/api/v1/operators"))).as_object().at("operators").as_array().size(),
+        QCOMPARE(bodyOf(m_api->handle(device("0A03", "GET", "/api/v1/operators")))
+                     .as_object()
+                     .at("operators")
+                     .as_array()
+                     .size(),
                  std::size_t(0));
     }
 
     void denyByDefault()
     {
         // Unknown paths and paths of the other listener are 404.
-        QCOMPARE(m_api->handle(device("0A01", "GET", "/api/v1/orders")).status, 404);      // R24: device on an API route
+        QCOMPARE(m_api->handle(device("0A01", "GET", "/api/v1/orders")).status, 404); // R24: device on an API route
         QCOMPARE(m_api->handle(api(m_adminToken, "POST", "/api/v1/sync/pull")).status, 404); // API key on a sync route
         QCOMPARE(m_api->handle(api(m_adminToken, "GET", "/.git/HEAD")).status, 404);
         QCOMPARE(m_api->handle(api(m_adminToken, "GET", "/api/v1/orders/01")).status, 404);
@@ -272,7 +290,8 @@ private Q_SLOTS:
     void apiKeyAuth()
     {
         QCOMPARE(m_api->handle(api("", "GET", "/api/v1/skus")).status, 401);
-        QCOMPARE(m_api->handle(api("soko_k0000000000000000_" + std::string(64, 'a'), "GET", "/api/v1/skus")).status, 401);
+        QCOMPARE(m_api->handle(api("soko_k0000000000000000_" + std::string(64, 'a'), "GET", "/api/v1/skus")).status,
+                 401);
         QCOMPARE(m_api->handle(api(m_shopToken, "GET", "/api/v1/skus")).status, 200);
         // A store key may not import master data.
         QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/skus/import", R"({"skus":[]})")).status, 403);
@@ -281,7 +300,8 @@ private Q_SLOTS:
 
     void ordersOverHttp()
     {
-        const std::string order = R"({"store":"shop","order_number":"W-1","customer":"Yamada","address":"Tokyo","lines":[{"sku":"S1","quantity":2}]})";
+        const std::string order =
+            R"({"store":"shop","order_number":"W-1","customer":"Yamada","address":"Tokyo","lines":[{"sku":"S1","quantity":2}]})";
         const HttpResponse created = m_api->handle(api(m_shopToken, "POST", "/api/v1/orders", order));
         QCOMPARE(created.status, 201);
         const std::int64_t id = bodyOf(created).as_object().at("id").as_int64();
@@ -301,7 +321,9 @@ private Q_SLOTS:
         const std::int64_t rivalId = *(*m_world->store->findOrder("rival", "W-1"));
         // R22: the shop key sees its orders only.
         QCOMPARE(m_api->handle(api(m_shopToken, "GET", "/api/v1/orders/" + std::to_string(rivalId))).status, 404);
-        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(rivalId) + "/cancel")).status, 404);
+        QCOMPARE(
+            m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(rivalId) + "/cancel")).status,
+            404);
         HttpRequest list = api(m_shopToken, "GET", "/api/v1/orders");
         QCOMPARE(bodyOf(m_api->handle(list)).as_object().at("orders").as_array().size(), std::size_t(1));
         list.query = {{"limit", "1000000"}};
@@ -309,23 +331,34 @@ private Q_SLOTS:
         list.query = {{"state", "nonsense"}};
         QCOMPARE(m_api->handle(list).status, 400);
         // Allocation needs an admin key and stock.
-        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate")).status, 403);
-        QCOMPARE(m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate")).status, 409);
-        QCOMPARE(m_api->handle(device("0A01", "POST", "/api/v1/sync/push", pushBody(dev1, 1, opId(1, 1), receiveJson(5)))).status, 200);
-        const HttpResponse allocated = m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate"));
+        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate")).status,
+                 403);
+        QCOMPARE(m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate")).status,
+                 409);
+        QCOMPARE(
+            m_api->handle(device("0A01", "POST", "/api/v1/sync/push", pushBody(dev1, 1, opId(1, 1), receiveJson(5))))
+                .status,
+            200);
+        const HttpResponse allocated =
+            m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/allocate"));
         QCOMPARE(allocated.status, 200);
         QCOMPARE(std::string(bodyOf(allocated).as_object().at("warehouse").as_string()), std::string("TKY1"));
-        QCOMPARE(m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/release")).status, 200);
-        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/cancel")).status, 200);
-        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/cancel")).status, 409);
+        QCOMPARE(m_api->handle(api(m_adminToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/release")).status,
+                 200);
+        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/cancel")).status,
+                 200);
+        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/" + std::to_string(id) + "/cancel")).status,
+                 409);
         // The cancel reached the terminals' change log: a pick now is a conflict, the movement kept.
         const HttpResponse picked = m_api->handle(device(
             "0A01", "POST", "/api/v1/sync/push",
-            pushBody(dev1, 2, opId(1, 2), R"({"order_id":)" + std::to_string(id) + R"(,"line":1,"sku":"S1","location":"A-1","quantity":2})",
+            pushBody(dev1, 2, opId(1, 2),
+                     R"({"order_id":)" + std::to_string(id) + R"(,"line":1,"sku":"S1","location":"A-1","quantity":2})",
                      "pick")));
         QCOMPARE(picked.status, 200);
-        QCOMPARE(std::string(bodyOf(picked).as_object().at("results").as_array()[0].as_object().at("reason").as_string()),
-                 std::string("order_cancelled"));
+        QCOMPARE(
+            std::string(bodyOf(picked).as_object().at("results").as_array()[0].as_object().at("reason").as_string()),
+            std::string("order_cancelled"));
         QCOMPARE(m_world->balance("A-1"), Common::Domain::Quantity(3));
         // Stock queries.
         HttpRequest balances = api(m_shopToken, "GET", "/api/v1/stock/balances");
@@ -335,23 +368,26 @@ private Q_SLOTS:
         movements.query = {{"sku", "S1"}};
         QCOMPARE(bodyOf(m_api->handle(movements)).as_object().at("movements").as_array().size(), std::size_t(2));
         HttpRequest totals = api(m_shopToken, "GET", "/api/v1/stock/warehouses");
-        QCOMPARE(bodyOf(m_api->handle(totals)).as_object().at("totals").as_array()[0].as_object().at("quantity").as_int64(),
-                 std::int64_t(3));
+        QCOMPARE(
+            bodyOf(m_api->handle(totals)).as_object().at("totals").as_array()[0].as_object().at("quantity").as_int64(),
+            std::int64_t(3));
     }
 
     void csvImportOverHttp()
     {
-        const std::string csv = "store,order_number,customer,address,line,sku,quantity\nshop,V-1,Sato,Tokyo,1,S1,2\nshop,V-2,Ito,Osaka,1,S1,１０\n";
+        const std::string csv = "store,order_number,customer,address,line,sku,quantity\nshop,V-1,Sato,Tokyo,1,S1,"
+                                "2\nshop,V-2,Ito,Osaka,1,S1,１０\n";
         const HttpResponse imported = m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/import", csv, "text/csv"));
         QCOMPARE(imported.status, 200);
         const auto report = bodyOf(imported).as_object();
         QCOMPARE(report.at("imported").as_int64(), std::int64_t(1));
         QCOMPARE(report.at("errors").as_array()[0].as_object().at("row").as_int64(), std::int64_t(3));
-        const HttpResponse broken = m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/import",
-                                                      "store,order_number\n\"shop,V-3\n", "text/csv"));
+        const HttpResponse broken = m_api->handle(
+            api(m_shopToken, "POST", "/api/v1/orders/import", "store,order_number\n\"shop,V-3\n", "text/csv"));
         QCOMPARE(broken.status, 422);
         QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders/import", csv, "text/plain")).status, 415);
-        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders", csv, "text/csv")).status, 415); // JSON-only route
+        QCOMPARE(m_api->handle(api(m_shopToken, "POST", "/api/v1/orders", csv, "text/csv")).status,
+                 415); // JSON-only route
     }
 
     void enrollOverHttp()
@@ -360,8 +396,9 @@ private Q_SLOTS:
         const auto code = admin.createEnrollmentCode("TKY1", "HT-20", std::chrono::minutes(15), "cli:test");
         QVERIFY(code);
         // JSON "\n" escapes inside the PEM (a plain literal: moc trips over backslashes in raw strings).
-        const std::string body = "{\"code\":\"" + code->code
-            + "\",\"csr\":\"-----BEGIN CERTIFICATE REQUEST-----\\nMIIB\\n-----END CERTIFICATE REQUEST-----\\n\"}";
+        const std::string body =
+            "{\"code\":\"" + code->code +
+            "\",\"csr\":\"-----BEGIN CERTIFICATE REQUEST-----\\nMIIB\\n-----END CERTIFICATE REQUEST-----\\n\"}";
         HttpRequest request = api("", "POST", "/api/v1/enroll", body);
         const HttpResponse enrolled = m_api->handle(request);
         QCOMPARE(enrolled.status, 201);
@@ -372,7 +409,8 @@ private Q_SLOTS:
         // The new device can sync right away; the code is burnt.
         QCOMPARE(m_api->handle(device("FEEDFACE01", "GET", "/api/v1/sync/pull")).status, 200);
         QCOMPARE(m_api->handle(request).status, 401);
-        QCOMPARE(m_api->handle(api("", "POST", "/api/v1/enroll", R"({"code":"x","csr":"y","role":"admin"})")).status, 400);
+        QCOMPARE(m_api->handle(api("", "POST", "/api/v1/enroll", R"({"code":"x","csr":"y","role":"admin"})")).status,
+                 400);
     }
 };
 

@@ -48,11 +48,12 @@ private Q_SLOTS:
     void csvSyntax_data()
     {
         QTest::addColumn<QByteArray>("text");
-        QTest::addColumn<int>("rows");     // -1 = refused
-        QTest::addColumn<int>("line");     // line named by the error
+        QTest::addColumn<int>("rows"); // -1 = refused
+        QTest::addColumn<int>("line"); // line named by the error
         QTest::newRow("plain LF") << QByteArray("a,b,c\n1,2,3\n4,5,6\n") << 2 << 0;
         QTest::newRow("CRLF, no final newline") << QByteArray("a,b,c\r\n1,2,3\r\n4,5,6") << 2 << 0;
-        QTest::newRow("quoted comma, quote, newline") << QByteArray("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n") << 1 << 0;
+        QTest::newRow("quoted comma, quote, newline")
+            << QByteArray("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n") << 1 << 0;
         QTest::newRow("empty fields") << QByteArray("a,b,c\n,,\n") << 1 << 0;
         QTest::newRow("C4 unbalanced quote") << QByteArray("a,b,c\n1,2,3\n\"abc,def\n") << -1 << 3;
         QTest::newRow("C5 wrong header") << QByteArray("a,x,c\n1,2,3\n") << -1 << 1;
@@ -60,7 +61,9 @@ private Q_SLOTS:
         QTest::newRow("short record") << QByteArray("a,b,c\n1,2,3\n1,2\n") << -1 << 3;
         QTest::newRow("C2 NUL") << QByteArray("a,b,c\n1,\0,3\n", 12) << -1 << 2;
         QTest::newRow("C2 zip") << QByteArray("PK\x03\x04rest") << -1 << 1;
-        QTest::newRow("BOM") << QByteArray("\xEF\xBB\xBF" "a,b,c\n") << -1 << 1;
+        QTest::newRow("BOM") << QByteArray("\xEF\xBB\xBF"
+                                           "a,b,c\n")
+                             << -1 << 1;
         QTest::newRow("latin-1 byte") << QByteArray("a,b,c\n\xE9,2,3\n") << -1 << 1;
         QTest::newRow("quote in unquoted field") << QByteArray("a,b,c\nx\"y,2,3\n") << -1 << 2;
         QTest::newRow("text after closing quote") << QByteArray("a,b,c\n\"x\"y,2,3\n") << -1 << 2;
@@ -72,7 +75,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, text);
         QFETCH(int, rows);
         QFETCH(int, line);
-        const auto parsed = parseCsv(std::string_view(text.constData(), static_cast<std::size_t>(text.size())), s_header);
+        const auto parsed =
+            parseCsv(std::string_view(text.constData(), static_cast<std::size_t>(text.size())), s_header);
         if (rows < 0) {
             QVERIFY(!parsed);
             QCOMPARE(parsed.error().position, long(line));
@@ -107,12 +111,12 @@ private Q_SLOTS:
         ServerWorld world;
         MasterDataService service(*world.store);
         const std::string csv = "code,name,base_unit,lot_controlled,gtins\n"
-                                "T-1,Tea,piece,0,4006381333931|96385074\n"   // line 2: ok
-                                "T-2,Bad GTIN,piece,0,4006381333932\n"       // line 3: check digit
-                                "T-3,Lots,piece,1,\n"                        // line 4: ok
-                                "T-4,Dup GTIN,piece,0,04006381333931\n"      // line 5: GTIN of T-1
-                                "T-5,Weird flag,piece,yes,\n"                // line 6: flag
-                                "T-1,Again,piece,0,\n"                       // line 7: duplicate code
+                                "T-1,Tea,piece,0,4006381333931|96385074\n"      // line 2: ok
+                                "T-2,Bad GTIN,piece,0,4006381333932\n"          // line 3: check digit
+                                "T-3,Lots,piece,1,\n"                           // line 4: ok
+                                "T-4,Dup GTIN,piece,0,04006381333931\n"         // line 5: GTIN of T-1
+                                "T-5,Weird flag,piece,yes,\n"                   // line 6: flag
+                                "T-1,Again,piece,0,\n"                          // line 7: duplicate code
                                 "\"=HYPERLINK(\"\"x\"\")\",Formula,piece,0,\n"; // line 8: stored as text
         const auto report = service.importSkus(csv, ImportFormat::Csv, "cli:test");
         QVERIFY2(report, report ? "" : report.error().message.c_str());
@@ -158,7 +162,8 @@ private Q_SLOTS:
         QCOMPARE(locations->front().code, std::string("DOCK")); // ascending pick sequence
         // Unknown fields refuse the whole document (mass assignment, R29).
         const auto refused = service.importLocations(
-            R"({"locations":[{"warehouse":"TKY1","code":"C-3","pick_sequence":5,"tenant_id":2}]})", ImportFormat::Json, "cli:test");
+            R"({"locations":[{"warehouse":"TKY1","code":"C-3","pick_sequence":5,"tenant_id":2}]})", ImportFormat::Json,
+            "cli:test");
         QVERIFY(!refused);
         QVERIFY(refused.error().message.rfind("unknown_field at locations[0].tenant_id", 0) == 0);
     }
@@ -193,9 +198,9 @@ private Q_SLOTS:
         const std::string csv = "store,order_number,customer,address,line,sku,quantity\n"
                                 "shop,B-1,Sato,Tokyo,1,S1,2\n"
                                 "shop,B-1,Sato,Tokyo,2,S2,1\n"
-                                "shop,B-2,Ito,Osaka,1,S1,1e3\n"     // line 4: bad quantity → order B-2 refused
-                                "shop,B-3,Kato,Nagoya,1,NOPE,1\n"   // line 5: unknown SKU
-                                "other,B-4,Abe,Kobe,1,S1,1\n";      // line 6: another store
+                                "shop,B-2,Ito,Osaka,1,S1,1e3\n"   // line 4: bad quantity → order B-2 refused
+                                "shop,B-3,Kato,Nagoya,1,NOPE,1\n" // line 5: unknown SKU
+                                "other,B-4,Abe,Kobe,1,S1,1\n";    // line 6: another store
         auto report = orders.importOrders(csv, ImportFormat::Csv, std::string("shop"), "apikey:test");
         QVERIFY2(report, report ? "" : report.error().message.c_str());
         QCOMPARE(report->imported, 1);
@@ -277,7 +282,8 @@ private Q_SLOTS:
         const auto code = admin.createEnrollmentCode("TKY1", "HT-09", std::chrono::minutes(15), "cli:test");
         QVERIFY(code);
         QCOMPARE(code->code.size(), std::size_t(32));
-        CertificateIssuer issuer = [](const std::string &csr, const std::string &deviceId) -> Common::Result<IssuedCertificate> {
+        CertificateIssuer issuer = [](const std::string &csr,
+                                      const std::string &deviceId) -> Common::Result<IssuedCertificate> {
             if (csr != "CSR")
                 return Common::fail(Common::ErrorCode::InvalidInput, "bad CSR");
             return IssuedCertificate{"CERT for " + deviceId, "ABCDEF0123"};

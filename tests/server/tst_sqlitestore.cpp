@@ -1,7 +1,9 @@
+#include <QFile>
 #include <QTest>
 
 #include <sqlite3.h>
 
+#include "server/storage/changedata.h"
 #include "server/storage/migrations.h"
 #include "tests/server/serverfixture.h"
 
@@ -151,6 +153,20 @@ private Q_SLOTS:
         QVERIFY(id);
         QVERIFY(world.store->markEnrollmentCodeUsed(*id, dev1));
         QCOMPARE(world.store->markEnrollmentCodeUsed(*id, dev2).error().code, Common::ErrorCode::Conflict);
+    }
+
+    void changeDataMatchesTheGoldenPull()
+    {
+        // tests/data/protocol/pull_response.json shows the same rows: the change-log data format
+        // is part of the wire format.
+        QFile file(QStringLiteral(SOKO_SOURCE_DIR "/tests/data/protocol/pull_response.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const std::string golden = file.readAll().toStdString();
+        const std::string sku = ChangeData::ofSku({"SKU-TEA-500", "Sencha 500 g", {"04901234567894"}, "piece", true});
+        const std::string stock = ChangeData::ofStock({"TKY1", "SKU-TEA-500", "A-01-02-3", "L2412", 118});
+        QVERIFY2(golden.find(R"("data":)" + sku) != std::string::npos, sku.c_str());
+        QVERIFY2(golden.find(R"("data":)" + stock) != std::string::npos, stock.c_str());
+        QCOMPARE(ChangeData::stockKey("SKU-TEA-500", "A-01-02-3", "L2412"), std::string("SKU-TEA-500|A-01-02-3|L2412"));
     }
 
     void compactionKeepsLatestState()

@@ -46,7 +46,8 @@ private Q_SLOTS:
     {
         ServerWorld world(true); // durable commits, as in production
         SyncService sync(*world.store);
-        const auto request = makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 10)), makeOp(2, opId(1, 2), receive("A-2", 5))});
+        const auto request =
+            makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 10)), makeOp(2, opId(1, 2), receive("A-2", 5))});
         const auto first = sync.push(world.device(dev1), request);
         const PushResponse firstResponse = applied(first);
         QCOMPARE(firstResponse.lastApplied, std::int64_t(2));
@@ -65,11 +66,11 @@ private Q_SLOTS:
         ServerWorld world;
         SyncService sync(*world.store);
         applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 3)),
-                                                               makeOp(2, opId(1, 2), receive("A-1", 4))})));
+                                                              makeOp(2, opId(1, 2), receive("A-1", 4))})));
         // The terminal never saw the answer and resends 1..2 together with a new op 3.
         const auto answer = sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 3)),
-                                                                           makeOp(2, opId(1, 2), receive("A-1", 4)),
-                                                                           makeOp(3, opId(1, 3), receive("A-1", 5))}));
+                                                                          makeOp(2, opId(1, 2), receive("A-1", 4)),
+                                                                          makeOp(3, opId(1, 3), receive("A-1", 5))}));
         const PushResponse &response = applied(answer);
         QCOMPARE(response.lastApplied, std::int64_t(3));
         QCOMPARE(response.results.size(), std::size_t(3));
@@ -83,7 +84,7 @@ private Q_SLOTS:
         SyncService sync(*world.store);
         applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 3))})));
         const auto answer = sync.push(world.device(dev1), makePush(dev1, {makeOp(3, opId(1, 3), receive("A-1", 4)),
-                                                                           makeOp(4, opId(1, 4), receive("A-1", 4))}));
+                                                                          makeOp(4, opId(1, 4), receive("A-1", 4))}));
         const Refusal &refusal = refused(answer);
         QCOMPARE(refusal.error, RefusalCode::Gap);
         QCOMPARE(refusal.lastApplied, std::int64_t(1));
@@ -96,10 +97,10 @@ private Q_SLOTS:
         ServerWorld world;
         SyncService sync(*world.store);
         applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 3)),
-                                                               makeOp(2, opId(1, 2), receive("A-1", 4))})));
+                                                              makeOp(2, opId(1, 2), receive("A-1", 4))})));
         // A terminal restored from a backup made its own seq 2 and 3: different op ids.
         const auto answer = sync.push(world.device(dev1), makePush(dev1, {makeOp(2, opId(9, 2), receive("A-1", 100)),
-                                                                           makeOp(3, opId(9, 3), receive("A-1", 100))}));
+                                                                          makeOp(3, opId(9, 3), receive("A-1", 100))}));
         const Refusal &refusal = refused(answer);
         QCOMPARE(refusal.error, RefusalCode::Fork);
         QCOMPARE(refusal.lastApplied, std::int64_t(2));
@@ -117,9 +118,10 @@ private Q_SLOTS:
         QCOMPARE(refused(stale).error, RefusalCode::IncarnationRetired);
 
         // Renumbered from 1: op 9/2 is new, op 1/2 (already applied at incarnation 1) is not applied again.
-        const auto renumbered = sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 2), receive("A-1", 4)),
-                                                                               makeOp(2, opId(9, 2), receive("A-1", 100)),
-                                                                               makeOp(3, opId(9, 3), receive("A-1", 100))},
+        const auto renumbered = sync.push(world.device(dev1), makePush(dev1,
+                                                                       {makeOp(1, opId(1, 2), receive("A-1", 4)),
+                                                                        makeOp(2, opId(9, 2), receive("A-1", 100)),
+                                                                        makeOp(3, opId(9, 3), receive("A-1", 100))},
                                                                        2));
         const PushResponse &response = applied(renumbered);
         QCOMPARE(response.incarnation, std::int64_t(2));
@@ -134,7 +136,7 @@ private Q_SLOTS:
         SyncService sync(*world.store);
         applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 3))})));
         const auto answer = sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(7, 1), receive("A-1", 1)),
-                                                                           makeOp(2, opId(7, 2), receive("A-1", 1))}));
+                                                                          makeOp(2, opId(7, 2), receive("A-1", 1))}));
         QCOMPARE(refused(answer).error, RefusalCode::Fork);
         QCOMPARE(world.balance("A-1"), Quantity(3));
         QCOMPARE(*world.store->lastApplied(dev1, 1), std::int64_t(1));
@@ -177,18 +179,25 @@ private Q_SLOTS:
         std::vector<std::int64_t> orders;
         for (int i = 0; i < pickers; ++i) {
             const std::string id = opId(100 + i, 0);
-            QVERIFY(world.store->insertDevice({id, "TKY1", "P" + std::to_string(i), "B" + std::to_string(i),
-                                               Server::Storage::DeviceStatus::Active, 1, {}}));
+            QVERIFY(world.store->insertDevice({id,
+                                               "TKY1",
+                                               "P" + std::to_string(i),
+                                               "B" + std::to_string(i),
+                                               Server::Storage::DeviceStatus::Active,
+                                               1,
+                                               {}}));
             devices.push_back(*(*world.store->device(id)));
             orders.push_back(world.releasedOrder("P-" + std::to_string(i), 1));
         }
-        std::vector<Common::Result<Server::Sync::PushAnswer>> answers(pickers, Common::fail(Common::ErrorCode::Internal, "not run"));
+        std::vector<Common::Result<Server::Sync::PushAnswer>> answers(
+            pickers, Common::fail(Common::ErrorCode::Internal, "not run"));
         std::vector<std::thread> threads;
         for (int i = 0; i < pickers; ++i)
             threads.emplace_back([&, i] {
                 answers[static_cast<std::size_t>(i)] = sync.push(
                     devices[static_cast<std::size_t>(i)],
-                    makePush(devices[static_cast<std::size_t>(i)].id.c_str(), {makeOp(1, opId(200 + i, 1), pick(orders[static_cast<std::size_t>(i)], "A-1", 1))}));
+                    makePush(devices[static_cast<std::size_t>(i)].id.c_str(),
+                             {makeOp(1, opId(200 + i, 1), pick(orders[static_cast<std::size_t>(i)], "A-1", 1))}));
             });
         for (auto &thread : threads)
             thread.join();
@@ -212,7 +221,8 @@ private Q_SLOTS:
         applied(sync.push(world.device(dev1), makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 5))})));
         const std::int64_t order = world.releasedOrder("R-9", 2);
         QVERIFY(world.store->setOrderState(order, Common::Domain::OrderState::Cancelled, "TKY1"));
-        const auto answer = sync.push(world.device(dev1), makePush(dev1, {makeOp(2, opId(1, 2), pick(order, "A-1", 2))}));
+        const auto answer =
+            sync.push(world.device(dev1), makePush(dev1, {makeOp(2, opId(1, 2), pick(order, "A-1", 2))}));
         const OpResult &result = applied(answer).results.at(0);
         QCOMPARE(result.outcome, OperationOutcome::Conflict);
         QCOMPARE(result.reason.value_or(""), std::string("order_cancelled"));
@@ -257,7 +267,8 @@ private Q_SLOTS:
         PushOp op = makeOp(1, opId(1, 1), payload);
         if (kind == 4)
             op.operatorId = "OP-404";
-        const auto answer = sync.push(world.device(dev1), makePush(dev1, {op, makeOp(2, opId(1, 2), receive("A-2", 1))}));
+        const auto answer =
+            sync.push(world.device(dev1), makePush(dev1, {op, makeOp(2, opId(1, 2), receive("A-2", 1))}));
         const PushResponse &response = applied(answer);
         QCOMPARE(response.results.at(0).outcome, OperationOutcome::Rejected);
         QCOMPARE(QString::fromStdString(response.results.at(0).reason.value_or("")), reason);
@@ -282,6 +293,18 @@ private Q_SLOTS:
         QCOMPARE(answer.error().code, Common::ErrorCode::Forbidden);
         QCOMPARE(world.balance("A-1"), Quantity(0));
         QCOMPARE(*world.store->lastApplied(dev2, 1), std::int64_t(0));
+    }
+
+    void revokedDeviceStopsTheBatch()
+    {
+        ServerWorld world;
+        SyncService sync(*world.store);
+        const auto device = world.device(dev1); // authenticated a moment ago
+        QVERIFY(world.store->setDeviceStatus(dev1, Server::Storage::DeviceStatus::Revoked));
+        const auto answer = sync.push(device, makePush(dev1, {makeOp(1, opId(1, 1), receive("A-1", 5))}));
+        QVERIFY(!answer);
+        QCOMPARE(answer.error().code, Common::ErrorCode::Unauthorized);
+        QCOMPARE(world.balance("A-1"), Quantity(0));
     }
 
     void epochChangedRefused()
@@ -310,9 +333,9 @@ private Q_SLOTS:
         // must still only adjust by −2.
         const std::int64_t order = world.releasedOrder("R-1", 2);
         applied(sync.push(world.device(dev2), makePush(dev2, {makeOp(1, opId(2, 1), pick(order, "A-1", 2))})));
-        const auto answer = sync.push(world.device(dev1),
-                                      makePush(dev1, {makeOp(2, opId(1, 2), CountPayload{"A-1", "S1", std::nullopt, 8, 10}),
-                                                      makeOp(3, opId(1, 3), CountPayload{"A-2", "S1", std::nullopt, 0, 0})}));
+        const auto answer = sync.push(
+            world.device(dev1), makePush(dev1, {makeOp(2, opId(1, 2), CountPayload{"A-1", "S1", std::nullopt, 8, 10}),
+                                                makeOp(3, opId(1, 3), CountPayload{"A-2", "S1", std::nullopt, 0, 0})}));
         const PushResponse &response = applied(answer);
         QCOMPARE(response.results[0].outcome, OperationOutcome::Conflict);
         QCOMPARE(response.results[0].reason.value_or(""), std::string("count_difference"));
@@ -329,14 +352,14 @@ private Q_SLOTS:
         ServerWorld world;
         SyncService sync(*world.store);
         const std::int64_t order = world.releasedOrder("R-5", 2);
-        const auto answer = sync.push(
-            world.device(dev1),
-            makePush(dev1, {makeOp(1, opId(1, 1), receive("DOCK", 4)),
-                            makeOp(2, opId(1, 2), PutawayPayload{{"S1", "DOCK", "A-1", std::nullopt, 4}}),
-                            makeOp(3, opId(1, 3), MovePayload{"S1", "A-1", "A-2", std::nullopt, 1}),
-                            makeOp(4, opId(1, 4), pick(order, "A-1", 2)),
-                            makeOp(5, opId(1, 5), PackPayload{order, std::nullopt, std::nullopt}),
-                            makeOp(6, opId(1, 6), ShipPayload{order, std::nullopt, "TRK-1", "yamato"})}));
+        const auto answer =
+            sync.push(world.device(dev1),
+                      makePush(dev1, {makeOp(1, opId(1, 1), receive("DOCK", 4)),
+                                      makeOp(2, opId(1, 2), PutawayPayload{{"S1", "DOCK", "A-1", std::nullopt, 4}}),
+                                      makeOp(3, opId(1, 3), MovePayload{"S1", "A-1", "A-2", std::nullopt, 1}),
+                                      makeOp(4, opId(1, 4), pick(order, "A-1", 2)),
+                                      makeOp(5, opId(1, 5), PackPayload{order, std::nullopt, std::nullopt}),
+                                      makeOp(6, opId(1, 6), ShipPayload{order, std::nullopt, "TRK-1", "yamato"})}));
         const PushResponse &response = applied(answer);
         for (const OpResult &result : response.results)
             QCOMPARE(result.outcome, OperationOutcome::Applied);
@@ -345,8 +368,9 @@ private Q_SLOTS:
         QCOMPARE(world.balance("A-2"), Quantity(1));
         QCOMPARE((*world.store->order(order))->state, Common::Domain::OrderState::Shipped);
         // Shipping twice is an order-state conflict, not a crash.
-        const auto again = sync.push(world.device(dev1),
-                                     makePush(dev1, {makeOp(7, opId(1, 7), ShipPayload{order, std::nullopt, "TRK-2", "sagawa"})}));
+        const auto again =
+            sync.push(world.device(dev1),
+                      makePush(dev1, {makeOp(7, opId(1, 7), ShipPayload{order, std::nullopt, "TRK-2", "sagawa"})}));
         QCOMPARE(applied(again).results[0].reason.value_or(""), std::string("order_state"));
     }
 
@@ -418,7 +442,8 @@ private Q_SLOTS:
         for (int i = 0; i < 20; ++i)
             QVERIFY(world.store->appendChange({0, std::string("TKY1"), "test", "big" + std::to_string(i),
                                                R"({"blob":")" + std::string(1000, 'x') + R"("})"}));
-        const auto answer = sync.pull(world.device(dev1), std::to_string(*world.store->latestVersion() - 20), 1000, std::nullopt);
+        const auto answer =
+            sync.pull(world.device(dev1), std::to_string(*world.store->latestVersion() - 20), 1000, std::nullopt);
         QVERIFY(answer);
         const PullResponse &page = std::get<PullResponse>(*answer);
         QVERIFY(page.hasMore);

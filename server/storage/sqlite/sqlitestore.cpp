@@ -34,9 +34,12 @@ std::string systemNow()
 std::string_view outcomeText(OperationOutcome outcome)
 {
     switch (outcome) {
-    case OperationOutcome::Applied: return "applied";
-    case OperationOutcome::Conflict: return "conflict";
-    case OperationOutcome::Rejected: return "rejected";
+    case OperationOutcome::Applied:
+        return "applied";
+    case OperationOutcome::Conflict:
+        return "conflict";
+    case OperationOutcome::Rejected:
+        return "rejected";
     }
     return "rejected";
 }
@@ -71,8 +74,10 @@ Common::Error sqliteError(sqlite3 *db, int rc, std::string_view what)
     // A constraint refusal is an expected outcome the API may show (409), so its message names
     // no table or column; every other failure is a Storage error that only reaches the log.
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return Common::Error::make(ErrorCode::Conflict, "conflict: the write would break a uniqueness or reference rule");
-    return Common::Error::make(ErrorCode::Storage, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+        return Common::Error::make(ErrorCode::Conflict,
+                                   "conflict: the write would break a uniqueness or reference rule");
+    return Common::Error::make(ErrorCode::Storage,
+                               std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 } // namespace
@@ -81,8 +86,16 @@ Common::Error sqliteError(sqlite3 *db, int rc, std::string_view what)
 class SqliteStore::Statement
 {
 public:
-    Statement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
-    Statement(Statement &&other) noexcept : m_db(other.m_db), m_statement(other.m_statement) { other.m_statement = nullptr; }
+    Statement(sqlite3 *db, sqlite3_stmt *statement)
+        : m_db(db)
+        , m_statement(statement)
+    {}
+    Statement(Statement &&other) noexcept
+        : m_db(other.m_db)
+        , m_statement(other.m_statement)
+    {
+        other.m_statement = nullptr;
+    }
     Statement &operator=(Statement &&) = delete;
     ~Statement()
     {
@@ -163,8 +176,7 @@ private:
 namespace {
 
 // Runs `body` atomically: inside the caller's transaction as a savepoint, or as its own.
-template<typename Exec, typename Body>
-auto atomically(Exec exec, Body body) -> decltype(body())
+template <typename Exec, typename Body> auto atomically(Exec exec, Body body) -> decltype(body())
 {
     if (auto started = exec("SAVEPOINT soko_atomic"); !started)
         return tl::unexpected(started.error());
@@ -205,7 +217,10 @@ auto atomically(Exec exec, Body body) -> decltype(body())
 
 using Lock = std::lock_guard<std::recursive_mutex>;
 
-SqliteStore::SqliteStore(sqlite3 *db, SqliteOptions options) : m_db(db), m_options(std::move(options)) {}
+SqliteStore::SqliteStore(sqlite3 *db, SqliteOptions options)
+    : m_db(db)
+    , m_options(std::move(options))
+{}
 
 SqliteStore::~SqliteStore()
 {
@@ -217,9 +232,9 @@ SqliteStore::~SqliteStore()
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string &path, SqliteOptions options)
 {
     sqlite3 *db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+        nullptr);
     if (rc != SQLITE_OK) {
         Common::Error error = sqliteError(db, rc, "open " + path);
         sqlite3_close_v2(db);
@@ -420,24 +435,28 @@ Result<bool> SqliteStore::warehouseExists(std::string_view code)
 Result<void> SqliteStore::upsertSku(const Sku &sku)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        {
-            SOKO_PREPARE(query, "INSERT INTO skus(code, name, base_unit, lot_controlled) VALUES (?1, ?2, ?3, ?4) "
-                                "ON CONFLICT(code) DO UPDATE SET name = excluded.name, base_unit = excluded.base_unit, "
-                                "lot_controlled = excluded.lot_controlled");
-            SOKO_TRY(query.bind(1, sku.code).bind(2, sku.name).bind(3, sku.baseUnit).bind(4, sku.lotControlled).run());
-        }
-        {
-            SOKO_PREPARE(clear, "DELETE FROM sku_gtins WHERE sku = ?1");
-            SOKO_TRY(clear.bind(1, sku.code).run());
-        }
-        for (const std::string &gtin : sku.gtins) {
-            SOKO_PREPARE(add, "INSERT INTO sku_gtins(gtin, sku) VALUES (?1, ?2)");
-            SOKO_TRY(add.bind(1, gtin).bind(2, sku.code).run());
-        }
-        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::skuEntity, sku.code, ChangeData::ofSku(sku)})
-            .map([](std::int64_t) {});
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<void> {
+            {
+                SOKO_PREPARE(query,
+                             "INSERT INTO skus(code, name, base_unit, lot_controlled) VALUES (?1, ?2, ?3, ?4) "
+                             "ON CONFLICT(code) DO UPDATE SET name = excluded.name, base_unit = excluded.base_unit, "
+                             "lot_controlled = excluded.lot_controlled");
+                SOKO_TRY(
+                    query.bind(1, sku.code).bind(2, sku.name).bind(3, sku.baseUnit).bind(4, sku.lotControlled).run());
+            }
+            {
+                SOKO_PREPARE(clear, "DELETE FROM sku_gtins WHERE sku = ?1");
+                SOKO_TRY(clear.bind(1, sku.code).run());
+            }
+            for (const std::string &gtin : sku.gtins) {
+                SOKO_PREPARE(add, "INSERT INTO sku_gtins(gtin, sku) VALUES (?1, ?2)");
+                SOKO_TRY(add.bind(1, gtin).bind(2, sku.code).run());
+            }
+            return appendChange(ChangeRecord{0, std::nullopt, ChangeData::skuEntity, sku.code, ChangeData::ofSku(sku)})
+                .map([](std::int64_t) {});
+        });
 }
 
 Result<std::optional<Sku>> SqliteStore::sku(std::string_view code)
@@ -505,22 +524,28 @@ Result<std::vector<Sku>> SqliteStore::skus(std::string_view afterCode, int limit
 Result<void> SqliteStore::upsertLocation(const Location &location)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        SOKO_PREPARE(query, "INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES (?1, ?2, ?3, ?4) "
-                            "ON CONFLICT(warehouse, code) DO UPDATE SET zone = excluded.zone, "
-                            "pick_sequence = excluded.pick_sequence");
-        SOKO_TRY(query.bind(1, location.warehouse).bind(2, location.code).bind(3, location.zone)
-                     .bind(4, location.pickSequence).run());
-        return appendChange(ChangeRecord{0, location.warehouse, ChangeData::locationEntity, location.code,
-                                         ChangeData::ofLocation(location)})
-            .map([](std::int64_t) {});
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<void> {
+            SOKO_PREPARE(query, "INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT(warehouse, code) DO UPDATE SET zone = excluded.zone, "
+                                "pick_sequence = excluded.pick_sequence");
+            SOKO_TRY(query.bind(1, location.warehouse)
+                         .bind(2, location.code)
+                         .bind(3, location.zone)
+                         .bind(4, location.pickSequence)
+                         .run());
+            return appendChange(ChangeRecord{0, location.warehouse, ChangeData::locationEntity, location.code,
+                                             ChangeData::ofLocation(location)})
+                .map([](std::int64_t) {});
+        });
 }
 
 Result<std::optional<Location>> SqliteStore::location(std::string_view warehouse, std::string_view code)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = ?1 AND code = ?2");
+    SOKO_PREPARE(query,
+                 "SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = ?1 AND code = ?2");
     query.bind(1, warehouse).bind(2, code);
     SOKO_STEP(row, query);
     if (!row)
@@ -547,17 +572,20 @@ Result<std::vector<Location>> SqliteStore::locations(std::string_view warehouse)
 Result<void> SqliteStore::upsertLot(const Lot &lot)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        SOKO_PREPARE(query, "INSERT INTO lots(sku, code, expiry, blocked) VALUES (?1, ?2, ?3, ?4) "
-                            "ON CONFLICT(sku, code) DO UPDATE SET expiry = excluded.expiry, blocked = excluded.blocked");
-        std::optional<std::string> expiry;
-        if (lot.expiry)
-            expiry = formatDate(*lot.expiry);
-        SOKO_TRY(query.bind(1, lot.skuCode).bind(2, lot.code).bind(3, expiry).bind(4, lot.blocked).run());
-        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::lotEntity, ChangeData::lotKey(lot.skuCode, lot.code),
-                                         ChangeData::ofLot(lot)})
-            .map([](std::int64_t) {});
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<void> {
+            SOKO_PREPARE(query,
+                         "INSERT INTO lots(sku, code, expiry, blocked) VALUES (?1, ?2, ?3, ?4) "
+                         "ON CONFLICT(sku, code) DO UPDATE SET expiry = excluded.expiry, blocked = excluded.blocked");
+            std::optional<std::string> expiry;
+            if (lot.expiry)
+                expiry = formatDate(*lot.expiry);
+            SOKO_TRY(query.bind(1, lot.skuCode).bind(2, lot.code).bind(3, expiry).bind(4, lot.blocked).run());
+            return appendChange(ChangeRecord{0, std::nullopt, ChangeData::lotEntity,
+                                             ChangeData::lotKey(lot.skuCode, lot.code), ChangeData::ofLot(lot)})
+                .map([](std::int64_t) {});
+        });
 }
 
 Result<std::optional<Lot>> SqliteStore::lot(std::string_view sku, std::string_view code)
@@ -590,30 +618,43 @@ Result<std::optional<std::int64_t>> SqliteStore::findOrder(std::string_view stor
 Result<std::int64_t> SqliteStore::insertOrder(const Order &order)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
-        const std::string at = now();
-        std::optional<std::string> warehouse;
-        if (!order.warehouse.empty())
-            warehouse = order.warehouse;
-        std::int64_t id = 0;
-        {
-            SOKO_PREPARE(query, "INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, "
-                                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id");
-            query.bind(1, order.store).bind(2, order.orderNumber).bind(3, order.customer).bind(4, order.address)
-                .bind(5, warehouse).bind(6, Common::Domain::orderStateName(order.state)).bind(7, at);
-            SOKO_STEP(row, query);
-            if (!row)
-                return Common::fail(ErrorCode::Storage, "insert order returned no id");
-            id = query.integer(0);
-        }
-        for (const auto &line : order.lines) {
-            SOKO_PREPARE(add, "INSERT INTO order_lines(order_id, line, sku, quantity, picked) VALUES (?1, ?2, ?3, ?4, ?5)");
-            SOKO_TRY(add.bind(1, id).bind(2, line.lineNumber).bind(3, line.skuCode).bind(4, line.quantity)
-                         .bind(5, line.picked).run());
-        }
-        SOKO_TRY(emitOrderChange(id, ""));
-        return id;
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<std::int64_t> {
+            const std::string at = now();
+            std::optional<std::string> warehouse;
+            if (!order.warehouse.empty())
+                warehouse = order.warehouse;
+            std::int64_t id = 0;
+            {
+                SOKO_PREPARE(query,
+                             "INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, "
+                             "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id");
+                query.bind(1, order.store)
+                    .bind(2, order.orderNumber)
+                    .bind(3, order.customer)
+                    .bind(4, order.address)
+                    .bind(5, warehouse)
+                    .bind(6, Common::Domain::orderStateName(order.state))
+                    .bind(7, at);
+                SOKO_STEP(row, query);
+                if (!row)
+                    return Common::fail(ErrorCode::Storage, "insert order returned no id");
+                id = query.integer(0);
+            }
+            for (const auto &line : order.lines) {
+                SOKO_PREPARE(
+                    add, "INSERT INTO order_lines(order_id, line, sku, quantity, picked) VALUES (?1, ?2, ?3, ?4, ?5)");
+                SOKO_TRY(add.bind(1, id)
+                             .bind(2, line.lineNumber)
+                             .bind(3, line.skuCode)
+                             .bind(4, line.quantity)
+                             .bind(5, line.picked)
+                             .run());
+            }
+            SOKO_TRY(emitOrderChange(id, ""));
+            return id;
+        });
 }
 
 Result<std::optional<Order>> SqliteStore::order(std::int64_t id)
@@ -690,44 +731,51 @@ Result<void> SqliteStore::emitOrderChange(std::int64_t id, const std::string &pr
     if (!previousWarehouse.empty() && previousWarehouse != value.warehouse)
         SOKO_TRY(appendChange(ChangeRecord{0, previousWarehouse, ChangeData::orderEntity, key, std::nullopt}));
     if (!value.warehouse.empty())
-        SOKO_TRY(appendChange(ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)}));
+        SOKO_TRY(
+            appendChange(ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)}));
     return {};
 }
 
 Result<void> SqliteStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        auto before = order(id);
-        if (!before)
-            return tl::unexpected(before.error());
-        if (!*before)
-            return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
-        SOKO_PREPARE(query, "UPDATE orders SET state = ?2, warehouse = ?3, updated_at = ?4 WHERE id = ?1");
-        std::optional<std::string> target;
-        if (!warehouse.empty())
-            target = std::string(warehouse);
-        SOKO_TRY(query.bind(1, id).bind(2, Common::Domain::orderStateName(state)).bind(3, target).bind(4, now()).run());
-        return emitOrderChange(id, (*before)->warehouse);
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<void> {
+            auto before = order(id);
+            if (!before)
+                return tl::unexpected(before.error());
+            if (!*before)
+                return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
+            SOKO_PREPARE(query, "UPDATE orders SET state = ?2, warehouse = ?3, updated_at = ?4 WHERE id = ?1");
+            std::optional<std::string> target;
+            if (!warehouse.empty())
+                target = std::string(warehouse);
+            SOKO_TRY(
+                query.bind(1, id).bind(2, Common::Domain::orderStateName(state)).bind(3, target).bind(4, now()).run());
+            return emitOrderChange(id, (*before)->warehouse);
+        });
 }
 
 Result<void> SqliteStore::addLinePicked(std::int64_t orderId, int line, Quantity delta)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        SOKO_PREPARE(query, "UPDATE order_lines SET picked = picked + ?3 WHERE order_id = ?1 AND line = ?2");
-        SOKO_TRY(query.bind(1, orderId).bind(2, line).bind(3, delta).run());
-        if (sqlite3_changes(m_db) != 1)
-            return Common::fail(ErrorCode::NotFound, "order line not found");
-        auto current = order(orderId);
-        if (!current)
-            return tl::unexpected(current.error());
-        return emitOrderChange(orderId, (*current)->warehouse);
-    });
+    return atomically([this](const char *sql) { return exec(sql); },
+                      [&]() -> Result<void> {
+                          SOKO_PREPARE(query,
+                                       "UPDATE order_lines SET picked = picked + ?3 WHERE order_id = ?1 AND line = ?2");
+                          SOKO_TRY(query.bind(1, orderId).bind(2, line).bind(3, delta).run());
+                          if (sqlite3_changes(m_db) != 1)
+                              return Common::fail(ErrorCode::NotFound, "order line not found");
+                          auto current = order(orderId);
+                          if (!current)
+                              return tl::unexpected(current.error());
+                          return emitOrderChange(orderId, (*current)->warehouse);
+                      });
 }
 
-Result<void> SqliteStore::recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier)
+Result<void> SqliteStore::recordShipment(std::int64_t orderId, std::string_view trackingNumber,
+                                         std::string_view carrier)
 {
     Lock lock(m_mutex);
     SOKO_PREPARE(query, "INSERT INTO shipments(order_id, tracking_number, carrier, shipped_at) VALUES (?1, ?2, ?3, ?4) "
@@ -741,42 +789,55 @@ Result<void> SqliteStore::recordShipment(std::int64_t orderId, std::string_view 
 Result<Quantity> SqliteStore::addMovement(const StockMovement &movement)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<Quantity> {
-        static constexpr std::array<std::string_view, 7> reasons{"receipt", "putaway", "pick", "move",
-                                                                 "count_adjustment", "adjustment", "return"};
-        {
-            SOKO_PREPARE(insert, "INSERT INTO stock_movements(warehouse, sku, location, lot, quantity_delta, reason, op_id, "
-                                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-            SOKO_TRY(insert.bind(1, movement.warehouse).bind(2, movement.skuCode).bind(3, movement.location)
-                         .bind(4, movement.lot).bind(5, movement.quantityDelta)
-                         .bind(6, reasons.at(static_cast<std::size_t>(movement.reason)))
-                         .bind(7, movement.operationId).bind(8, now()).run());
-        }
-        Quantity quantity = 0;
-        {
-            SOKO_PREPARE(upsert, "INSERT INTO stock_balances(warehouse, sku, location, lot, quantity) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(warehouse, sku, location, lot) "
-                                 "DO UPDATE SET quantity = quantity + excluded.quantity RETURNING quantity");
-            upsert.bind(1, movement.warehouse).bind(2, movement.skuCode).bind(3, movement.location).bind(4, movement.lot)
-                .bind(5, movement.quantityDelta);
-            SOKO_STEP(row, upsert);
-            if (!row)
-                return Common::fail(ErrorCode::Storage, "balance upsert returned nothing");
-            quantity = upsert.integer(0);
-        }
-        const BalanceRecord balance{movement.warehouse, movement.skuCode, movement.location, movement.lot, quantity};
-        SOKO_TRY(appendChange(ChangeRecord{0, movement.warehouse, ChangeData::stockEntity,
-                                           ChangeData::stockKey(movement.skuCode, movement.location, movement.lot),
-                                           ChangeData::ofStock(balance)}));
-        return quantity;
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<Quantity> {
+            static constexpr std::array<std::string_view, 7> reasons{"receipt",          "putaway",    "pick",  "move",
+                                                                     "count_adjustment", "adjustment", "return"};
+            {
+                SOKO_PREPARE(
+                    insert, "INSERT INTO stock_movements(warehouse, sku, location, lot, quantity_delta, reason, op_id, "
+                            "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                SOKO_TRY(insert.bind(1, movement.warehouse)
+                             .bind(2, movement.skuCode)
+                             .bind(3, movement.location)
+                             .bind(4, movement.lot)
+                             .bind(5, movement.quantityDelta)
+                             .bind(6, reasons.at(static_cast<std::size_t>(movement.reason)))
+                             .bind(7, movement.operationId)
+                             .bind(8, now())
+                             .run());
+            }
+            Quantity quantity = 0;
+            {
+                SOKO_PREPARE(upsert, "INSERT INTO stock_balances(warehouse, sku, location, lot, quantity) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(warehouse, sku, location, lot) "
+                                     "DO UPDATE SET quantity = quantity + excluded.quantity RETURNING quantity");
+                upsert.bind(1, movement.warehouse)
+                    .bind(2, movement.skuCode)
+                    .bind(3, movement.location)
+                    .bind(4, movement.lot)
+                    .bind(5, movement.quantityDelta);
+                SOKO_STEP(row, upsert);
+                if (!row)
+                    return Common::fail(ErrorCode::Storage, "balance upsert returned nothing");
+                quantity = upsert.integer(0);
+            }
+            const BalanceRecord balance{movement.warehouse, movement.skuCode, movement.location, movement.lot,
+                                        quantity};
+            SOKO_TRY(appendChange(ChangeRecord{0, movement.warehouse, ChangeData::stockEntity,
+                                               ChangeData::stockKey(movement.skuCode, movement.location, movement.lot),
+                                               ChangeData::ofStock(balance)}));
+            return quantity;
+        });
 }
 
 Result<Quantity> SqliteStore::balance(std::string_view warehouse, std::string_view sku, std::string_view location,
                                       std::string_view lot)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "SELECT quantity FROM stock_balances WHERE warehouse = ?1 AND sku = ?2 AND location = ?3 AND lot = ?4");
+    SOKO_PREPARE(
+        query, "SELECT quantity FROM stock_balances WHERE warehouse = ?1 AND sku = ?2 AND location = ?3 AND lot = ?4");
     query.bind(1, warehouse).bind(2, sku).bind(3, location).bind(4, lot);
     SOKO_STEP(row, query);
     return row ? query.integer(0) : Quantity(0);
@@ -785,9 +846,10 @@ Result<Quantity> SqliteStore::balance(std::string_view warehouse, std::string_vi
 Result<std::vector<BalanceRecord>> SqliteStore::balances(const BalanceFilter &filter)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "SELECT warehouse, sku, location, lot, quantity FROM stock_balances "
-                        "WHERE (?1 IS NULL OR warehouse = ?1) AND (?2 IS NULL OR sku = ?2) AND (?3 = 0 OR quantity <> 0) "
-                        "ORDER BY warehouse, sku, location, lot LIMIT 100000");
+    SOKO_PREPARE(query,
+                 "SELECT warehouse, sku, location, lot, quantity FROM stock_balances "
+                 "WHERE (?1 IS NULL OR warehouse = ?1) AND (?2 IS NULL OR sku = ?2) AND (?3 = 0 OR quantity <> 0) "
+                 "ORDER BY warehouse, sku, location, lot LIMIT 100000");
     query.bind(1, filter.warehouse).bind(2, filter.sku).bind(3, filter.nonZeroOnly);
     std::vector<BalanceRecord> out;
     for (;;) {
@@ -860,7 +922,8 @@ constexpr std::string_view s_deviceColumns =
     "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices ";
 } // namespace
 
-#define SOKO_DEVICE_SELECT "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices "
+#define SOKO_DEVICE_SELECT                                                                                             \
+    "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices "
 
 static DeviceRecord readDevice(const SqliteStore::Statement &query)
 {
@@ -876,14 +939,20 @@ static DeviceRecord readDevice(const SqliteStore::Statement &query)
 Result<void> SqliteStore::insertDevice(const DeviceRecord &device)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "INSERT INTO devices(id, warehouse, label, certificate_serial, status, incarnation, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    SOKO_PREPARE(query,
+                 "INSERT INTO devices(id, warehouse, label, certificate_serial, status, incarnation, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     std::optional<std::string> serial;
     if (!device.certificateSerial.empty())
         serial = device.certificateSerial;
-    return query.bind(1, device.id).bind(2, device.warehouse).bind(3, device.label).bind(4, serial)
-        .bind(5, device.status == DeviceStatus::Active ? "active" : "revoked").bind(6, device.incarnation)
-        .bind(7, device.createdAt.empty() ? now() : device.createdAt).run();
+    return query.bind(1, device.id)
+        .bind(2, device.warehouse)
+        .bind(3, device.label)
+        .bind(4, serial)
+        .bind(5, device.status == DeviceStatus::Active ? "active" : "revoked")
+        .bind(6, device.incarnation)
+        .bind(7, device.createdAt.empty() ? now() : device.createdAt)
+        .run();
 }
 
 Result<std::optional<DeviceRecord>> SqliteStore::device(std::string_view id)
@@ -971,8 +1040,9 @@ Result<std::int64_t> SqliteStore::lastApplied(std::string_view deviceId, std::in
 
 static AppliedOpRecord readApplied(const SqliteStore::Statement &query)
 {
-    return AppliedOpRecord{query.text(0), query.integer(1), query.integer(2), query.text(3), query.text(4),
-                           outcomeFromText(query.text(5)), query.text(6), query.text(7), query.text(8), query.text(9)};
+    return AppliedOpRecord{
+        query.text(0), query.integer(1), query.integer(2), query.text(3), query.text(4), outcomeFromText(query.text(5)),
+        query.text(6), query.text(7),    query.text(8),    query.text(9)};
 }
 
 Result<std::optional<AppliedOpRecord>> SqliteStore::appliedOp(std::string_view deviceId, std::int64_t incarnation,
@@ -1001,11 +1071,21 @@ Result<std::optional<AppliedOpRecord>> SqliteStore::appliedOpById(std::string_vi
 Result<void> SqliteStore::insertAppliedOp(const AppliedOpRecord &op)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "INSERT INTO applied_ops(device_id, incarnation, seq, op_id, type, outcome, result, payload, "
-                        "operator_id, device_created_at, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    return query.bind(1, op.deviceId).bind(2, op.incarnation).bind(3, op.seq).bind(4, op.opId).bind(5, op.type)
-        .bind(6, outcomeText(op.outcome)).bind(7, op.resultJson).bind(8, op.payloadJson).bind(9, op.operatorId)
-        .bind(10, op.deviceCreatedAt).bind(11, now()).run();
+    SOKO_PREPARE(query,
+                 "INSERT INTO applied_ops(device_id, incarnation, seq, op_id, type, outcome, result, payload, "
+                 "operator_id, device_created_at, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    return query.bind(1, op.deviceId)
+        .bind(2, op.incarnation)
+        .bind(3, op.seq)
+        .bind(4, op.opId)
+        .bind(5, op.type)
+        .bind(6, outcomeText(op.outcome))
+        .bind(7, op.resultJson)
+        .bind(8, op.payloadJson)
+        .bind(9, op.operatorId)
+        .bind(10, op.deviceCreatedAt)
+        .bind(11, now())
+        .run();
 }
 
 Result<std::int64_t> SqliteStore::insertConflict(const ConflictRecord &conflict)
@@ -1013,8 +1093,12 @@ Result<std::int64_t> SqliteStore::insertConflict(const ConflictRecord &conflict)
     Lock lock(m_mutex);
     SOKO_PREPARE(query, "INSERT INTO conflicts(warehouse, device_id, op_id, reason, message, created_at) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
-    query.bind(1, conflict.warehouse).bind(2, conflict.deviceId).bind(3, conflict.opId).bind(4, conflict.reason)
-        .bind(5, conflict.message).bind(6, now());
+    query.bind(1, conflict.warehouse)
+        .bind(2, conflict.deviceId)
+        .bind(3, conflict.opId)
+        .bind(4, conflict.reason)
+        .bind(5, conflict.message)
+        .bind(6, now());
     SOKO_STEP(row, query);
     if (!row)
         return Common::fail(ErrorCode::Storage, "insert conflict returned no id");
@@ -1043,10 +1127,17 @@ Result<std::vector<ConflictRecord>> SqliteStore::conflicts(std::optional<std::st
 Result<std::int64_t> SqliteStore::insertRejection(const RejectionRecord &rejection)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "INSERT INTO rejections(device_id, incarnation, seq, op_id, reason, message, payload, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
-    query.bind(1, rejection.deviceId).bind(2, rejection.incarnation).bind(3, rejection.seq).bind(4, rejection.opId)
-        .bind(5, rejection.reason).bind(6, rejection.message).bind(7, rejection.payloadJson).bind(8, now());
+    SOKO_PREPARE(query,
+                 "INSERT INTO rejections(device_id, incarnation, seq, op_id, reason, message, payload, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+    query.bind(1, rejection.deviceId)
+        .bind(2, rejection.incarnation)
+        .bind(3, rejection.seq)
+        .bind(4, rejection.opId)
+        .bind(5, rejection.reason)
+        .bind(6, rejection.message)
+        .bind(7, rejection.payloadJson)
+        .bind(8, now());
     SOKO_STEP(row, query);
     if (!row)
         return Common::fail(ErrorCode::Storage, "insert rejection returned no id");
@@ -1066,8 +1157,8 @@ Result<std::vector<RejectionRecord>> SqliteStore::rejections(std::string_view de
         SOKO_STEP(row, query);
         if (!row)
             break;
-        out.push_back(RejectionRecord{query.integer(0), query.text(1), query.integer(2), query.integer(3), query.text(4),
-                                      query.text(5), query.text(6), query.text(7), query.text(8)});
+        out.push_back(RejectionRecord{query.integer(0), query.text(1), query.integer(2), query.integer(3),
+                                      query.text(4), query.text(5), query.text(6), query.text(7), query.text(8)});
     }
     return out;
 }
@@ -1104,8 +1195,10 @@ Result<std::vector<ChangeRecord>> SqliteStore::changes(std::string_view warehous
         SOKO_STEP(row, query);
         if (!row)
             break;
-        ChangeRecord change{query.integer(0), query.optionalText(1), query.text(2), query.text(3), query.optionalText(4)};
-        const std::size_t size = change.key.size() + change.entity.size() + (change.data ? change.data->size() : 0) + 64;
+        ChangeRecord change{query.integer(0), query.optionalText(1), query.text(2), query.text(3),
+                            query.optionalText(4)};
+        const std::size_t size =
+            change.key.size() + change.entity.size() + (change.data ? change.data->size() : 0) + 64;
         if (out.size() >= static_cast<std::size_t>(limit) || (!out.empty() && bytes + size > maxBytes)) {
             hasMore = true;
             break;
@@ -1135,35 +1228,38 @@ Result<std::int64_t> SqliteStore::compactedThrough()
 Result<std::int64_t> SqliteStore::compactChangeLog(std::int64_t throughVersion)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
-        std::int64_t removed = 0;
-        {
-            SOKO_PREPARE(superseded, "DELETE FROM change_log AS old WHERE old.version <= ?1 AND EXISTS ("
-                                     "SELECT 1 FROM change_log AS newer WHERE newer.entity = old.entity "
-                                     "AND newer.key = old.key AND newer.warehouse IS old.warehouse "
-                                     "AND newer.version > old.version)");
-            SOKO_TRY(superseded.bind(1, throughVersion).run());
-            removed += sqlite3_changes(m_db);
-        }
-        std::int64_t horizon = 0;
-        {
-            SOKO_PREPARE(tombstones, "SELECT coalesce(max(version), 0) FROM change_log WHERE version <= ?1 AND data IS NULL");
-            tombstones.bind(1, throughVersion);
-            SOKO_STEP(row, tombstones);
-            horizon = row ? tombstones.integer(0) : 0;
-        }
-        if (horizon > 0) {
-            SOKO_PREPARE(drop, "DELETE FROM change_log WHERE version <= ?1 AND data IS NULL");
-            SOKO_TRY(drop.bind(1, throughVersion).run());
-            removed += sqlite3_changes(m_db);
-            auto previous = compactedThrough();
-            if (!previous)
-                return tl::unexpected(previous.error());
-            if (horizon > *previous)
-                SOKO_TRY(setMeta("compacted_through", std::to_string(horizon)));
-        }
-        return removed;
-    });
+    return atomically(
+        [this](const char *sql) { return exec(sql); },
+        [&]() -> Result<std::int64_t> {
+            std::int64_t removed = 0;
+            {
+                SOKO_PREPARE(superseded, "DELETE FROM change_log AS old WHERE old.version <= ?1 AND EXISTS ("
+                                         "SELECT 1 FROM change_log AS newer WHERE newer.entity = old.entity "
+                                         "AND newer.key = old.key AND newer.warehouse IS old.warehouse "
+                                         "AND newer.version > old.version)");
+                SOKO_TRY(superseded.bind(1, throughVersion).run());
+                removed += sqlite3_changes(m_db);
+            }
+            std::int64_t horizon = 0;
+            {
+                SOKO_PREPARE(tombstones,
+                             "SELECT coalesce(max(version), 0) FROM change_log WHERE version <= ?1 AND data IS NULL");
+                tombstones.bind(1, throughVersion);
+                SOKO_STEP(row, tombstones);
+                horizon = row ? tombstones.integer(0) : 0;
+            }
+            if (horizon > 0) {
+                SOKO_PREPARE(drop, "DELETE FROM change_log WHERE version <= ?1 AND data IS NULL");
+                SOKO_TRY(drop.bind(1, throughVersion).run());
+                removed += sqlite3_changes(m_db);
+                auto previous = compactedThrough();
+                if (!previous)
+                    return tl::unexpected(previous.error());
+                if (horizon > *previous)
+                    SOKO_TRY(setMeta("compacted_through", std::to_string(horizon)));
+            }
+            return removed;
+        });
 }
 
 // ---- people and credentials ----
@@ -1171,19 +1267,25 @@ Result<std::int64_t> SqliteStore::compactChangeLog(std::int64_t throughVersion)
 Result<std::int64_t> SqliteStore::insertOperator(const OperatorRecord &op)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
-        SOKO_PREPARE(query, "INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
-        query.bind(1, op.badge).bind(2, op.name).bind(3, op.warehouse).bind(4, op.role).bind(5, op.pinHash)
-            .bind(6, op.active);
-        SOKO_STEP(row, query);
-        if (!row)
-            return Common::fail(ErrorCode::Storage, "insert operator returned no id");
-        const std::int64_t id = query.integer(0);
-        SOKO_TRY(query.step());
-        SOKO_TRY(appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)}));
-        return id;
-    });
+    return atomically([this](const char *sql) { return exec(sql); },
+                      [&]() -> Result<std::int64_t> {
+                          SOKO_PREPARE(query, "INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
+                                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+                          query.bind(1, op.badge)
+                              .bind(2, op.name)
+                              .bind(3, op.warehouse)
+                              .bind(4, op.role)
+                              .bind(5, op.pinHash)
+                              .bind(6, op.active);
+                          SOKO_STEP(row, query);
+                          if (!row)
+                              return Common::fail(ErrorCode::Storage, "insert operator returned no id");
+                          const std::int64_t id = query.integer(0);
+                          SOKO_TRY(query.step());
+                          SOKO_TRY(appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge,
+                                                             ChangeData::ofOperator(op)}));
+                          return id;
+                      });
 }
 
 Result<std::optional<OperatorRecord>> SqliteStore::operatorByBadge(std::string_view badge)
@@ -1201,20 +1303,22 @@ Result<std::optional<OperatorRecord>> SqliteStore::operatorByBadge(std::string_v
 Result<void> SqliteStore::setOperatorActive(std::string_view badge, bool active)
 {
     Lock lock(m_mutex);
-    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
-        {
-            SOKO_PREPARE(query, "UPDATE operators SET active = ?2 WHERE badge = ?1");
-            SOKO_TRY(query.bind(1, badge).bind(2, active).run());
-            if (sqlite3_changes(m_db) != 1)
-                return Common::fail(ErrorCode::NotFound, "operator not found");
-        }
-        auto current = operatorByBadge(badge);
-        if (!current)
-            return tl::unexpected(current.error());
-        const OperatorRecord &op = **current;
-        return appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)})
-            .map([](std::int64_t) {});
-    });
+    return atomically([this](const char *sql) { return exec(sql); },
+                      [&]() -> Result<void> {
+                          {
+                              SOKO_PREPARE(query, "UPDATE operators SET active = ?2 WHERE badge = ?1");
+                              SOKO_TRY(query.bind(1, badge).bind(2, active).run());
+                              if (sqlite3_changes(m_db) != 1)
+                                  return Common::fail(ErrorCode::NotFound, "operator not found");
+                          }
+                          auto current = operatorByBadge(badge);
+                          if (!current)
+                              return tl::unexpected(current.error());
+                          const OperatorRecord &op = **current;
+                          return appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge,
+                                                           ChangeData::ofOperator(op)})
+                              .map([](std::int64_t) {});
+                      });
 }
 
 Result<std::vector<OperatorRecord>> SqliteStore::operators(std::string_view warehouse)
@@ -1276,9 +1380,16 @@ Result<void> SqliteStore::markEnrollmentCodeUsed(std::int64_t id, std::string_vi
 Result<void> SqliteStore::insertApiKey(const ApiKeyRecord &key)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    return query.bind(1, key.id).bind(2, key.secretHash).bind(3, key.scope).bind(4, key.label)
-        .bind(5, key.createdAt.empty() ? now() : key.createdAt).bind(6, key.revoked).run();
+    SOKO_PREPARE(
+        query,
+        "INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    return query.bind(1, key.id)
+        .bind(2, key.secretHash)
+        .bind(3, key.scope)
+        .bind(4, key.label)
+        .bind(5, key.createdAt.empty() ? now() : key.createdAt)
+        .bind(6, key.revoked)
+        .run();
 }
 
 Result<std::optional<ApiKeyRecord>> SqliteStore::apiKey(std::string_view id)
@@ -1306,8 +1417,12 @@ Result<void> SqliteStore::revokeApiKey(std::string_view id)
 Result<std::int64_t> SqliteStore::appendAudit(const AuditRecord &record)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "INSERT INTO audit(at, actor, event, target, details) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
-    query.bind(1, record.at.empty() ? now() : record.at).bind(2, record.actor).bind(3, record.event).bind(4, record.target)
+    SOKO_PREPARE(query,
+                 "INSERT INTO audit(at, actor, event, target, details) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    query.bind(1, record.at.empty() ? now() : record.at)
+        .bind(2, record.actor)
+        .bind(3, record.event)
+        .bind(4, record.target)
         .bind(5, record.details.empty() ? std::string("{}") : record.details);
     SOKO_STEP(row, query);
     if (!row)
@@ -1327,7 +1442,8 @@ Result<std::vector<AuditRecord>> SqliteStore::audit(std::int64_t afterId, int li
         SOKO_STEP(row, query);
         if (!row)
             break;
-        out.push_back(AuditRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.text(5)});
+        out.push_back(
+            AuditRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.text(5)});
     }
     return out;
 }

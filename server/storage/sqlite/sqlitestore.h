@@ -21,8 +21,8 @@ namespace Server::Storage {
 struct SqliteOptions
 {
     int busyTimeoutMs = 5000;
-    bool durable = true;                              // synchronous=FULL; false only for throwaway tests
-    std::function<std::string()> clock;               // ISO 8601 UTC; empty = system clock
+    bool durable = true;                // synchronous=FULL; false only for throwaway tests
+    std::function<std::string()> clock; // ISO 8601 UTC; empty = system clock
 };
 
 class SqliteStore final : public Store
@@ -61,7 +61,8 @@ public:
                                       std::int64_t afterId, int limit) override;
     Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) override;
     Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) override;
-    Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier) override;
+    Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,
+                                std::string_view carrier) override;
 
     Result<Quantity> addMovement(const StockMovement &movement) override;
     Result<Quantity> balance(std::string_view warehouse, std::string_view sku, std::string_view location,

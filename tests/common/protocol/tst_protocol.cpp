@@ -24,9 +24,9 @@ std::string readGolden(const char *name)
 std::string push(const std::string &payload, const std::string &type = "pick", const std::string &opExtra = "",
                  const std::string &topExtra = "")
 {
-    return R"({"protocol":1,"device_id":"6f1c2a1e-8a4b-4c1e-9d2f-0a1b2c3d4e5f","incarnation":1)" + topExtra
-        + R"(,"ops":[{"seq":1,"op_id":"a1b2c3d4-0001-4000-8000-000000000001","type":")" + type + R"(","payload":)" + payload
-        + R"(,"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z")" + opExtra + "}]}";
+    return R"({"protocol":1,"device_id":"6f1c2a1e-8a4b-4c1e-9d2f-0a1b2c3d4e5f","incarnation":1)" + topExtra +
+           R"(,"ops":[{"seq":1,"op_id":"a1b2c3d4-0001-4000-8000-000000000001","type":")" + type + R"(","payload":)" +
+           payload + R"(,"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z")" + opExtra + "}]}";
 }
 
 std::string pickPayload(const std::string &quantity)
@@ -120,11 +120,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reason");
         QTest::addColumn<QString>("path");
         auto row = [](const char *name, const std::string &json, const char *reason, const char *path) {
-            QTest::newRow(name) << QByteArray::fromStdString(json) << QString::fromLatin1(reason) << QString::fromLatin1(path);
+            QTest::newRow(name) << QByteArray::fromStdString(json) << QString::fromLatin1(reason)
+                                << QString::fromLatin1(path);
         };
         row("valid baseline", push(pickPayload("1")), "", "");
         // J2: integers beyond 64 bits become doubles in Boost.JSON.
-        row("J2 huge integer", push(pickPayload("123456789012345678901234567890")), "out_of_range", "ops[0].payload.quantity");
+        row("J2 huge integer", push(pickPayload("123456789012345678901234567890")), "out_of_range",
+            "ops[0].payload.quantity");
         row("J2 uint64", push(pickPayload("18446744073709551615")), "out_of_range", "ops[0].payload.quantity");
         row("1e400 not finite", push(pickPayload("1e400")), "not_finite", "ops[0].payload.quantity");
         // J4: quantity must be a positive integer.
@@ -136,17 +138,24 @@ private Q_SLOTS:
         row("J4 true", push(pickPayload("true")), "wrong_type", "ops[0].payload.quantity");
         row("J4 null", push(pickPayload("null")), "wrong_type", "ops[0].payload.quantity");
         // J5: nesting depth.
-        row("J5 depth 17", push(pickPayload("1"), "pick", ",\"x\":" + nested(14)), "too_deep", "ops[0].x[0][0][0][0][0][0][0][0][0][0][0][0]");
+        row("J5 depth 17", push(pickPayload("1"), "pick", ",\"x\":" + nested(14)), "too_deep",
+            "ops[0].x[0][0][0][0][0][0][0][0][0][0][0][0]");
         row("J5 depth 33", nested(33), "too_deep", "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]");
         // J7: invalid UTF-8 and lone surrogates.
         row("J7 bytes ff fe", "\xff\xfe{}", "bad_json", "$");
-        row("J7 overlong", push(R"({"order_id":7,"line":1,"sku":"S)" "\xC0\xAF" R"(","location":"A-1","quantity":1})"), "bad_json", "$");
-        row("J7 lone surrogate", push(R"({"order_id":7,"line":1,"sku":"\ud800","location":"A-1","quantity":1})"), "bad_json", "$");
+        row("J7 overlong",
+            push(R"({"order_id":7,"line":1,"sku":"S)"
+                 "\xC0\xAF"
+                 R"(","location":"A-1","quantity":1})"),
+            "bad_json", "$");
+        row("J7 lone surrogate", push(R"({"order_id":7,"line":1,"sku":"\ud800","location":"A-1","quantity":1})"),
+            "bad_json", "$");
         // J9: mass assignment / unknown fields, at every level.
         row("J9 tenant_id top", push(pickPayload("1"), "pick", "", ",\"tenant_id\":2"), "unknown_field", "tenant_id");
         row("J9 role in op", push(pickPayload("1"), "pick", ",\"role\":\"admin\""), "unknown_field", "ops[0].role");
-        row("J9 __proto__ in payload", push(R"({"order_id":7,"line":1,"sku":"S1","location":"A-1","quantity":1,"__proto__":{}})"),
-            "unknown_field", "ops[0].payload.__proto__");
+        row("J9 __proto__ in payload",
+            push(R"({"order_id":7,"line":1,"sku":"S1","location":"A-1","quantity":1,"__proto__":{}})"), "unknown_field",
+            "ops[0].payload.__proto__");
         // J17: more than one value, trailing garbage, BOM.
         row("J17 two objects", "{}{}", "bad_json", "$");
         row("J17 trailing garbage", push(pickPayload("1")) + "x", "bad_json", "$");
@@ -157,17 +166,24 @@ private Q_SLOTS:
         row("duplicate key top", R"({"protocol":1,"protocol":1})", "duplicate_key", "protocol");
         row("control character", push(R"({"order_id":7,"line":1,"sku":"S\u0000","location":"A-1","quantity":1})"),
             "control_character", "ops[0].payload.sku");
-        row("too long", push(R"({"order_id":7,"line":1,"sku":")" + std::string(65, 'x') + R"(","location":"A-1","quantity":1})"),
+        row("too long",
+            push(R"({"order_id":7,"line":1,"sku":")" + std::string(65, 'x') + R"(","location":"A-1","quantity":1})"),
             "too_long", "ops[0].payload.sku");
-        row("empty string", push(R"({"order_id":7,"line":1,"sku":"","location":"A-1","quantity":1})"), "bad_value", "ops[0].payload.sku");
-        row("missing field", push(R"({"order_id":7,"line":1,"location":"A-1","quantity":1})"), "missing_field", "ops[0].payload.sku");
+        row("empty string", push(R"({"order_id":7,"line":1,"sku":"","location":"A-1","quantity":1})"), "bad_value",
+            "ops[0].payload.sku");
+        row("missing field", push(R"({"order_id":7,"line":1,"location":"A-1","quantity":1})"), "missing_field",
+            "ops[0].payload.sku");
         row("unknown op type", push(pickPayload("1"), "teleport"), "bad_value", "ops[0].type");
         row("field of another type", push(R"({"sku":"S1","from":"A","to":"B","quantity":1,"order_id":3})", "move"),
             "unknown_field", "ops[0].payload.order_id");
-        row("bad uuid", R"({"protocol":1,"device_id":"6F1C2A1E-8A4B-4C1E-9D2F-0A1B2C3D4E5F","incarnation":1,"ops":[]})", "bad_value", "device_id");
-        row("wrong protocol", R"({"protocol":2,"device_id":"6f1c2a1e-8a4b-4c1e-9d2f-0a1b2c3d4e5f","incarnation":1,"ops":[]})",
+        row("bad uuid", R"({"protocol":1,"device_id":"6F1C2A1E-8A4B-4C1E-9D2F-0A1B2C3D4E5F","incarnation":1,"ops":[]})",
+            "bad_value", "device_id");
+        row("wrong protocol",
+            R"({"protocol":2,"device_id":"6f1c2a1e-8a4b-4c1e-9d2f-0a1b2c3d4e5f","incarnation":1,"ops":[]})",
             "unsupported_version", "protocol");
-        row("bad time", push(pickPayload("1")).replace(push(pickPayload("1")).find("2026-11-29T21:40:00Z"), 20, "2026-11-29 21:40:00"),
+        row("bad time",
+            push(pickPayload("1"))
+                .replace(push(pickPayload("1")).find("2026-11-29T21:40:00Z"), 20, "2026-11-29 21:40:00"),
             "bad_value", "ops[0].created_at");
         row("not an object", "[]", "wrong_type", "$");
         row("comment", "/*x*/" + push(pickPayload("1")), "bad_json", "$");
@@ -178,7 +194,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, json);
         QFETCH(QString, reason);
         QFETCH(QString, path);
-        const auto decoded = decodePushRequest(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
+        const auto decoded =
+            decodePushRequest(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
         if (reason.isEmpty()) {
             QVERIFY2(decoded, decoded ? "" : decoded.error().message.c_str());
             return;
@@ -242,11 +259,14 @@ private Q_SLOTS:
     }
     void pullRules()
     {
-        const std::string both = R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":1,"entity":"sku","key":"k","data":{},"deleted":true}],"next_cursor":"1","has_more":false})";
+        const std::string both =
+            R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":1,"entity":"sku","key":"k","data":{},"deleted":true}],"next_cursor":"1","has_more":false})";
         QVERIFY(!decodePullResponse(both));
-        const std::string neither = R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":1,"entity":"sku","key":"k"}],"next_cursor":"1","has_more":false})";
+        const std::string neither =
+            R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":1,"entity":"sku","key":"k"}],"next_cursor":"1","has_more":false})";
         QVERIFY(!decodePullResponse(neither));
-        const std::string descending = R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":2,"entity":"sku","key":"k","deleted":true},{"version":1,"entity":"sku","key":"k","deleted":true}],"next_cursor":"1","has_more":false})";
+        const std::string descending =
+            R"({"protocol":1,"epoch":"0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b","changes":[{"version":2,"entity":"sku","key":"k","deleted":true},{"version":1,"entity":"sku","key":"k","deleted":true}],"next_cursor":"1","has_more":false})";
         QVERIFY(!decodePullResponse(descending));
     }
     void names()
