@@ -131,6 +131,13 @@ Net::Application ApiApplication::application()
     return application;
 }
 
+bool ApiApplication::isCertificateRevoked(std::string_view serialHex)
+{
+    auto device = m_store.deviceBySerial(serialHex);
+    // A database failure refuses the handshake: fail closed.
+    return !device || !*device || (*device)->status != Storage::DeviceStatus::Active;
+}
+
 Net::RouteLimits ApiApplication::limits(Net::Listener listener, std::string_view method, std::string_view path) const
 {
     Net::RouteLimits result;

@@ -78,6 +78,9 @@ public:
     Net::RouteLimits limits(Net::Listener listener, std::string_view method, std::string_view path) const;
     Net::HttpResponse handle(const Net::HttpRequest &request);
     const std::vector<Route> &routes() const { return m_routes; }
+    // For ServerConfig::isRevoked (fresh mTLS handshakes): true when the serial belongs to no
+    // active device. Requests are checked again in handle(), resumed sessions included.
+    bool isCertificateRevoked(std::string_view serialHex);
 
     // JSON error response; `code` is a stable snake_case reason.
     static Net::HttpResponse errorResponse(int status, std::string_view code, std::string_view message);

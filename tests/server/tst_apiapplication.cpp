@@ -208,6 +208,9 @@ private Q_SLOTS:
         const HttpResponse refused = m_api->handle(request);
         QCOMPARE(refused.status, 401);
         QVERIFY(refused.closeConnection);
+        QVERIFY(m_api->isCertificateRevoked("0A01"));
+        QVERIFY(m_api->isCertificateRevoked("0BAD"));
+        QVERIFY(!m_api->isCertificateRevoked("0A02"));
         // A certificate whose SAN names another device is refused as well.
         HttpRequest mismatched = device("0A02", "GET", "/api/v1/sync/pull");
         mismatched.peer.certificateDeviceId = dev1;
