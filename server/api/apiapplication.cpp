@@ -1,0 +1,356 @@
+#include "server/api/apiapplication.h"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <set>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include "common/protocol/protocol.h"
+#include "server/storage/store.h"
+
+namespace Server::Api {
+
+namespace {
+
+namespace json = boost::json;
+using Net::HttpRequest;
+using Net::HttpResponse;
+
+std::vector<std::string_view> splitPath(std::string_view path)
+{
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const auto end = slash == std::string_view::npos ? path.size() : slash;
+        parts.push_back(path.substr(start, end - start));
+        if (slash == std::string_view::npos)
+            break;
+        start = slash + 1;
+    }
+    return parts;
+}
+
+bool isId(std::string_view text)
+{
+    return !text.empty() && text.size() <= 18 && text[0] != '0' &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Matches `path` against a pattern with {id} segments (positive decimal ids only).
+bool matches(std::string_view pattern, std::string_view path, std::vector<std::string> *parameters)
+{
+    const auto want = splitPath(pattern);
+    const auto have = splitPath(path);
+    if (want.size() != have.size())
+        return false;
+    std::vector<std::string> found;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        if (want[i] == "{id}") {
+            if (!isId(have[i]))
+                return false;
+            found.emplace_back(have[i]);
+        } else if (want[i] != have[i]) {
+            return false;
+        }
+    }
+    if (parameters)
+        *parameters = std::move(found);
+    return true;
+}
+
+std::string lower(std::string_view text)
+{
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// "application/json" or "application/json; charset=utf-8" (any case, optional spaces).
+bool contentTypeIs(std::string_view header, std::string_view mediaType)
+{
+    std::string value = lower(header);
+    value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
+    return value == mediaType || value == std::string(mediaType) + ";charset=utf-8";
+}
+
+std::string_view reasonOf(const Common::Error &error)
+{
+    const std::string_view decoded = Common::Protocol::decodeFailureReason(error);
+    if (decoded != "invalid_input")
+        return decoded;
+    const std::string_view message(error.message);
+    const auto colon = message.find(':');
+    if (colon != std::string_view::npos && colon > 0 &&
+        std::all_of(message.begin(), message.begin() + static_cast<long>(colon),
+                    [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
+        return message.substr(0, colon);
+    return Common::errorCodeName(error.code);
+}
+
+} // namespace
+
+std::optional<std::string_view> headerValue(const HttpRequest &request, std::string_view lowerCaseName)
+{
+    for (const auto &[name, value] : request.headers)
+        if (name == lowerCaseName)
+            return std::string_view(value);
+    return std::nullopt;
+}
+
+std::optional<std::string_view> queryValue(const HttpRequest &request, std::string_view name)
+{
+    for (const auto &[key, value] : request.query)
+        if (key == name)
+            return std::string_view(value);
+    return std::nullopt;
+}
+
+ApiApplication::ApiApplication(Storage::Store &store, ApiConfig config)
+    : m_store(store)
+    , m_config(std::move(config))
+    , m_sync(store, m_config.syncLimits)
+    , m_masterData(store)
+    , m_orders(store)
+    , m_stock(store)
+    , m_admin(store)
+{
+    addSyncRoutes();
+    addOmsRoutes();
+}
+
+Net::Application ApiApplication::application()
+{
+    Net::Application application;
+    application.limits = [this](Net::Listener listener, std::string_view method, std::string_view path) {
+        return limits(listener, method, path);
+    };
+    application.handle = [this](const HttpRequest &request) { return handle(request); };
+    return application;
+}
+
+bool ApiApplication::isCertificateRevoked(std::string_view serialHex)
+{
+    auto device = m_store.deviceBySerial(serialHex);
+    // A database failure refuses the handshake: fail closed.
+    return !device || !*device || (*device)->status != Storage::DeviceStatus::Active;
+}
+
+Net::RouteLimits ApiApplication::limits(Net::Listener listener, std::string_view method, std::string_view path) const
+{
+    Net::RouteLimits result;
+    for (const Route &route : m_routes) {
+        if (route.listener != listener || !matches(route.pattern, path, nullptr))
+            continue;
+        result.known = true;
+        result.allowedMethods.push_back(route.method);
+        if (route.method == method)
+            result.maxBodyBytes = route.maxBodyBytes;
+    }
+    return result;
+}
+
+HttpResponse ApiApplication::errorResponse(int status, std::string_view code, std::string_view message)
+{
+    json::object o;
+    o["error"] = json::string_view(code.data(), code.size());
+    o["message"] = json::string_view(message.data(), message.size());
+    HttpResponse response;
+    response.status = status;
+    response.body = json::serialize(o);
+    return response;
+}
+
+HttpResponse ApiApplication::fromError(const Common::Error &error, const HttpRequest &request)
+{
+    using Common::ErrorCode;
+    switch (error.code) {
+    case ErrorCode::InvalidInput:
+    case ErrorCode::BadLength:
+    case ErrorCode::BadCharacter:
+    case ErrorCode::BadCheckDigit:
+    case ErrorCode::BadDate:
+        return errorResponse(400, reasonOf(error), error.message);
+    case ErrorCode::TooLarge:
+        return errorResponse(413, reasonOf(error), error.message);
+    case ErrorCode::NotFound:
+        return errorResponse(404, "not_found", error.message);
+    case ErrorCode::Conflict:
+        return errorResponse(409, reasonOf(error), error.message);
+    case ErrorCode::Unauthorized:
+        return errorResponse(401, "unauthorized", error.message);
+    case ErrorCode::Forbidden:
+        return errorResponse(403, reasonOf(error) == "forbidden" ? "forbidden" : reasonOf(error), error.message);
+    default:
+        break;
+    }
+    // R38: no SQL text, paths or versions leave the server; the request id finds the log line.
+    json::object o;
+    o["error"] = "internal";
+    o["ref"] = request.requestId;
+    HttpResponse response;
+    response.status = 500;
+    response.body = json::serialize(o);
+    return response;
+}
+
+void ApiApplication::auditFailure(const HttpRequest &request, std::string_view event, std::string_view actor,
+                                  std::string_view reason)
+{
+    json::object details;
+    details["request_id"] = request.requestId;
+    details["ip"] = request.peer.address;
+    details["listener"] = request.listener == Net::Listener::Devices ? "devices"
+                          : request.listener == Net::Listener::Api   ? "api"
+                                                                     : "admin";
+    details["reason"] = json::string_view(reason.data(), reason.size());
+    (void)m_store.appendAudit(
+        {0, {}, std::string(actor), std::string(event), request.method + " " + request.path, json::serialize(details)});
+}
+
+std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, const HttpRequest &request, Caller &caller)
+{
+    switch (route.auth) {
+    case Auth::Device: {
+        // Checked on every request: a revoked certificate can still resume a TLS session
+        // (REQUIREMENTS.md §2.3 b), so the handshake alone proves nothing.
+        const std::string &serial = request.peer.certificateSerial;
+        if (serial.empty()) {
+            auditFailure(request, "authn_login_fail", "unauthenticated", "no client certificate");
+            return errorResponse(401, "unauthorized", "a device certificate is required");
+        }
+        auto device = m_store.deviceBySerial(serial);
+        if (!device)
+            return fromError(device.error(), request);
+        if (!*device || (*device)->status != Storage::DeviceStatus::Active ||
+            (!request.peer.certificateDeviceId.empty() && request.peer.certificateDeviceId != (*device)->id)) {
+            auditFailure(request, "authz_fail", "device:" + serial,
+                         !*device ? "unknown device" : "device revoked or mismatched");
+            HttpResponse response = errorResponse(401, "unauthorized", "this device is not allowed");
+            response.closeConnection = true;
+            return response;
+        }
+        caller.device = **device;
+        caller.actor = "device:" + serial;
+        return std::nullopt;
+    }
+    case Auth::ApiKey:
+    case Auth::ApiKeyAdmin: {
+        const auto header = headerValue(request, "authorization");
+        if (!header || header->size() < 7 || lower(header->substr(0, 7)) != "bearer ") {
+            auditFailure(request, "authn_login_fail", "unauthenticated", "no API key");
+            HttpResponse response = errorResponse(401, "unauthorized", "an API key is required");
+            response.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return response;
+        }
+        auto key = m_admin.authenticateApiKey(header->substr(7));
+        if (!key) {
+            if (key.error().code != Common::ErrorCode::Unauthorized)
+                return fromError(key.error(), request);
+            auditFailure(request, "authn_login_fail", "unauthenticated", "invalid API key");
+            HttpResponse response = errorResponse(401, "unauthorized", "invalid API key");
+            response.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return response;
+        }
+        caller.actor = "apikey:" + key->id;
+        if (key->scope.rfind("store:", 0) == 0)
+            caller.storeScope = key->scope.substr(6);
+        caller.apiKey = std::move(*key);
+        if (route.auth == Auth::ApiKeyAdmin && caller.storeScope) {
+            auditFailure(request, "authz_fail", caller.actor, "store key on an admin route");
+            return errorResponse(403, "forbidden", "this API key may not use this route");
+        }
+        return std::nullopt;
+    }
+    case Auth::EnrollmentCode:
+        caller.actor = "unauthenticated";
+        return std::nullopt; // the handler checks the one-time code inside its transaction
+    }
+    return errorResponse(404, "not_found", "no such route");
+}
+
+HttpResponse ApiApplication::handle(const HttpRequest &request)
+{
+    HttpResponse response;
+    try {
+        response = dispatch(request);
+    } catch (const std::exception &) {
+        response = fromError(Common::Error::make(Common::ErrorCode::Internal, "handler threw"), request);
+    } catch (...) {
+        response = fromError(Common::Error::make(Common::ErrorCode::Internal, "handler threw"), request);
+    }
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
+HttpResponse ApiApplication::dispatch(const HttpRequest &request)
+{
+    std::vector<std::string> allowed;
+    const Route *route = nullptr;
+    std::vector<std::string> parameters;
+    for (const Route &candidate : m_routes) {
+        if (candidate.listener != request.listener || !matches(candidate.pattern, request.path, &parameters))
+            continue;
+        allowed.push_back(candidate.method);
+        if (candidate.method == request.method) {
+            route = &candidate;
+            break;
+        }
+    }
+    if (allowed.empty())
+        return errorResponse(404, "not_found", "no such route");
+    if (!route) {
+        // Keep looking for every method of this path for the Allow header.
+        for (const Route &candidate : m_routes)
+            if (candidate.listener == request.listener && matches(candidate.pattern, request.path, nullptr) &&
+                std::find(allowed.begin(), allowed.end(), candidate.method) == allowed.end())
+                allowed.push_back(candidate.method);
+        std::sort(allowed.begin(), allowed.end());
+        std::string allow;
+        for (const std::string &method : allowed)
+            allow += (allow.empty() ? "" : ", ") + method;
+        HttpResponse response = errorResponse(405, "method_not_allowed", "allowed: " + allow);
+        response.headers.emplace_back("Allow", allow);
+        return response;
+    }
+    matches(route->pattern, request.path, &parameters);
+
+    // Authenticate first: an unauthenticated caller learns nothing about the input rules.
+    Caller caller;
+    if (auto refused = authenticate(*route, request, caller))
+        return *refused;
+
+    std::set<std::string_view> seen;
+    for (const auto &[name, value] : request.query) {
+        if (!seen.insert(name).second)
+            return errorResponse(400, "duplicate_parameter", "query parameter " + name + " appears twice");
+        if (std::find(route->queryParameters.begin(), route->queryParameters.end(), name) ==
+            route->queryParameters.end())
+            return errorResponse(400, "unknown_parameter", "query parameter " + name + " is not allowed here");
+    }
+    if (route->body == BodyKind::None) {
+        if (!request.body.empty())
+            return errorResponse(400, "unexpected_body", "this route takes no body");
+    } else {
+        if (request.body.size() > route->maxBodyBytes)
+            return errorResponse(413, "too_large",
+                                 "body larger than " + std::to_string(route->maxBodyBytes) + " bytes");
+        const auto type = headerValue(request, "content-type");
+        const bool json = type && contentTypeIs(*type, "application/json");
+        const bool csv = type && route->body == BodyKind::JsonOrCsv && contentTypeIs(*type, "text/csv");
+        if (!json && !csv)
+            return errorResponse(415, "unsupported_media_type",
+                                 route->body == BodyKind::Json ? "send application/json (UTF-8)"
+                                                               : "send application/json or text/csv (UTF-8)");
+    }
+    RouteContext context{request, std::move(caller), std::move(parameters)};
+    HttpResponse response = route->handler(context);
+    if (response.status == 400 || response.status == 413 || response.status == 422)
+        auditFailure(request, "input_validation_fail", context.caller.actor,
+                     "rejected with status " + std::to_string(response.status));
+    return response;
+}
+
+} // namespace Server::Api

@@ -1,0 +1,112 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "server/net/httpmessage.h"
+#include "server/oms/adminservice.h"
+#include "server/oms/masterdataservice.h"
+#include "server/oms/orderservice.h"
+#include "server/storage/records.h"
+#include "server/sync/syncservice.h"
+
+namespace Server::Storage {
+class Store;
+}
+
+// The HTTP handlers of soko-server's devices and api listeners (docs/api.md), behind the
+// Server::Net::Application seam. Deny by default (REQUIREMENTS.md R21): every route declares its
+// listener, method, authentication, body kind and body limit; anything else is 404 (or 405 with
+// Allow). Device routes re-check the client certificate's serial against the devices table on
+// every request (revoked → 401, also on resumed TLS sessions); API-key routes take
+// `Authorization: Bearer soko_<id>_<secret>`. Errors are {"error":code,"message":text};
+// internal failures are {"error":"internal","ref":<request id>} with no detail (R38).
+namespace Server::Api {
+
+enum class Auth { Device, ApiKey, ApiKeyAdmin, EnrollmentCode };
+enum class BodyKind { None, Json, JsonOrCsv };
+
+struct ApiConfig
+{
+    Oms::CertificateIssuer issuer; // empty → /enroll answers 503
+    std::string serverCaPem;       // returned by /enroll so the terminal can pin the server
+    std::string deviceCaPem;
+    Sync::SyncLimits syncLimits;
+};
+
+// Who made the request, as authentication established it.
+struct Caller
+{
+    std::optional<Storage::DeviceRecord> device;
+    std::optional<Storage::ApiKeyRecord> apiKey;
+    std::optional<std::string> storeScope; // API key limited to one store
+    std::string actor;                     // for audit rows: "device:<serial>", "apikey:<id>"
+};
+
+struct RouteContext
+{
+    const Net::HttpRequest &request;
+    Caller caller;
+    std::vector<std::string> parameters; // {id} path segments, in order
+};
+
+using Handler = std::function<Net::HttpResponse(RouteContext &)>;
+
+struct Route
+{
+    Net::Listener listener = Net::Listener::Api;
+    std::string method;
+    std::string pattern; // "/api/v1/orders/{id}/cancel"
+    Auth auth = Auth::ApiKey;
+    BodyKind body = BodyKind::None;
+    std::size_t maxBodyBytes = 0;
+    std::vector<std::string> queryParameters; // allowed names; others → 400
+    Handler handler;
+};
+
+class ApiApplication final
+{
+public:
+    ApiApplication(Storage::Store &store, ApiConfig config);
+    ApiApplication(const ApiApplication &) = delete;
+    ApiApplication &operator=(const ApiApplication &) = delete;
+
+    // The seam object for HttpsServer; it refers to this ApiApplication, which must outlive it.
+    Net::Application application();
+    Net::RouteLimits limits(Net::Listener listener, std::string_view method, std::string_view path) const;
+    Net::HttpResponse handle(const Net::HttpRequest &request);
+    const std::vector<Route> &routes() const { return m_routes; }
+    // For ServerConfig::isRevoked (fresh mTLS handshakes): true when the serial belongs to no
+    // active device. Requests are checked again in handle(), resumed sessions included.
+    bool isCertificateRevoked(std::string_view serialHex);
+
+    // JSON error response; `code` is a stable snake_case reason.
+    static Net::HttpResponse errorResponse(int status, std::string_view code, std::string_view message);
+    // Maps a service error to its status and body (500s carry only the request id).
+    Net::HttpResponse fromError(const Common::Error &error, const Net::HttpRequest &request);
+
+private:
+    void addSyncRoutes();
+    void addOmsRoutes();
+    Net::HttpResponse dispatch(const Net::HttpRequest &request);
+    std::optional<Net::HttpResponse> authenticate(const Route &route, const Net::HttpRequest &request, Caller &caller);
+    void auditFailure(const Net::HttpRequest &request, std::string_view event, std::string_view actor,
+                      std::string_view reason);
+
+    Storage::Store &m_store;
+    ApiConfig m_config;
+    Sync::SyncService m_sync;
+    Oms::MasterDataService m_masterData;
+    Oms::OrderService m_orders;
+    Oms::StockService m_stock;
+    Oms::AdminService m_admin;
+    std::vector<Route> m_routes;
+};
+
+// Helpers the handlers share (request parsing without the transport's implementation).
+std::optional<std::string_view> headerValue(const Net::HttpRequest &request, std::string_view lowerCaseName);
+std::optional<std::string_view> queryValue(const Net::HttpRequest &request, std::string_view name);
+
+} // namespace Server::Api

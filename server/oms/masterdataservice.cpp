@@ -1,0 +1,300 @@
+#include "server/oms/masterdataservice.h"
+
+#include <set>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include "common/protocol/strictjson.h"
+#include "server/oms/csv.h"
+#include "common/barcode/gtin.h"
+#include "server/storage/ids.h"
+
+namespace Server::Oms {
+
+namespace {
+
+namespace json = boost::json;
+using Common::ErrorCode;
+using Common::Result;
+using namespace Common::Protocol;
+
+std::string auditDetails(std::string_view body, const ImportReport &report)
+{
+    json::object o;
+    o["sha256"] = Storage::sha256Hex(body);
+    o["imported"] = report.imported;
+    o["rejected"] = report.errors.size();
+    return json::serialize(o);
+}
+
+struct SkuRow
+{
+    long row = 0;
+    Common::Domain::Sku sku;
+    std::vector<std::string> rawGtins;
+};
+
+struct LocationRow
+{
+    long row = 0;
+    Common::Domain::Location location;
+};
+
+Result<std::vector<SkuRow>> readSkus(std::string_view body, ImportFormat format)
+{
+    std::vector<SkuRow> rows;
+    if (format == ImportFormat::Csv) {
+        auto csv = parseCsv(body, {"code", "name", "base_unit", "lot_controlled", "gtins"});
+        if (!csv)
+            return tl::unexpected(csv.error());
+        for (auto &record : *csv) {
+            SkuRow row;
+            row.row = record.line;
+            row.sku.code = record.fields[0];
+            row.sku.name = record.fields[1];
+            row.sku.baseUnit = record.fields[2].empty() ? "piece" : record.fields[2];
+            row.sku.lotControlled = record.fields[3] == "1";
+            if (record.fields[3] != "0" && record.fields[3] != "1" && !record.fields[3].empty())
+                row.sku.baseUnit = "\x01"; // marks the row invalid below with a clear reason
+            std::string_view list = record.fields[4];
+            while (!list.empty()) {
+                const auto bar = list.find('|');
+                row.rawGtins.emplace_back(list.substr(0, bar));
+                list = bar == std::string_view::npos ? std::string_view() : list.substr(bar + 1);
+            }
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+    auto parsed = parseStrict(body);
+    if (!parsed)
+        return tl::unexpected(parsed.error());
+    DecodeContext context;
+    ObjectReader top(context, *parsed, "");
+    const json::array *items = top.array("skus", 1000);
+    top.finish();
+    if (items) {
+        for (std::size_t i = 0; i < items->size() && context.ok(); ++i) {
+            ObjectReader item(context, (*items)[i], "skus[" + std::to_string(i) + "]");
+            SkuRow row;
+            row.row = static_cast<long>(i);
+            row.sku.code = item.string("code", {1, 64});
+            row.sku.name = item.string("name", {1, 200});
+            row.sku.baseUnit = item.optionalString("base_unit", {1, 16}).value_or("piece");
+            row.sku.lotControlled = item.optionalBoolean("lot_controlled").value_or(false);
+            if (const json::array *gtins = item.array("gtins", 32, false)) {
+                for (std::size_t k = 0; k < gtins->size(); ++k) {
+                    std::string gtin;
+                    if (checkString(context, (*gtins)[k], item.path("gtins") + "[" + std::to_string(k) + "]", {1, 14},
+                                    gtin))
+                        row.rawGtins.push_back(gtin);
+                }
+            }
+            item.finish();
+            rows.push_back(std::move(row));
+        }
+    }
+    if (!context.ok())
+        return tl::unexpected(*context.error);
+    return rows;
+}
+
+Result<std::vector<LocationRow>> readLocations(std::string_view body, ImportFormat format)
+{
+    std::vector<LocationRow> rows;
+    if (format == ImportFormat::Csv) {
+        auto csv = parseCsv(body, {"warehouse", "code", "zone", "pick_sequence"});
+        if (!csv)
+            return tl::unexpected(csv.error());
+        for (auto &record : *csv) {
+            LocationRow row;
+            row.row = record.line;
+            row.location.warehouse = record.fields[0];
+            row.location.code = record.fields[1];
+            row.location.zone = record.fields[2];
+            long long sequence = 0;
+            row.location.pickSequence = parseCsvInteger(record.fields[3], sequence) ? sequence : -1;
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+    auto parsed = parseStrict(body);
+    if (!parsed)
+        return tl::unexpected(parsed.error());
+    DecodeContext context;
+    ObjectReader top(context, *parsed, "");
+    const json::array *items = top.array("locations", 1000);
+    top.finish();
+    if (items) {
+        for (std::size_t i = 0; i < items->size() && context.ok(); ++i) {
+            ObjectReader item(context, (*items)[i], "locations[" + std::to_string(i) + "]");
+            LocationRow row;
+            row.row = static_cast<long>(i);
+            row.location.warehouse = item.string("warehouse", {1, 64});
+            row.location.code = item.string("code", {1, 64});
+            row.location.zone = item.optionalString("zone", {0, 32}).value_or("");
+            row.location.pickSequence = item.integer("pick_sequence", 0, 1'000'000'000);
+            item.finish();
+            rows.push_back(std::move(row));
+        }
+    }
+    if (!context.ok())
+        return tl::unexpected(*context.error);
+    return rows;
+}
+
+} // namespace
+
+bool isValidText(std::string_view text, std::size_t maxLength)
+{
+    if (text.size() > maxLength || !isValidUtf8(text))
+        return false;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+bool isValidCode(std::string_view text)
+{
+    return !text.empty() && isValidText(text, 64) && text.find('|') == std::string_view::npos && text.front() != ' ' &&
+           text.back() != ' ';
+}
+
+Result<void> MasterDataService::addWarehouse(const std::string &code, const std::string &name, const std::string &actor)
+{
+    if (!isValidCode(code) || !isValidText(name, 200))
+        return Common::fail(ErrorCode::InvalidInput, "bad_value at code: warehouse code or name invalid");
+    Storage::Transaction transaction(m_store);
+    if (!transaction.started())
+        return tl::unexpected(transaction.started().error());
+    if (auto done = m_store.upsertWarehouse({code, name}); !done)
+        return done;
+    if (auto done = m_store.appendAudit({0, {}, actor, "warehouse_upserted", code, "{}"}); !done)
+        return tl::unexpected(done.error());
+    return transaction.commit();
+}
+
+Result<ImportReport> MasterDataService::importSkus(std::string_view body, ImportFormat format, const std::string &actor)
+{
+    auto rows = readSkus(body, format);
+    if (!rows)
+        return tl::unexpected(rows.error());
+    ImportReport report;
+    Storage::Transaction transaction(m_store);
+    if (!transaction.started())
+        return tl::unexpected(transaction.started().error());
+    std::set<std::string> seenCodes;
+    for (SkuRow &row : *rows) {
+        if (!isValidCode(row.sku.code)) {
+            report.errors.push_back({row.row, "code: 1-64 printable characters, no '|'"});
+            continue;
+        }
+        if (!isValidText(row.sku.name, 200) || row.sku.name.empty()) {
+            report.errors.push_back({row.row, "name: 1-200 printable characters"});
+            continue;
+        }
+        if (row.sku.baseUnit == "\x01" || !isValidCode(row.sku.baseUnit)) {
+            report.errors.push_back({row.row, "lot_controlled must be 0 or 1, base_unit a short code"});
+            continue;
+        }
+        if (!seenCodes.insert(row.sku.code).second) {
+            report.errors.push_back({row.row, "SKU " + row.sku.code + " appears twice in this import"});
+            continue;
+        }
+        std::string problem;
+        for (const std::string &raw : row.rawGtins) {
+            auto gtin = Common::Barcode::normaliseGtin14(raw);
+            if (!gtin) {
+                problem = "GTIN " + raw + ": " + gtin.error().message;
+                break;
+            }
+            auto owner = m_store.skuCodeByGtin(*gtin);
+            if (!owner)
+                return tl::unexpected(owner.error());
+            if (*owner && **owner != row.sku.code) {
+                problem = "GTIN " + raw + " already belongs to SKU " + **owner;
+                break;
+            }
+            row.sku.gtins.push_back(*gtin);
+        }
+        if (!problem.empty()) {
+            report.errors.push_back({row.row, problem});
+            continue;
+        }
+        if (auto done = m_store.upsertSku(row.sku); !done)
+            return tl::unexpected(done.error());
+        ++report.imported;
+    }
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         format == ImportFormat::Csv ? "csv_import" : "json_import",
+                                         "skus",
+                                         auditDetails(body, report)});
+        !done)
+        return tl::unexpected(done.error());
+    if (auto done = transaction.commit(); !done)
+        return tl::unexpected(done.error());
+    return report;
+}
+
+Result<ImportReport> MasterDataService::importLocations(std::string_view body, ImportFormat format,
+                                                        const std::string &actor)
+{
+    auto rows = readLocations(body, format);
+    if (!rows)
+        return tl::unexpected(rows.error());
+    ImportReport report;
+    Storage::Transaction transaction(m_store);
+    if (!transaction.started())
+        return tl::unexpected(transaction.started().error());
+    for (const LocationRow &row : *rows) {
+        if (!isValidCode(row.location.code)) {
+            report.errors.push_back({row.row, "code: 1-64 printable characters, no '|'"});
+            continue;
+        }
+        if (!isValidText(row.location.zone, 32)) {
+            report.errors.push_back({row.row, "zone: up to 32 printable characters"});
+            continue;
+        }
+        if (row.location.pickSequence < 0) {
+            report.errors.push_back({row.row, "pick_sequence must be a non-negative integer"});
+            continue;
+        }
+        auto known = m_store.warehouseExists(row.location.warehouse);
+        if (!known)
+            return tl::unexpected(known.error());
+        if (!*known) {
+            report.errors.push_back({row.row, "unknown warehouse " + row.location.warehouse});
+            continue;
+        }
+        if (auto done = m_store.upsertLocation(row.location); !done)
+            return tl::unexpected(done.error());
+        ++report.imported;
+    }
+    if (auto done = m_store.appendAudit({0,
+                                         {},
+                                         actor,
+                                         format == ImportFormat::Csv ? "csv_import" : "json_import",
+                                         "locations",
+                                         auditDetails(body, report)});
+        !done)
+        return tl::unexpected(done.error());
+    if (auto done = transaction.commit(); !done)
+        return tl::unexpected(done.error());
+    return report;
+}
+
+Result<std::vector<Common::Domain::Sku>> MasterDataService::skus(std::string_view afterCode, int limit)
+{
+    return m_store.skus(afterCode, limit);
+}
+
+Result<std::vector<Common::Domain::Location>> MasterDataService::locations(std::string_view warehouse)
+{
+    return m_store.locations(warehouse);
+}
+
+} // namespace Server::Oms
