@@ -1,6 +1,7 @@
 #include "server/net/httpsserver.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <exception>
@@ -45,7 +46,8 @@ constexpr std::string_view serverMethodsAllow = "GET, HEAD, POST, PUT, PATCH, DE
 constexpr std::string_view defaultCsp = "default-src 'none'; frame-ancestors 'none'";
 constexpr std::string_view htmlCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                      "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-constexpr std::chrono::seconds closeNotifyTimeout{2};
+constexpr std::chrono::seconds closeNotifyTimeout{2}; // close_notify + lingering close, together
+constexpr std::size_t lingerMaxBytes = 64 * 1024;
 
 std::string lowerCase(std::string_view text)
 {
@@ -663,12 +665,26 @@ struct HttpsServer::Impl
                 break;
         }
 
+        beast::error_code ignored;
         if (sayGoodbye && !impl->stopping) {
+            // Send close_notify without waiting for the peer's (marking it as received makes
+            // SSL_shutdown complete at once), then a lingering close: FIN, and discard what the
+            // client still sends for a moment, so closing with unread bytes (e.g. the body
+            // after a 413) does not reset the connection before the client read our answer.
+            SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
             stream.next_layer().expires_after(closeNotifyTimeout);
             auto [shutdownError] = co_await stream.async_shutdown(asTuple);
             (void)shutdownError; // the peer may already be gone; nothing to do either way
+            stream.next_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+            std::array<char, 4096> discard{};
+            std::size_t drained = 0;
+            while (drained < lingerMaxBytes) {
+                auto [drainError, bytes] = co_await stream.next_layer().async_read_some(asio::buffer(discard), asTuple);
+                if (drainError)
+                    break;
+                drained += bytes;
+            }
         }
-        beast::error_code ignored;
         stream.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream.next_layer().close();
     }
