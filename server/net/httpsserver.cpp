@@ -608,7 +608,8 @@ struct HttpsServer::Impl
                     bool bodyOk = true;
                     if (decision.hasBody) {
                         if (decision.expectContinue) {
-                            http::response<http::empty_body> proceed{http::status::continue_, 11};
+                            // string_body like the final answer: one async_write instantiation instead of two.
+                            http::response<http::string_body> proceed{http::status::continue_, 11};
                             stream.next_layer().expires_after(config.bodyTimeout);
                             auto [continueError, continueBytes] = co_await http::async_write(stream, proceed, asTuple);
                             (void)continueBytes;

@@ -524,6 +524,24 @@ private Q_SLOTS:
         QVERIFY2(good.contains(QStringLiteral("HTTP/1.1 200 OK")), qPrintable(good));
     }
 
+    void devicesSessionResumption()
+    {
+        // §2.3 (a): resumption works on the mTLS listener (session id context set);
+        // §2.3 (b): a resumed session skips the verify callback, so Peer says so and the
+        // application must check the device on every request.
+        const QString session = path("device.session");
+        const QString first = sClient(port(Listener::Devices), ClientCert::Device,
+                                      {QStringLiteral("-sess_out"), session});
+        QVERIFY2(first.contains(QStringLiteral("\"resumed\":false")), qPrintable(first));
+        QVERIFY(QFile::exists(session));
+        const int checksBefore = m_shared.revocationChecks.load();
+        const QString second = sClient(port(Listener::Devices), ClientCert::Device,
+                                       {QStringLiteral("-sess_in"), session});
+        QVERIFY2(second.contains(QStringLiteral("\"resumed\":true")), qPrintable(second));
+        QVERIFY2(second.contains(QString::fromStdString(m_deviceSerial)), qPrintable(second));
+        QCOMPARE(m_shared.revocationChecks.load(), checksBefore); // no fresh verification happened
+    }
+
     void tlsVersionsPerListener_data()
     {
         QTest::addColumn<int>("listener");
