@@ -23,11 +23,9 @@ namespace Common::Crypto {
 namespace {
 
 // RAII owners for the OpenSSL objects used here.
-template<auto FreeFunction>
-struct Deleter
+template <auto FreeFunction> struct Deleter
 {
-    template<typename T>
-    void operator()(T *pointer) const { FreeFunction(pointer); }
+    template <typename T> void operator()(T *pointer) const { FreeFunction(pointer); }
 };
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
@@ -152,8 +150,7 @@ bool setCommonName(X509_NAME *name, const std::string &commonName)
 {
     return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                       reinterpret_cast<const unsigned char *>(commonName.data()),
-                                      static_cast<int>(commonName.size()), -1, 0)
-        == 1;
+                                      static_cast<int>(commonName.size()), -1, 0) == 1;
 }
 
 // Adds one extension written in OpenSSL's config syntax. Only called with our own constant
@@ -170,8 +167,8 @@ bool addExtension(X509 *certificate, X509 *issuer, int nid, const char *value)
 bool setValidity(X509 *certificate, int days)
 {
     // One minute of back-dating absorbs small clock differences between hosts.
-    return X509_gmtime_adj(X509_getm_notBefore(certificate), -60) != nullptr
-        && X509_time_adj_ex(X509_getm_notAfter(certificate), days, 0, nullptr) != nullptr;
+    return X509_gmtime_adj(X509_getm_notBefore(certificate), -60) != nullptr &&
+           X509_time_adj_ex(X509_getm_notAfter(certificate), days, 0, nullptr) != nullptr;
 }
 
 // Common skeleton: v3, random serial, issuer name, subject CN, validity, public key.
@@ -183,12 +180,11 @@ Result<X509Ptr> newCertificate(X509 *issuer, EVP_PKEY *subjectKey, const std::st
     auto serial = randomSerial();
     if (!serial)
         return tl::unexpected(serial.error());
-    if (X509_set_version(certificate.get(), X509_VERSION_3) != 1
-        || X509_set_serialNumber(certificate.get(), serial->get()) != 1
-        || !setCommonName(X509_get_subject_name(certificate.get()), commonName)
-        || X509_set_issuer_name(certificate.get(),
-                                X509_get_subject_name(issuer ? issuer : certificate.get())) != 1
-        || !setValidity(certificate.get(), days) || X509_set_pubkey(certificate.get(), subjectKey) != 1)
+    if (X509_set_version(certificate.get(), X509_VERSION_3) != 1 ||
+        X509_set_serialNumber(certificate.get(), serial->get()) != 1 ||
+        !setCommonName(X509_get_subject_name(certificate.get()), commonName) ||
+        X509_set_issuer_name(certificate.get(), X509_get_subject_name(issuer ? issuer : certificate.get())) != 1 ||
+        !setValidity(certificate.get(), days) || X509_set_pubkey(certificate.get(), subjectKey) != 1)
         return cryptoFailure("cannot fill certificate fields");
     return certificate;
 }
@@ -241,8 +237,8 @@ bool isPlainName(std::string_view text)
     if (text.empty() || text.size() > 253)
         return false;
     for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-            || c == '.' || c == '*';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '.' || c == '*';
         if (!ok)
             return false;
     }
@@ -287,7 +283,8 @@ bool addSubjectAltNames(X509 *certificate, const NamesPtr &names)
 bool isIpAddress(const std::string &text)
 {
     std::array<unsigned char, 16> buffer{};
-    return inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 || inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+    return inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
+           inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
 }
 
 std::chrono::system_clock::time_point toTimePoint(const ASN1_TIME *time)
@@ -307,9 +304,9 @@ Result<KeyPair> generateP256Key()
         return cryptoFailure("cannot generate a P-256 key");
     const BioPtr privateBio(BIO_new(BIO_s_mem()));
     const BioPtr publicBio(BIO_new(BIO_s_mem()));
-    if (!privateBio || !publicBio
-        || PEM_write_bio_PrivateKey(privateBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1
-        || PEM_write_bio_PUBKEY(publicBio.get(), key.get()) != 1)
+    if (!privateBio || !publicBio ||
+        PEM_write_bio_PrivateKey(privateBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
+        PEM_write_bio_PUBKEY(publicBio.get(), key.get()) != 1)
         return cryptoFailure("cannot encode the key as PEM");
     return KeyPair{bioText(privateBio.get()), bioText(publicBio.get())};
 }
@@ -327,10 +324,10 @@ Result<std::string> makeCaCertificate(const KeyPair &caKey, const std::string &c
     if (!certificate)
         return tl::unexpected(certificate.error());
     X509 *raw = certificate->get();
-    if (!addExtension(raw, raw, NID_basic_constraints, "critical,CA:TRUE")
-        || !addExtension(raw, raw, NID_key_usage, "critical,keyCertSign,cRLSign")
-        || !addExtension(raw, raw, NID_subject_key_identifier, "hash")
-        || !addExtension(raw, raw, NID_authority_key_identifier, "keyid:always"))
+    if (!addExtension(raw, raw, NID_basic_constraints, "critical,CA:TRUE") ||
+        !addExtension(raw, raw, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+        !addExtension(raw, raw, NID_subject_key_identifier, "hash") ||
+        !addExtension(raw, raw, NID_authority_key_identifier, "keyid:always"))
         return cryptoFailure("cannot add CA extensions");
     if (auto signedOk = sign(raw, key.get()); !signedOk)
         return tl::unexpected(signedOk.error());
@@ -376,11 +373,11 @@ Result<std::string> issueServerCertificate(const std::string &caCertPem, const s
         return tl::unexpected(certificate.error());
     X509 *raw = certificate->get();
     X509 *ca = issuer->certificate.get();
-    if (!addExtension(raw, ca, NID_basic_constraints, "critical,CA:FALSE")
-        || !addExtension(raw, ca, NID_key_usage, "critical,digitalSignature")
-        || !addExtension(raw, ca, NID_ext_key_usage, "serverAuth")
-        || !addExtension(raw, ca, NID_subject_key_identifier, "hash")
-        || !addExtension(raw, ca, NID_authority_key_identifier, "keyid:always") || !addSubjectAltNames(raw, names))
+    if (!addExtension(raw, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+        !addExtension(raw, ca, NID_key_usage, "critical,digitalSignature") ||
+        !addExtension(raw, ca, NID_ext_key_usage, "serverAuth") ||
+        !addExtension(raw, ca, NID_subject_key_identifier, "hash") ||
+        !addExtension(raw, ca, NID_authority_key_identifier, "keyid:always") || !addSubjectAltNames(raw, names))
         return cryptoFailure("cannot add server certificate extensions");
     if (auto signedOk = sign(raw, issuer->key.get()); !signedOk)
         return tl::unexpected(signedOk.error());
@@ -395,10 +392,10 @@ Result<std::string> makeCsr(const KeyPair &deviceKey, const std::string &commonN
     if (!key)
         return inputFailure("device private key is not a valid PEM private key");
     RequestPtr request(X509_REQ_new());
-    if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1
-        || !setCommonName(X509_REQ_get_subject_name(request.get()), commonName)
-        || X509_REQ_set_pubkey(request.get(), key.get()) != 1
-        || X509_REQ_sign(request.get(), key.get(), EVP_sha256()) <= 0)
+    if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1 ||
+        !setCommonName(X509_REQ_get_subject_name(request.get()), commonName) ||
+        X509_REQ_set_pubkey(request.get(), key.get()) != 1 ||
+        X509_REQ_sign(request.get(), key.get(), EVP_sha256()) <= 0)
         return cryptoFailure("cannot build CSR");
     const BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_X509_REQ(bio.get(), request.get()) != 1)
@@ -407,8 +404,7 @@ Result<std::string> makeCsr(const KeyPair &deviceKey, const std::string &commonN
 }
 
 Result<IssuedDeviceCertificate> issueDeviceCertificate(const std::string &caCertPem, const std::string &caKeyPem,
-                                                       const std::string &csrPem, const std::string &deviceId,
-                                                       int days)
+                                                       const std::string &csrPem, const std::string &deviceId, int days)
 {
     if (days < 1 || days > maxDeviceDays)
         return inputFailure("device certificate validity must be 1.." + std::to_string(maxDeviceDays) + " days");
@@ -446,11 +442,11 @@ Result<IssuedDeviceCertificate> issueDeviceCertificate(const std::string &caCert
         GENERAL_NAME_free(uri);
         return cryptoFailure("cannot build device subjectAltName");
     }
-    if (!addExtension(raw, ca, NID_basic_constraints, "critical,CA:FALSE")
-        || !addExtension(raw, ca, NID_key_usage, "critical,digitalSignature")
-        || !addExtension(raw, ca, NID_ext_key_usage, "clientAuth")
-        || !addExtension(raw, ca, NID_subject_key_identifier, "hash")
-        || !addExtension(raw, ca, NID_authority_key_identifier, "keyid:always") || !addSubjectAltNames(raw, names))
+    if (!addExtension(raw, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+        !addExtension(raw, ca, NID_key_usage, "critical,digitalSignature") ||
+        !addExtension(raw, ca, NID_ext_key_usage, "clientAuth") ||
+        !addExtension(raw, ca, NID_subject_key_identifier, "hash") ||
+        !addExtension(raw, ca, NID_authority_key_identifier, "keyid:always") || !addSubjectAltNames(raw, names))
         return cryptoFailure("cannot add device certificate extensions");
     if (auto signedOk = sign(raw, issuer->key.get()); !signedOk)
         return tl::unexpected(signedOk.error());
@@ -494,8 +490,8 @@ std::string deviceIdOfCertificate(const x509_st *certificate)
 {
     if (!certificate)
         return {};
-    const NamesPtr names(static_cast<GENERAL_NAMES *>(
-        X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
+    const NamesPtr names(
+        static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
     if (!names)
         return {};
     for (int index = 0; index < sk_GENERAL_NAME_num(names.get()); ++index) {

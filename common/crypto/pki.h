@@ -41,7 +41,8 @@ struct IssuedDeviceCertificate
 // Issues a device client certificate from a CSR: verifies the CSR signature and that its key is
 // EC P-256; ignores every extension and the subject the CSR asks for; sets CN = deviceId, SAN
 // URI urn:soko:device:<deviceId>, CA:FALSE, keyUsage digitalSignature, EKU clientAuth, random
-// 16-byte positive serial, validity `days` (≤ 365). Errors: InvalidInput (bad CSR / key type), Crypto.
+// 16-byte positive serial, validity `days` (≤ 365). Errors: InvalidInput (bad CSR / key type,
+// deviceId not an 8-4-4-4-12 hex UUID, days outside 1..365, CA key not matching the CA), Crypto.
 Result<IssuedDeviceCertificate> issueDeviceCertificate(const std::string &caCertPem, const std::string &caKeyPem,
                                                        const std::string &csrPem, const std::string &deviceId,
                                                        int days);

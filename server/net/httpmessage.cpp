@@ -11,11 +11,21 @@ std::string jsonString(std::string_view text)
     std::string out = "\"";
     for (const char c : text) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char escaped[8];
@@ -45,9 +55,12 @@ std::optional<std::string_view> firstValue(const std::vector<std::pair<std::stri
 std::string_view listenerName(Listener listener)
 {
     switch (listener) {
-    case Listener::Devices: return "devices";
-    case Listener::Api: return "api";
-    case Listener::Admin: return "admin";
+    case Listener::Devices:
+        return "devices";
+    case Listener::Api:
+        return "api";
+    case Listener::Admin:
+        return "admin";
     }
     return "unknown";
 }

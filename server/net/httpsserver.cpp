@@ -52,7 +52,8 @@ constexpr std::size_t lingerMaxBytes = 64 * 1024;
 std::string lowerCase(std::string_view text)
 {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -103,7 +104,8 @@ std::string joined(const std::vector<std::string> &items)
 
 bool isTokenChar(char c)
 {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool isSafeHeader(std::string_view name, std::string_view value)
@@ -118,10 +120,9 @@ bool isSafeHeader(std::string_view name, std::string_view value)
 
 bool isDisconnect(const beast::error_code &error)
 {
-    return error == http::error::end_of_stream || error == http::error::partial_message
-        || error == asio::error::eof || error == asio::error::connection_reset
-        || error == asio::error::operation_aborted || error == ssl::error::stream_truncated
-        || error == beast::error::timeout || error == asio::error::broken_pipe;
+    return error == http::error::end_of_stream || error == http::error::partial_message || error == asio::error::eof ||
+           error == asio::error::connection_reset || error == asio::error::operation_aborted ||
+           error == ssl::error::stream_truncated || error == beast::error::timeout || error == asio::error::broken_pipe;
 }
 
 std::string withCharset(const std::string &contentType)
@@ -129,9 +130,9 @@ std::string withCharset(const std::string &contentType)
     const std::string lower = lowerCase(contentType);
     if (contentType.empty() || lower.find("charset=") != std::string::npos)
         return contentType;
-    const bool textual = lower.starts_with("text/") || lower.starts_with("application/json")
-        || lower.starts_with("application/xml") || lower.starts_with("application/javascript")
-        || lower.find("+json") != std::string::npos || lower.find("+xml") != std::string::npos;
+    const bool textual = lower.starts_with("text/") || lower.starts_with("application/json") ||
+                         lower.starts_with("application/xml") || lower.starts_with("application/javascript") ||
+                         lower.find("+json") != std::string::npos || lower.find("+xml") != std::string::npos;
     return textual ? contentType + "; charset=utf-8" : contentType;
 }
 
@@ -147,8 +148,8 @@ http::response<http::string_body> wireMessage(HttpResponse response, const std::
     for (const auto &[name, value] : response.headers) {
         const std::string lower = lowerCase(name);
         // The transport owns framing and identity headers.
-        if (!isSafeHeader(name, value) || lower == "content-length" || lower == "transfer-encoding"
-            || lower == "connection" || lower == "server" || lower == "content-type" || lower == "x-request-id")
+        if (!isSafeHeader(name, value) || lower == "content-length" || lower == "transfer-encoding" ||
+            lower == "connection" || lower == "server" || lower == "content-type" || lower == "x-request-id")
             continue;
         hasCacheControl = hasCacheControl || lower == "cache-control";
         hasCsp = hasCsp || lower == "content-security-policy";
@@ -210,8 +211,14 @@ struct HttpsServer::Impl
     {
         Impl *impl = nullptr;
         std::string address;
-        ConnectionSlot(Impl *owner, std::string ip) : impl(owner), address(std::move(ip)) {}
-        ConnectionSlot(ConnectionSlot &&other) noexcept : impl(std::exchange(other.impl, nullptr)), address(std::move(other.address)) {}
+        ConnectionSlot(Impl *owner, std::string ip)
+            : impl(owner)
+            , address(std::move(ip))
+        {}
+        ConnectionSlot(ConnectionSlot &&other) noexcept
+            : impl(std::exchange(other.impl, nullptr))
+            , address(std::move(other.address))
+        {}
         ConnectionSlot &operator=(ConnectionSlot &&) = delete;
         ConnectionSlot(const ConnectionSlot &) = delete;
         ~ConnectionSlot()
@@ -231,7 +238,12 @@ struct HttpsServer::Impl
     {
         Impl *impl;
         SessionState *state;
-        SessionRegistration(Impl *owner, SessionState *session) : impl(owner), state(session) { impl->sessions.insert(state); }
+        SessionRegistration(Impl *owner, SessionState *session)
+            : impl(owner)
+            , state(session)
+        {
+            impl->sessions.insert(state);
+        }
         SessionRegistration(const SessionRegistration &) = delete;
         SessionRegistration &operator=(const SessionRegistration &) = delete;
         ~SessionRegistration() { impl->sessions.erase(state); }
@@ -260,10 +272,10 @@ struct HttpsServer::Impl
     Application application;
     std::vector<std::unique_ptr<ssl::context>> contexts;
     std::vector<std::uint16_t> ports;
-    std::size_t connectionCount = 0;                       // I/O thread only
-    std::map<std::string, std::size_t> connectionsPerIp;   // I/O thread only
-    std::set<SessionState *> sessions;                     // I/O thread only
-    bool stopping = false;                                 // I/O thread only
+    std::size_t connectionCount = 0;                     // I/O thread only
+    std::map<std::string, std::size_t> connectionsPerIp; // I/O thread only
+    std::set<SessionState *> sessions;                   // I/O thread only
+    bool stopping = false;                               // I/O thread only
     std::atomic<bool> stopRequested{false};
     bool startCalled = false;
     asio::io_context ioContext{1};
@@ -274,8 +286,7 @@ struct HttpsServer::Impl
         : config(std::move(serverConfig))
         , application(std::move(app))
         , workers(std::max<std::size_t>(1, config.workerThreads))
-    {
-    }
+    {}
 
     ~Impl()
     {
@@ -323,8 +334,8 @@ struct HttpsServer::Impl
             co_await timer.async_wait(asTuple);
         }
         if (!impl->sessions.empty()) {
-            impl->logLine("shutdown: grace period over, " + std::to_string(impl->sessions.size())
-                          + " connection(s) dropped");
+            impl->logLine("shutdown: grace period over, " + std::to_string(impl->sessions.size()) +
+                          " connection(s) dropped");
             impl->ioContext.stop();
         }
     }
@@ -346,11 +357,14 @@ struct HttpsServer::Impl
             if (endpointError)
                 continue;
             std::string address = remote.address().to_string();
-            const std::size_t fromThisIp = impl->connectionsPerIp.contains(address) ? impl->connectionsPerIp[address] : 0;
-            if (impl->connectionCount >= impl->config.maxConnections || fromThisIp >= impl->config.maxConnectionsPerIp) {
-                impl->logLine("connection refused listener="
-                              + std::string(listenerName(impl->config.listeners[index].kind)) + " peer=" + address
-                              + (fromThisIp >= impl->config.maxConnectionsPerIp ? " reason=per_ip_cap" : " reason=global_cap"));
+            const std::size_t fromThisIp =
+                impl->connectionsPerIp.contains(address) ? impl->connectionsPerIp[address] : 0;
+            if (impl->connectionCount >= impl->config.maxConnections ||
+                fromThisIp >= impl->config.maxConnectionsPerIp) {
+                impl->logLine(
+                    "connection refused listener=" + std::string(listenerName(impl->config.listeners[index].kind)) +
+                    " peer=" + address +
+                    (fromThisIp >= impl->config.maxConnectionsPerIp ? " reason=per_ip_cap" : " reason=global_cap"));
                 beast::error_code ignored;
                 socket.close(ignored);
                 continue;
@@ -378,9 +392,8 @@ struct HttpsServer::Impl
                 return reject(400, "bad_request", "control character in a header field");
         }
         const std::size_t transferEncodings = head.count(http::field::transfer_encoding);
-        if (transferEncodings > 0
-            && (transferEncodings > 1 || head.version() != 11
-                || !equalsIgnoringCase(trimmed(head[http::field::transfer_encoding]), "chunked")))
+        if (transferEncodings > 0 && (transferEncodings > 1 || head.version() != 11 ||
+                                      !equalsIgnoringCase(trimmed(head[http::field::transfer_encoding]), "chunked")))
             return reject(400, "bad_request", "Transfer-Encoding must be exactly 'chunked' (RFC 9112 6.3)");
         const std::size_t hosts = head.count(http::field::host);
         if (hosts > 1)
@@ -463,7 +476,8 @@ struct HttpsServer::Impl
         try {
             co_return impl->application.handle(request);
         } catch (const std::exception &exception) {
-            impl->logLineFromWorker("handler failed request_id=" + request.requestId + " error=" + forLog(exception.what()));
+            impl->logLineFromWorker("handler failed request_id=" + request.requestId +
+                                    " error=" + forLog(exception.what()));
         } catch (...) {
             impl->logLineFromWorker("handler failed request_id=" + request.requestId + " error=unknown");
         }
@@ -489,8 +503,8 @@ struct HttpsServer::Impl
                 names += (names.empty() ? "" : ",") + forLog(name, 64);
             line += " query=" + names; // names only: values may hold secrets (R44)
         }
-        line += " status=" + std::to_string(status) + " duration_ms=" + std::to_string(duration.count())
-            + " listener=" + std::string(listenerName(listener)) + " peer=" + peer.address;
+        line += " status=" + std::to_string(status) + " duration_ms=" + std::to_string(duration.count()) +
+                " listener=" + std::string(listenerName(listener)) + " peer=" + peer.address;
         if (!peer.certificateDeviceId.empty())
             line += " device=" + peer.certificateDeviceId;
         if (!peer.certificateSerial.empty())
@@ -516,8 +530,8 @@ struct HttpsServer::Impl
         auto [handshakeError] = co_await stream.async_handshake(ssl::stream_base::server, asTuple);
         if (handshakeError) {
             if (!impl->stopping)
-                impl->logLine("tls_handshake_failed listener=" + std::string(listenerName(listener)) + " peer="
-                              + slot.address + " reason=" + forLog(handshakeError.message()));
+                impl->logLine("tls_handshake_failed listener=" + std::string(listenerName(listener)) +
+                              " peer=" + slot.address + " reason=" + forLog(handshakeError.message()));
             co_return;
         }
         const Peer peer = peerOf(stream, slot.address);
@@ -559,13 +573,14 @@ struct HttpsServer::Impl
             unsigned version = 11;
             bool head = false;
             if (headerError == http::error::header_limit) {
-                response = refusal(431, "header_too_large",
-                                   "request header block larger than " + std::to_string(config.headerLimitBytes) + " bytes");
+                response =
+                    refusal(431, "header_too_large",
+                            "request header block larger than " + std::to_string(config.headerLimitBytes) + " bytes");
                 close = true;
             } else if (headerError && isDisconnect(headerError)) {
                 if (headerError == beast::error::timeout)
-                    impl->logLine("request timeout listener=" + std::string(listenerName(listener)) + " peer="
-                                  + peer.address + " phase=header request_id=" + requestId);
+                    impl->logLine("request timeout listener=" + std::string(listenerName(listener)) +
+                                  " peer=" + peer.address + " phase=header request_id=" + requestId);
                 sayGoodbye = false;
                 break;
             } else if (headerError) {
@@ -583,7 +598,8 @@ struct HttpsServer::Impl
                     decision = impl->decideHead(listener, headerParser);
                 } catch (const std::exception &exception) {
                     impl->logLine("route limits failed request_id=" + requestId + " error=" + forLog(exception.what()));
-                    decision.rejection = HttpResponse::json(500, "{\"error\":\"internal\",\"ref\":\"" + requestId + "\"}");
+                    decision.rejection =
+                        HttpResponse::json(500, "{\"error\":\"internal\",\"ref\":\"" + requestId + "\"}");
                     decision.close = true;
                 }
                 if (decision.rejection) {
@@ -624,14 +640,15 @@ struct HttpsServer::Impl
                         auto [bodyError, bodyBytes] = co_await http::async_read(stream, buffer, bodyParser, asTuple);
                         (void)bodyBytes;
                         if (bodyError == http::error::body_limit) {
-                            response = refusal(413, "body_too_large",
-                                               "request body larger than " + std::to_string(decision.maxBodyBytes) + " bytes");
+                            response =
+                                refusal(413, "body_too_large",
+                                        "request body larger than " + std::to_string(decision.maxBodyBytes) + " bytes");
                             close = true;
                             bodyOk = false;
                         } else if (bodyError && isDisconnect(bodyError)) {
-                            impl->logLine("request aborted listener=" + std::string(listenerName(listener)) + " peer="
-                                          + peer.address + " phase=body reason=" + forLog(bodyError.message())
-                                          + " request_id=" + requestId);
+                            impl->logLine("request aborted listener=" + std::string(listenerName(listener)) + " peer=" +
+                                          peer.address + " phase=body reason=" + forLog(bodyError.message()) +
+                                          " request_id=" + requestId);
                             sayGoodbye = false;
                             break;
                         } else if (bodyError) {
@@ -693,8 +710,7 @@ struct HttpsServer::Impl
 
 HttpsServer::HttpsServer(ServerConfig config, Application application)
     : m_impl(std::make_unique<Impl>(std::move(config), std::move(application)))
-{
-}
+{}
 
 HttpsServer::~HttpsServer() = default;
 
@@ -714,7 +730,8 @@ Common::Result<void> HttpsServer::start()
         beast::error_code error;
         const auto address = asio::ip::make_address(listener.address, error);
         if (error)
-            return Common::fail(Common::ErrorCode::InvalidInput, "listener address '" + listener.address + "' is not an IP address");
+            return Common::fail(Common::ErrorCode::InvalidInput,
+                                "listener address '" + listener.address + "' is not an IP address");
         const tcp::endpoint endpoint(address, listener.port);
         tcp::acceptor acceptor(impl.ioContext);
         acceptor.open(endpoint.protocol(), error);
@@ -725,8 +742,9 @@ Common::Result<void> HttpsServer::start()
         if (!error)
             acceptor.listen(asio::socket_base::max_listen_connections, error);
         if (error)
-            return Common::fail(Common::ErrorCode::Io, std::string(listenerName(listener.kind)) + " listener on "
-                                    + listener.address + ":" + std::to_string(listener.port) + ": " + error.message());
+            return Common::fail(Common::ErrorCode::Io, std::string(listenerName(listener.kind)) + " listener on " +
+                                                           listener.address + ":" + std::to_string(listener.port) +
+                                                           ": " + error.message());
         impl.ports.push_back(acceptor.local_endpoint().port());
         impl.acceptors.push_back(std::move(acceptor));
     }

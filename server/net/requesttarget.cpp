@@ -57,7 +57,8 @@ Common::Result<RequestTarget> parseRequestTarget(std::string_view target)
 {
     using Common::ErrorCode;
     if (target.size() > maxTargetBytes)
-        return Common::fail(ErrorCode::TooLarge, "request target longer than " + std::to_string(maxTargetBytes) + " bytes");
+        return Common::fail(ErrorCode::TooLarge,
+                            "request target longer than " + std::to_string(maxTargetBytes) + " bytes");
     if (target.empty() || target.front() != '/')
         return Common::fail(ErrorCode::InvalidInput, "request target must be in origin-form (start with '/')", 0);
     // Percent-escapes are checked by our own decoder first so the error names the position.

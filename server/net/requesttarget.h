@@ -14,8 +14,8 @@ namespace Server::Net {
 
 struct RequestTarget
 {
-    std::string path;                                         // decoded, starts with '/'
-    std::vector<std::pair<std::string, std::string>> query;   // decoded, unique names, in order
+    std::string path;                                       // decoded, starts with '/'
+    std::vector<std::pair<std::string, std::string>> query; // decoded, unique names, in order
 };
 
 inline constexpr std::size_t maxQueryParameters = 64;

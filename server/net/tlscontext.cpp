@@ -50,7 +50,8 @@ int verifyClientCertificate(int preverifyOk, X509_STORE_CTX *store)
         return 1;
     auto *ssl = static_cast<SSL *>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     const auto *isRevoked =
-        ssl ? static_cast<const RevocationCheck *>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), revocationIndex())) : nullptr;
+        ssl ? static_cast<const RevocationCheck *>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), revocationIndex()))
+            : nullptr;
     if (!isRevoked || !*isRevoked)
         return 1;
     const std::string serial = Common::Crypto::certificateSerialHex(X509_STORE_CTX_get_current_cert(store));
@@ -84,13 +85,13 @@ Common::Result<TlsContextPtr> makeTlsContext(const ListenerConfig &listener, con
     const bool modern = listener.kind != Listener::Api;
 
     // No SSL_OP_CIPHER_SERVER_PREFERENCE: Mozilla 6.0 says off for both profiles.
-    SSL_CTX_set_options(raw, SSL_OP_ALL | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION
-                                 | SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
-    if (SSL_CTX_set_min_proto_version(raw, modern ? TLS1_3_VERSION : TLS1_2_VERSION) != 1
-        || SSL_CTX_set_max_proto_version(raw, TLS1_3_VERSION) != 1)
+    SSL_CTX_set_options(raw, SSL_OP_ALL | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_SSLv2 |
+                                 SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
+    if (SSL_CTX_set_min_proto_version(raw, modern ? TLS1_3_VERSION : TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(raw, TLS1_3_VERSION) != 1)
         return tlsFailure(listener, "cannot set protocol versions");
-    if (SSL_CTX_set_cipher_list(raw, std::string(intermediateTls12Ciphers).c_str()) != 1
-        || SSL_CTX_set_ciphersuites(raw, std::string(tls13Ciphersuites).c_str()) != 1)
+    if (SSL_CTX_set_cipher_list(raw, std::string(intermediateTls12Ciphers).c_str()) != 1 ||
+        SSL_CTX_set_ciphersuites(raw, std::string(tls13Ciphersuites).c_str()) != 1)
         return tlsFailure(listener, "cannot set cipher suites");
     if (SSL_CTX_set1_groups_list(raw, std::string(tlsGroups).c_str()) != 1)
         return tlsFailure(listener, "cannot set key exchange groups");

@@ -17,10 +17,22 @@ namespace {
 
 using namespace Common::Crypto;
 
-struct X509Free { void operator()(X509 *pointer) const { X509_free(pointer); } };
-struct ReqFree { void operator()(X509_REQ *pointer) const { X509_REQ_free(pointer); } };
-struct KeyFree { void operator()(EVP_PKEY *pointer) const { EVP_PKEY_free(pointer); } };
-struct BioFree { void operator()(BIO *pointer) const { BIO_free_all(pointer); } };
+struct X509Free
+{
+    void operator()(X509 *pointer) const { X509_free(pointer); }
+};
+struct ReqFree
+{
+    void operator()(X509_REQ *pointer) const { X509_REQ_free(pointer); }
+};
+struct KeyFree
+{
+    void operator()(EVP_PKEY *pointer) const { EVP_PKEY_free(pointer); }
+};
+struct BioFree
+{
+    void operator()(BIO *pointer) const { BIO_free_all(pointer); }
+};
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using ReqPtr = std::unique_ptr<X509_REQ, ReqFree>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
@@ -51,10 +63,15 @@ std::string foreignCsr(EVP_PKEY *key, const char *commonName, bool askForCaAndSe
     X509_REQ_set_pubkey(request.get(), key);
     if (askForCaAndServerAuth) {
         STACK_OF(X509_EXTENSION) *extensions = sk_X509_EXTENSION_new_null();
-        sk_X509_EXTENSION_push(extensions, X509V3_EXT_conf_nid(nullptr, nullptr, NID_basic_constraints, "critical,CA:TRUE"));
-        sk_X509_EXTENSION_push(extensions, X509V3_EXT_conf_nid(nullptr, nullptr, NID_ext_key_usage, "serverAuth,codeSigning"));
+        sk_X509_EXTENSION_push(extensions,
+                               X509V3_EXT_conf_nid(nullptr, nullptr, NID_basic_constraints, "critical,CA:TRUE"));
+        sk_X509_EXTENSION_push(extensions,
+                               X509V3_EXT_conf_nid(nullptr, nullptr, NID_ext_key_usage, "serverAuth,codeSigning"));
         sk_X509_EXTENSION_push(extensions, X509V3_EXT_conf_nid(nullptr, nullptr, NID_key_usage, "keyCertSign,cRLSign"));
-        sk_X509_EXTENSION_push(extensions, X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, "DNS:evil.example,URI:urn:soko:device:00000000-0000-4000-8000-000000000000"));
+        sk_X509_EXTENSION_push(
+            extensions,
+            X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
+                                "DNS:evil.example,URI:urn:soko:device:00000000-0000-4000-8000-000000000000"));
         X509_REQ_add_extensions(request.get(), extensions);
         sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
     }
@@ -205,7 +222,8 @@ private Q_SLOTS:
         QCOMPARE(X509_get_extended_key_usage(leaf.get()), static_cast<uint32_t>(XKU_SSL_CLIENT));
         // Exactly our six extensions: basicConstraints, keyUsage, EKU, SKI, AKI, SAN.
         QCOMPARE(X509_get_ext_count(leaf.get()), 6);
-        auto *names = static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(leaf.get(), NID_subject_alt_name, nullptr, nullptr));
+        auto *names =
+            static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(leaf.get(), NID_subject_alt_name, nullptr, nullptr));
         QVERIFY(names);
         QCOMPARE(sk_GENERAL_NAME_num(names), 1);
         const GENERAL_NAME *only = sk_GENERAL_NAME_value(names, 0);
@@ -224,7 +242,8 @@ private Q_SLOTS:
         QCOMPARE(certificateSerialHex(leaf.get()), issued->serialHex);
         QCOMPARE(deviceIdOfCertificate(leaf.get()), m_deviceId);
         QVERIFY(QRegularExpression(QStringLiteral("^[4-7][0-9A-F]{31}$"))
-                    .match(QString::fromStdString(issued->serialHex)).hasMatch());
+                    .match(QString::fromStdString(issued->serialHex))
+                    .hasMatch());
         const auto lifetime = info->notAfter - info->notBefore;
         QVERIFY(lifetime <= std::chrono::hours(24 * 365) + std::chrono::minutes(2));
         QVERIFY(info->notBefore <= std::chrono::system_clock::now());
@@ -251,21 +270,27 @@ private Q_SLOTS:
         KeyPtr p384 = generate("EC", "P-384", 0);
         KeyPtr p256 = generate("EC", "P-256", 0);
         KeyPtr other = generate("EC", "P-256", 0);
-        QTest::newRow("rsa-1024") << QByteArray::fromStdString(foreignCsr(rsa.get(), "x", false)) << QStringLiteral("P-256");
-        QTest::newRow("p-521") << QByteArray::fromStdString(foreignCsr(p521.get(), "x", false)) << QStringLiteral("P-256");
-        QTest::newRow("p-384") << QByteArray::fromStdString(foreignCsr(p384.get(), "x", false)) << QStringLiteral("P-256");
+        QTest::newRow("rsa-1024") << QByteArray::fromStdString(foreignCsr(rsa.get(), "x", false))
+                                  << QStringLiteral("P-256");
+        QTest::newRow("p-521") << QByteArray::fromStdString(foreignCsr(p521.get(), "x", false))
+                               << QStringLiteral("P-256");
+        QTest::newRow("p-384") << QByteArray::fromStdString(foreignCsr(p384.get(), "x", false))
+                               << QStringLiteral("P-256");
         QTest::newRow("tampered signature")
-            << QByteArray::fromStdString(tamperedSignature(foreignCsr(p256.get(), "x", false))) << QStringLiteral("signature");
+            << QByteArray::fromStdString(tamperedSignature(foreignCsr(p256.get(), "x", false)))
+            << QStringLiteral("signature");
         // A CSR whose public key was swapped after signing: the signature no longer matches.
         const std::string good = foreignCsr(p256.get(), "x", false);
         BioPtr bio(BIO_new_mem_buf(good.data(), static_cast<int>(good.size())));
         ReqPtr swapped(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
         X509_REQ_set_pubkey(swapped.get(), other.get());
-        QTest::newRow("swapped key") << QByteArray::fromStdString(pemOfRequest(swapped.get())) << QStringLiteral("signature");
+        QTest::newRow("swapped key") << QByteArray::fromStdString(pemOfRequest(swapped.get()))
+                                     << QStringLiteral("signature");
         QTest::newRow("garbage") << QByteArray("hello, I am a CSR") << QStringLiteral("PKCS#10");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("PKCS#10");
-        QTest::newRow("broken base64") << QByteArray("-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n")
-                                       << QStringLiteral("PKCS#10");
+        QTest::newRow("broken base64")
+            << QByteArray("-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n")
+            << QStringLiteral("PKCS#10");
         QTest::newRow("a certificate, not a csr") << QByteArray::fromStdString(m_caCert) << QStringLiteral("PKCS#10");
     }
     void badCsrsAreRefused()
@@ -346,7 +371,8 @@ private Q_SLOTS:
 
     void randomUuidAndHex()
     {
-        const QRegularExpression format(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"));
+        const QRegularExpression format(
+            QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"));
         QSet<QString> seen;
         for (int index = 0; index < 1000; ++index) {
             const QString uuid = QString::fromStdString(randomUuid());

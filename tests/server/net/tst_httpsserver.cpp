@@ -35,7 +35,7 @@ struct Response
     QMap<QByteArray, QByteArray> headers; // lower-case names
     QByteArray body;
     bool complete = false;
-    bool closedAfter = false;             // server closed the connection after the response
+    bool closedAfter = false; // server closed the connection after the response
     QString error;
     QByteArray header(const char *name) const { return headers.value(QByteArray(name)); }
 };
@@ -58,10 +58,10 @@ struct Shared
 
 QByteArray peerJson(const Peer &peer)
 {
-    return "{\"address\":\"" + QByteArray::fromStdString(peer.address) + "\",\"serial\":\""
-        + QByteArray::fromStdString(peer.certificateSerial) + "\",\"device\":\""
-        + QByteArray::fromStdString(peer.certificateDeviceId) + "\",\"resumed\":" + (peer.sessionResumed ? "true" : "false")
-        + "}";
+    return "{\"address\":\"" + QByteArray::fromStdString(peer.address) + "\",\"serial\":\"" +
+           QByteArray::fromStdString(peer.certificateSerial) + "\",\"device\":\"" +
+           QByteArray::fromStdString(peer.certificateDeviceId) +
+           "\",\"resumed\":" + (peer.sessionResumed ? "true" : "false") + "}";
 }
 
 RouteLimits routeLimits(Listener, std::string_view method, std::string_view path)
@@ -71,8 +71,8 @@ RouteLimits routeLimits(Listener, std::string_view method, std::string_view path
     limits.known = true;
     if (path == "/api/v1/items" || path == "/api/v1/html" || path == "/api/v1/cached")
         limits.allowedMethods = {"GET", "HEAD"};
-    else if (path.starts_with("/api/v1/items/") || path == "/api/v1/throw" || path == "/api/v1/slow"
-             || path == "/api/v1/query" || path == "/sync/peer")
+    else if (path.starts_with("/api/v1/items/") || path == "/api/v1/throw" || path == "/api/v1/slow" ||
+             path == "/api/v1/query" || path == "/sync/peer")
         limits.allowedMethods = {"GET"};
     else if (path == "/api/v1/echo")
         limits = RouteLimits{true, echoBodyLimit, {"POST", "PUT"}};
@@ -115,7 +115,8 @@ HttpResponse handleRequest(Shared *shared, const HttpRequest &request)
         response.headers.emplace_back("X-Evil", "a\r\nSet-Cookie: x=y");
         return response;
     }
-    return HttpResponse::json(200, "{\"items\":[],\"listener\":\"" + std::string(listenerName(request.listener)) + "\"}");
+    return HttpResponse::json(200,
+                              "{\"items\":[],\"listener\":\"" + std::string(listenerName(request.listener)) + "\"}");
 }
 
 // A server running on its own thread; stops and joins on destruction.
@@ -166,11 +167,16 @@ private:
     ServerConfig baseConfig()
     {
         ServerConfig config;
-        ListenerConfig devices{Listener::Devices, "127.0.0.1", 0, path("server.pem").toStdString(),
-                               path("server.key").toStdString(), path("device-ca.pem").toStdString()};
-        ListenerConfig api{Listener::Api, "127.0.0.1", 0, path("server.pem").toStdString(), path("server.key").toStdString(), ""};
-        ListenerConfig admin{Listener::Admin, "127.0.0.1", 0, path("server.pem").toStdString(),
-                             path("server.key").toStdString(), ""};
+        ListenerConfig devices{Listener::Devices,
+                               "127.0.0.1",
+                               0,
+                               path("server.pem").toStdString(),
+                               path("server.key").toStdString(),
+                               path("device-ca.pem").toStdString()};
+        ListenerConfig api{
+            Listener::Api, "127.0.0.1", 0, path("server.pem").toStdString(), path("server.key").toStdString(), ""};
+        ListenerConfig admin{
+            Listener::Admin, "127.0.0.1", 0, path("server.pem").toStdString(), path("server.key").toStdString(), ""};
         config.listeners = {devices, api, admin};
         config.workerThreads = 2;
         config.maxConnectionsPerIp = 50;
@@ -196,7 +202,8 @@ private:
     {
         auto running = std::make_unique<RunningServer>();
         Shared *shared = &m_shared;
-        Application application{routeLimits, [shared](const HttpRequest &request) { return handleRequest(shared, request); }};
+        Application application{routeLimits,
+                                [shared](const HttpRequest &request) { return handleRequest(shared, request); }};
         running->server = std::make_unique<HttpsServer>(std::move(config), std::move(application));
         auto started = running->server->start();
         if (!started) {
@@ -221,9 +228,18 @@ private:
         configuration.setProtocol(protocol);
         configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
         QString certFile, keyFile;
-        if (cert == ClientCert::Device) { certFile = m_deviceCert; keyFile = m_deviceKey; }
-        if (cert == ClientCert::Revoked) { certFile = m_revokedCert; keyFile = m_revokedKey; }
-        if (cert == ClientCert::Foreign) { certFile = m_foreignCert; keyFile = m_foreignKey; }
+        if (cert == ClientCert::Device) {
+            certFile = m_deviceCert;
+            keyFile = m_deviceKey;
+        }
+        if (cert == ClientCert::Revoked) {
+            certFile = m_revokedCert;
+            keyFile = m_revokedKey;
+        }
+        if (cert == ClientCert::Foreign) {
+            certFile = m_foreignCert;
+            keyFile = m_foreignKey;
+        }
         if (!certFile.isEmpty()) {
             configuration.setLocalCertificate(QSslCertificate::fromPath(certFile).value(0));
             QFile key(keyFile);
@@ -253,7 +269,8 @@ private:
                 for (qsizetype index = 1; index < lines.size(); ++index) {
                     const qsizetype colon = lines[index].indexOf(':');
                     if (colon > 0)
-                        headers.insert(lines[index].left(colon).trimmed().toLower(), lines[index].mid(colon + 1).trimmed());
+                        headers.insert(lines[index].left(colon).trimmed().toLower(),
+                                       lines[index].mid(colon + 1).trimmed());
                 }
                 if (status >= 100 && status < 200) {
                     data.remove(0, end + 4);
@@ -270,7 +287,8 @@ private:
             }
             if (timer.elapsed() > timeoutMs || socket.state() != QAbstractSocket::ConnectedState) {
                 data += socket.readAll();
-                if (socket.state() != QAbstractSocket::ConnectedState && data.indexOf("\r\n\r\n") >= 0 && timer.elapsed() <= timeoutMs)
+                if (socket.state() != QAbstractSocket::ConnectedState && data.indexOf("\r\n\r\n") >= 0 &&
+                    timer.elapsed() <= timeoutMs)
                     continue;
                 response.error = socket.errorString();
                 return response;
@@ -302,10 +320,7 @@ private:
         return readResponse(*socket, raw.startsWith("HEAD "));
     }
 
-    static QByteArray get(const QByteArray &target)
-    {
-        return "GET " + target + " HTTP/1.1\r\nHost: soko.test\r\n\r\n";
-    }
+    static QByteArray get(const QByteArray &target) { return "GET " + target + " HTTP/1.1\r\nHost: soko.test\r\n\r\n"; }
 
     static void verifySecurityHeaders(const Response &response)
     {
@@ -316,7 +331,8 @@ private:
         QCOMPARE(response.header("server"), QByteArray("soko"));
         QVERIFY(response.headers.contains("content-security-policy"));
         QVERIFY(response.header("content-security-policy").contains("frame-ancestors 'none'"));
-        QVERIFY2(response.header("content-type").contains("charset=utf-8"), response.header("content-type").constData());
+        QVERIFY2(response.header("content-type").contains("charset=utf-8"),
+                 response.header("content-type").constData());
         QVERIFY(!response.header("x-request-id").isEmpty());
     }
 
@@ -412,22 +428,25 @@ private Q_SLOTS:
                                 "Content-Length: 11\r\n\r\n{\"qty\":12}\n";
         for (const auto &[name, listener] : {std::pair{"devices", Listener::Devices}, std::pair{"api", Listener::Api},
                                              std::pair{"admin", Listener::Admin}}) {
-            QTest::addRow("%s GET", name) << int(listener) << get("/api/v1/items")
-                                          << "{\"items\":[],\"listener\":\"" + QByteArray(name) + "\"}";
+            QTest::addRow("%s GET", name)
+                << int(listener) << get("/api/v1/items") << "{\"items\":[],\"listener\":\"" + QByteArray(name) + "\"}";
             QTest::addRow("%s POST", name) << int(listener) << post << QByteArray("{\"qty\":12}\n");
         }
-        QTest::newRow("api chunked POST") << int(Listener::Api)
-                                          << QByteArray("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                                        "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
-                                          << QByteArray("hello world");
-        QTest::newRow("api Expect 100-continue") << int(Listener::Api)
-                                                 << QByteArray("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                                                               "Content-Length: 2\r\n\r\nok")
-                                                 << QByteArray("ok");
-        QTest::newRow("api query decoded") << int(Listener::Api) << get("/api/v1/query?cursor=12&q=a+b%2Bc")
-                                           << QByteArray("cursor=12;q=a b+c;");
-        QTest::newRow("api HTTP/1.0 without Host") << int(Listener::Api) << QByteArray("GET /api/v1/items HTTP/1.0\r\n\r\n")
-                                                   << QByteArray("{\"items\":[],\"listener\":\"api\"}");
+        QTest::newRow("api chunked POST")
+            << int(Listener::Api)
+            << QByteArray("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            << QByteArray("hello world");
+        QTest::newRow("api Expect 100-continue")
+            << int(Listener::Api)
+            << QByteArray("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                          "Content-Length: 2\r\n\r\nok")
+            << QByteArray("ok");
+        QTest::newRow("api query decoded")
+            << int(Listener::Api) << get("/api/v1/query?cursor=12&q=a+b%2Bc") << QByteArray("cursor=12;q=a b+c;");
+        QTest::newRow("api HTTP/1.0 without Host")
+            << int(Listener::Api) << QByteArray("GET /api/v1/items HTTP/1.0\r\n\r\n")
+            << QByteArray("{\"items\":[],\"listener\":\"api\"}");
     }
     void roundTrip()
     {
@@ -435,7 +454,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, request);
         QFETCH(QByteArray, expectedBody);
         const auto kind = static_cast<Listener>(listener);
-        const Response response = exchange(port(kind), request, kind == Listener::Devices ? ClientCert::Device : ClientCert::None);
+        const Response response =
+            exchange(port(kind), request, kind == Listener::Devices ? ClientCert::Device : ClientCert::None);
         QVERIFY2(response.complete, qPrintable(response.error));
         QCOMPARE(response.status, 200);
         QCOMPARE(response.body, expectedBody);
@@ -469,8 +489,9 @@ private Q_SLOTS:
     {
         const Response response = exchange(port(Listener::Devices), get("/sync/peer"), ClientCert::Device);
         QCOMPARE(response.status, 200);
-        QCOMPARE(response.body, "{\"address\":\"127.0.0.1\",\"serial\":\"" + QByteArray::fromStdString(m_deviceSerial)
-                                    + "\",\"device\":\"" + QByteArray::fromStdString(m_deviceId) + "\",\"resumed\":false}");
+        QCOMPARE(response.body, "{\"address\":\"127.0.0.1\",\"serial\":\"" + QByteArray::fromStdString(m_deviceSerial) +
+                                    "\",\"device\":\"" + QByteArray::fromStdString(m_deviceId) +
+                                    "\",\"resumed\":false}");
         QVERIFY(m_shared.revocationChecks.load() > 0);
         // Plain listeners carry no certificate identity.
         const Response api = exchange(port(Listener::Api), get("/sync/peer"));
@@ -480,9 +501,9 @@ private Q_SLOTS:
     // `openssl s_client` shows the TLS alert the server sent (QSslSocket only reports a close).
     QString sClient(quint16 toPort, ClientCert cert, const QStringList &extra = {})
     {
-        QStringList arguments = {QStringLiteral("s_client"), QStringLiteral("-connect"),
-                                 QStringLiteral("127.0.0.1:%1").arg(toPort), QStringLiteral("-CAfile"),
-                                 path("server-ca.pem"), QStringLiteral("-quiet")};
+        QStringList arguments = {
+            QStringLiteral("s_client"), QStringLiteral("-connect"), QStringLiteral("127.0.0.1:%1").arg(toPort),
+            QStringLiteral("-CAfile"),  path("server-ca.pem"),      QStringLiteral("-quiet")};
         if (cert == ClientCert::Device)
             arguments << QStringLiteral("-cert") << m_deviceCert << QStringLiteral("-key") << m_deviceKey;
         if (cert == ClientCert::Revoked)
@@ -530,13 +551,13 @@ private Q_SLOTS:
         // §2.3 (b): a resumed session skips the verify callback, so Peer says so and the
         // application must check the device on every request.
         const QString session = path("device.session");
-        const QString first = sClient(port(Listener::Devices), ClientCert::Device,
-                                      {QStringLiteral("-sess_out"), session});
+        const QString first =
+            sClient(port(Listener::Devices), ClientCert::Device, {QStringLiteral("-sess_out"), session});
         QVERIFY2(first.contains(QStringLiteral("\"resumed\":false")), qPrintable(first));
         QVERIFY(QFile::exists(session));
         const int checksBefore = m_shared.revocationChecks.load();
-        const QString second = sClient(port(Listener::Devices), ClientCert::Device,
-                                       {QStringLiteral("-sess_in"), session});
+        const QString second =
+            sClient(port(Listener::Devices), ClientCert::Device, {QStringLiteral("-sess_in"), session});
         QVERIFY2(second.contains(QStringLiteral("\"resumed\":true")), qPrintable(second));
         QVERIFY2(second.contains(QString::fromStdString(m_deviceSerial)), qPrintable(second));
         QCOMPARE(m_shared.revocationChecks.load(), checksBefore); // no fresh verification happened
@@ -566,9 +587,10 @@ private Q_SLOTS:
             return;
         QCOMPARE(int(socket->sessionProtocol()), protocol);
         const QString cipher = socket->sessionCipher().name();
-        const QStringList allowed = {QStringLiteral("ECDHE-ECDSA-AES128-GCM-SHA256"), QStringLiteral("ECDHE-ECDSA-AES256-GCM-SHA384"),
-                                     QStringLiteral("ECDHE-ECDSA-CHACHA20-POLY1305"), QStringLiteral("TLS_AES_128_GCM_SHA256"),
-                                     QStringLiteral("TLS_AES_256_GCM_SHA384"), QStringLiteral("TLS_CHACHA20_POLY1305_SHA256")};
+        const QStringList allowed = {
+            QStringLiteral("ECDHE-ECDSA-AES128-GCM-SHA256"), QStringLiteral("ECDHE-ECDSA-AES256-GCM-SHA384"),
+            QStringLiteral("ECDHE-ECDSA-CHACHA20-POLY1305"), QStringLiteral("TLS_AES_128_GCM_SHA256"),
+            QStringLiteral("TLS_AES_256_GCM_SHA384"),        QStringLiteral("TLS_CHACHA20_POLY1305_SHA256")};
         QVERIFY2(allowed.contains(cipher), qPrintable(cipher));
         socket->write(get("/api/v1/items"));
         QCOMPARE(readResponse(*socket).status, 200);
@@ -600,58 +622,96 @@ private Q_SLOTS:
         QTest::addColumn<bool>("closes");
         QTest::addColumn<QByteArray>("allow");
         const QByteArray post = "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\n";
-        QTest::newRow("H1 CL then TE") << post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("H1 TE then CL") << post + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("TE gzip") << post + "Transfer-Encoding: gzip\r\n\r\nGET /x HTTP/1.1\r\nHost: x\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("TE chunked, identity") << post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("TE xchunked") << post + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("two TE headers") << post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("H2 two Content-Length") << post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\nabc" << 400 << true << QByteArray();
+        QTest::newRow("H1 CL then TE") << post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                                       << 400 << true << QByteArray();
+        QTest::newRow("H1 TE then CL") << post + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"
+                                       << 400 << true << QByteArray();
+        QTest::newRow("TE gzip") << post + "Transfer-Encoding: gzip\r\n\r\nGET /x HTTP/1.1\r\nHost: x\r\n\r\n"
+                                 << 400 << true << QByteArray();
+        QTest::newRow("TE chunked, identity") << post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"
+                                              << 400 << true << QByteArray();
+        QTest::newRow("TE xchunked") << post + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"
+                                     << 400 << true << QByteArray();
+        QTest::newRow("two TE headers")
+            << post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            << 400 << true << QByteArray();
+        QTest::newRow("H2 two Content-Length")
+            << post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\nabc" << 400 << true << QByteArray();
         QTest::newRow("H4 Content-Length +2") << post + "Content-Length: +2\r\n\r\nab" << 400 << true << QByteArray();
         QTest::newRow("H4 Content-Length -1") << post + "Content-Length: -1\r\n\r\nab" << 400 << true << QByteArray();
-        QTest::newRow("H4 Content-Length 0x10") << post + "Content-Length: 0x10\r\n\r\nab" << 400 << true << QByteArray();
+        QTest::newRow("H4 Content-Length 0x10")
+            << post + "Content-Length: 0x10\r\n\r\nab" << 400 << true << QByteArray();
         QTest::newRow("H5 space before colon") << post + "Content-Length : 2\r\n\r\nab" << 400 << true << QByteArray();
-        QTest::newRow("H6 bare LF") << QByteArray("GET /api/v1/items HTTP/1.1\nHost: x\n\n") << 400 << true << QByteArray();
-        QTest::newRow("H7 NUL in header") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-A: a") + '\0' + QByteArray("b\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("H7 lone CR in header") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("H8 chunk size overflow") << post + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF\r\nab\r\n0\r\n\r\n" << 400 << true << QByteArray();
-        QTest::newRow("H9 9 KB header block") << "GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(9 * 1024, 'a') + "\r\n\r\n" << 431 << true << QByteArray();
-        QTest::newRow("H10 Content-Length 2000000") << post + "Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n" << 413 << true << QByteArray();
-        QTest::newRow("chunked body over route limit") << QByteArray("POST /api/v1/small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n")
-                + QByteArray(32, 'x') + "\r\n0\r\n\r\n" << 413 << true << QByteArray();
-        QTest::newRow("H12 absolute form") << QByteArray("GET http://evil/x HTTP/1.1\r\nHost: evil\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("H13 HTTP/1.2") << QByteArray("GET /api/v1/items HTTP/1.2\r\nHost: x\r\n\r\n") << 400 << true << QByteArray();
+        QTest::newRow("H6 bare LF") << QByteArray("GET /api/v1/items HTTP/1.1\nHost: x\n\n") << 400 << true
+                                    << QByteArray();
+        QTest::newRow("H7 NUL in header")
+            << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-A: a") + '\0' + QByteArray("b\r\n\r\n") << 400
+            << true << QByteArray();
+        QTest::newRow("H7 lone CR in header")
+            << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n") << 400 << true << QByteArray();
+        QTest::newRow("H8 chunk size overflow")
+            << post + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF\r\nab\r\n0\r\n\r\n"
+            << 400 << true << QByteArray();
+        QTest::newRow("H9 9 KB header block")
+            << "GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(9 * 1024, 'a') + "\r\n\r\n"
+            << 431 << true << QByteArray();
+        QTest::newRow("H10 Content-Length 2000000")
+            << post + "Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n"
+            << 413 << true << QByteArray();
+        QTest::newRow("chunked body over route limit")
+            << QByteArray("POST /api/v1/small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n") +
+                   QByteArray(32, 'x') + "\r\n0\r\n\r\n"
+            << 413 << true << QByteArray();
+        QTest::newRow("H12 absolute form")
+            << QByteArray("GET http://evil/x HTTP/1.1\r\nHost: evil\r\n\r\n") << 400 << true << QByteArray();
+        QTest::newRow("H13 HTTP/1.2") << QByteArray("GET /api/v1/items HTTP/1.2\r\nHost: x\r\n\r\n") << 400 << true
+                                      << QByteArray();
         QTest::newRow("H13 HTTP/0.9") << QByteArray("GET /api/v1/items\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("H14 lower-case get") << QByteArray("get /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << true
-                                            << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+        QTest::newRow("H14 lower-case get") << QByteArray("get /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 501
+                                            << true << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         QTest::newRow("H14 FOO") << QByteArray("FOO / HTTP/1.1\r\nHost: x\r\n\r\n") << 501 << true
                                  << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-        QTest::newRow("H14 TRACE known route") << QByteArray("TRACE /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << true << QByteArray("GET, HEAD");
+        QTest::newRow("H14 TRACE known route")
+            << QByteArray("TRACE /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << true << QByteArray("GET, HEAD");
         QTest::newRow("H14 TRACE /") << QByteArray("TRACE / HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << true
                                      << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         QTest::newRow("TRACK") << QByteArray("TRACK / HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << true
                                << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         QTest::newRow("CONNECT") << QByteArray("CONNECT evil:443 HTTP/1.1\r\nHost: evil:443\r\n\r\n") << 405 << true
                                  << QByteArray("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-        QTest::newRow("H15 GET with a body") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd") << 400 << true << QByteArray();
-        QTest::newRow("HEAD with chunked body") << QByteArray("HEAD /api/v1/items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("missing Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("duplicate Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400 << true << QByteArray();
-        QTest::newRow("empty Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: \r\n\r\n") << 400 << true << QByteArray();
+        QTest::newRow("H15 GET with a body")
+            << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd") << 400 << true
+            << QByteArray();
+        QTest::newRow("HEAD with chunked body")
+            << QByteArray("HEAD /api/v1/items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            << 400 << true << QByteArray();
+        QTest::newRow("missing Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\n\r\n") << 400 << true
+                                      << QByteArray();
+        QTest::newRow("duplicate Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400
+                                        << true << QByteArray();
+        QTest::newRow("empty Host") << QByteArray("GET /api/v1/items HTTP/1.1\r\nHost: \r\n\r\n") << 400 << true
+                                    << QByteArray();
         QTest::newRow("U1 ..%2f") << get("/static/..%2f..%2fetc/passwd") << 400 << true << QByteArray();
         QTest::newRow("U1 %2e%2e") << get("/static/%2e%2e/%2e%2e/etc/passwd") << 400 << true << QByteArray();
         QTest::newRow("U1 backslash") << get("/static/..\\..\\x") << 400 << true << QByteArray();
         QTest::newRow("U2 %00") << get("/api/v1/items/1%00.json") << 400 << true << QByteArray();
         QTest::newRow("bad percent") << get("/api/v1/items/%zz") << 400 << true << QByteArray();
-        QTest::newRow("U3 duplicate query parameter") << get("/api/v1/items?status=open&status=shipped") << 400 << true << QByteArray();
+        QTest::newRow("U3 duplicate query parameter")
+            << get("/api/v1/items?status=open&status=shipped") << 400 << true << QByteArray();
         QTest::newRow("U7 .git/HEAD") << get("/.git/HEAD") << 404 << false << QByteArray();
         QTest::newRow("U7 .env") << get("/.env") << 404 << false << QByteArray();
         QTest::newRow("U7 backup.sql") << get("/backup.sql") << 404 << false << QByteArray();
         QTest::newRow("U7 server.key") << get("/server.key") << 404 << false << QByteArray();
-        QTest::newRow("404 with a body closes") << QByteArray("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc") << 404 << true << QByteArray();
-        QTest::newRow("405 method not allowed") << QByteArray("DELETE /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << false << QByteArray("GET, HEAD");
-        QTest::newRow("Content-Length over a small route limit") << QByteArray("POST /api/v1/small HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n") + QByteArray(17, 'x') << 413 << true << QByteArray();
-        QTest::newRow("unknown Expect") << post + "Expect: magic\r\nContent-Length: 2\r\n\r\nab" << 417 << true << QByteArray();
+        QTest::newRow("404 with a body closes")
+            << QByteArray("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc") << 404 << true
+            << QByteArray();
+        QTest::newRow("405 method not allowed") << QByteArray("DELETE /api/v1/items HTTP/1.1\r\nHost: x\r\n\r\n") << 405
+                                                << false << QByteArray("GET, HEAD");
+        QTest::newRow("Content-Length over a small route limit")
+            << QByteArray("POST /api/v1/small HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n") + QByteArray(17, 'x')
+            << 413 << true << QByteArray();
+        QTest::newRow("unknown Expect") << post + "Expect: magic\r\nContent-Length: 2\r\n\r\nab" << 417 << true
+                                        << QByteArray();
         QTest::newRow("URI too long") << get("/" + QByteArray(5000, 'a')) << 414 << true << QByteArray();
     }
     void rawRequests()
@@ -681,7 +741,7 @@ private Q_SLOTS:
         const Response cached = exchange(port(Listener::Api), get("/api/v1/cached"));
         QCOMPARE(cached.status, 200);
         QCOMPARE(cached.header("cache-control"), QByteArray("public, max-age=60")); // handler's choice kept
-        QVERIFY(!cached.headers.contains("x-evil"));                              // CR/LF header dropped
+        QVERIFY(!cached.headers.contains("x-evil"));                                // CR/LF header dropped
         QVERIFY(!cached.headers.contains("set-cookie"));
         verifySecurityHeaders(cached);
     }
@@ -695,8 +755,10 @@ private Q_SLOTS:
         QCOMPARE(failed.status, 500);
         verifySecurityHeaders(failed);
         const QByteArray requestId = failed.header("x-request-id");
-        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
-                    .match(QString::fromLatin1(requestId)).hasMatch());
+        QVERIFY(
+            QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
+                .match(QString::fromLatin1(requestId))
+                .hasMatch());
         QCOMPARE(failed.body, "{\"error\":\"internal\",\"ref\":\"" + requestId + "\"}");
         QVERIFY(!failed.body.contains("SELECT"));
         socket->write(get("/api/v1/items"));
@@ -704,7 +766,8 @@ private Q_SLOTS:
         QCOMPARE(next.status, 200);
         const auto logs = m_shared.logs();
         const bool logged = std::any_of(logs.begin(), logs.end(), [&](const std::string &line) {
-            return line.find("status=500") != std::string::npos && line.find(requestId.toStdString()) != std::string::npos;
+            return line.find("status=500") != std::string::npos &&
+                   line.find(requestId.toStdString()) != std::string::npos;
         });
         QVERIFY(logged);
     }
@@ -724,8 +787,8 @@ private Q_SLOTS:
                 line = candidate;
         }
         QVERIFY2(!line.empty(), requestId.c_str());
-        for (const char *expected : {"method=POST", "path=/api/v1/echo", "query=token", "status=200", "duration_ms=",
-                                     "listener=devices", "peer=127.0.0.1"})
+        for (const char *expected : {"method=POST", "path=/api/v1/echo", "query=token", "status=200",
+                                     "duration_ms=", "listener=devices", "peer=127.0.0.1"})
             QVERIFY2(line.find(expected) != std::string::npos, line.c_str());
         QVERIFY(line.find("device=" + m_deviceId) != std::string::npos);
         QVERIFY(line.find("serial=" + m_deviceSerial) != std::string::npos);
@@ -740,7 +803,8 @@ private Q_SLOTS:
         QVERIFY(slow->isEncrypted());
         QElapsedTimer timer;
         timer.start();
-        const QByteArray request = "GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+        const QByteArray request =
+            "GET /api/v1/items HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
         qsizetype sent = 0;
         bool otherServed = false;
         while (slow->state() == QAbstractSocket::ConnectedState && timer.elapsed() < 8000) {
