@@ -4,6 +4,8 @@
 #include <vector>
 #include "common/support/result.h"
 
+struct x509_st; // OpenSSL's X509, so callers that hold one need not include OpenSSL here
+
 // The device/server PKI that both sides share (DESIGN.md security §4, REQUIREMENTS.md §2.3), over
 // OpenSSL 3.0 EVP/X509 APIs. All keys and certificates travel as PEM text. Times are UTC.
 namespace Common::Crypto {
@@ -39,7 +41,8 @@ struct IssuedDeviceCertificate
 // Issues a device client certificate from a CSR: verifies the CSR signature and that its key is
 // EC P-256; ignores every extension and the subject the CSR asks for; sets CN = deviceId, SAN
 // URI urn:soko:device:<deviceId>, CA:FALSE, keyUsage digitalSignature, EKU clientAuth, random
-// 16-byte positive serial, validity `days` (≤ 365). Errors: InvalidInput (bad CSR / key type), Crypto.
+// 16-byte positive serial, validity `days` (≤ 365). Errors: InvalidInput (bad CSR / key type,
+// deviceId not an 8-4-4-4-12 hex UUID, days outside 1..365, CA key not matching the CA), Crypto.
 Result<IssuedDeviceCertificate> issueDeviceCertificate(const std::string &caCertPem, const std::string &caKeyPem,
                                                        const std::string &csrPem, const std::string &deviceId,
                                                        int days);
@@ -53,6 +56,12 @@ struct CertificateInfo
     std::chrono::system_clock::time_point notAfter;
 };
 Result<CertificateInfo> inspectCertificate(const std::string &certificatePem);
+
+// Serial of a parsed certificate as upper-case hex without leading zeros (the form of
+// IssuedDeviceCertificate::serialHex and CertificateInfo::serialHex); empty for nullptr.
+std::string certificateSerialHex(const x509_st *certificate);
+// The <uuid> of the first SAN URI urn:soko:device:<uuid>; empty if there is none.
+std::string deviceIdOfCertificate(const x509_st *certificate);
 
 // Random bytes from OpenSSL's CSPRNG, as lower-case hex / as an RFC 4122 v4 UUID string.
 std::string randomHex(std::size_t bytes);
