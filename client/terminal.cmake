@@ -13,6 +13,14 @@ set(SOKO_TERMINAL_CORE_SOURCES
     storage/operatorrepository.h storage/operatorrepository.cpp
     storage/outboxrepository.h storage/outboxrepository.cpp
     storage/syncstaterepository.h storage/syncstaterepository.cpp
+    scanning/scanevent.h scanning/scansource.h
+    scanning/wedgescansource.h scanning/wedgescansource.cpp
+    scanning/scanrouter.h scanning/scanrouter.cpp
+    workflows/session.h
+    workflows/loginworkflow.h workflows/loginworkflow.cpp
+    workflows/pickingworkflow.h workflows/pickingworkflow.cpp
+    workflows/packingworkflow.h workflows/packingworkflow.cpp
+    sync/snapshotimporter.h sync/snapshotimporter.cpp
 )
 list(TRANSFORM SOKO_TERMINAL_CORE_SOURCES PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/")
 

@@ -15,6 +15,12 @@ Common::Error toError(const QSqlError &error, const char *step)
 
 Common::Result<void> exec(QSqlQuery &query, const char *step)
 {
+    // A default-constructed QString binds as NULL; our text columns are NOT NULL DEFAULT ''.
+    const QVariantList values = query.boundValues();
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (values[i].typeId() == QMetaType::QString && values[i].toString().isNull())
+            query.bindValue(int(i), QStringLiteral(""));
+    }
     if (!query.exec())
         return tl::unexpected(toError(query.lastError(), step));
     return {};

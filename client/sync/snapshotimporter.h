@@ -1,0 +1,31 @@
+#pragma once
+#include <QJsonObject>
+#include "common/support/result.h"
+
+class LocalDatabase;
+class TransactionGuard;
+
+// Applies a batch of master data and orders to the local database: a pulled page's changes, a
+// scope snapshot, or a demo file (--import). Shape (all arrays optional, ≤ 100,000 rows each):
+//   {"skus":[{"code","name","base_unit","lot_controlled","gtins":["GTIN-14",…]}],
+//    "locations":[{"code","warehouse","zone","pick_sequence"}],
+//    "operators":[{"id","name","badge","pin_hash","active"}],
+//    "orders":[{"id","store","order_number","customer","warehouse","state",
+//               "lines":[{"line","sku","location","quantity"}]}]}
+// A demo file may give "pin" instead of "pin_hash": it is hashed with Argon2id at once and never
+// stored. Everything is written in the caller's transaction (a page and its cursor commit together).
+namespace SnapshotImporter {
+
+struct Counts
+{
+    int skus = 0;
+    int locations = 0;
+    int operators = 0;
+    int orders = 0;
+};
+
+// Errors: InvalidInput naming the array and row, TooLarge, Storage. Nothing is applied on error
+// once the caller's guard rolls back.
+Common::Result<Counts> apply(TransactionGuard &transaction, LocalDatabase &database, const QJsonObject &changes);
+
+} // namespace SnapshotImporter
