@@ -6,3 +6,7 @@ set(_soko_fake "${PROJECT_SOURCE_DIR}/tests/support/fakescansource.h")
 
 soko_add_test(tst_localdatabase SOURCES ${_soko_terminal_tests}/tst_localdatabase.cpp ${_soko_fixture}
     LIBS soko::terminal_core LABELS client)
+soko_add_test(tst_wedgescansource SOURCES ${_soko_terminal_tests}/tst_wedgescansource.cpp
+    LIBS soko::terminal_core LABELS client)
+soko_add_test(tst_scanrouter SOURCES ${_soko_terminal_tests}/tst_scanrouter.cpp ${_soko_fake}
+    LIBS soko::terminal_core LABELS client)
