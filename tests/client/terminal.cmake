@@ -12,3 +12,5 @@ soko_add_test(tst_scanrouter SOURCES ${_soko_terminal_tests}/tst_scanrouter.cpp 
     LIBS soko::terminal_core LABELS client)
 soko_add_test(tst_pickingworkflow SOURCES ${_soko_terminal_tests}/tst_pickingworkflow.cpp ${_soko_fake} ${_soko_fixture}
     LIBS soko::terminal_core LABELS client)
+soko_add_test(tst_killsafety SOURCES ${_soko_terminal_tests}/tst_killsafety.cpp ${_soko_fake} ${_soko_fixture}
+    LIBS soko::terminal_core LABELS client)
