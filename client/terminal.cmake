@@ -21,6 +21,9 @@ set(SOKO_TERMINAL_CORE_SOURCES
     workflows/pickingworkflow.h workflows/pickingworkflow.cpp
     workflows/packingworkflow.h workflows/packingworkflow.cpp
     sync/snapshotimporter.h sync/snapshotimporter.cpp
+    models/orderlistmodel.h models/orderlistmodel.cpp
+    models/picklistmodel.h models/picklistmodel.cpp
+    models/outboxproblemmodel.h models/outboxproblemmodel.cpp
 )
 list(TRANSFORM SOKO_TERMINAL_CORE_SOURCES PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/")
 

@@ -14,3 +14,5 @@ soko_add_test(tst_pickingworkflow SOURCES ${_soko_terminal_tests}/tst_pickingwor
     LIBS soko::terminal_core LABELS client)
 soko_add_test(tst_killsafety SOURCES ${_soko_terminal_tests}/tst_killsafety.cpp ${_soko_fake} ${_soko_fixture}
     LIBS soko::terminal_core LABELS client)
+soko_add_test(tst_models SOURCES ${_soko_terminal_tests}/tst_models.cpp ${_soko_fixture}
+    LIBS soko::terminal_core LABELS client)
