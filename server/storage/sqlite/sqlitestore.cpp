@@ -1,0 +1,1331 @@
+#include "server/storage/sqlite/sqlitestore.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <sqlite3.h>
+#include <array>
+#include "server/storage/ids.h"
+#include "server/storage/changedata.h"
+#include "server/storage/migrations.h"
+
+namespace Server::Storage {
+
+namespace {
+
+using Common::ErrorCode;
+using Common::fail;
+using Common::Domain::OperationOutcome;
+
+std::string systemNow()
+{
+    const auto now = std::chrono::system_clock::now();
+    const auto milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
+    return text;
+}
+
+std::string_view outcomeText(OperationOutcome outcome)
+{
+    switch (outcome) {
+    case OperationOutcome::Applied: return "applied";
+    case OperationOutcome::Conflict: return "conflict";
+    case OperationOutcome::Rejected: return "rejected";
+    }
+    return "rejected";
+}
+
+OperationOutcome outcomeFromText(std::string_view text)
+{
+    if (text == "applied")
+        return OperationOutcome::Applied;
+    if (text == "conflict")
+        return OperationOutcome::Conflict;
+    return OperationOutcome::Rejected;
+}
+
+std::optional<Common::Domain::Date> parseDate(const std::string &text)
+{
+    int year = 0, month = 0, day = 0;
+    if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d", &year, &month, &day) != 3)
+        return std::nullopt;
+    return Common::Domain::Date{year, month, day};
+}
+
+std::string formatDate(const Common::Domain::Date &date)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year, date.month, date.day);
+    return text;
+}
+
+// Stable Storage error; the SQLite text is for the log only (R38: never in API bodies).
+Common::Error sqliteError(sqlite3 *db, int rc, std::string_view what)
+{
+    const ErrorCode code = (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::Conflict : ErrorCode::Storage;
+    return Common::Error::make(code, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+} // namespace
+
+// A cached prepared statement in use: bound by index, reset and unbound when it goes away.
+class SqliteStore::Statement
+{
+public:
+    Statement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
+    Statement(Statement &&other) noexcept : m_db(other.m_db), m_statement(other.m_statement) { other.m_statement = nullptr; }
+    Statement &operator=(Statement &&) = delete;
+    ~Statement()
+    {
+        if (m_statement) {
+            sqlite3_reset(m_statement);
+            sqlite3_clear_bindings(m_statement);
+        }
+    }
+
+    Statement &bind(int index, std::int64_t value)
+    {
+        record(sqlite3_bind_int64(m_statement, index, value));
+        return *this;
+    }
+    Statement &bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement &bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+    Statement &bind(int index, std::string_view value)
+    {
+        record(sqlite3_bind_text64(m_statement, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+        return *this;
+    }
+    Statement &bind(int index, const std::string &value) { return bind(index, std::string_view(value)); }
+    Statement &bind(int index, const char *value) { return bind(index, std::string_view(value)); }
+    Statement &bind(int index, const std::optional<std::string> &value)
+    {
+        if (value)
+            return bind(index, std::string_view(*value));
+        record(sqlite3_bind_null(m_statement, index));
+        return *this;
+    }
+
+    // true = a row is ready, false = done.
+    Result<bool> step()
+    {
+        if (m_bindError != SQLITE_OK)
+            return tl::unexpected(sqliteError(m_db, m_bindError, "bind"));
+        const int rc = sqlite3_step(m_statement);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        return tl::unexpected(sqliteError(m_db, rc, "step"));
+    }
+    Result<void> run()
+    {
+        auto stepped = step();
+        if (!stepped)
+            return tl::unexpected(stepped.error());
+        return {};
+    }
+
+    std::int64_t integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+    bool isNull(int column) const { return sqlite3_column_type(m_statement, column) == SQLITE_NULL; }
+    std::string text(int column) const
+    {
+        const auto *data = sqlite3_column_text(m_statement, column);
+        const int size = sqlite3_column_bytes(m_statement, column);
+        return data ? std::string(reinterpret_cast<const char *>(data), static_cast<std::size_t>(size)) : std::string();
+    }
+    std::optional<std::string> optionalText(int column) const
+    {
+        if (isNull(column))
+            return std::nullopt;
+        return text(column);
+    }
+
+private:
+    void record(int rc)
+    {
+        if (rc != SQLITE_OK && m_bindError == SQLITE_OK)
+            m_bindError = rc;
+    }
+    sqlite3 *m_db;
+    sqlite3_stmt *m_statement;
+    int m_bindError = SQLITE_OK;
+};
+
+namespace {
+
+// Runs `body` atomically: inside the caller's transaction as a savepoint, or as its own.
+template<typename Exec, typename Body>
+auto atomically(Exec exec, Body body) -> decltype(body())
+{
+    if (auto started = exec("SAVEPOINT soko_atomic"); !started)
+        return tl::unexpected(started.error());
+    auto result = body();
+    if (result) {
+        if (auto released = exec("RELEASE soko_atomic"); !released) {
+            (void)exec("ROLLBACK TO soko_atomic");
+            (void)exec("RELEASE soko_atomic");
+            return tl::unexpected(released.error());
+        }
+    } else {
+        (void)exec("ROLLBACK TO soko_atomic");
+        (void)exec("RELEASE soko_atomic");
+    }
+    return result;
+}
+
+} // namespace
+
+#define SOKO_TRY(expression)                                                                                           \
+    do {                                                                                                               \
+        auto soko_try_result = (expression);                                                                           \
+        if (!soko_try_result)                                                                                          \
+            return tl::unexpected(soko_try_result.error());                                                            \
+    } while (false)
+
+#define SOKO_PREPARE(name, sql)                                                                                        \
+    auto name##_prepared = prepare(sql);                                                                               \
+    if (!name##_prepared)                                                                                              \
+        return tl::unexpected(name##_prepared.error());                                                                \
+    Statement &name = *name##_prepared
+
+#define SOKO_STEP(variable, statement)                                                                                 \
+    auto variable##_step = (statement).step();                                                                         \
+    if (!variable##_step)                                                                                              \
+        return tl::unexpected(variable##_step.error());                                                                \
+    const bool variable = *variable##_step
+
+using Lock = std::lock_guard<std::recursive_mutex>;
+
+SqliteStore::SqliteStore(sqlite3 *db, SqliteOptions options) : m_db(db), m_options(std::move(options)) {}
+
+SqliteStore::~SqliteStore()
+{
+    for (auto &[sql, statement] : m_statements)
+        sqlite3_finalize(statement);
+    sqlite3_close_v2(m_db);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string &path, SqliteOptions options)
+{
+    sqlite3 *db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        Common::Error error = sqliteError(db, rc, "open " + path);
+        sqlite3_close_v2(db);
+        return tl::unexpected(error);
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(db, std::move(options)));
+    SOKO_TRY(store->configure());
+    SOKO_TRY(store->migrate());
+    return store;
+}
+
+Result<void> SqliteStore::exec(const char *sql)
+{
+    char *message = nullptr;
+    const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        std::string text = message ? message : sqlite3_errstr(rc);
+        sqlite3_free(message);
+        return Common::fail((rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::Conflict : ErrorCode::Storage,
+                            std::string("exec: ") + text);
+    }
+    return {};
+}
+
+Result<void> SqliteStore::configure()
+{
+    int enabled = 0;
+    // Hardening (REQUIREMENTS.md §5.2): no schema corruption through SQL, no extensions, no
+    // functions with side effects from the schema, bounded values.
+    sqlite3_db_config(m_db, SQLITE_DBCONFIG_DEFENSIVE, 1, &enabled);
+    sqlite3_db_config(m_db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, &enabled);
+    sqlite3_db_config(m_db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &enabled);
+    sqlite3_limit(m_db, SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024);
+    sqlite3_limit(m_db, SQLITE_LIMIT_SQL_LENGTH, 1024 * 1024);
+    sqlite3_busy_timeout(m_db, m_options.busyTimeoutMs);
+    SOKO_TRY(exec("PRAGMA journal_mode=WAL"));
+    SOKO_TRY(exec(m_options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"));
+    SOKO_TRY(exec("PRAGMA foreign_keys=ON"));
+    SOKO_TRY(exec("PRAGMA trusted_schema=OFF"));
+    return {};
+}
+
+Result<void> SqliteStore::migrate()
+{
+    Lock lock(m_mutex);
+    SOKO_TRY(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT"));
+    auto current = schemaVersion();
+    if (!current)
+        return tl::unexpected(current.error());
+    for (const Migration &migration : sqliteMigrations()) {
+        if (migration.version <= *current)
+            continue;
+        SOKO_TRY(exec("BEGIN IMMEDIATE"));
+        const std::string sql(migration.sql);
+        auto applied = exec(sql.c_str());
+        if (applied) {
+            SOKO_PREPARE(record, "INSERT INTO schema_version(version) VALUES (?1)");
+            applied = record.bind(1, migration.version).run();
+        }
+        if (!applied) {
+            (void)exec("ROLLBACK");
+            return tl::unexpected(applied.error());
+        }
+        SOKO_TRY(exec("COMMIT"));
+    }
+    auto existing = meta("epoch");
+    if (!existing)
+        return tl::unexpected(existing.error());
+    if (!*existing)
+        SOKO_TRY(setMeta("epoch", randomUuid()));
+    return {};
+}
+
+Result<SqliteStore::Statement> SqliteStore::prepare(std::string_view sql)
+{
+    auto found = m_statements.find(sql);
+    if (found == m_statements.end()) {
+        sqlite3_stmt *statement = nullptr;
+        const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                          &statement, nullptr);
+        if (rc != SQLITE_OK)
+            return tl::unexpected(sqliteError(m_db, rc, "prepare"));
+        found = m_statements.emplace(sql, statement).first;
+    }
+    return Statement(m_db, found->second);
+}
+
+std::string SqliteStore::now()
+{
+    return m_options.clock ? m_options.clock() : systemNow();
+}
+
+// ---- transactions and meta ----
+
+Result<void> SqliteStore::begin()
+{
+    m_mutex.lock();
+    auto begun = exec("BEGIN IMMEDIATE");
+    if (!begun)
+        m_mutex.unlock();
+    return begun;
+}
+
+Result<void> SqliteStore::commit()
+{
+    auto committed = exec("COMMIT");
+    if (!committed)
+        (void)exec("ROLLBACK");
+    m_mutex.unlock();
+    return committed;
+}
+
+void SqliteStore::rollback()
+{
+    (void)exec("ROLLBACK");
+    m_mutex.unlock();
+}
+
+Result<int> SqliteStore::schemaVersion()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT coalesce(max(version), 0) FROM schema_version");
+    SOKO_STEP(row, query);
+    return row ? static_cast<int>(query.integer(0)) : 0;
+}
+
+Result<std::optional<std::string>> SqliteStore::meta(std::string_view key)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT value FROM server_meta WHERE key = ?1");
+    query.bind(1, key);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<std::string>();
+    return std::optional<std::string>(query.text(0));
+}
+
+Result<void> SqliteStore::setMeta(std::string_view key, std::string_view value)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO server_meta(key, value) VALUES (?1, ?2) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    return query.bind(1, key).bind(2, value).run();
+}
+
+Result<std::string> SqliteStore::epoch()
+{
+    auto value = meta("epoch");
+    if (!value)
+        return tl::unexpected(value.error());
+    if (!*value)
+        return Common::fail(ErrorCode::Storage, "server_meta has no epoch");
+    return **value;
+}
+
+Result<std::string> SqliteStore::rotateEpoch()
+{
+    Lock lock(m_mutex);
+    std::string fresh = randomUuid();
+    SOKO_TRY(setMeta("epoch", fresh));
+    return fresh;
+}
+
+// ---- master data ----
+
+Result<void> SqliteStore::upsertWarehouse(const Warehouse &warehouse)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO warehouses(code, name) VALUES (?1, ?2) "
+                        "ON CONFLICT(code) DO UPDATE SET name = excluded.name");
+    return query.bind(1, warehouse.code).bind(2, warehouse.name).run();
+}
+
+Result<std::vector<Warehouse>> SqliteStore::warehouses()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT code, name FROM warehouses ORDER BY code");
+    std::vector<Warehouse> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(Warehouse{query.text(0), query.text(1)});
+    }
+    return out;
+}
+
+Result<bool> SqliteStore::warehouseExists(std::string_view code)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT 1 FROM warehouses WHERE code = ?1");
+    query.bind(1, code);
+    SOKO_STEP(row, query);
+    return row;
+}
+
+Result<void> SqliteStore::upsertSku(const Sku &sku)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        {
+            SOKO_PREPARE(query, "INSERT INTO skus(code, name, base_unit, lot_controlled) VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT(code) DO UPDATE SET name = excluded.name, base_unit = excluded.base_unit, "
+                                "lot_controlled = excluded.lot_controlled");
+            SOKO_TRY(query.bind(1, sku.code).bind(2, sku.name).bind(3, sku.baseUnit).bind(4, sku.lotControlled).run());
+        }
+        {
+            SOKO_PREPARE(clear, "DELETE FROM sku_gtins WHERE sku = ?1");
+            SOKO_TRY(clear.bind(1, sku.code).run());
+        }
+        for (const std::string &gtin : sku.gtins) {
+            SOKO_PREPARE(add, "INSERT INTO sku_gtins(gtin, sku) VALUES (?1, ?2)");
+            SOKO_TRY(add.bind(1, gtin).bind(2, sku.code).run());
+        }
+        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::skuEntity, sku.code, ChangeData::ofSku(sku)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Sku>> SqliteStore::sku(std::string_view code)
+{
+    Lock lock(m_mutex);
+    Sku sku;
+    {
+        SOKO_PREPARE(query, "SELECT code, name, base_unit, lot_controlled FROM skus WHERE code = ?1");
+        query.bind(1, code);
+        SOKO_STEP(row, query);
+        if (!row)
+            return std::optional<Sku>();
+        sku.code = query.text(0);
+        sku.name = query.text(1);
+        sku.baseUnit = query.text(2);
+        sku.lotControlled = query.integer(3) != 0;
+    }
+    SOKO_PREPARE(gtins, "SELECT gtin FROM sku_gtins WHERE sku = ?1 ORDER BY gtin");
+    gtins.bind(1, code);
+    for (;;) {
+        SOKO_STEP(row, gtins);
+        if (!row)
+            break;
+        sku.gtins.push_back(gtins.text(0));
+    }
+    return std::optional<Sku>(std::move(sku));
+}
+
+Result<std::optional<std::string>> SqliteStore::skuCodeByGtin(std::string_view gtin14)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT sku FROM sku_gtins WHERE gtin = ?1");
+    query.bind(1, gtin14);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<std::string>();
+    return std::optional<std::string>(query.text(0));
+}
+
+Result<std::vector<Sku>> SqliteStore::skus(std::string_view afterCode, int limit)
+{
+    Lock lock(m_mutex);
+    std::vector<std::string> codes;
+    {
+        SOKO_PREPARE(query, "SELECT code FROM skus WHERE code > ?1 ORDER BY code LIMIT ?2");
+        query.bind(1, afterCode).bind(2, limit);
+        for (;;) {
+            SOKO_STEP(row, query);
+            if (!row)
+                break;
+            codes.push_back(query.text(0));
+        }
+    }
+    std::vector<Sku> out;
+    for (const std::string &code : codes) {
+        auto one = sku(code);
+        if (!one)
+            return tl::unexpected(one.error());
+        if (*one)
+            out.push_back(std::move(**one));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::upsertLocation(const Location &location)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        SOKO_PREPARE(query, "INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES (?1, ?2, ?3, ?4) "
+                            "ON CONFLICT(warehouse, code) DO UPDATE SET zone = excluded.zone, "
+                            "pick_sequence = excluded.pick_sequence");
+        SOKO_TRY(query.bind(1, location.warehouse).bind(2, location.code).bind(3, location.zone)
+                     .bind(4, location.pickSequence).run());
+        return appendChange(ChangeRecord{0, location.warehouse, ChangeData::locationEntity, location.code,
+                                         ChangeData::ofLocation(location)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Location>> SqliteStore::location(std::string_view warehouse, std::string_view code)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = ?1 AND code = ?2");
+    query.bind(1, warehouse).bind(2, code);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<Location>();
+    return std::optional<Location>(Location{query.text(0), query.text(1), query.text(2), query.integer(3)});
+}
+
+Result<std::vector<Location>> SqliteStore::locations(std::string_view warehouse)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = ?1 "
+                        "ORDER BY pick_sequence, code");
+    query.bind(1, warehouse);
+    std::vector<Location> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(Location{query.text(0), query.text(1), query.text(2), query.integer(3)});
+    }
+    return out;
+}
+
+Result<void> SqliteStore::upsertLot(const Lot &lot)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        SOKO_PREPARE(query, "INSERT INTO lots(sku, code, expiry, blocked) VALUES (?1, ?2, ?3, ?4) "
+                            "ON CONFLICT(sku, code) DO UPDATE SET expiry = excluded.expiry, blocked = excluded.blocked");
+        std::optional<std::string> expiry;
+        if (lot.expiry)
+            expiry = formatDate(*lot.expiry);
+        SOKO_TRY(query.bind(1, lot.skuCode).bind(2, lot.code).bind(3, expiry).bind(4, lot.blocked).run());
+        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::lotEntity, ChangeData::lotKey(lot.skuCode, lot.code),
+                                         ChangeData::ofLot(lot)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Lot>> SqliteStore::lot(std::string_view sku, std::string_view code)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT sku, code, expiry, blocked FROM lots WHERE sku = ?1 AND code = ?2");
+    query.bind(1, sku).bind(2, code);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<Lot>();
+    Lot lot{query.text(0), query.text(1), std::nullopt, query.integer(3) != 0};
+    if (auto expiry = query.optionalText(2))
+        lot.expiry = parseDate(*expiry);
+    return std::optional<Lot>(std::move(lot));
+}
+
+// ---- orders ----
+
+Result<std::optional<std::int64_t>> SqliteStore::findOrder(std::string_view store, std::string_view orderNumber)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id FROM orders WHERE store = ?1 AND order_number = ?2");
+    query.bind(1, store).bind(2, orderNumber);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(query.integer(0));
+}
+
+Result<std::int64_t> SqliteStore::insertOrder(const Order &order)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
+        const std::string at = now();
+        std::optional<std::string> warehouse;
+        if (!order.warehouse.empty())
+            warehouse = order.warehouse;
+        std::int64_t id = 0;
+        {
+            SOKO_PREPARE(query, "INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, "
+                                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id");
+            query.bind(1, order.store).bind(2, order.orderNumber).bind(3, order.customer).bind(4, order.address)
+                .bind(5, warehouse).bind(6, Common::Domain::orderStateName(order.state)).bind(7, at);
+            SOKO_STEP(row, query);
+            if (!row)
+                return Common::fail(ErrorCode::Storage, "insert order returned no id");
+            id = query.integer(0);
+        }
+        for (const auto &line : order.lines) {
+            SOKO_PREPARE(add, "INSERT INTO order_lines(order_id, line, sku, quantity, picked) VALUES (?1, ?2, ?3, ?4, ?5)");
+            SOKO_TRY(add.bind(1, id).bind(2, line.lineNumber).bind(3, line.skuCode).bind(4, line.quantity)
+                         .bind(5, line.picked).run());
+        }
+        SOKO_TRY(emitOrderChange(id, ""));
+        return id;
+    });
+}
+
+Result<std::optional<Order>> SqliteStore::order(std::int64_t id)
+{
+    Lock lock(m_mutex);
+    Order order;
+    {
+        SOKO_PREPARE(query, "SELECT id, store, order_number, customer, address, coalesce(warehouse, ''), state "
+                            "FROM orders WHERE id = ?1");
+        query.bind(1, id);
+        SOKO_STEP(row, query);
+        if (!row)
+            return std::optional<Order>();
+        order.id = query.integer(0);
+        order.store = query.text(1);
+        order.orderNumber = query.text(2);
+        order.customer = query.text(3);
+        order.address = query.text(4);
+        order.warehouse = query.text(5);
+        order.state = Common::Domain::orderStateFromName(query.text(6)).value_or(OrderState::Imported);
+    }
+    SOKO_PREPARE(lines, "SELECT line, sku, quantity, picked FROM order_lines WHERE order_id = ?1 ORDER BY line");
+    lines.bind(1, id);
+    for (;;) {
+        SOKO_STEP(row, lines);
+        if (!row)
+            break;
+        order.lines.push_back(Common::Domain::OrderLine{static_cast<int>(lines.integer(0)), lines.text(1),
+                                                        lines.integer(2), lines.integer(3)});
+    }
+    return std::optional<Order>(std::move(order));
+}
+
+Result<std::vector<Order>> SqliteStore::orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
+                                               std::int64_t afterId, int limit)
+{
+    Lock lock(m_mutex);
+    std::vector<std::int64_t> ids;
+    {
+        SOKO_PREPARE(query, "SELECT id FROM orders WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR warehouse = ?2) "
+                            "AND id > ?3 ORDER BY id LIMIT ?4");
+        std::optional<std::string> stateName;
+        if (state)
+            stateName = std::string(Common::Domain::orderStateName(*state));
+        query.bind(1, stateName).bind(2, warehouse).bind(3, afterId).bind(4, limit);
+        for (;;) {
+            SOKO_STEP(row, query);
+            if (!row)
+                break;
+            ids.push_back(query.integer(0));
+        }
+    }
+    std::vector<Order> out;
+    for (const std::int64_t id : ids) {
+        auto one = order(id);
+        if (!one)
+            return tl::unexpected(one.error());
+        if (*one)
+            out.push_back(std::move(**one));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::emitOrderChange(std::int64_t id, const std::string &previousWarehouse)
+{
+    auto current = order(id);
+    if (!current)
+        return tl::unexpected(current.error());
+    if (!*current)
+        return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
+    const Order &value = **current;
+    const std::string key = std::to_string(id);
+    // The old scope learns the order left it; the new scope gets its full state.
+    if (!previousWarehouse.empty() && previousWarehouse != value.warehouse)
+        SOKO_TRY(appendChange(ChangeRecord{0, previousWarehouse, ChangeData::orderEntity, key, std::nullopt}));
+    if (!value.warehouse.empty())
+        SOKO_TRY(appendChange(ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)}));
+    return {};
+}
+
+Result<void> SqliteStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        auto before = order(id);
+        if (!before)
+            return tl::unexpected(before.error());
+        if (!*before)
+            return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
+        SOKO_PREPARE(query, "UPDATE orders SET state = ?2, warehouse = ?3, updated_at = ?4 WHERE id = ?1");
+        std::optional<std::string> target;
+        if (!warehouse.empty())
+            target = std::string(warehouse);
+        SOKO_TRY(query.bind(1, id).bind(2, Common::Domain::orderStateName(state)).bind(3, target).bind(4, now()).run());
+        return emitOrderChange(id, (*before)->warehouse);
+    });
+}
+
+Result<void> SqliteStore::addLinePicked(std::int64_t orderId, int line, Quantity delta)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        SOKO_PREPARE(query, "UPDATE order_lines SET picked = picked + ?3 WHERE order_id = ?1 AND line = ?2");
+        SOKO_TRY(query.bind(1, orderId).bind(2, line).bind(3, delta).run());
+        if (sqlite3_changes(m_db) != 1)
+            return Common::fail(ErrorCode::NotFound, "order line not found");
+        auto current = order(orderId);
+        if (!current)
+            return tl::unexpected(current.error());
+        return emitOrderChange(orderId, (*current)->warehouse);
+    });
+}
+
+Result<void> SqliteStore::recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO shipments(order_id, tracking_number, carrier, shipped_at) VALUES (?1, ?2, ?3, ?4) "
+                        "ON CONFLICT(order_id) DO UPDATE SET tracking_number = excluded.tracking_number, "
+                        "carrier = excluded.carrier");
+    return query.bind(1, orderId).bind(2, trackingNumber).bind(3, carrier).bind(4, now()).run();
+}
+
+// ---- stock ledger ----
+
+Result<Quantity> SqliteStore::addMovement(const StockMovement &movement)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<Quantity> {
+        static constexpr std::array<std::string_view, 7> reasons{"receipt", "putaway", "pick", "move",
+                                                                 "count_adjustment", "adjustment", "return"};
+        {
+            SOKO_PREPARE(insert, "INSERT INTO stock_movements(warehouse, sku, location, lot, quantity_delta, reason, op_id, "
+                                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            SOKO_TRY(insert.bind(1, movement.warehouse).bind(2, movement.skuCode).bind(3, movement.location)
+                         .bind(4, movement.lot).bind(5, movement.quantityDelta)
+                         .bind(6, reasons.at(static_cast<std::size_t>(movement.reason)))
+                         .bind(7, movement.operationId).bind(8, now()).run());
+        }
+        Quantity quantity = 0;
+        {
+            SOKO_PREPARE(upsert, "INSERT INTO stock_balances(warehouse, sku, location, lot, quantity) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(warehouse, sku, location, lot) "
+                                 "DO UPDATE SET quantity = quantity + excluded.quantity RETURNING quantity");
+            upsert.bind(1, movement.warehouse).bind(2, movement.skuCode).bind(3, movement.location).bind(4, movement.lot)
+                .bind(5, movement.quantityDelta);
+            SOKO_STEP(row, upsert);
+            if (!row)
+                return Common::fail(ErrorCode::Storage, "balance upsert returned nothing");
+            quantity = upsert.integer(0);
+        }
+        const BalanceRecord balance{movement.warehouse, movement.skuCode, movement.location, movement.lot, quantity};
+        SOKO_TRY(appendChange(ChangeRecord{0, movement.warehouse, ChangeData::stockEntity,
+                                           ChangeData::stockKey(movement.skuCode, movement.location, movement.lot),
+                                           ChangeData::ofStock(balance)}));
+        return quantity;
+    });
+}
+
+Result<Quantity> SqliteStore::balance(std::string_view warehouse, std::string_view sku, std::string_view location,
+                                      std::string_view lot)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT quantity FROM stock_balances WHERE warehouse = ?1 AND sku = ?2 AND location = ?3 AND lot = ?4");
+    query.bind(1, warehouse).bind(2, sku).bind(3, location).bind(4, lot);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : Quantity(0);
+}
+
+Result<std::vector<BalanceRecord>> SqliteStore::balances(const BalanceFilter &filter)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT warehouse, sku, location, lot, quantity FROM stock_balances "
+                        "WHERE (?1 IS NULL OR warehouse = ?1) AND (?2 IS NULL OR sku = ?2) AND (?3 = 0 OR quantity <> 0) "
+                        "ORDER BY warehouse, sku, location, lot LIMIT 100000");
+    query.bind(1, filter.warehouse).bind(2, filter.sku).bind(3, filter.nonZeroOnly);
+    std::vector<BalanceRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(BalanceRecord{query.text(0), query.text(1), query.text(2), query.text(3), query.integer(4)});
+    }
+    return out;
+}
+
+Result<std::vector<WarehouseTotal>> SqliteStore::warehouseTotals(std::optional<std::string> sku)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT warehouse, sku, sum(quantity) FROM stock_balances WHERE (?1 IS NULL OR sku = ?1) "
+                        "GROUP BY warehouse, sku ORDER BY warehouse, sku LIMIT 100000");
+    query.bind(1, sku);
+    std::vector<WarehouseTotal> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(WarehouseTotal{query.text(0), query.text(1), query.integer(2)});
+    }
+    return out;
+}
+
+Result<std::vector<MovementRecord>> SqliteStore::movements(std::string_view sku, std::int64_t afterId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, warehouse, sku, location, lot, quantity_delta, reason, op_id, created_at "
+                        "FROM stock_movements WHERE sku = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+    query.bind(1, sku).bind(2, afterId).bind(3, limit);
+    static constexpr std::array<std::pair<std::string_view, Common::Domain::MovementReason>, 7> reasons{{
+        {"receipt", Common::Domain::MovementReason::Receipt},
+        {"putaway", Common::Domain::MovementReason::Putaway},
+        {"pick", Common::Domain::MovementReason::Pick},
+        {"move", Common::Domain::MovementReason::Move},
+        {"count_adjustment", Common::Domain::MovementReason::CountAdjustment},
+        {"adjustment", Common::Domain::MovementReason::Adjustment},
+        {"return", Common::Domain::MovementReason::Return},
+    }};
+    std::vector<MovementRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        MovementRecord record;
+        record.movement.id = query.integer(0);
+        record.movement.warehouse = query.text(1);
+        record.movement.skuCode = query.text(2);
+        record.movement.location = query.text(3);
+        record.movement.lot = query.text(4);
+        record.movement.quantityDelta = query.integer(5);
+        const std::string reason = query.text(6);
+        for (const auto &[name, value] : reasons)
+            if (name == reason)
+                record.movement.reason = value;
+        record.movement.operationId = query.text(7);
+        record.createdAt = query.text(8);
+        out.push_back(std::move(record));
+    }
+    return out;
+}
+
+// ---- devices and sync bookkeeping ----
+
+namespace {
+constexpr std::string_view s_deviceColumns =
+    "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices ";
+} // namespace
+
+#define SOKO_DEVICE_SELECT "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices "
+
+static DeviceRecord readDevice(const SqliteStore::Statement &query)
+{
+    return DeviceRecord{query.text(0),
+                        query.text(1),
+                        query.text(2),
+                        query.text(3),
+                        query.text(4) == "active" ? DeviceStatus::Active : DeviceStatus::Revoked,
+                        query.integer(5),
+                        query.text(6)};
+}
+
+Result<void> SqliteStore::insertDevice(const DeviceRecord &device)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO devices(id, warehouse, label, certificate_serial, status, incarnation, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    std::optional<std::string> serial;
+    if (!device.certificateSerial.empty())
+        serial = device.certificateSerial;
+    return query.bind(1, device.id).bind(2, device.warehouse).bind(3, device.label).bind(4, serial)
+        .bind(5, device.status == DeviceStatus::Active ? "active" : "revoked").bind(6, device.incarnation)
+        .bind(7, device.createdAt.empty() ? now() : device.createdAt).run();
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::device(std::string_view id)
+{
+    Lock lock(m_mutex);
+    (void)s_deviceColumns;
+    SOKO_PREPARE(query, SOKO_DEVICE_SELECT "WHERE id = ?1");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<DeviceRecord>();
+    return std::optional<DeviceRecord>(readDevice(query));
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::deviceBySerial(std::string_view certificateSerial)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_DEVICE_SELECT "WHERE certificate_serial = ?1");
+    query.bind(1, certificateSerial);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<DeviceRecord>();
+    return std::optional<DeviceRecord>(readDevice(query));
+}
+
+Result<std::vector<DeviceRecord>> SqliteStore::devices()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_DEVICE_SELECT "ORDER BY warehouse, label, id");
+    std::vector<DeviceRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readDevice(query));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::setDeviceCertificate(std::string_view id, std::string_view certificateSerial)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE devices SET certificate_serial = ?2 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, certificateSerial).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "device not found");
+    return {};
+}
+
+Result<void> SqliteStore::setDeviceStatus(std::string_view id, DeviceStatus status)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE devices SET status = ?2 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, status == DeviceStatus::Active ? "active" : "revoked").run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "device not found");
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::raiseIncarnation(std::string_view id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE devices SET incarnation = incarnation + 1 WHERE id = ?1 RETURNING incarnation");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::NotFound, "device not found");
+    const std::int64_t incarnation = query.integer(0);
+    SOKO_TRY(query.step()); // finish the statement so the update is complete
+    return incarnation;
+}
+
+Result<std::int64_t> SqliteStore::lastApplied(std::string_view deviceId, std::int64_t incarnation)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT coalesce(max(seq), 0) FROM applied_ops WHERE device_id = ?1 AND incarnation = ?2");
+    query.bind(1, deviceId).bind(2, incarnation);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : std::int64_t(0);
+}
+
+#define SOKO_APPLIED_SELECT                                                                                            \
+    "SELECT device_id, incarnation, seq, op_id, type, outcome, result, payload, operator_id, device_created_at "       \
+    "FROM applied_ops "
+
+static AppliedOpRecord readApplied(const SqliteStore::Statement &query)
+{
+    return AppliedOpRecord{query.text(0), query.integer(1), query.integer(2), query.text(3), query.text(4),
+                           outcomeFromText(query.text(5)), query.text(6), query.text(7), query.text(8), query.text(9)};
+}
+
+Result<std::optional<AppliedOpRecord>> SqliteStore::appliedOp(std::string_view deviceId, std::int64_t incarnation,
+                                                              std::int64_t seq)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_APPLIED_SELECT "WHERE device_id = ?1 AND incarnation = ?2 AND seq = ?3");
+    query.bind(1, deviceId).bind(2, incarnation).bind(3, seq);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AppliedOpRecord>();
+    return std::optional<AppliedOpRecord>(readApplied(query));
+}
+
+Result<std::optional<AppliedOpRecord>> SqliteStore::appliedOpById(std::string_view deviceId, std::string_view opId)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_APPLIED_SELECT "WHERE device_id = ?1 AND op_id = ?2 ORDER BY incarnation, seq LIMIT 1");
+    query.bind(1, deviceId).bind(2, opId);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AppliedOpRecord>();
+    return std::optional<AppliedOpRecord>(readApplied(query));
+}
+
+Result<void> SqliteStore::insertAppliedOp(const AppliedOpRecord &op)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO applied_ops(device_id, incarnation, seq, op_id, type, outcome, result, payload, "
+                        "operator_id, device_created_at, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    return query.bind(1, op.deviceId).bind(2, op.incarnation).bind(3, op.seq).bind(4, op.opId).bind(5, op.type)
+        .bind(6, outcomeText(op.outcome)).bind(7, op.resultJson).bind(8, op.payloadJson).bind(9, op.operatorId)
+        .bind(10, op.deviceCreatedAt).bind(11, now()).run();
+}
+
+Result<std::int64_t> SqliteStore::insertConflict(const ConflictRecord &conflict)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO conflicts(warehouse, device_id, op_id, reason, message, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+    query.bind(1, conflict.warehouse).bind(2, conflict.deviceId).bind(3, conflict.opId).bind(4, conflict.reason)
+        .bind(5, conflict.message).bind(6, now());
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert conflict returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::vector<ConflictRecord>> SqliteStore::conflicts(std::optional<std::string> warehouse, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, warehouse, device_id, op_id, reason, message, created_at FROM conflicts "
+                        "WHERE (?1 IS NULL OR warehouse = ?1) ORDER BY id LIMIT ?2");
+    query.bind(1, warehouse).bind(2, limit);
+    std::vector<ConflictRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(ConflictRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4),
+                                     query.text(5), query.text(6)});
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::insertRejection(const RejectionRecord &rejection)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO rejections(device_id, incarnation, seq, op_id, reason, message, payload, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+    query.bind(1, rejection.deviceId).bind(2, rejection.incarnation).bind(3, rejection.seq).bind(4, rejection.opId)
+        .bind(5, rejection.reason).bind(6, rejection.message).bind(7, rejection.payloadJson).bind(8, now());
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert rejection returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::vector<RejectionRecord>> SqliteStore::rejections(std::string_view deviceId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, device_id, incarnation, seq, op_id, reason, message, payload, created_at "
+                        "FROM rejections WHERE device_id = ?1 ORDER BY id LIMIT ?2");
+    query.bind(1, deviceId).bind(2, limit);
+    std::vector<RejectionRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(RejectionRecord{query.integer(0), query.text(1), query.integer(2), query.integer(3), query.text(4),
+                                      query.text(5), query.text(6), query.text(7), query.text(8)});
+    }
+    return out;
+}
+
+// ---- change log ----
+
+Result<std::int64_t> SqliteStore::appendChange(const ChangeRecord &change)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO change_log(warehouse, entity, key, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                        "RETURNING version");
+    query.bind(1, change.warehouse).bind(2, change.entity).bind(3, change.key).bind(4, change.data).bind(5, now());
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "change_log insert returned no version");
+    const std::int64_t version = query.integer(0);
+    SOKO_TRY(query.step());
+    return version;
+}
+
+Result<std::vector<ChangeRecord>> SqliteStore::changes(std::string_view warehouse, std::int64_t afterVersion, int limit,
+                                                       std::size_t maxBytes, bool &hasMore)
+{
+    Lock lock(m_mutex);
+    // One row more than asked tells whether another page exists. The two branches of the scope
+    // use their own index ranges (warehouse rows, global rows).
+    SOKO_PREPARE(query, "SELECT version, warehouse, entity, key, data FROM change_log "
+                        "WHERE version > ?2 AND (warehouse = ?1 OR warehouse IS NULL) ORDER BY version LIMIT ?3");
+    query.bind(1, warehouse).bind(2, afterVersion).bind(3, static_cast<std::int64_t>(limit) + 1);
+    std::vector<ChangeRecord> out;
+    std::size_t bytes = 0;
+    hasMore = false;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        ChangeRecord change{query.integer(0), query.optionalText(1), query.text(2), query.text(3), query.optionalText(4)};
+        const std::size_t size = change.key.size() + change.entity.size() + (change.data ? change.data->size() : 0) + 64;
+        if (out.size() >= static_cast<std::size_t>(limit) || (!out.empty() && bytes + size > maxBytes)) {
+            hasMore = true;
+            break;
+        }
+        bytes += size;
+        out.push_back(std::move(change));
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::latestVersion()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT coalesce(max(version), 0) FROM change_log");
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : std::int64_t(0);
+}
+
+Result<std::int64_t> SqliteStore::compactedThrough()
+{
+    auto value = meta("compacted_through");
+    if (!value)
+        return tl::unexpected(value.error());
+    return *value ? std::stoll(**value) : std::int64_t(0);
+}
+
+Result<std::int64_t> SqliteStore::compactChangeLog(std::int64_t throughVersion)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
+        std::int64_t removed = 0;
+        {
+            SOKO_PREPARE(superseded, "DELETE FROM change_log AS old WHERE old.version <= ?1 AND EXISTS ("
+                                     "SELECT 1 FROM change_log AS newer WHERE newer.entity = old.entity "
+                                     "AND newer.key = old.key AND newer.warehouse IS old.warehouse "
+                                     "AND newer.version > old.version)");
+            SOKO_TRY(superseded.bind(1, throughVersion).run());
+            removed += sqlite3_changes(m_db);
+        }
+        std::int64_t horizon = 0;
+        {
+            SOKO_PREPARE(tombstones, "SELECT coalesce(max(version), 0) FROM change_log WHERE version <= ?1 AND data IS NULL");
+            tombstones.bind(1, throughVersion);
+            SOKO_STEP(row, tombstones);
+            horizon = row ? tombstones.integer(0) : 0;
+        }
+        if (horizon > 0) {
+            SOKO_PREPARE(drop, "DELETE FROM change_log WHERE version <= ?1 AND data IS NULL");
+            SOKO_TRY(drop.bind(1, throughVersion).run());
+            removed += sqlite3_changes(m_db);
+            auto previous = compactedThrough();
+            if (!previous)
+                return tl::unexpected(previous.error());
+            if (horizon > *previous)
+                SOKO_TRY(setMeta("compacted_through", std::to_string(horizon)));
+        }
+        return removed;
+    });
+}
+
+// ---- people and credentials ----
+
+Result<std::int64_t> SqliteStore::insertOperator(const OperatorRecord &op)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<std::int64_t> {
+        SOKO_PREPARE(query, "INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+        query.bind(1, op.badge).bind(2, op.name).bind(3, op.warehouse).bind(4, op.role).bind(5, op.pinHash)
+            .bind(6, op.active);
+        SOKO_STEP(row, query);
+        if (!row)
+            return Common::fail(ErrorCode::Storage, "insert operator returned no id");
+        const std::int64_t id = query.integer(0);
+        SOKO_TRY(query.step());
+        SOKO_TRY(appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)}));
+        return id;
+    });
+}
+
+Result<std::optional<OperatorRecord>> SqliteStore::operatorByBadge(std::string_view badge)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, badge, name, warehouse, role, pin_hash, active FROM operators WHERE badge = ?1");
+    query.bind(1, badge);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<OperatorRecord>();
+    return std::optional<OperatorRecord>(OperatorRecord{query.integer(0), query.text(1), query.text(2), query.text(3),
+                                                        query.text(4), query.text(5), query.integer(6) != 0});
+}
+
+Result<void> SqliteStore::setOperatorActive(std::string_view badge, bool active)
+{
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); }, [&]() -> Result<void> {
+        {
+            SOKO_PREPARE(query, "UPDATE operators SET active = ?2 WHERE badge = ?1");
+            SOKO_TRY(query.bind(1, badge).bind(2, active).run());
+            if (sqlite3_changes(m_db) != 1)
+                return Common::fail(ErrorCode::NotFound, "operator not found");
+        }
+        auto current = operatorByBadge(badge);
+        if (!current)
+            return tl::unexpected(current.error());
+        const OperatorRecord &op = **current;
+        return appendChange(ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::vector<OperatorRecord>> SqliteStore::operators(std::string_view warehouse)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, badge, name, warehouse, role, pin_hash, active FROM operators WHERE warehouse = ?1 "
+                        "ORDER BY badge");
+    query.bind(1, warehouse);
+    std::vector<OperatorRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(OperatorRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4),
+                                     query.text(5), query.integer(6) != 0});
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::insertEnrollmentCode(const EnrollmentCodeRecord &code)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO enrollment_codes(code_hash, warehouse, label, expires_at) VALUES (?1, ?2, ?3, ?4) "
+                        "RETURNING id");
+    query.bind(1, code.codeHash).bind(2, code.warehouse).bind(3, code.label).bind(4, code.expiresAt);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert enrollment code returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::optional<EnrollmentCodeRecord>> SqliteStore::enrollmentCodeByHash(std::string_view codeHash)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, code_hash, warehouse, label, expires_at, used_at, device_id FROM enrollment_codes "
+                        "WHERE code_hash = ?1");
+    query.bind(1, codeHash);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<EnrollmentCodeRecord>();
+    return std::optional<EnrollmentCodeRecord>(EnrollmentCodeRecord{query.integer(0), query.text(1), query.text(2),
+                                                                    query.text(3), query.text(4), query.optionalText(5),
+                                                                    query.optionalText(6)});
+}
+
+Result<void> SqliteStore::markEnrollmentCodeUsed(std::int64_t id, std::string_view deviceId)
+{
+    Lock lock(m_mutex);
+    // used_at IS NULL in the WHERE makes the burn single-use even against a racing enrollment.
+    SOKO_PREPARE(query, "UPDATE enrollment_codes SET used_at = ?2, device_id = ?3 WHERE id = ?1 AND used_at IS NULL");
+    SOKO_TRY(query.bind(1, id).bind(2, now()).bind(3, deviceId).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::Conflict, "enrollment code already used");
+    return {};
+}
+
+Result<void> SqliteStore::insertApiKey(const ApiKeyRecord &key)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    return query.bind(1, key.id).bind(2, key.secretHash).bind(3, key.scope).bind(4, key.label)
+        .bind(5, key.createdAt.empty() ? now() : key.createdAt).bind(6, key.revoked).run();
+}
+
+Result<std::optional<ApiKeyRecord>> SqliteStore::apiKey(std::string_view id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys WHERE id = ?1");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<ApiKeyRecord>();
+    return std::optional<ApiKeyRecord>(
+        ApiKeyRecord{query.text(0), query.text(1), query.text(2), query.text(3), query.text(4), query.integer(5) != 0});
+}
+
+Result<void> SqliteStore::revokeApiKey(std::string_view id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE api_keys SET revoked = 1 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "API key not found");
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::appendAudit(const AuditRecord &record)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO audit(at, actor, event, target, details) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    query.bind(1, record.at.empty() ? now() : record.at).bind(2, record.actor).bind(3, record.event).bind(4, record.target)
+        .bind(5, record.details.empty() ? std::string("{}") : record.details);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert audit returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::audit(std::int64_t afterId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, at, actor, event, target, details FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2");
+    query.bind(1, afterId).bind(2, limit);
+    std::vector<AuditRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(AuditRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.text(5)});
+    }
+    return out;
+}
+
+} // namespace Server::Storage

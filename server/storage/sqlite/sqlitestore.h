@@ -1,0 +1,132 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include "server/storage/store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+// The default Store: one SQLite file through the sqlite3 C API, prepared statements with bound
+// parameters only (REQUIREMENTS.md R31, §5.2). Opened with WAL, synchronous=FULL (a commit is on
+// disk when it returns), a busy timeout, SQLITE_DBCONFIG_DEFENSIVE, trusted_schema=OFF, no
+// extension loading, foreign keys on and a length limit. One connection, guarded by a lock:
+// begin() holds it until commit()/rollback(), so there is exactly one writer and change-log
+// versions follow commit order. Safe to share between worker threads.
+namespace Server::Storage {
+
+struct SqliteOptions
+{
+    int busyTimeoutMs = 5000;
+    bool durable = true;                              // synchronous=FULL; false only for throwaway tests
+    std::function<std::string()> clock;               // ISO 8601 UTC; empty = system clock
+};
+
+class SqliteStore final : public Store
+{
+public:
+    // Opens (creating if needed) and migrates the database at `path`. Errors: Storage.
+    static Result<std::unique_ptr<SqliteStore>> open(const std::string &path, SqliteOptions options = {});
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore &) = delete;
+    SqliteStore &operator=(const SqliteStore &) = delete;
+
+    Result<void> begin() override;
+    Result<void> commit() override;
+    void rollback() override;
+    Result<int> schemaVersion() override;
+    Result<std::string> epoch() override;
+    Result<std::string> rotateEpoch() override;
+
+    Result<void> upsertWarehouse(const Warehouse &warehouse) override;
+    Result<std::vector<Warehouse>> warehouses() override;
+    Result<bool> warehouseExists(std::string_view code) override;
+    Result<void> upsertSku(const Sku &sku) override;
+    Result<std::optional<Sku>> sku(std::string_view code) override;
+    Result<std::optional<std::string>> skuCodeByGtin(std::string_view gtin14) override;
+    Result<std::vector<Sku>> skus(std::string_view afterCode, int limit) override;
+    Result<void> upsertLocation(const Location &location) override;
+    Result<std::optional<Location>> location(std::string_view warehouse, std::string_view code) override;
+    Result<std::vector<Location>> locations(std::string_view warehouse) override;
+    Result<void> upsertLot(const Lot &lot) override;
+    Result<std::optional<Lot>> lot(std::string_view sku, std::string_view code) override;
+
+    Result<std::optional<std::int64_t>> findOrder(std::string_view store, std::string_view orderNumber) override;
+    Result<std::int64_t> insertOrder(const Order &order) override;
+    Result<std::optional<Order>> order(std::int64_t id) override;
+    Result<std::vector<Order>> orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
+                                      std::int64_t afterId, int limit) override;
+    Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) override;
+    Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) override;
+    Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier) override;
+
+    Result<Quantity> addMovement(const StockMovement &movement) override;
+    Result<Quantity> balance(std::string_view warehouse, std::string_view sku, std::string_view location,
+                             std::string_view lot) override;
+    Result<std::vector<BalanceRecord>> balances(const BalanceFilter &filter) override;
+    Result<std::vector<WarehouseTotal>> warehouseTotals(std::optional<std::string> sku) override;
+    Result<std::vector<MovementRecord>> movements(std::string_view sku, std::int64_t afterId, int limit) override;
+
+    Result<void> insertDevice(const DeviceRecord &device) override;
+    Result<std::optional<DeviceRecord>> device(std::string_view id) override;
+    Result<std::optional<DeviceRecord>> deviceBySerial(std::string_view certificateSerial) override;
+    Result<std::vector<DeviceRecord>> devices() override;
+    Result<void> setDeviceCertificate(std::string_view id, std::string_view certificateSerial) override;
+    Result<void> setDeviceStatus(std::string_view id, DeviceStatus status) override;
+    Result<std::int64_t> raiseIncarnation(std::string_view id) override;
+    Result<std::int64_t> lastApplied(std::string_view deviceId, std::int64_t incarnation) override;
+    Result<std::optional<AppliedOpRecord>> appliedOp(std::string_view deviceId, std::int64_t incarnation,
+                                                     std::int64_t seq) override;
+    Result<std::optional<AppliedOpRecord>> appliedOpById(std::string_view deviceId, std::string_view opId) override;
+    Result<void> insertAppliedOp(const AppliedOpRecord &op) override;
+    Result<std::int64_t> insertConflict(const ConflictRecord &conflict) override;
+    Result<std::vector<ConflictRecord>> conflicts(std::optional<std::string> warehouse, int limit) override;
+    Result<std::int64_t> insertRejection(const RejectionRecord &rejection) override;
+    Result<std::vector<RejectionRecord>> rejections(std::string_view deviceId, int limit) override;
+
+    Result<std::int64_t> appendChange(const ChangeRecord &change) override;
+    Result<std::vector<ChangeRecord>> changes(std::string_view warehouse, std::int64_t afterVersion, int limit,
+                                              std::size_t maxBytes, bool &hasMore) override;
+    Result<std::int64_t> latestVersion() override;
+    Result<std::int64_t> compactedThrough() override;
+    Result<std::int64_t> compactChangeLog(std::int64_t throughVersion) override;
+
+    Result<std::int64_t> insertOperator(const OperatorRecord &op) override;
+    Result<std::optional<OperatorRecord>> operatorByBadge(std::string_view badge) override;
+    Result<void> setOperatorActive(std::string_view badge, bool active) override;
+    Result<std::vector<OperatorRecord>> operators(std::string_view warehouse) override;
+    Result<std::int64_t> insertEnrollmentCode(const EnrollmentCodeRecord &code) override;
+    Result<std::optional<EnrollmentCodeRecord>> enrollmentCodeByHash(std::string_view codeHash) override;
+    Result<void> markEnrollmentCodeUsed(std::int64_t id, std::string_view deviceId) override;
+    Result<void> insertApiKey(const ApiKeyRecord &key) override;
+    Result<std::optional<ApiKeyRecord>> apiKey(std::string_view id) override;
+    Result<void> revokeApiKey(std::string_view id) override;
+    Result<std::int64_t> appendAudit(const AuditRecord &record) override;
+    Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) override;
+
+    std::string now() override;
+
+    class Statement;
+
+private:
+    SqliteStore(sqlite3 *db, SqliteOptions options);
+    Result<void> configure();
+    Result<void> migrate();
+    Result<void> exec(const char *sql);
+    Result<Statement> prepare(std::string_view sql);
+    Result<void> emitOrderChange(std::int64_t id, const std::string &previousWarehouse);
+    Result<void> setMeta(std::string_view key, std::string_view value);
+    Result<std::optional<std::string>> meta(std::string_view key);
+
+    sqlite3 *m_db = nullptr;
+    SqliteOptions m_options;
+    std::recursive_mutex m_mutex;
+    std::unordered_map<std::string_view, sqlite3_stmt *> m_statements;
+    int m_savepointDepth = 0;
+    friend class Savepoint;
+};
+
+} // namespace Server::Storage

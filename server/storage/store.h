@@ -1,0 +1,169 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "common/support/result.h"
+#include "server/storage/records.h"
+
+// Everything soko-server keeps, behind one interface so SQLite (SqliteStore, the default) and a
+// later PostgreSQL implementation are interchangeable. Services never see SQL.
+//
+// Contract every implementation keeps:
+// - Transactions: begin() starts a write transaction that excludes every other writer until
+//   commit()/rollback() (SQLite: BEGIN IMMEDIATE under the store's lock); commit() is durable
+//   when it returns. Calls outside a transaction run in their own implicit transaction.
+//   Use Transaction (below) rather than begin/commit by hand.
+// - The change log: every mutator of a replicated entity (SKU, lot, location, order, stock
+//   balance, operator) appends its change row in the same transaction, with a version that is
+//   monotonic in commit order (docs/sync-protocol.md "Version order = commit order").
+// - The ledger: addMovement() inserts an append-only movement and updates the balance in the
+//   same transaction; movements and audit rows are never updated or deleted.
+// Errors: Storage (database failure; message for the log only), Conflict (uniqueness).
+namespace Server::Storage {
+
+using Common::Result;
+using Common::Domain::Location;
+using Common::Domain::Lot;
+using Common::Domain::Order;
+using Common::Domain::OrderState;
+using Common::Domain::Sku;
+using Common::Domain::StockMovement;
+
+struct BalanceFilter
+{
+    std::optional<std::string> warehouse;
+    std::optional<std::string> sku;
+    bool nonZeroOnly = false;
+};
+
+struct WarehouseTotal
+{
+    std::string warehouse;
+    std::string sku;
+    Quantity quantity = 0;
+};
+
+class Store
+{
+public:
+    virtual ~Store() = default;
+
+    // ---- transactions and meta ----
+    virtual Result<void> begin() = 0;
+    virtual Result<void> commit() = 0;
+    virtual void rollback() = 0;
+    virtual Result<int> schemaVersion() = 0;
+    virtual Result<std::string> epoch() = 0;                    // UUID
+    virtual Result<std::string> rotateEpoch() = 0;              // after a restore: new UUID
+
+    // ---- master data ----
+    virtual Result<void> upsertWarehouse(const Warehouse &warehouse) = 0;
+    virtual Result<std::vector<Warehouse>> warehouses() = 0;
+    virtual Result<bool> warehouseExists(std::string_view code) = 0;
+    virtual Result<void> upsertSku(const Sku &sku) = 0;         // replaces its GTIN list
+    virtual Result<std::optional<Sku>> sku(std::string_view code) = 0;
+    virtual Result<std::optional<std::string>> skuCodeByGtin(std::string_view gtin14) = 0;
+    virtual Result<std::vector<Sku>> skus(std::string_view afterCode, int limit) = 0;
+    virtual Result<void> upsertLocation(const Location &location) = 0;
+    virtual Result<std::optional<Location>> location(std::string_view warehouse, std::string_view code) = 0;
+    virtual Result<std::vector<Location>> locations(std::string_view warehouse) = 0; // by pick sequence
+    virtual Result<void> upsertLot(const Lot &lot) = 0;
+    virtual Result<std::optional<Lot>> lot(std::string_view sku, std::string_view code) = 0;
+
+    // ---- orders ----
+    virtual Result<std::optional<std::int64_t>> findOrder(std::string_view store, std::string_view orderNumber) = 0;
+    virtual Result<std::int64_t> insertOrder(const Order &order) = 0; // id assigned; lines' SKUs must exist
+    virtual Result<std::optional<Order>> order(std::int64_t id) = 0;
+    virtual Result<std::vector<Order>> orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
+                                              std::int64_t afterId, int limit) = 0;
+    // Sets state and warehouse ("" = none); moves the order's change-log scope with it.
+    virtual Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) = 0;
+    virtual Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) = 0;
+    virtual Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber, std::string_view carrier) = 0;
+
+    // ---- stock ledger ----
+    // Appends the movement (id and time assigned) and returns the new balance of its bin/lot.
+    virtual Result<Quantity> addMovement(const StockMovement &movement) = 0;
+    virtual Result<Quantity> balance(std::string_view warehouse, std::string_view sku, std::string_view location,
+                                     std::string_view lot) = 0;
+    virtual Result<std::vector<BalanceRecord>> balances(const BalanceFilter &filter) = 0;
+    virtual Result<std::vector<WarehouseTotal>> warehouseTotals(std::optional<std::string> sku) = 0;
+    virtual Result<std::vector<MovementRecord>> movements(std::string_view sku, std::int64_t afterId, int limit) = 0;
+
+    // ---- devices and sync bookkeeping ----
+    virtual Result<void> insertDevice(const DeviceRecord &device) = 0;
+    virtual Result<std::optional<DeviceRecord>> device(std::string_view id) = 0;
+    virtual Result<std::optional<DeviceRecord>> deviceBySerial(std::string_view certificateSerial) = 0;
+    virtual Result<std::vector<DeviceRecord>> devices() = 0;
+    virtual Result<void> setDeviceCertificate(std::string_view id, std::string_view certificateSerial) = 0;
+    virtual Result<void> setDeviceStatus(std::string_view id, DeviceStatus status) = 0;
+    virtual Result<std::int64_t> raiseIncarnation(std::string_view id) = 0;      // returns the new one
+    virtual Result<std::int64_t> lastApplied(std::string_view deviceId, std::int64_t incarnation) = 0;
+    virtual Result<std::optional<AppliedOpRecord>> appliedOp(std::string_view deviceId, std::int64_t incarnation,
+                                                             std::int64_t seq) = 0;
+    virtual Result<std::optional<AppliedOpRecord>> appliedOpById(std::string_view deviceId, std::string_view opId) = 0;
+    virtual Result<void> insertAppliedOp(const AppliedOpRecord &op) = 0;
+    virtual Result<std::int64_t> insertConflict(const ConflictRecord &conflict) = 0;
+    virtual Result<std::vector<ConflictRecord>> conflicts(std::optional<std::string> warehouse, int limit) = 0;
+    virtual Result<std::int64_t> insertRejection(const RejectionRecord &rejection) = 0;
+    virtual Result<std::vector<RejectionRecord>> rejections(std::string_view deviceId, int limit) = 0;
+
+    // ---- change log (pull) ----
+    virtual Result<std::int64_t> appendChange(const ChangeRecord &change) = 0;
+    // Changes after `afterVersion` visible to `warehouse` (its rows and global rows), ascending,
+    // at most `limit` rows and about `maxBytes` of data (always at least one row if any).
+    // `hasMore` tells whether rows remain after the last one returned.
+    virtual Result<std::vector<ChangeRecord>> changes(std::string_view warehouse, std::int64_t afterVersion, int limit,
+                                                      std::size_t maxBytes, bool &hasMore) = 0;
+    virtual Result<std::int64_t> latestVersion() = 0;
+    virtual Result<std::int64_t> compactedThrough() = 0;
+    // Drops superseded rows and tombstones ≤ throughVersion; returns the number of rows removed.
+    virtual Result<std::int64_t> compactChangeLog(std::int64_t throughVersion) = 0;
+
+    // ---- people and credentials ----
+    virtual Result<std::int64_t> insertOperator(const OperatorRecord &op) = 0;
+    virtual Result<std::optional<OperatorRecord>> operatorByBadge(std::string_view badge) = 0;
+    virtual Result<void> setOperatorActive(std::string_view badge, bool active) = 0;
+    virtual Result<std::vector<OperatorRecord>> operators(std::string_view warehouse) = 0;
+    virtual Result<std::int64_t> insertEnrollmentCode(const EnrollmentCodeRecord &code) = 0;
+    virtual Result<std::optional<EnrollmentCodeRecord>> enrollmentCodeByHash(std::string_view codeHash) = 0;
+    virtual Result<void> markEnrollmentCodeUsed(std::int64_t id, std::string_view deviceId) = 0;
+    virtual Result<void> insertApiKey(const ApiKeyRecord &key) = 0;
+    virtual Result<std::optional<ApiKeyRecord>> apiKey(std::string_view id) = 0;
+    virtual Result<void> revokeApiKey(std::string_view id) = 0;
+    virtual Result<std::int64_t> appendAudit(const AuditRecord &record) = 0;
+    virtual Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) = 0;
+
+    // Server time, ISO 8601 UTC with milliseconds; injectable in tests.
+    virtual std::string now() = 0;
+};
+
+// RAII write transaction: rolls back unless commit() succeeded (Mumble's TransactionHolder idea).
+class Transaction final
+{
+public:
+    explicit Transaction(Store &store) : m_store(store), m_begun(store.begin()) {}
+    ~Transaction()
+    {
+        if (m_begun && !m_done)
+            m_store.rollback();
+    }
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    // The error of begin(), if it failed.
+    const Result<void> &started() const { return m_begun; }
+    Result<void> commit()
+    {
+        m_done = true;
+        return m_store.commit();
+    }
+
+private:
+    Store &m_store;
+    Result<void> m_begun;
+    bool m_done = false;
+};
+
+} // namespace Server::Storage
