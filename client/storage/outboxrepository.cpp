@@ -42,6 +42,12 @@ const QString s_columns = QStringLiteral("SELECT local_id, device_id, incarnatio
 Common::Result<OutboxEntry> OutboxRepository::append(TransactionGuard &transaction, const QString &type,
                                                      const QJsonObject &payload, const QString &operatorId)
 {
+    return append(transaction, type, QJsonDocument(payload).toJson(QJsonDocument::Compact), operatorId);
+}
+
+Common::Result<OutboxEntry> OutboxRepository::append(TransactionGuard &transaction, const QString &type,
+                                                     const QByteArray &payloadJson, const QString &operatorId)
+{
     Q_ASSERT(transaction.isActive());
     SyncStateRepository state(m_database);
     OutboxEntry entry;
@@ -52,7 +58,7 @@ Common::Result<OutboxEntry> OutboxRepository::append(TransactionGuard &transacti
         return Common::fail(Common::ErrorCode::Internal, "device identity missing");
     entry.opId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     entry.type = type;
-    entry.payload = QJsonDocument(payload).toJson(QJsonDocument::Compact);
+    entry.payload = payloadJson;
     entry.operatorId = operatorId;
     entry.createdAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     QSqlQuery insert(m_database.database());

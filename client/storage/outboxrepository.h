@@ -18,6 +18,9 @@ public:
     // Appends one op with a fresh UUID and the next seq. Errors: Storage.
     Common::Result<OutboxEntry> append(TransactionGuard &transaction, const QString &type,
                                        const QJsonObject &payload, const QString &operatorId);
+    // Same with the payload already encoded (common/protocol encodePayload()).
+    Common::Result<OutboxEntry> append(TransactionGuard &transaction, const QString &type,
+                                       const QByteArray &payloadJson, const QString &operatorId);
     // Pending ops of the current incarnation in seq order, at most `maxCount` ops and about
     // `maxBytes` of payload (always at least one op so a big op is never stuck).
     Common::Result<QList<OutboxEntry>> nextBatch(int maxCount, qint64 maxBytes) const;

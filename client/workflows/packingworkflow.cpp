@@ -1,12 +1,11 @@
 #include "client/workflows/packingworkflow.h"
 
-#include <QJsonObject>
-
 #include "client/storage/localdatabase.h"
 #include "client/storage/orderrepository.h"
 #include "client/storage/outboxrepository.h"
 #include "client/storage/transactionguard.h"
 #include "client/workflows/session.h"
+#include "common/protocol/protocol.h"
 
 PackingWorkflow::PackingWorkflow(LocalDatabase &database, OrderRepository &orders, OutboxRepository &outbox,
                                  Session &session, QObject *parent)
@@ -29,6 +28,7 @@ void PackingWorkflow::reset()
 {
     m_step = Step::ScanOrder;
     m_order = {};
+    m_sscc.clear();
     Q_EMIT changed();
 }
 
@@ -74,7 +74,13 @@ void PackingWorkflow::ship(const ClassifiedScan &scan)
 {
     if (scan.code == m_order.orderNumber)
         return; // the slip twice
-    if (scan.kind != ScanKind::Tracking && scan.kind != ScanKind::Container && scan.kind != ScanKind::Unknown) {
+    if (scan.kind == ScanKind::Container) {
+        m_sscc = scan.code;
+        Q_EMIT accepted(tr("Carton %1 recorded: scan the tracking number.").arg(m_sscc));
+        Q_EMIT changed();
+        return;
+    }
+    if (scan.kind != ScanKind::Tracking && scan.kind != ScanKind::Unknown) {
         Q_EMIT refused(tr("That is not a tracking number: scan the carrier label of order %1.").arg(m_order.orderNumber));
         return;
     }
@@ -89,15 +95,21 @@ void PackingWorkflow::ship(const ClassifiedScan &scan)
     if (!transaction.isActive())
         return failed();
     const QString operatorId = m_session.operatorId();
-    const QJsonObject pack{{QStringLiteral("order_id"), m_order.id},
-                           {QStringLiteral("order_number"), m_order.orderNumber},
-                           {QStringLiteral("cartons"), 1}};
-    const QJsonObject shipment{{QStringLiteral("order_id"), m_order.id},
-                               {QStringLiteral("order_number"), m_order.orderNumber},
-                               {QStringLiteral("tracking_number"), scan.code},
-                               {QStringLiteral("symbology"), scan.event.symbology}};
-    if (!m_outbox.append(transaction, QStringLiteral("pack"), pack, operatorId)
-        || !m_outbox.append(transaction, QStringLiteral("ship"), shipment, operatorId)
+    // Wire shapes of common/protocol (docs/sync-protocol.md).
+    Common::Protocol::PackPayload pack;
+    pack.orderId = m_order.id;
+    pack.orderNumber = m_order.orderNumber.toStdString();
+    if (!m_sscc.isEmpty())
+        pack.sscc = m_sscc.toStdString();
+    Common::Protocol::ShipPayload shipment;
+    shipment.orderId = m_order.id;
+    shipment.orderNumber = m_order.orderNumber.toStdString();
+    shipment.trackingNumber = scan.code.toStdString();
+    shipment.carrier = m_carrier.toStdString();
+    if (!m_outbox.append(transaction, QStringLiteral("pack"),
+                         QByteArray::fromStdString(Common::Protocol::encodePayload(pack)), operatorId)
+        || !m_outbox.append(transaction, QStringLiteral("ship"),
+                            QByteArray::fromStdString(Common::Protocol::encodePayload(shipment)), operatorId)
         || !m_orders.setTrackingNumber(transaction, m_order.id, scan.code)
         || !m_orders.setState(transaction, m_order.id, QStringLiteral("shipped")) || !transaction.commit())
         return failed();

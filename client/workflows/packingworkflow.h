@@ -8,9 +8,10 @@ class OrderRepository;
 class OutboxRepository;
 class Session;
 
-// Pack & ship, fed by scans: scan the order's pick slip, then the carton's tracking-number label
-// (Codabar/NW-7 or Code 128) → the order is packed and shipped. Both ops and the order change
-// are written in one transaction. Owned by the composition root.
+// Pack & ship, fed by scans: scan the order's pick slip, optionally the carton's SSCC label, then
+// the tracking-number label (Codabar/NW-7 or Code 128) → the order is packed and shipped. The
+// pack and ship ops and the order change are written in one transaction. Owned by the
+// composition root.
 class PackingWorkflow final : public QObject, public ScanConsumer
 {
     Q_OBJECT
@@ -29,6 +30,9 @@ public:
     // Typed order number or tracking number (damaged label); same rules as a scan.
     void enterText(const QString &text);
     void reset();
+    // Carrier code sent with every shipment (ship op `carrier`), e.g. "yamato".
+    void setCarrier(const QString &carrier) { m_carrier = carrier; }
+    QString carrier() const { return m_carrier; }
 
 Q_SIGNALS:
     void changed();
@@ -46,4 +50,6 @@ private:
     Session &m_session;
     Step m_step = Step::ScanOrder;
     OrderRecord m_order;
+    QString m_sscc;                  // carton SSCC scanned before the tracking label, if any
+    QString m_carrier = QStringLiteral("yamato");
 };

@@ -1,7 +1,5 @@
 #include "client/workflows/pickingworkflow.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
 
 #include "client/storage/localdatabase.h"
 #include "client/storage/orderrepository.h"
@@ -9,6 +7,7 @@
 #include "client/storage/skurepository.h"
 #include "client/storage/transactionguard.h"
 #include "client/workflows/session.h"
+#include "common/protocol/protocol.h"
 
 PickingWorkflow::PickingWorkflow(LocalDatabase &database, OrderRepository &orders, SkuRepository &skus,
                                  OutboxRepository &outbox, Session &session, QObject *parent)
@@ -23,7 +22,7 @@ PickingWorkflow::PickingWorkflow(LocalDatabase &database, OrderRepository &order
 
 QString PickingWorkflow::shortReasonLabel(const QString &code)
 {
-    if (code == QLatin1String("not_found"))
+    if (code == QLatin1String("empty_location"))
         return tr("Not found at the location");
     if (code == QLatin1String("damaged"))
         return tr("Damaged");
@@ -237,23 +236,42 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
     TransactionGuard transaction(m_database);
     if (!transaction.isActive())
         return failed(transaction.beginError());
-    QJsonObject base{{QStringLiteral("order_id"), m_order.id},
-                     {QStringLiteral("order_number"), m_order.orderNumber},
-                     {QStringLiteral("line"), line.lineNumber},
-                     {QStringLiteral("sku"), line.skuCode},
-                     {QStringLiteral("location"), line.locationCode}};
+    auto optional = [](const QString &text) {
+        return text.isEmpty() ? std::optional<std::string>() : std::optional<std::string>(text.toStdString());
+    };
+    // Payloads in the wire shape of common/protocol (docs/sync-protocol.md): a short pick is one
+    // short_pick op carrying what was picked with it; a full or partial pick is a pick op.
+    QByteArray payload;
+    QString type;
+    if (shortQuantity > 0) {
+        Common::Protocol::ShortPickPayload shortPick;
+        shortPick.orderId = m_order.id;
+        shortPick.orderNumber = m_order.orderNumber.toStdString();
+        shortPick.line = line.lineNumber;
+        shortPick.sku = line.skuCode.toStdString();
+        shortPick.location = line.locationCode.toStdString();
+        shortPick.lot = optional(m_pending.lot);
+        shortPick.quantityPicked = m_pending.quantity;
+        shortPick.reason = reasonCode.toStdString();
+        payload = QByteArray::fromStdString(Common::Protocol::encodePayload(shortPick));
+        type = QStringLiteral("short_pick");
+    } else {
+        Common::Protocol::PickPayload pick;
+        pick.orderId = m_order.id;
+        pick.orderNumber = m_order.orderNumber.toStdString();
+        pick.line = line.lineNumber;
+        pick.sku = line.skuCode.toStdString();
+        pick.location = line.locationCode.toStdString();
+        pick.lot = optional(m_pending.lot);
+        pick.quantity = m_pending.quantity;
+        payload = QByteArray::fromStdString(Common::Protocol::encodePayload(pick));
+        type = QStringLiteral("pick");
+    }
+    auto op = m_outbox.append(transaction, type, payload, operatorId);
+    if (!op)
+        return failed(op.error());
     if (m_pending.quantity > 0) {
-        QJsonObject payload = base;
-        payload.insert(QStringLiteral("quantity"), m_pending.quantity);
-        if (!m_pending.lot.isEmpty())
-            payload.insert(QStringLiteral("lot"), m_pending.lot);
-        if (!m_pending.expiry.isEmpty())
-            payload.insert(QStringLiteral("expiry"), m_pending.expiry);
-        if (!m_pending.serials.isEmpty())
-            payload.insert(QStringLiteral("serials"), QJsonArray::fromStringList(m_pending.serials));
-        auto op = m_outbox.append(transaction, QStringLiteral("pick"), payload, operatorId);
-        if (!op)
-            return failed(op.error());
+        // Expiry and serials stay in the local pick record (traceability); the wire has no field.
         auto picked = m_orders.recordPick(transaction, PickRecord{m_order.id, line.lineNumber, m_pending.quantity,
                                                                   m_pending.lot, m_pending.expiry,
                                                                   m_pending.serials.join(QLatin1Char(',')), op->opId});
@@ -261,12 +279,6 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
             return failed(picked.error());
     }
     if (shortQuantity > 0) {
-        QJsonObject payload = base;
-        payload.insert(QStringLiteral("quantity"), shortQuantity);
-        payload.insert(QStringLiteral("reason"), reasonCode);
-        auto op = m_outbox.append(transaction, QStringLiteral("short_pick"), payload, operatorId);
-        if (!op)
-            return failed(op.error());
         if (auto shorted = m_orders.recordShort(transaction, m_order.id, line.lineNumber, shortQuantity, reasonCode);
             !shorted)
             return failed(shorted.error());

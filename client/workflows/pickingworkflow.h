@@ -29,7 +29,7 @@ public:
     Q_ENUM(Step)
 
     // Why a line is short (the op carries the code; views show translated labels).
-    static QStringList shortReasons() { return {QStringLiteral("not_found"), QStringLiteral("damaged"),
+    static QStringList shortReasons() { return {QStringLiteral("empty_location"), QStringLiteral("damaged"),
                                                 QStringLiteral("expired"), QStringLiteral("other")}; }
     static QString shortReasonLabel(const QString &code);
 

@@ -123,14 +123,14 @@ private Q_SLOTS:
         QCOMPARE(renumbered->at(1).seq, 2);
         QCOMPARE(renumbered->at(0).opId, all->at(1).opId); // same op, exactly-once by op id
         TransactionGuard transaction(m_database);
-        QCOMPARE(outbox.append(transaction, QStringLiteral("count"), {}, QStringLiteral("op-1"))->seq, 3);
+        QCOMPARE(outbox.append(transaction, QStringLiteral("count"), QJsonObject(), QStringLiteral("op-1"))->seq, 3);
     }
 
     void resultsAreKeptWithReason()
     {
         OutboxRepository outbox(m_database);
         TransactionGuard transaction(m_database);
-        const auto op = outbox.append(transaction, QStringLiteral("pick"), {}, QStringLiteral("op-1"));
+        const auto op = outbox.append(transaction, QStringLiteral("pick"), QJsonObject(), QStringLiteral("op-1"));
         QVERIFY(op);
         QVERIFY(outbox.setResult(transaction, op->opId, OutboxState::Rejected, QStringLiteral("unknown SKU")));
         QVERIFY(!outbox.setResult(transaction, QStringLiteral("nope"), OutboxState::Acked, {}));

@@ -81,8 +81,8 @@ private Q_SLOTS:
         QString opId;
         {
             TransactionGuard transaction(*m_database);
-            auto first = outbox.append(transaction, QStringLiteral("pick"), {}, QStringLiteral("op-1"));
-            auto second = outbox.append(transaction, QStringLiteral("ship"), {}, QStringLiteral("op-1"));
+            auto first = outbox.append(transaction, QStringLiteral("pick"), QJsonObject(), QStringLiteral("op-1"));
+            auto second = outbox.append(transaction, QStringLiteral("ship"), QJsonObject(), QStringLiteral("op-1"));
             QVERIFY(first && second);
             opId = second->opId;
             QVERIFY(transaction.commit());

@@ -11,6 +11,7 @@
 #include "client/workflows/session.h"
 #include "tests/support/fakescansource.h"
 #include "tests/support/terminalfixture.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 const QString gs = QString(QChar(0x1d));
@@ -157,9 +158,13 @@ private Q_SLOTS:
         const auto ops = m_outbox->all();
         QCOMPARE(ops->size(), 1);
         QCOMPARE(ops->at(0).type, QStringLiteral("pick"));
-        const QJsonObject payload = QJsonDocument::fromJson(ops->at(0).payload).object();
-        QCOMPARE(payload.value(QStringLiteral("quantity")).toInt(), 3);
-        QCOMPARE(payload.value(QStringLiteral("sku")).toString(), QStringLiteral("SKU-APPLE"));
+        // The payload passes the server's strict decoder (no unknown fields).
+        const auto payload = Common::Protocol::decodePayload(Common::Domain::OperationType::Pick,
+                                                             ops->at(0).payload.toStdString());
+        QVERIFY(payload);
+        QCOMPARE(std::get<Common::Protocol::PickPayload>(*payload).quantity, 3);
+        QCOMPARE(std::get<Common::Protocol::PickPayload>(*payload).sku, std::string("SKU-APPLE"));
+        QCOMPARE(std::get<Common::Protocol::PickPayload>(*payload).location, std::string("A-01-01-1"));
         QCOMPARE(ops->at(0).operatorId, QStringLiteral("op-1"));
         QCOMPARE(m_orders->find(1001)->state, QStringLiteral("picking"));
         // Next line is in another bin.
@@ -220,11 +225,15 @@ private Q_SLOTS:
         QCOMPARE(rice.shorted, 1);
         QCOMPARE(rice.shortReason, QStringLiteral("damaged"));
         const auto ops = m_outbox->all();
-        QCOMPARE(ops->size(), 3);
-        QCOMPARE(ops->at(1).type, QStringLiteral("pick"));
-        QCOMPARE(ops->at(2).type, QStringLiteral("short_pick"));
-        QCOMPARE(QJsonDocument::fromJson(ops->at(2).payload).object().value(QStringLiteral("reason")).toString(),
-                 QStringLiteral("damaged"));
+        QCOMPARE(ops->size(), 2); // apples, then one short_pick carrying the rice picked with it
+        QCOMPARE(ops->at(1).type, QStringLiteral("short_pick"));
+        const auto shortPick = Common::Protocol::decodePayload(Common::Domain::OperationType::ShortPick,
+                                                               ops->at(1).payload.toStdString());
+        QVERIFY(shortPick);
+        const auto &decoded = std::get<Common::Protocol::ShortPickPayload>(*shortPick);
+        QCOMPARE(decoded.quantityPicked, 1);
+        QCOMPARE(decoded.reason, std::string("damaged"));
+        QCOMPARE(decoded.lot.value_or(""), std::string("L1"));
         QCOMPARE(completed.size(), 0);
         m_source->inject(QStringLiteral("B-02-01-1"));
         m_source->inject(QStringLiteral("]E04006381333931"));
@@ -277,6 +286,10 @@ private Q_SLOTS:
         const auto ops = m_outbox->all();
         QCOMPARE(ops->at(ops->size() - 2).type, QStringLiteral("pack"));
         QCOMPARE(ops->at(ops->size() - 1).type, QStringLiteral("ship"));
+        const auto ship = Common::Protocol::decodePayload(Common::Domain::OperationType::Ship,
+                                                          ops->at(ops->size() - 1).payload.toStdString());
+        QVERIFY(ship);
+        QCOMPARE(std::get<Common::Protocol::ShipPayload>(*ship).trackingNumber, std::string("123456789012"));
         m_source->inject(QStringLiteral("SO-1001"));
         QCOMPARE(refused.size(), 3); // already shipped
     }
