@@ -24,6 +24,14 @@ set(SOKO_TERMINAL_CORE_SOURCES
     models/orderlistmodel.h models/orderlistmodel.cpp
     models/picklistmodel.h models/picklistmodel.cpp
     models/outboxproblemmodel.h models/outboxproblemmodel.cpp
+    views/theme.h views/theme.cpp
+    views/messagebanner.h views/messagebanner.cpp
+    views/enrollmentpage.h views/enrollmentpage.cpp
+    views/loginpage.h views/loginpage.cpp
+    views/orderlistpage.h views/orderlistpage.cpp
+    views/pickingpage.h views/pickingpage.cpp
+    views/packingpage.h views/packingpage.cpp
+    views/statuspage.h views/statuspage.cpp
 )
 list(TRANSFORM SOKO_TERMINAL_CORE_SOURCES PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/")
 
