@@ -7,7 +7,7 @@
 #include "common/barcode/gs1.h"
 #include "common/barcode/gtin.h"
 
-Q_LOGGING_CATEGORY(lcScan, "soko.scan")
+Q_LOGGING_CATEGORY(lcScan, "soko.scan", QtInfoMsg)
 
 namespace {
 

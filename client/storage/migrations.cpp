@@ -45,6 +45,15 @@ const char *const s_version1[] = {
     "CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
 };
 
+// Version 2: the replicated stock and lot tables of the pull protocol (docs/sync-protocol.md),
+// used to choose where an order line is picked from (FEFO, then pick sequence).
+const char *const s_version2[] = {
+    "CREATE TABLE stock (sku_code TEXT NOT NULL, location_code TEXT NOT NULL, lot TEXT NOT NULL DEFAULT '',"
+    " quantity INTEGER NOT NULL, PRIMARY KEY (sku_code, location_code, lot)) WITHOUT ROWID",
+    "CREATE TABLE lots (sku_code TEXT NOT NULL, lot TEXT NOT NULL, expiry TEXT NOT NULL DEFAULT '',"
+    " blocked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (sku_code, lot)) WITHOUT ROWID",
+};
+
 struct Step
 {
     const char *const *statements;
@@ -53,6 +62,7 @@ struct Step
 
 const Step s_steps[] = {
     {s_version1, std::size(s_version1)},
+    {s_version2, std::size(s_version2)},
 };
 
 int userVersion(const QSqlDatabase &db)

@@ -8,6 +8,10 @@
 
 namespace {
 
+#define STATE_RANK(column)                                                                                             \
+    "(CASE " column " WHEN 'imported' THEN 0 WHEN 'allocated' THEN 1 WHEN 'released' THEN 2 WHEN 'picking' THEN 3"     \
+    " WHEN 'picked' THEN 4 WHEN 'packed' THEN 5 WHEN 'shipped' THEN 6 ELSE 7 END)"
+
 const QString s_orderColumns = QStringLiteral(
     "SELECT o.id, o.store, o.order_number, o.customer, o.warehouse, o.state, o.tracking_number,"
     " (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id),"
@@ -55,7 +59,9 @@ Common::Result<void> OrderRepository::upsert(TransactionGuard &transaction, cons
         "INSERT INTO orders (id, store, order_number, customer, warehouse, state, tracking_number)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET store = excluded.store,"
         " order_number = excluded.order_number, customer = excluded.customer, warehouse = excluded.warehouse,"
-        " state = excluded.state, tracking_number = CASE WHEN excluded.tracking_number = '' THEN"
+        // Local progress made offline is not undone by an older server state; cancelled always wins.
+        " state = CASE WHEN excluded.state <> 'cancelled' AND " STATE_RANK("excluded.state") " < "
+        STATE_RANK("orders.state") " THEN orders.state ELSE excluded.state END, tracking_number = CASE WHEN excluded.tracking_number = '' THEN"
         " orders.tracking_number ELSE excluded.tracking_number END"));
     for (const QVariant &value : {QVariant(order.id), QVariant(order.store), QVariant(order.orderNumber),
                                   QVariant(order.customer), QVariant(order.warehouse), QVariant(order.state),

@@ -150,11 +150,12 @@ Common::Result<void> OutboxRepository::ackThrough(TransactionGuard &transaction,
     return Storage::exec(update, "ack outbox ops");
 }
 
-Common::Result<int> OutboxRepository::startNewIncarnation(TransactionGuard &transaction)
+Common::Result<int> OutboxRepository::startNewIncarnation(TransactionGuard &transaction, qint64 newIncarnation)
 {
     Q_ASSERT(transaction.isActive());
     SyncStateRepository state(m_database);
-    const qint64 incarnation = state.integer(SyncStateRepository::Incarnation, 1) + 1;
+    const qint64 incarnation =
+        newIncarnation > 0 ? newIncarnation : state.integer(SyncStateRepository::Incarnation, 1) + 1;
     const QSqlDatabase db = m_database.database();
     QSqlQuery pending(db);
     pending.prepare(QStringLiteral("SELECT local_id FROM outbox WHERE state = 'pending' ORDER BY incarnation, seq"));
@@ -186,6 +187,18 @@ Common::Result<void> OutboxRepository::requeueAll(TransactionGuard &transaction)
     return Storage::execSql(m_database.database(),
                             QStringLiteral("UPDATE outbox SET state = 'pending', reason = '' WHERE state = 'acked'"),
                             "requeue ops");
+}
+
+Common::Result<void> OutboxRepository::requeueAfter(TransactionGuard &transaction, qint64 lastApplied)
+{
+    Q_ASSERT(transaction.isActive());
+    SyncStateRepository state(m_database);
+    QSqlQuery update(m_database.database());
+    update.prepare(QStringLiteral("UPDATE outbox SET state = 'pending', reason = '' WHERE state = 'acked'"
+                                  " AND incarnation = ? AND seq > ?"));
+    update.addBindValue(state.integer(SyncStateRepository::Incarnation, 1));
+    update.addBindValue(lastApplied);
+    return Storage::exec(update, "requeue ops");
 }
 
 int OutboxRepository::pendingCount() const

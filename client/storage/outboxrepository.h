@@ -33,9 +33,13 @@ public:
     Common::Result<void> ackThrough(TransactionGuard &transaction, qint64 lastApplied);
     // Fork or epoch change: starts incarnation +1 and renumbers the unacked ops 1..n in their
     // original order (op ids unchanged, so the server applies each exactly once). Returns n.
-    Common::Result<int> startNewIncarnation(TransactionGuard &transaction);
+    // `incarnation` is the server's new number (0 = current + 1).
+    Common::Result<int> startNewIncarnation(TransactionGuard &transaction, qint64 incarnation = 0);
     // Epoch change: every op the server may have lost (acked ones too) becomes pending again.
     Common::Result<void> requeueAll(TransactionGuard &transaction);
+    // Gap / epoch answer: acked ops of this incarnation above `lastApplied` become pending again
+    // (the server does not have them); results the server stored stay.
+    Common::Result<void> requeueAfter(TransactionGuard &transaction, qint64 lastApplied);
 
     int pendingCount() const;
     // Ops the server answered with conflict or rejected, newest first (the status page).

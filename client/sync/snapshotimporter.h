@@ -29,3 +29,19 @@ struct Counts
 Common::Result<Counts> apply(TransactionGuard &transaction, LocalDatabase &database, const QJsonObject &changes);
 
 } // namespace SnapshotImporter
+
+namespace Common::Protocol {
+struct Change;
+}
+
+namespace SnapshotImporter {
+
+// Applies one pulled page's changes (docs/sync-protocol.md "Pull": sku, location, lot, stock,
+// order, operator; `deleted` removes). Order lines get their pick location from the replicated
+// stock: FEFO (earliest lot expiry first, blocked lots skipped), then pick sequence; a line
+// without stock gets no location and the picker scans the bin he takes it from.
+// Errors: InvalidInput naming the change (entity and key), Storage.
+Common::Result<int> applyChanges(TransactionGuard &transaction, LocalDatabase &database,
+                                 const std::vector<Common::Protocol::Change> &changes);
+
+} // namespace SnapshotImporter

@@ -19,6 +19,7 @@ PickingPage::PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidge
     auto *layout = new QVBoxLayout(this);
     m_order = new QLabel(this);
     m_order->setObjectName(QStringLiteral("title"));
+    m_order->setWordWrap(true);
     m_location = new QLabel(this);
     m_location->setObjectName(QStringLiteral("bigLocation"));
     m_location->setAlignment(Qt::AlignCenter);
@@ -32,11 +33,13 @@ PickingPage::PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidge
     m_prompt = new QLabel(this);
     m_prompt->setObjectName(QStringLiteral("prompt"));
     m_prompt->setWordWrap(true);
+    m_prompt->setMinimumWidth(0);
     m_banner = new MessageBanner(this);
 
     m_keypad = new QSpinBox(this);
     m_keypad->setRange(0, 100000);
-    m_keypad->setButtonSymbols(QAbstractSpinBox::PlusMinus);
+    m_keypad->setButtonSymbols(QAbstractSpinBox::NoButtons); // the handheld's keypad types the number
+    m_keypad->setAlignment(Qt::AlignCenter);
     m_setQuantity = new QPushButton(tr("Set quantity"), this);
     m_setQuantity->setProperty("role", QStringLiteral("secondary"));
     m_confirm = new QPushButton(tr("Confirm"), this);
@@ -53,25 +56,37 @@ PickingPage::PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidge
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(PickListModel::NameColumn, QHeaderView::Stretch);
+    m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->verticalHeader()->setDefaultSectionSize(40);
+    m_table->setMinimumHeight(120);
+    // Location, item name, picked of ordered: what a picker reads at arm's length.
+    m_table->setColumnHidden(PickListModel::SkuColumn, true);
+    m_table->setColumnHidden(PickListModel::ShortColumn, true);
 
-    layout->addWidget(m_order);
+    // Top bar: back and the order; then where to go (huge), what and how many side by side.
+    auto *top = new QHBoxLayout;
+    back->setMinimumWidth(0);
+    top->addWidget(back);
+    top->addWidget(m_order, 1);
+    layout->addLayout(top);
     layout->addWidget(m_location);
-    layout->addWidget(m_item);
-    layout->addWidget(m_quantity);
+    auto *itemRow = new QHBoxLayout;
+    itemRow->addWidget(m_item, 3);
+    itemRow->addWidget(m_quantity, 2);
+    layout->addLayout(itemRow);
     layout->addWidget(m_prompt);
     layout->addWidget(m_banner);
     auto *keypadRow = new QHBoxLayout;
     keypadRow->addWidget(m_keypad, 1);
-    keypadRow->addWidget(m_setQuantity);
+    keypadRow->addWidget(m_setQuantity, 1);
     layout->addLayout(keypadRow);
     auto *actions = new QHBoxLayout;
     actions->addWidget(m_confirm, 2);
     actions->addWidget(m_short, 1);
     layout->addLayout(actions);
     layout->addWidget(m_table, 1);
-    layout->addWidget(back);
-
     connect(m_setQuantity, &QPushButton::clicked, this, [this] { m_workflow.setQuantity(m_keypad->value()); });
     connect(m_confirm, &QPushButton::clicked, this, [this] { m_workflow.confirm(); });
     connect(m_short, &QPushButton::clicked, this, &PickingPage::askShortReason);

@@ -18,6 +18,9 @@ StatusPage::StatusPage(OutboxProblemModel *problems, QWidget *parent)
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::PlainText);
+    // A device UUID cannot wrap; it must not widen a 480-pixel screen either.
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *problemsTitle = new QLabel(tr("Actions the server did not accept as they were"), this);
     problemsTitle->setWordWrap(true);
     m_table = new QTableView(this);
@@ -31,9 +34,9 @@ StatusPage::StatusPage(OutboxProblemModel *problems, QWidget *parent)
     m_language->addItem(tr("System language"), QString());
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
     m_language->addItem(QStringLiteral("日本語"), QStringLiteral("ja"));
-    auto *languageRow = new QHBoxLayout;
+    auto *languageRow = new QVBoxLayout; // stacked: a side-by-side row is wider than a handheld
     languageRow->addWidget(new QLabel(tr("Language (after restart)"), this));
-    languageRow->addWidget(m_language, 1);
+    languageRow->addWidget(m_language);
     auto *sync = new QPushButton(tr("Sync now"), this);
     auto *back = new QPushButton(tr("Back"), this);
     back->setProperty("role", QStringLiteral("secondary"));

@@ -28,8 +28,8 @@ void apply(QApplication &application)
         "QLabel#bigItem { font-size: 20pt; }"
         "QLabel#bigQuantity { font-size: 32pt; font-weight: bold; }"
         "QLabel#title { font-size: 20pt; font-weight: bold; color: #79c0ff; }"
-        "QStatusBar { background: #0d1117; color: #f4f6f8; font-size: 13pt; }"
-        "QStatusBar QLabel { padding: 0 8px; }"));
+        "QStatusBar { background: #0d1117; color: #f4f6f8; font-size: 11pt; }"
+        "QStatusBar QLabel { padding: 0 4px; font-size: 11pt; }"));
 }
 
 } // namespace Theme
