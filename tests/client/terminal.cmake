@@ -16,3 +16,12 @@ soko_add_test(tst_killsafety SOURCES ${_soko_terminal_tests}/tst_killsafety.cpp 
     LIBS soko::terminal_core LABELS client)
 soko_add_test(tst_models SOURCES ${_soko_terminal_tests}/tst_models.cpp ${_soko_fixture}
     LIBS soko::terminal_core LABELS client)
+# Runs the real soko-terminal binary offscreen with a script of scans.
+soko_add_test(tst_terminalscript SOURCES ${_soko_terminal_tests}/tst_terminalscript.cpp
+    LIBS soko::terminal_core LABELS client TIMEOUT 600)
+target_compile_definitions(tst_terminalscript PRIVATE SOKO_TERMINAL_BINARY="$<TARGET_FILE:soko-terminal>")
+add_dependencies(tst_terminalscript soko-terminal)
+soko_add_test(tst_pickingscreen SOURCES ${_soko_terminal_tests}/tst_pickingscreen.cpp
+    LIBS soko::terminal_core LABELS client)
+soko_add_test(tst_pullapply SOURCES ${_soko_terminal_tests}/tst_pullapply.cpp ${_soko_fixture}
+    LIBS soko::terminal_core LABELS client)
