@@ -116,10 +116,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Offline (no server)</source>
-        <translation>Offline (no server)</translation>
-    </message>
-    <message>
         <source>Not connected</source>
         <translation>Not connected</translation>
     </message>
@@ -166,6 +162,10 @@
     <message>
         <source>Not logged in</source>
         <translation>Not logged in</translation>
+    </message>
+    <message>
+        <source>No server</source>
+        <translation>No server</translation>
     </message>
 </context>
 <context>

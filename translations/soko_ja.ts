@@ -116,10 +116,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Offline (no server)</source>
-        <translation>オフライン（サーバーなし）</translation>
-    </message>
-    <message>
         <source>Not connected</source>
         <translation>未接続</translation>
     </message>
@@ -166,6 +162,10 @@
     <message>
         <source>Not logged in</source>
         <translation>未ログイン</translation>
+    </message>
+    <message>
+        <source>No server</source>
+        <translation>サーバーなし</translation>
     </message>
 </context>
 <context>
