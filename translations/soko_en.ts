@@ -573,6 +573,14 @@
         <source>Short pick recorded: %1 × %2 missing.</source>
         <translation>Short pick recorded: %1 × %2 missing.</translation>
     </message>
+    <message>
+        <source>Find %1 (%2) and scan the location label where you take it.</source>
+        <translation>Find %1 (%2) and scan the location label where you take it.</translation>
+    </message>
+    <message>
+        <source>Scan the label of the location you take %1 from.</source>
+        <translation>Scan the label of the location you take %1 from.</translation>
+    </message>
 </context>
 <context>
     <name>StatusPage</name>

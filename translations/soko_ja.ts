@@ -573,6 +573,14 @@
         <source>Short pick recorded: %1 × %2 missing.</source>
         <translation>欠品を記録しました：%2 が %1 個不足。</translation>
     </message>
+    <message>
+        <source>Find %1 (%2) and scan the location label where you take it.</source>
+        <translation>%1（%2）を探し、取り出すロケーションのラベルをスキャンしてください。</translation>
+    </message>
+    <message>
+        <source>Scan the label of the location you take %1 from.</source>
+        <translation>%1 を取り出すロケーションのラベルをスキャンしてください。</translation>
+    </message>
 </context>
 <context>
     <name>StatusPage</name>

@@ -42,6 +42,7 @@ Common::Result<void> PickingWorkflow::startOrder(qint64 orderId)
         return Common::fail(Common::ErrorCode::Conflict, "order is " + order->state.toStdString());
     m_order = *order;
     m_pending = {};
+    m_scannedLocation.clear();
     m_step = Step::ScanLocation;
     reload();
     return {};
@@ -49,6 +50,7 @@ Common::Result<void> PickingWorkflow::startOrder(qint64 orderId)
 
 void PickingWorkflow::closeOrder()
 {
+    m_scannedLocation.clear();
     m_order = {};
     m_lines.clear();
     m_pending = {};
@@ -72,6 +74,8 @@ QString PickingWorkflow::prompt() const
     case Step::NoOrder:
         return tr("Choose an order from the pick list.");
     case Step::ScanLocation:
+        if (line && line->locationCode.isEmpty())
+            return tr("Find %1 (%2) and scan the location label where you take it.").arg(line->skuName, line->skuCode);
         return line ? tr("Go to %1 and scan the location label.").arg(line->locationCode) : QString();
     case Step::ScanItem:
         if (!line)
@@ -109,6 +113,18 @@ void PickingWorkflow::handleScan(const ClassifiedScan &scan)
 
 void PickingWorkflow::handleLocation(const ClassifiedScan &scan, const OrderLineRecord &line)
 {
+    if (line.locationCode.isEmpty()) {
+        // No stock location was replicated for this SKU: the picker names the bin he takes it from.
+        if (scan.kind != ScanKind::Location) {
+            refuse(tr("Scan the label of the location you take %1 from.").arg(line.skuCode));
+            return;
+        }
+        m_scannedLocation = scan.code;
+        m_step = Step::ScanItem;
+        Q_EMIT accepted(tr("Location %1 confirmed.").arg(scan.code));
+        Q_EMIT changed();
+        return;
+    }
     if (scan.code != line.locationCode) {
         if (scan.kind == ScanKind::Item)
             refuse(tr("Scan the location first: expected location %1.").arg(line.locationCode));
@@ -124,10 +140,11 @@ void PickingWorkflow::handleLocation(const ClassifiedScan &scan, const OrderLine
 void PickingWorkflow::handleItem(const ClassifiedScan &scan, const OrderLineRecord &line)
 {
     const QString expected = tr("expected %1 (%2)").arg(line.skuName, line.skuCode);
-    if (scan.kind == ScanKind::Location || scan.code == line.locationCode) {
-        if (scan.code == line.locationCode)
+    const QString location = line.locationCode.isEmpty() ? m_scannedLocation : line.locationCode;
+    if (scan.kind == ScanKind::Location || scan.code == location) {
+        if (scan.code == location)
             return; // the same bin twice: harmless
-        refuse(tr("Finish this line first: %1 at %2.").arg(expected, line.locationCode));
+        refuse(tr("Finish this line first: %1 at %2.").arg(expected, location));
         return;
     }
     QString skuCode;
@@ -218,6 +235,10 @@ bool PickingWorkflow::shortPick(const QString &reasonCode)
         refuse(tr("There is no open line to short."));
         return false;
     }
+    if (line->locationCode.isEmpty() && m_scannedLocation.isEmpty()) {
+        refuse(tr("Scan the label of the location you take %1 from.").arg(line->skuCode));
+        return false;
+    }
     if (!shortReasons().contains(reasonCode)) {
         refuse(tr("Choose why the item is short."));
         return false;
@@ -229,6 +250,7 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
 {
     const OrderLineRecord line = *currentLine();
     const QString operatorId = m_session.operatorId();
+    const QString location = line.locationCode.isEmpty() ? m_scannedLocation : line.locationCode;
     auto failed = [this](const Common::Error &) {
         refuse(tr("Could not save the pick. Nothing was changed; try again."));
         return false;
@@ -249,7 +271,7 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
         shortPick.orderNumber = m_order.orderNumber.toStdString();
         shortPick.line = line.lineNumber;
         shortPick.sku = line.skuCode.toStdString();
-        shortPick.location = line.locationCode.toStdString();
+        shortPick.location = location.toStdString();
         shortPick.lot = optional(m_pending.lot);
         shortPick.quantityPicked = m_pending.quantity;
         shortPick.reason = reasonCode.toStdString();
@@ -261,7 +283,7 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
         pick.orderNumber = m_order.orderNumber.toStdString();
         pick.line = line.lineNumber;
         pick.sku = line.skuCode.toStdString();
-        pick.location = line.locationCode.toStdString();
+        pick.location = location.toStdString();
         pick.lot = optional(m_pending.lot);
         pick.quantity = m_pending.quantity;
         payload = QByteArray::fromStdString(Common::Protocol::encodePayload(pick));
@@ -304,7 +326,9 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
         Q_EMIT accepted(tr("Picked %1 × %2.").arg(confirmed).arg(line.skuCode));
     if (shortQuantity > 0)
         Q_EMIT accepted(tr("Short pick recorded: %1 × %2 missing.").arg(shortQuantity).arg(line.skuCode));
-    const QString previousLocation = line.locationCode;
+    const QString previousLocation = location;
+    if (lineDone)
+        m_scannedLocation.clear();
     reload();
     // Next line in the same bin: no need to scan the location again.
     if (m_step == Step::ScanLocation && currentLine() && currentLine()->locationCode == previousLocation)

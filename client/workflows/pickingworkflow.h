@@ -87,4 +87,5 @@ private:
     OrderRecord m_order;
     QList<OrderLineRecord> m_lines;
     Pending m_pending;
+    QString m_scannedLocation;       // the bin of a line that came without one (no stock known)
 };

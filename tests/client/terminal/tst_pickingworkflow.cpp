@@ -246,6 +246,36 @@ private Q_SLOTS:
             QCOMPARE(all->at(i).seq, i + 1);
     }
 
+    void lineWithoutKnownLocationTakesTheScannedBin()
+    {
+        OrderImport import;
+        import.order = OrderRecord{2002, QStringLiteral("shop-a"), QStringLiteral("SO-2002"), {}, {}, QStringLiteral("released"), {}, 0, 0};
+        OrderLineRecord line;
+        line.lineNumber = 1;
+        line.skuCode = QStringLiteral("SKU-TEA");
+        line.quantity = 1;
+        import.lines = {line};
+        {
+            TransactionGuard transaction(*m_database);
+            QVERIFY(m_orders->upsert(transaction, import));
+            QVERIFY(transaction.commit());
+        }
+        logIn();
+        QVERIFY(m_picking->startOrder(2002));
+        QSignalSpy refused(m_picking.get(), &PickingWorkflow::refused);
+        QVERIFY(!m_picking->shortPick(QStringLiteral("damaged"))); // no bin known yet
+        m_source->inject(QStringLiteral("4006381333931"));          // an item is not a bin
+        QCOMPARE(refused.size(), 2);
+        m_source->inject(QStringLiteral("B-02-01-1"));
+        m_source->inject(QStringLiteral("4006381333931"));
+        QCOMPARE(m_picking->step(), PickingWorkflow::Step::OrderDone);
+        const auto ops = m_outbox->all();
+        const auto payload = Common::Protocol::decodePayload(Common::Domain::OperationType::Pick,
+                                                             ops->back().payload.toStdString());
+        QVERIFY(payload);
+        QCOMPARE(std::get<Common::Protocol::PickPayload>(*payload).location, std::string("B-02-01-1"));
+    }
+
     void notLoggedInIsRefused()
     {
         QVERIFY(m_picking->startOrder(1001));
