@@ -145,7 +145,10 @@
     </message>
     <message numerus="yes">
         <source>%n to send</source>
-        <translation><numerusform>%n to send</numerusform><numerusform>%n to send</numerusform></translation>
+        <translation>
+            <numerusform>%n to send</numerusform>
+            <numerusform>%n to send</numerusform>
+        </translation>
     </message>
     <message>
         <source>Never synced</source>
@@ -166,6 +169,10 @@
     <message>
         <source>No server</source>
         <translation>No server</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) need attention: see Sync status.</source>
+        <translation><numerusform>%n action needs attention: see Sync status.</numerusform><numerusform>%n actions need attention: see Sync status.</numerusform></translation>
     </message>
 </context>
 <context>

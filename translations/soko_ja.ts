@@ -167,6 +167,10 @@
         <source>No server</source>
         <translation>サーバーなし</translation>
     </message>
+    <message numerus="yes">
+        <source>%n action(s) need attention: see Sync status.</source>
+        <translation><numerusform>%n 件の作業に対応が必要です。同期状況を確認してください。</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>OrderListModel</name>

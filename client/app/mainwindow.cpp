@@ -109,6 +109,11 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
     if (m_deps.sync) {
         connect(m_deps.sync, &SyncClient::stateChanged, this, &MainWindow::updateStatusBar);
         connect(m_deps.sync, &SyncClient::roundFinished, this, &MainWindow::updateStatusBar);
+        // Conflicts and rejections are never silent: the operator is told where to read them.
+        connect(m_deps.sync, &SyncClient::problemsReceived, this, [this](int count) {
+            m_deps.feedback.refused();
+            statusBar()->showMessage(tr("%n action(s) need attention: see Sync status.", nullptr, count), 15000);
+        });
         connect(m_statusPage, &StatusPage::syncRequested, m_deps.sync, &SyncClient::syncNow);
         connect(m_deps.sync, &SyncClient::enrollmentFinished, m_enrollmentPage, &EnrollmentPage::showResult);
         connect(m_deps.sync, &SyncClient::enrollmentFinished, this, [this](bool ok, const QString &) {
