@@ -198,9 +198,15 @@ void MainWindow::handleScan(const ClassifiedScan &scan)
 void MainWindow::onSessionChanged()
 {
     if (m_deps.session.isLoggedIn()) {
-        if (m_page == Page::Login)
-            showPage(Page::Orders);
+        if (m_page == Page::Login) {
+            const Page resume = std::exchange(m_resumePage, Page::Orders);
+            showPage(m_deps.session.operatorId() == m_resumeOperatorId ? resume : Page::Orders);
+        }
     } else if (m_page != Page::Enrollment && m_page != Page::Status) {
+        // An idle lock keeps the open order: the same operator resumes where he was.
+        m_resumePage = m_deps.session.isLocked() && (m_page == Page::Picking || m_page == Page::Packing) ? m_page
+                                                                                                          : Page::Orders;
+        m_resumeOperatorId = m_deps.session.operatorId();
         showPage(Page::Login);
     }
     updateStatusBar();

@@ -73,6 +73,8 @@ private:
 
     Dependencies m_deps;
     Page m_page = Page::Login;
+    Page m_resumePage = Page::Orders; // where an idle-locked operator returns after the PIN
+    QString m_resumeOperatorId;
     QStackedWidget *m_stack = nullptr;
     OrderListModel *m_orderModel = nullptr;
     EnrollmentPage *m_enrollmentPage = nullptr;

@@ -70,6 +70,17 @@ private Q_SLOTS:
 
         scan(QStringLiteral("4901780188352")); // third: the line confirms itself
         QCOMPARE(terminal.orders().pickList(1001)->at(0).picked, 3);
+
+        // Idle lock in the middle of the order: the PIN brings the same operator back to it.
+        terminal.login().setIdleTimeout(100);
+        QTRY_COMPARE_WITH_TIMEOUT(window.page(), MainWindow::Page::Login, 3000);
+        scan(QStringLiteral("A-01-02-1")); // scans while locked go to the login, not the order
+        QCOMPARE(terminal.picking().step(), PickingWorkflow::Step::ScanLocation);
+        terminal.login().setIdleTimeout(60000);
+        terminal.login().enterBadge(QStringLiteral("OP-0001"));
+        QVERIFY(terminal.login().submitPin(QStringLiteral("2468")));
+        QCOMPARE(window.page(), MainWindow::Page::Picking);
+        QCOMPARE(terminal.picking().currentLine()->skuCode, QStringLiteral("SKU-RICE"));
     }
 };
 
