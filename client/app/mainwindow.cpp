@@ -1,5 +1,6 @@
 #include "client/app/mainwindow.h"
 
+#include <QApplication>
 #include <QEvent>
 #include <QLabel>
 #include <QStackedWidget>
@@ -121,8 +122,8 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
                 showPage(Page::Login);
         });
     }
-    // Any touch or key counts as activity for the idle lock.
-    installEventFilter(this);
+    // Any touch or key anywhere in the app counts as activity for the idle lock.
+    qApp->installEventFilter(this);
     showPage(m_deps.sync && !m_deps.sync->isEnrolled() ? Page::Enrollment : Page::Login);
     updateStatusBar();
 }
