@@ -33,6 +33,8 @@ struct ClassifiedScan
     QString error;                   // why a GS1-looking scan was not understood (English, for logs)
 };
 
+Q_DECLARE_METATYPE(ClassifiedScan)
+
 // Site-specific label patterns (anchored regular expressions), configurable per warehouse.
 struct ScanPatterns
 {

@@ -26,3 +26,5 @@ soko_add_test(tst_pickingscreen SOURCES ${_soko_terminal_tests}/tst_pickingscree
 soko_add_test(tst_pullapply SOURCES ${_soko_terminal_tests}/tst_pullapply.cpp ${_soko_fixture}
     LIBS soko::terminal_core LABELS client)
 soko_add_test(tst_translations SOURCES ${_soko_terminal_tests}/tst_translations.cpp LIBS Qt6::Core LABELS client)
+soko_add_test(tst_imagescansource SOURCES ${_soko_terminal_tests}/tst_imagescansource.cpp
+    LIBS soko::terminal_core LABELS client)
