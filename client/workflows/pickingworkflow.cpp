@@ -105,10 +105,12 @@ void PickingWorkflow::handleScan(const ClassifiedScan &scan)
         refuse(tr("Log in before picking."));
         return;
     }
+    // A copy: confirming a previous lot reloads m_lines while the scan is being handled.
+    const OrderLineRecord current = *line;
     if (m_step == Step::ScanLocation)
-        handleLocation(scan, *line);
+        handleLocation(scan, current);
     else
-        handleItem(scan, *line);
+        handleItem(scan, current);
 }
 
 void PickingWorkflow::handleLocation(const ClassifiedScan &scan, const OrderLineRecord &line)
@@ -181,7 +183,7 @@ void PickingWorkflow::handleItem(const ClassifiedScan &scan, const OrderLineReco
         if (!currentLine() || currentLine()->lineNumber != line.lineNumber || m_step != Step::ScanItem)
             return;
     }
-    const OrderLineRecord &open = *currentLine();
+    const OrderLineRecord open = *currentLine();
     const qint64 add = scan.count > 0 ? scan.count : 1;
     if (m_pending.quantity + add > open.remaining()) {
         refuse(tr("Too many: only %1 more needed for this line.").arg(open.remaining() - m_pending.quantity));
