@@ -151,6 +151,11 @@ QNetworkReply *SyncClient::send(const QString &method, const QString &path, cons
         return nullptr;
     }
     QUrl url(SyncStateRepository(m_database).value(SyncStateRepository::ServerUrl));
+    if (url.scheme() != QLatin1String("https")) {
+        // QNetworkAccessManager would silently ignore the TLS configuration for http://.
+        m_lastError = tr("The server address must start with https://.");
+        return nullptr;
+    }
     const qsizetype query = path.indexOf(QLatin1Char('?'));
     url.setPath(query < 0 ? path : path.left(query));
     if (query >= 0)

@@ -28,3 +28,6 @@ soko_add_test(tst_pullapply SOURCES ${_soko_terminal_tests}/tst_pullapply.cpp ${
 soko_add_test(tst_translations SOURCES ${_soko_terminal_tests}/tst_translations.cpp LIBS Qt6::Core LABELS client)
 soko_add_test(tst_imagescansource SOURCES ${_soko_terminal_tests}/tst_imagescansource.cpp
     LIBS soko::terminal_core LABELS client)
+# SyncClient against a scripted local HTTPS server (certificates from the openssl tool).
+soko_add_test(tst_syncclient SOURCES ${_soko_terminal_tests}/tst_syncclient.cpp ${_soko_fixture}
+    LIBS soko::terminal_core LABELS client TIMEOUT 300)
