@@ -172,7 +172,10 @@
     </message>
     <message numerus="yes">
         <source>%n action(s) need attention: see Sync status.</source>
-        <translation><numerusform>%n action needs attention: see Sync status.</numerusform><numerusform>%n actions need attention: see Sync status.</numerusform></translation>
+        <translation>
+            <numerusform>%n action needs attention: see Sync status.</numerusform>
+            <numerusform>%n actions need attention: see Sync status.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -721,6 +724,10 @@
     <message>
         <source>This build cannot enroll: the PKI library is missing.</source>
         <translation>This build cannot enroll: the PKI library is missing.</translation>
+    </message>
+    <message>
+        <source>The server address must start with https://.</source>
+        <translation>The server address must start with https://.</translation>
     </message>
 </context>
 <context>

@@ -719,6 +719,10 @@
         <source>This build cannot enroll: the PKI library is missing.</source>
         <translation>このビルドでは登録できません：PKIライブラリがありません。</translation>
     </message>
+    <message>
+        <source>The server address must start with https://.</source>
+        <translation>サーバーアドレスは https:// で始めてください。</translation>
+    </message>
 </context>
 <context>
     <name>Terminal</name>
