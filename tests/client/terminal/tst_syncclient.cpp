@@ -240,6 +240,65 @@ private Q_SLOTS:
         QCOMPARE(SkuRepository(*m_database).findByGtin(QStringLiteral("04901234567894"))->code, QStringLiteral("SKU-MISO"));
     }
 
+    void gapAndEpochChangeResendFromLastApplied_data()
+    {
+        QTest::addColumn<QString>("refusal");
+        QTest::addColumn<QString>("expectedCursor");
+        QTest::newRow("gap") << QStringLiteral("gap") << QStringLiteral("55");
+        QTest::newRow("epoch changed (server restored)") << QStringLiteral("epoch_changed") << QStringLiteral("0");
+    }
+    void gapAndEpochChangeResendFromLastApplied()
+    {
+        QFETCH(QString, refusal);
+        QFETCH(QString, expectedCursor);
+        makeTwoPicks();
+        {
+            // Op 1 was acknowledged by the server before it lost it; the pull cursor is at 55.
+            TransactionGuard transaction(*m_database);
+            QVERIFY(OutboxRepository(*m_database).ackThrough(transaction, 1));
+            QVERIFY(SyncStateRepository(*m_database).setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("55")));
+            QVERIFY(transaction.commit());
+        }
+        QList<QList<int>> pushedSeqs;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            const QJsonObject body = QJsonDocument::fromJson(request.body).object();
+            if (request.path == "/api/v1/sync/push") {
+                QList<int> seqs;
+                QJsonArray results;
+                for (const QJsonValue &op : body.value(QStringLiteral("ops")).toArray()) {
+                    seqs.append(op.toObject().value(QStringLiteral("seq")).toInt());
+                    results.append(QJsonObject{{QStringLiteral("seq"), seqs.back()},
+                                               {QStringLiteral("op_id"), op.toObject().value(QStringLiteral("op_id"))},
+                                               {QStringLiteral("outcome"), QStringLiteral("applied")}});
+                }
+                pushedSeqs.append(seqs);
+                if (pushedSeqs.size() == 1)
+                    return {409, "{\"protocol\":1,\"error\":\"" + refusal.toLatin1() + "\",\"message\":\"x\",\"epoch\":\""
+                                     + QByteArray(s_epoch) + "\",\"incarnation\":1,\"last_applied\":0}"};
+                const QJsonObject answer{{QStringLiteral("protocol"), 1}, {QStringLiteral("epoch"), QLatin1String(s_epoch)},
+                                         {QStringLiteral("incarnation"), 1}, {QStringLiteral("last_applied"), seqs.back()},
+                                         {QStringLiteral("results"), results}};
+                return {200, QJsonDocument(answer).toJson(QJsonDocument::Compact)};
+            }
+            if (request.path.startsWith("/api/v1/sync/pull"))
+                return {200, "{\"protocol\":1,\"epoch\":\"" + QByteArray(s_epoch)
+                                 + "\",\"changes\":[],\"next_cursor\":\"" + expectedCursor.toLatin1() + "\",\"has_more\":false}"};
+            return {404, "{}"};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+        SyncClient client(*m_database, m_folder->path());
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(0).at(0).toBool());
+        QCOMPARE(pushedSeqs, (QList<QList<int>>{{2}, {1, 2}})); // resent from last_applied + 1
+        QCOMPARE(OutboxRepository(*m_database).pendingCount(), 0);
+        const Request &pull = server.requests.back();
+        QVERIFY2(pull.path.contains("cursor=" + expectedCursor.toLatin1()), pull.path.constData());
+    }
+
     void serverOfAnotherCaIsNotTrusted()
     {
         makeTwoPicks();
