@@ -1,0 +1,77 @@
+#pragma once
+#include <QObject>
+#include <memory>
+#include "client/app/options.h"
+#include "common/support/result.h"
+
+class Feedback;
+class ImageScanSource;
+class LocalDatabase;
+class LocationRepository;
+class LoginWorkflow;
+class MainWindow;
+class OperatorRepository;
+class OrderRepository;
+class OutboxRepository;
+class PackingWorkflow;
+class PickingWorkflow;
+class ScanRouter;
+class ScriptScanSource;
+class Session;
+class SkuRepository;
+class SyncClient;
+class WedgeScanSource;
+
+// The composition root (STYLE.md §6): creates the database, repositories, scan sources, router,
+// workflows, sync client and the main window, and wires them. QObjects are its children; the
+// repositories and the top-level window are members. No singletons.
+class Terminal final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Terminal)
+public:
+    explicit Terminal(const TerminalOptions &options, QObject *parent = nullptr);
+    ~Terminal() override;
+
+    // Opens <data>/terminal.sqlite, applies --import, builds and shows the window, starts sync.
+    // Errors: Storage, Io/InvalidInput (import file).
+    Common::Result<void> start();
+
+    MainWindow &window() { return *m_window; }
+    LocalDatabase &database() { return *m_database; }
+    OrderRepository &orders() { return *m_orders; }
+    OutboxRepository &outbox() { return *m_outbox; }
+    LoginWorkflow &login() { return *m_login; }
+    PickingWorkflow &picking() { return *m_picking; }
+    PackingWorkflow &packing() { return *m_packing; }
+    ScriptScanSource &scriptSource() { return *m_scriptSource; }
+    ImageScanSource &imageSource() { return *m_imageSource; }
+    SyncClient *sync() { return m_sync; }
+
+    // The language override stored in <data>/settings.ini: "" (system), "en" or "ja".
+    static QString languageSetting(const QString &dataDirectory);
+    static void setLanguageSetting(const QString &dataDirectory, const QString &code);
+
+private:
+    Common::Result<void> importFile(const QString &path);
+    void enroll(const QString &server, const QString &code, const QString &caFile);
+
+    TerminalOptions m_options;
+    LocalDatabase *m_database = nullptr;
+    std::unique_ptr<SkuRepository> m_skus;
+    std::unique_ptr<LocationRepository> m_locations;
+    std::unique_ptr<OrderRepository> m_orders;
+    std::unique_ptr<OperatorRepository> m_operators;
+    std::unique_ptr<OutboxRepository> m_outbox;
+    Session *m_session = nullptr;
+    ScanRouter *m_router = nullptr;
+    WedgeScanSource *m_wedge = nullptr;
+    ScriptScanSource *m_scriptSource = nullptr;
+    ImageScanSource *m_imageSource = nullptr;
+    LoginWorkflow *m_login = nullptr;
+    PickingWorkflow *m_picking = nullptr;
+    PackingWorkflow *m_packing = nullptr;
+    SyncClient *m_sync = nullptr;
+    Feedback *m_feedback = nullptr;
+    std::unique_ptr<MainWindow> m_window; // top-level widget: no QObject parent; destroyed first
+};

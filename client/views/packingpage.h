@@ -1,0 +1,28 @@
+#pragma once
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class MessageBanner;
+class PackingWorkflow;
+
+// Pack & ship: scan the pick slip, then the carton's tracking label. A field takes a typed
+// number when a label cannot be read.
+class PackingPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PackingPage)
+public:
+    explicit PackingPage(PackingWorkflow &workflow, QWidget *parent = nullptr);
+
+Q_SIGNALS:
+    void backRequested();
+
+private:
+    void refresh();
+
+    PackingWorkflow &m_workflow;
+    QLabel *m_prompt = nullptr;
+    QLineEdit *m_input = nullptr;
+    MessageBanner *m_banner = nullptr;
+};

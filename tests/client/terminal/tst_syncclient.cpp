@@ -1,0 +1,379 @@
+// SyncClient against a scripted HTTPS server on 127.0.0.1 (QSslServer, mutual TLS with throwaway
+// certificates made by the openssl tool in a temporary folder): push with a fork answer → new
+// incarnation and renumbered re-push; per-op results stored with the server's reason; a pulled
+// page and its cursor stored together; a server signed by another CA is never trusted.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTest>
+
+#include <functional>
+
+#include "client/scanning/scanrouter.h"
+#include "client/sync/syncclient.h"
+#include "client/workflows/pickingworkflow.h"
+#include "client/workflows/session.h"
+#include "tests/support/terminalfixture.h"
+
+namespace {
+
+const char *const s_epoch = "0e4d1f5c-3b2a-4e6f-8a9b-1c2d3e4f5a6b";
+
+struct Request
+{
+    QByteArray method;
+    QByteArray path;
+    QByteArray body;
+    bool clientCertificate = false;
+};
+
+// Minimal HTTP/1.1 over TLS: one request per connection, answered by `handler`.
+class FakeServer final : public QObject
+{
+public:
+    using Handler = std::function<QPair<int, QByteArray>(const Request &)>;
+    FakeServer(const QSslConfiguration &configuration, Handler handler)
+        : m_handler(std::move(handler))
+    {
+        m_server.setSslConfiguration(configuration);
+        QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (auto *socket = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
+                socket->setParent(this);
+                QObject::connect(socket, &QSslSocket::readyRead, this, [this, socket] { onData(socket); });
+            }
+        });
+    }
+    quint16 listen()
+    {
+        return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
+    }
+    QList<Request> requests;
+
+private:
+    void onData(QSslSocket *socket)
+    {
+        QByteArray &buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return;
+        const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
+        qsizetype length = 0;
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (buffer.size() < headerEnd + 4 + length)
+            return;
+        const QList<QByteArray> first = lines.first().trimmed().split(' ');
+        Request request{first.value(0), first.value(1), buffer.mid(headerEnd + 4, length),
+                        !socket->peerCertificate().isNull()};
+        requests.append(request);
+        const auto [status, body] = m_handler(request);
+        socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+        m_buffers.remove(socket);
+    }
+
+    QSslServer m_server;
+    Handler m_handler;
+    QHash<QSslSocket *, QByteArray> m_buffers;
+};
+
+bool openssl(const QString &folder, const QStringList &arguments)
+{
+    QProcess process;
+    process.setWorkingDirectory(folder);
+    process.start(QStringLiteral("openssl"), arguments);
+    return process.waitForFinished(30000) && process.exitCode() == 0;
+}
+
+// CA + a certificate for `name` with the given extensions file, P-256 keys.
+bool makeCertificates(const QString &folder)
+{
+    const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                         QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
+    QFile server(folder + QStringLiteral("/server.ext"));
+    QFile device(folder + QStringLiteral("/device.ext"));
+    if (!server.open(QIODevice::WriteOnly) || !device.open(QIODevice::WriteOnly))
+        return false;
+    server.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    device.write("extendedKeyUsage=clientAuth\n");
+    server.close();
+    device.close();
+    for (const char *ca : {"ca", "otherca"}) {
+        if (!openssl(folder, QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
+                                 + QStringList{QStringLiteral("-keyout"), QLatin1String(ca) + QStringLiteral(".key"),
+                                               QStringLiteral("-out"), QLatin1String(ca) + QStringLiteral(".pem"),
+                                               QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                                               QStringLiteral("/CN=Soko test ") + QLatin1String(ca)}))
+            return false;
+    }
+    for (const char *name : {"server", "device"}) {
+        const QString base = QLatin1String(name);
+        if (!openssl(folder, QStringList{QStringLiteral("req")} + ec
+                                 + QStringList{QStringLiteral("-keyout"), base + QStringLiteral(".key"), QStringLiteral("-out"),
+                                               base + QStringLiteral(".csr"), QStringLiteral("-subj"),
+                                               QStringLiteral("/CN=") + base})
+            || !openssl(folder, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), base + QStringLiteral(".csr"),
+                                 QStringLiteral("-CA"), QStringLiteral("ca.pem"), QStringLiteral("-CAkey"),
+                                 QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
+                                 base + QStringLiteral(".pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                                 QStringLiteral("-extfile"), base + QStringLiteral(".ext")}))
+            return false;
+    }
+    return true;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestSyncClient : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_certificates.isValid());
+        QVERIFY(makeCertificates(m_certificates.path()));
+    }
+
+    void init()
+    {
+        m_folder = std::make_unique<QTemporaryDir>();
+        m_database = std::make_unique<LocalDatabase>(QStringLiteral("tst_syncclient"));
+        QVERIFY(TestSupport::openDatabase(*m_database, m_folder->path()));
+        QVERIFY(TestSupport::importSample(*m_database));
+    }
+    void cleanup()
+    {
+        m_database.reset();
+        m_folder.reset();
+    }
+
+    void forkThenResultsThenPull()
+    {
+        makeTwoPicks();
+        QString incarnationSeen;
+        int pushes = 0;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            const QJsonObject body = QJsonDocument::fromJson(request.body).object();
+            if (request.path == "/api/v1/sync/push") {
+                if (++pushes == 1)
+                    return {409, QByteArray("{\"protocol\":1,\"error\":\"fork\",\"message\":\"restored\",\"epoch\":\"") + s_epoch
+                                     + "\",\"incarnation\":1,\"last_applied\":2}"};
+                incarnationSeen = QString::number(body.value(QStringLiteral("incarnation")).toInt());
+                const QJsonArray ops = body.value(QStringLiteral("ops")).toArray();
+                QJsonArray results;
+                for (const QJsonValue &op : ops) {
+                    const int seq = op.toObject().value(QStringLiteral("seq")).toInt();
+                    QJsonObject result{{QStringLiteral("seq"), seq},
+                                       {QStringLiteral("op_id"), op.toObject().value(QStringLiteral("op_id"))},
+                                       {QStringLiteral("outcome"), seq == 2 ? QStringLiteral("rejected")
+                                                                            : QStringLiteral("applied")}};
+                    if (seq == 2) {
+                        result.insert(QStringLiteral("reason"), QStringLiteral("lot_required"));
+                        result.insert(QStringLiteral("message"), QStringLiteral("SKU-RICE needs a lot"));
+                    }
+                    results.append(result);
+                }
+                const QJsonObject answer{{QStringLiteral("protocol"), 1}, {QStringLiteral("epoch"), QLatin1String(s_epoch)},
+                                         {QStringLiteral("incarnation"), 2}, {QStringLiteral("last_applied"), ops.size()},
+                                         {QStringLiteral("results"), results}};
+                return {200, QJsonDocument(answer).toJson(QJsonDocument::Compact)};
+            }
+            if (request.path == "/api/v1/sync/incarnation")
+                return {200, QByteArray("{\"protocol\":1,\"epoch\":\"") + s_epoch + "\",\"incarnation\":2,\"last_applied\":0}"};
+            if (request.path.startsWith("/api/v1/sync/pull"))
+                return {200, QByteArray("{\"protocol\":1,\"epoch\":\"") + s_epoch
+                                 + "\",\"changes\":[{\"version\":101,\"entity\":\"sku\",\"key\":\"SKU-MISO\",\"data\":{\"code\":\"SKU-MISO\",\"name\":\"Miso 1kg\",\"gtins\":[\"04901234567894\"],\"base_unit\":\"piece\",\"lot_controlled\":false}}],\"next_cursor\":\"101\",\"has_more\":false}"};
+            return {404, QByteArray("{\"error\":\"not_found\"}")};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+
+        SyncClient client(*m_database, m_folder->path());
+        QVERIFY(client.isEnrolled());
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        QSignalSpy problems(&client, &SyncClient::problemsReceived);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QCOMPARE(client.state(), SyncClient::State::Idle);
+
+        QStringList paths;
+        for (const Request &request : std::as_const(server.requests)) {
+            paths << QString::fromLatin1(request.path.left(request.path.indexOf('?') < 0 ? request.path.size()
+                                                                                        : request.path.indexOf('?')));
+            QVERIFY(request.clientCertificate); // mutual TLS: the device certificate was presented
+        }
+        QCOMPARE(paths, QStringList({QStringLiteral("/api/v1/sync/push"), QStringLiteral("/api/v1/sync/incarnation"),
+                                     QStringLiteral("/api/v1/sync/push"), QStringLiteral("/api/v1/sync/pull")}));
+        QCOMPARE(incarnationSeen, QStringLiteral("2"));
+        QVERIFY(server.requests.at(3).path.contains("cursor=0"));
+
+        OutboxRepository outbox(*m_database);
+        const auto all = outbox.all();
+        QCOMPARE(all->size(), 2);
+        QCOMPARE(all->at(0).incarnation, 2);
+        QCOMPARE(all->at(0).seq, 1);
+        QCOMPARE(all->at(0).state, OutboxState::Acked);
+        QCOMPARE(all->at(1).state, OutboxState::Rejected);
+        QVERIFY(all->at(1).reason.contains(QStringLiteral("lot_required")));
+        QCOMPARE(problems.size(), 1);
+        SyncStateRepository state(*m_database);
+        QCOMPARE(state.value(SyncStateRepository::Cursor), QStringLiteral("101"));
+        QCOMPARE(state.value(SyncStateRepository::Epoch), QLatin1String(s_epoch));
+        QVERIFY(client.lastSync().isValid());
+        QCOMPARE(SkuRepository(*m_database).findByGtin(QStringLiteral("04901234567894"))->code, QStringLiteral("SKU-MISO"));
+    }
+
+    void gapAndEpochChangeResendFromLastApplied_data()
+    {
+        QTest::addColumn<QString>("refusal");
+        QTest::addColumn<QString>("expectedCursor");
+        QTest::newRow("gap") << QStringLiteral("gap") << QStringLiteral("55");
+        QTest::newRow("epoch changed (server restored)") << QStringLiteral("epoch_changed") << QStringLiteral("0");
+    }
+    void gapAndEpochChangeResendFromLastApplied()
+    {
+        QFETCH(QString, refusal);
+        QFETCH(QString, expectedCursor);
+        makeTwoPicks();
+        {
+            // Op 1 was acknowledged by the server before it lost it; the pull cursor is at 55.
+            TransactionGuard transaction(*m_database);
+            QVERIFY(OutboxRepository(*m_database).ackThrough(transaction, 1));
+            QVERIFY(SyncStateRepository(*m_database).setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("55")));
+            QVERIFY(transaction.commit());
+        }
+        QList<QList<int>> pushedSeqs;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            const QJsonObject body = QJsonDocument::fromJson(request.body).object();
+            if (request.path == "/api/v1/sync/push") {
+                QList<int> seqs;
+                QJsonArray results;
+                for (const QJsonValue &op : body.value(QStringLiteral("ops")).toArray()) {
+                    seqs.append(op.toObject().value(QStringLiteral("seq")).toInt());
+                    results.append(QJsonObject{{QStringLiteral("seq"), seqs.back()},
+                                               {QStringLiteral("op_id"), op.toObject().value(QStringLiteral("op_id"))},
+                                               {QStringLiteral("outcome"), QStringLiteral("applied")}});
+                }
+                pushedSeqs.append(seqs);
+                if (pushedSeqs.size() == 1)
+                    return {409, "{\"protocol\":1,\"error\":\"" + refusal.toLatin1() + "\",\"message\":\"x\",\"epoch\":\""
+                                     + QByteArray(s_epoch) + "\",\"incarnation\":1,\"last_applied\":0}"};
+                const QJsonObject answer{{QStringLiteral("protocol"), 1}, {QStringLiteral("epoch"), QLatin1String(s_epoch)},
+                                         {QStringLiteral("incarnation"), 1}, {QStringLiteral("last_applied"), seqs.back()},
+                                         {QStringLiteral("results"), results}};
+                return {200, QJsonDocument(answer).toJson(QJsonDocument::Compact)};
+            }
+            if (request.path.startsWith("/api/v1/sync/pull"))
+                return {200, "{\"protocol\":1,\"epoch\":\"" + QByteArray(s_epoch)
+                                 + "\",\"changes\":[],\"next_cursor\":\"" + expectedCursor.toLatin1() + "\",\"has_more\":false}"};
+            return {404, "{}"};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+        SyncClient client(*m_database, m_folder->path());
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(0).at(0).toBool());
+        QCOMPARE(pushedSeqs, (QList<QList<int>>{{2}, {1, 2}})); // resent from last_applied + 1
+        QCOMPARE(OutboxRepository(*m_database).pendingCount(), 0);
+        const Request &pull = server.requests.back();
+        QVERIFY2(pull.path.contains("cursor=" + expectedCursor.toLatin1()), pull.path.constData());
+    }
+
+    void serverOfAnotherCaIsNotTrusted()
+    {
+        makeTwoPicks();
+        FakeServer server(serverConfiguration(), [](const Request &) -> QPair<int, QByteArray> {
+            return {200, QByteArray("{}")};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("otherca.pem")); // pinned CA did not sign the server
+        SyncClient client(*m_database, m_folder->path());
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QCOMPARE(client.state(), SyncClient::State::Offline);
+        QVERIFY(server.requests.isEmpty()); // no request got through the handshake
+        QCOMPARE(OutboxRepository(*m_database).pendingCount(), 2);
+    }
+
+private:
+    QSslConfiguration serverConfiguration() const
+    {
+        const QString folder = m_certificates.path();
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setLocalCertificate(QSslCertificate(readFile(folder + QStringLiteral("/server.pem"))));
+        configuration.setPrivateKey(QSslKey(readFile(folder + QStringLiteral("/server.key")), QSsl::Ec));
+        configuration.setCaCertificates(QSslCertificate::fromData(readFile(folder + QStringLiteral("/ca.pem"))));
+        configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        return configuration;
+    }
+
+    // What enrollment leaves behind: server address, pinned CA, device certificate and key.
+    void enroll(quint16 port, const QString &caFile)
+    {
+        const QString folder = m_certificates.path();
+        {
+            TransactionGuard transaction(*m_database);
+            SyncStateRepository state(*m_database);
+            QVERIFY(state.setValue(transaction, SyncStateRepository::ServerUrl,
+                                   QStringLiteral("https://127.0.0.1:%1").arg(port)));
+            QVERIFY(state.setValue(transaction, SyncStateRepository::CaCertificate,
+                                   QString::fromLatin1(readFile(folder + QLatin1Char('/') + caFile))));
+            QVERIFY(state.setValue(transaction, SyncStateRepository::ClientCertificate,
+                                   QString::fromLatin1(readFile(folder + QStringLiteral("/device.pem")))));
+            QVERIFY(transaction.commit());
+        }
+        QVERIFY(QFile::copy(folder + QStringLiteral("/device.key"), m_folder->path() + QStringLiteral("/device.key")));
+    }
+
+    // Two ops made by the real picking workflow: apples (3) and one rice with its lot.
+    void makeTwoPicks()
+    {
+        OrderRepository orders(*m_database);
+        SkuRepository skus(*m_database);
+        OutboxRepository outbox(*m_database);
+        Session session;
+        session.logIn(QStringLiteral("OP-0001"), QStringLiteral("Sato"));
+        PickingWorkflow picking(*m_database, orders, skus, outbox, session);
+        QVERIFY(picking.startOrder(1001));
+        auto scan = [&picking](const char *text) {
+            picking.handleScan(ScanRouter::classify(ScanEvent{QLatin1String(text), {}, ScanOrigin::Fake}));
+        };
+        scan("A-01-01-1");
+        QVERIFY(picking.setQuantity(3));
+        QVERIFY(picking.confirm());
+        scan("A-01-02-1");
+        scan("(01)09501101530003(10)L1");
+        QVERIFY(picking.confirm());
+        QCOMPARE(outbox.pendingCount(), 2);
+    }
+
+    QTemporaryDir m_certificates;
+    std::unique_ptr<QTemporaryDir> m_folder;
+    std::unique_ptr<LocalDatabase> m_database;
+};
+
+QTEST_GUILESS_MAIN(TestSyncClient)
+#include "tst_syncclient.moc"
