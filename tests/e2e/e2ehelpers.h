@@ -16,6 +16,7 @@
 // key), and sync messages built and read with the real protocol codec (common/protocol).
 namespace E2e {
 
+using TestSupport::CommandResult;
 using TestSupport::Device;
 using TestSupport::HttpResult;
 using TestSupport::ServerProcess;
