@@ -178,13 +178,22 @@ private Q_SLOTS:
         m_device = m_server.enrollDevice(QStringLiteral("TKY1"));
         QVERIFY(m_device);
         const QByteArray body = pushBody(*m_device, receiveBatch(20, 1, 50));
-        const QByteArray bytes = ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {});
+        // Expect: 100-continue makes the server say when it has read the header block and is
+        // waiting for the body: from then on the request is in flight.
+        const QByteArray bytes =
+            ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {{"Expect", "100-continue"}});
         auto socket = m_server.connect(m_server.devicesPort(), &*m_device);
         QVERIFY(socket->isEncrypted());
-        const qsizetype half = bytes.size() - body.size() / 2;
-        socket->write(bytes.left(half));
-        socket->waitForBytesWritten(5000);
-        QThread::msleep(300); // the server is now reading this request's body
+        const qsizetype headerEnd = bytes.indexOf("\r\n\r\n") + 4;
+        socket->write(bytes.left(headerEnd));
+        QByteArray interim;
+        QElapsedTimer waiting;
+        waiting.start();
+        while (!interim.contains("\r\n\r\n") && waiting.elapsed() < 20000) {
+            socket->waitForReadyRead(100);
+            interim += socket->readAll();
+        }
+        QVERIFY2(interim.startsWith("HTTP/1.1 100 Continue"), interim.constData());
 
         QCOMPARE(::kill(pid_t(m_server.pid()), SIGTERM), 0);
         QVERIFY(m_server.waitForLog(QRegularExpression(QStringLiteral("signal name=TERM action=graceful_stop"))));
@@ -192,7 +201,7 @@ private Q_SLOTS:
         // Nothing new is accepted meanwhile.
         QCOMPARE(m_server.api("GET", "/api/v1/orders", m_admin).status, 0);
 
-        socket->write(bytes.mid(half));
+        socket->write(bytes.mid(headerEnd));
         const HttpResult answer = ServerProcess::readResponse(*socket, 20000);
         QCOMPARE(answer.status, 200);
         auto decoded = Protocol::decodePushResponse(answer.body.toStdString());
