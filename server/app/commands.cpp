@@ -135,7 +135,8 @@ int commandInit(const CommandLine &line)
         std::size_t start = 0;
         while (start <= value.size()) {
             const auto comma = value.find(',', start);
-            const std::string name = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            const std::string name =
+                value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
             if (!name.empty())
                 options.hostnames.push_back(name);
             if (comma == std::string::npos)
@@ -195,8 +196,7 @@ int commandRun(const CommandLine &line)
     return runServer(options);
 }
 
-int withSession(const std::string &command, const CommandLine &line,
-                const std::function<int(Session &)> &body)
+int withSession(const std::string &command, const CommandLine &line, const std::function<int(Session &)> &body)
 {
     auto session = openSession(line);
     if (!session) {
@@ -244,8 +244,8 @@ int commandRevokeDevice(const CommandLine &line)
         if (!device)
             return failure("revoke-device", device.error());
         if (!*device)
-            return failure("revoke-device", Common::Error::make(Common::ErrorCode::NotFound,
-                                                                "unknown device " + line.positional[0]));
+            return failure("revoke-device",
+                           Common::Error::make(Common::ErrorCode::NotFound, "unknown device " + line.positional[0]));
         Oms::AdminService admin(*session.store);
         if (auto done = admin.revokeDevice(line.positional[0], session.actor); !done)
             return failure("revoke-device", done.error());
@@ -359,7 +359,11 @@ int commandNewEpoch(const CommandLine &line)
         auto epoch = before ? store.rotateEpoch() : Common::Result<std::string>(tl::unexpected(before.error()));
         if (!epoch)
             return failure("new-epoch", epoch.error());
-        if (auto audited = store.appendAudit({0, {}, session.actor, "config_change", "epoch",
+        if (auto audited = store.appendAudit({0,
+                                              {},
+                                              session.actor,
+                                              "config_change",
+                                              "epoch",
                                               "{\"from\":\"" + *before + "\",\"to\":\"" + *epoch + "\"}"});
             !audited)
             return failure("new-epoch", audited.error());
@@ -488,8 +492,11 @@ std::vector<Command> commands()
          with({}),
          {},
          commandNewEpoch},
-        {"migrate", "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
-         with({}), {}, commandMigrate},
+        {"migrate",
+         "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
+         with({}),
+         {},
+         commandMigrate},
         {"import",
          "usage: soko-server import --data DIR skus|locations|orders FILE.csv|FILE.json\n"
          "Imports through the same OMS services as the API (formats: docs/api.md). Refused rows are\n"
@@ -515,8 +522,8 @@ int runCommand(const std::vector<std::string> &arguments)
     for (const Command &command : commands()) {
         if (command.name != arguments[0])
             continue;
-        auto line = parseCommandLine({arguments.begin() + 1, arguments.end()}, command.valueOptions,
-                                     command.flagOptions);
+        auto line =
+            parseCommandLine({arguments.begin() + 1, arguments.end()}, command.valueOptions, command.flagOptions);
         if (!line)
             return usageError(command.name, line.error().message);
         if (line->has("help")) {

@@ -193,10 +193,10 @@ Common::Result<void> initDataFolder(const InitOptions &options)
     ::chmod(building.c_str(), 0700);
     auto built = buildFolder(building, options);
     if (built && ::rename(building.c_str(), target.c_str()) != 0)
-        built = tl::unexpected(errno == ENOTEMPTY || errno == EEXIST
-                                   ? Common::Error::make(ErrorCode::Conflict, target.string() +
-                                                                                  " appeared meanwhile; nothing changed")
-                                   : ioError("cannot move the new folder to", target));
+        built = tl::unexpected(
+            errno == ENOTEMPTY || errno == EEXIST
+                ? Common::Error::make(ErrorCode::Conflict, target.string() + " appeared meanwhile; nothing changed")
+                : ioError("cannot move the new folder to", target));
     if (!built) {
         fs::remove_all(building, error);
         return built;

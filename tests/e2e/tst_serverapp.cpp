@@ -21,11 +21,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<bool>("valid");
-        QTest::addColumn<int>("line");         // error line, or the expected workerThreads when valid
+        QTest::addColumn<int>("line"); // error line, or the expected workerThreads when valid
         QTest::addColumn<QByteArray>("message");
         QTest::newRow("empty = defaults") << QByteArray() << true << 4 << QByteArray();
-        QTest::newRow("comments and blanks") << QByteArray("# x\n\n  # y = 1\nworker_threads = 2\r\n") << true << 2
-                                             << QByteArray();
+        QTest::newRow("comments and blanks")
+            << QByteArray("# x\n\n  # y = 1\nworker_threads = 2\r\n") << true << 2 << QByteArray();
         QTest::newRow("default file") << QByteArray::fromStdString(defaultSettingsText()) << true << 4 << QByteArray();
         QTest::newRow("unknown key") << QByteArray("worker_threads = 2\nworkers = 3\n") << false << 2
                                      << QByteArray("unknown key 'workers'");
@@ -35,12 +35,12 @@ private Q_SLOTS:
                                       << QByteArray("worker_threads must be an integer in 1..64");
         QTest::newRow("not an integer") << QByteArray("body_timeout_seconds = 1e3\n") << false << 1
                                         << QByteArray("body_timeout_seconds");
-        QTest::newRow("device certificate over a year") << QByteArray("device_certificate_days = 366\n") << false
-                                                        << 1 << QByteArray("1..365");
+        QTest::newRow("device certificate over a year")
+            << QByteArray("device_certificate_days = 366\n") << false << 1 << QByteArray("1..365");
         QTest::newRow("no equals sign") << QByteArray("worker_threads 4\n") << false << 1
                                         << QByteArray("expected key = value");
-        QTest::newRow("host name as listen address") << QByteArray("api_listen = localhost:8444\n") << false << 1
-                                                     << QByteArray("numeric IP");
+        QTest::newRow("host name as listen address")
+            << QByteArray("api_listen = localhost:8444\n") << false << 1 << QByteArray("numeric IP");
     }
     void settings()
     {
@@ -90,9 +90,9 @@ private Q_SLOTS:
 
     void commandLine()
     {
-        const auto line = parseCommandLine({"--data", "/d", "--hostname=a", "--hostname", "b", "--admin", "add", "--",
-                                            "--not-an-option"},
-                                           {"data", "hostname"}, {"admin"});
+        const auto line = parseCommandLine(
+            {"--data", "/d", "--hostname=a", "--hostname", "b", "--admin", "add", "--", "--not-an-option"},
+            {"data", "hostname"}, {"admin"});
         QVERIFY(line.has_value());
         QCOMPARE(line->value("data"), std::string("/d"));
         QCOMPARE(line->values("hostname"), (std::vector<std::string>{"a", "b"}));
@@ -111,7 +111,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QByteArray>("logged");
         QTest::newRow("plain") << QByteArray("request method=GET path=/x") << QByteArray("request method=GET path=/x");
-        QTest::newRow("CR LF") << QByteArray("bob\r\n{\"event\":\"x\"}") << QByteArray("bob\\x0d\\x0a{\"event\":\"x\"}");
+        QTest::newRow("CR LF") << QByteArray("bob\r\n{\"event\":\"x\"}")
+                               << QByteArray("bob\\x0d\\x0a{\"event\":\"x\"}");
         QTest::newRow("backslash") << QByteArray("a\\x0a") << QByteArray("a\\x5cx0a");
         QTest::newRow("non-ASCII and NUL") << QByteArray("\xc3\xa9\x00", 3) << QByteArray("\\xc3\\xa9\\x00");
         QTest::newRow("DEL and ESC") << QByteArray("\x7f\x1b[31m") << QByteArray("\\x7f\\x1b[31m");
@@ -136,10 +137,14 @@ private Q_SLOTS:
         auto store = SqliteStore::open(dir.filePath(QStringLiteral("soko.db")).toStdString(), options);
         QVERIFY(store.has_value());
         QVERIFY((*store)->upsertWarehouse({"TKY1", "Tokyo 1"}).has_value());
-        QVERIFY((*store)->insertDevice({"11111111-1111-4111-8111-111111111111", "TKY1", "a", "0A01",
-                                        DeviceStatus::Active, 1, {}}).has_value());
-        QVERIFY((*store)->insertDevice({"22222222-2222-4222-8222-222222222222", "TKY1", "b", "0A02",
-                                        DeviceStatus::Revoked, 1, {}}).has_value());
+        QVERIFY((*store)
+                    ->insertDevice(
+                        {"11111111-1111-4111-8111-111111111111", "TKY1", "a", "0A01", DeviceStatus::Active, 1, {}})
+                    .has_value());
+        QVERIFY((*store)
+                    ->insertDevice(
+                        {"22222222-2222-4222-8222-222222222222", "TKY1", "b", "0A02", DeviceStatus::Revoked, 1, {}})
+                    .has_value());
         RevocationCache cache(**store, std::chrono::seconds(1));
         QVERIFY(cache.refresh().has_value());
         QVERIFY(!cache.isRevoked("0A01"));
