@@ -20,7 +20,7 @@ namespace {
 
 int startupFailure(const std::string &message)
 {
-    writeLogLine("startup_failed error=" + message);
+    writeLogLine("startup_failed error=" + escapeForLog(message));
     std::cerr << "soko-server run: " << message << "\n";
     return 1;
 }

@@ -110,7 +110,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QByteArray>("logged");
-        QTest::newRow("plain") << QByteArray("request method=GET path=/x") << QByteArray("request method=GET path=/x");
+        QTest::newRow("plain") << QByteArray("/api/v1/sync/push") << QByteArray("/api/v1/sync/push");
+        QTest::newRow("space") << QByteArray("a b=c") << QByteArray("a\\x20b=c");
         QTest::newRow("CR LF") << QByteArray("bob\r\n{\"event\":\"x\"}")
                                << QByteArray("bob\\x0d\\x0a{\"event\":\"x\"}");
         QTest::newRow("backslash") << QByteArray("a\\x0a") << QByteArray("a\\x5cx0a");
