@@ -69,6 +69,7 @@ std::string cliActor()
 struct Session
 {
     std::unique_ptr<DataFolder> folder;
+    Settings settings;
     std::unique_ptr<Storage::Store> store;
     std::string actor = cliActor();
 };
@@ -85,7 +86,8 @@ Common::Result<Session> openSession(const CommandLine &line)
     auto settings = session.folder->loadSettings(line.value("config"));
     if (!settings)
         return tl::unexpected(settings.error());
-    auto store = openStore(*session.folder, *settings);
+    session.settings = *settings;
+    auto store = openStore(*session.folder, session.settings);
     if (!store)
         return tl::unexpected(store.error());
     session.store = std::move(*store);
@@ -215,13 +217,9 @@ int commandEnrollCode(const CommandLine &line)
     if (!line.positional.empty())
         return usageError("enroll-code", "unexpected argument '" + line.positional.front() + "'");
     return withSession("enroll-code", line, [&](Session &session) {
-        long long minutes = 0;
-        if (line.value("ttl-minutes").empty()) {
-            auto settings = session.folder->loadSettings(line.value("config"));
-            minutes = settings ? settings->enrollmentCodeMinutes : 15;
-        } else if (!parsePositive(line.value("ttl-minutes"), 10080, minutes)) {
+        long long minutes = session.settings.enrollmentCodeMinutes;
+        if (!line.value("ttl-minutes").empty() && !parsePositive(line.value("ttl-minutes"), 10080, minutes))
             return usageError("enroll-code", "--ttl-minutes must be 1-10080");
-        }
         Oms::AdminService admin(*session.store);
         auto code = admin.createEnrollmentCode(warehouse, line.value("label", "terminal"),
                                                std::chrono::minutes(minutes), session.actor);

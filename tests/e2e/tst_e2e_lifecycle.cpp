@@ -128,6 +128,8 @@ private Q_SLOTS:
         QTest::newRow("bad PIN") << list({"operator", "add", "--warehouse", "TKY1", "--badge", "OP-9", "--name", "X",
                                           "--role", "picker", "--pin-stdin"})
                                  << true << 1 << QByteArray("pin");
+        QTest::newRow("code lifetime") << list({"enroll-code", "--warehouse", "TKY1", "--ttl-minutes", "0"}) << true
+                                       << 2 << QByteArray("--ttl-minutes must be 1-10080");
         QTest::newRow("api key scope") << list({"api-key", "create"}) << true << 2
                                        << QByteArray("--store S or --admin");
         QTest::newRow("unknown device") << list({"revoke-device", "00000000-0000-4000-8000-000000000000"}) << true << 1
