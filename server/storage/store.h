@@ -94,6 +94,10 @@ public:
     // read-modify-write of its lines and state by concurrent pushes cannot interleave. SQLite:
     // nothing to do, its writer lock already excludes. NotFound is not an error here.
     virtual Result<void> lockOrder(std::int64_t id) = 0;
+    // Takes, in one global order (orders by id, then bins by key), the locks a sync batch will
+    // need, so two batches can never wait for each other in a cycle (no deadlock between two
+    // servers' pushes). `stockKeys` are "warehouse|sku|location|lot". SQLite: nothing to do.
+    virtual Result<void> lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys) = 0;
     virtual Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) = 0;
     virtual Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) = 0;
     virtual Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,

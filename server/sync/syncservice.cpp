@@ -364,6 +364,32 @@ private:
     const PushOp &m_op;
 };
 
+// The orders and bins a batch may touch, for Store::lockForBatch.
+void batchLocks(const std::string &warehouse, const PushRequest &request, std::vector<std::int64_t> &orders,
+                std::vector<std::string> &bins)
+{
+    const auto bin = [&](const std::string &sku, const std::string &location, const std::optional<std::string> &lot) {
+        bins.push_back(warehouse + "|" + sku + "|" + location + "|" + lot.value_or(""));
+    };
+    for (const PushOp &op : request.ops)
+        std::visit(
+            [&](const auto &p) {
+                using P = std::decay_t<decltype(p)>;
+                if constexpr (std::is_same_v<P, PickPayload> || std::is_same_v<P, ShortPickPayload>) {
+                    orders.push_back(p.orderId);
+                    bin(p.sku, p.location, p.lot);
+                } else if constexpr (std::is_same_v<P, PackPayload> || std::is_same_v<P, ShipPayload>) {
+                    orders.push_back(p.orderId);
+                } else if constexpr (std::is_same_v<P, ReceivePayload> || std::is_same_v<P, CountPayload>) {
+                    bin(p.sku, p.location, p.lot);
+                } else {
+                    bin(p.sku, p.from, p.lot);
+                    bin(p.sku, p.to, p.lot);
+                }
+            },
+            op.payload);
+}
+
 Refusal refusal(RefusalCode code, std::string message, const std::string &epoch, std::int64_t incarnation,
                 std::int64_t lastApplied)
 {
@@ -432,6 +458,12 @@ Result<PushAnswer> SyncService::pushOnce(const Storage::DeviceRecord &device, co
             refusal(RefusalCode::IncarnationRetired,
                     "incarnation " + std::to_string(request.incarnation) + " was retired; ask for a new one", *epoch,
                     request.incarnation, lastApplied));
+
+    // Every other lock this batch needs, in the one global order (no deadlock with other batches).
+    std::vector<std::int64_t> orderIds;
+    std::vector<std::string> bins;
+    batchLocks(device.warehouse, request, orderIds, bins);
+    SOKO_TRY(m_store.lockForBatch(std::move(orderIds), std::move(bins)));
 
     PushResponse response;
     response.epoch = *epoch;

@@ -729,6 +729,24 @@ Result<void> PostgresStore::lockOrder(std::int64_t id)
     });
 }
 
+Result<void> PostgresStore::lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys)
+{
+    return run<void>("lockForBatch", [&](Connection &c) -> Result<void> {
+        std::sort(orderIds.begin(), orderIds.end());
+        orderIds.erase(std::unique(orderIds.begin(), orderIds.end()), orderIds.end());
+        std::sort(stockKeys.begin(), stockKeys.end());
+        stockKeys.erase(std::unique(stockKeys.begin(), stockKeys.end()), stockKeys.end());
+        // Order rows in id order; then one transaction-level advisory lock per bin in key order
+        // (a bin's balance row may not exist yet, so it cannot be row-locked). A hash collision
+        // only makes two bins share a lock.
+        for (const std::int64_t id : orderIds)
+            c.exec("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", id);
+        for (const std::string &key : stockKeys)
+            c.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", "stock|" + key);
+        return {};
+    });
+}
+
 Result<void> PostgresStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
 {
     return run<void>("setOrderState", [&](Connection &c) -> Result<void> {

@@ -75,6 +75,7 @@ public:
     Result<std::vector<Order>> orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
                                       std::int64_t afterId, int limit) override;
     Result<void> lockOrder(std::int64_t id) override;
+    Result<void> lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys) override;
     Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) override;
     Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) override;
     Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,

@@ -751,6 +751,11 @@ Result<void> SqliteStore::lockOrder(std::int64_t)
     return {}; // BEGIN IMMEDIATE under m_mutex already excludes every other writer
 }
 
+Result<void> SqliteStore::lockForBatch(std::vector<std::int64_t>, std::vector<std::string>)
+{
+    return {}; // one writer at a time: nothing can wait in a cycle
+}
+
 Result<void> SqliteStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
 {
     Lock lock(m_mutex);
