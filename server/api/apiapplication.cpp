@@ -109,13 +109,13 @@ std::optional<std::string_view> queryValue(const HttpRequest &request, std::stri
     return std::nullopt;
 }
 
-Services::Services(Storage::Store &store, const ApiConfig &config)
-    : store(store)
-    , sync(store, config.syncLimits)
-    , masterData(store)
-    , orders(store)
-    , stock(store)
-    , admin(store)
+Services::Services(Storage::Store &leased, const ApiConfig &config)
+    : store(leased)
+    , sync(leased, config.syncLimits)
+    , masterData(leased)
+    , orders(leased)
+    , stock(leased)
+    , admin(leased)
 {}
 
 ApiApplication::ApiApplication(Storage::StorePool &pool, ApiConfig config)

@@ -55,7 +55,7 @@ struct Caller
 // The services of one request, all on the request's Store (one connection).
 struct Services
 {
-    Services(Storage::Store &store, const ApiConfig &config);
+    Services(Storage::Store &leased, const ApiConfig &config);
     Storage::Store &store;
     Sync::SyncService sync;
     Oms::MasterDataService masterData;
