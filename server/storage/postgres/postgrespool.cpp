@@ -55,7 +55,7 @@ Result<StoreLease> PostgresPool::acquire()
             ++m_open; // reserve the slot, connect outside the lock
         }
     }
-    if (!store || store->isBroken()) {
+    if (!store || store->isBroken() || !store->looksAlive()) {
         store.reset(); // a dead connection is replaced, not reused
         auto fresh = connect();
         if (!fresh) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <poll.h>
 #include <unordered_map>
 #include <pqxx/pqxx>
 #include "server/storage/changedata.h"
@@ -307,6 +308,19 @@ Result<void> PostgresStore::migrate(const std::string &url)
 bool PostgresStore::inTransaction() const
 {
     return m_connection->explicitTransaction != nullptr;
+}
+
+bool PostgresStore::looksAlive() const
+{
+    if (isBroken() || m_connection->current)
+        return !isBroken();
+    pollfd descriptor{};
+    descriptor.fd = m_connection->database->sock();
+    descriptor.events = POLLIN;
+    if (descriptor.fd < 0)
+        return false;
+    // Idle: nothing should be waiting to be read. A FATAL message or EOF means the server is gone.
+    return ::poll(&descriptor, 1, 0) == 0;
 }
 
 bool PostgresStore::isBroken() const

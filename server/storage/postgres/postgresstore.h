@@ -46,6 +46,11 @@ public:
     // The connection was lost (or never recovered): the pool replaces this store.
     bool isBroken() const;
     bool inTransaction() const;
+    // False when the server has already closed this idle connection (restart, failover,
+    // pg_terminate_backend): its socket is readable or hung up while no query is running.
+    // The pool checks this before lending a connection, so a dead one is replaced instead of
+    // failing the next request (libpqxx 6.4 also leaks a result when BEGIN fails on it).
+    bool looksAlive() const;
 
     Result<void> begin() override;
     bool lastFailureRetryable() const override { return m_retryable; }
