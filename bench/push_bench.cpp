@@ -80,8 +80,13 @@ void seed(Server::Storage::Store &store, int devices)
     Server::Storage::OperatorRecord op{0, "OP-1", "Sato", "TKY1", "picker", "$argon2id$bench", true};
     check(bool(store.insertOperator(op)), "operator");
     for (int d = 0; d < devices; ++d)
-        check(bool(store.insertDevice({deviceId(d), "TKY1", "HT-" + std::to_string(d), "0A0" + std::to_string(d),
-                                       Server::Storage::DeviceStatus::Active, 1, {}})),
+        check(bool(store.insertDevice({deviceId(d),
+                                       "TKY1",
+                                       "HT-" + std::to_string(d),
+                                       "0A0" + std::to_string(d),
+                                       Server::Storage::DeviceStatus::Active,
+                                       1,
+                                       {}})),
               "device");
 }
 

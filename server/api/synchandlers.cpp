@@ -76,7 +76,8 @@ void ApiApplication::addSyncRoutes()
                                          return errorResponse(400, "bad_value", "epoch must be a UUID");
                                      epoch = std::string(*text);
                                  }
-                                 auto answer = context.services->sync.pull(*context.caller.device, cursor, limit, epoch);
+                                 auto answer =
+                                     context.services->sync.pull(*context.caller.device, cursor, limit, epoch);
                                  if (!answer)
                                      return fromError(answer.error(), context.request);
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))

@@ -21,11 +21,11 @@ namespace Server::Storage {
 
 struct StoreOptions
 {
-    int poolSize = 8;                                     // PostgreSQL connections per server
-    std::chrono::milliseconds acquireTimeout{5000};       // wait for a free connection
-    std::chrono::milliseconds statementTimeout{30000};    // PostgreSQL statement_timeout
-    bool durable = true;                                  // SQLite synchronous=FULL; false for throwaway tests
-    std::function<std::string()> clock;                   // ISO 8601 UTC; empty = system clock
+    int poolSize = 8;                                  // PostgreSQL connections per server
+    std::chrono::milliseconds acquireTimeout{5000};    // wait for a free connection
+    std::chrono::milliseconds statementTimeout{30000}; // PostgreSQL statement_timeout
+    bool durable = true;                               // SQLite synchronous=FULL; false for throwaway tests
+    std::function<std::string()> clock;                // ISO 8601 UTC; empty = system clock
 };
 
 // One borrowed Store; movable, not copyable. Returns the Store to its pool when destroyed.

@@ -60,7 +60,7 @@ inline bool backendAvailable(QByteArray &why)
 #define SOKO_CHECK_BACKEND()                                                                                           \
     do {                                                                                                               \
         QByteArray soko_why;                                                                                           \
-        QVERIFY2(TestSupport::backendAvailable(soko_why), soko_why.constData());                                      \
+        QVERIFY2(TestSupport::backendAvailable(soko_why), soko_why.constData());                                       \
     } while (false)
 
 // One empty database for one test case; `location()` is what openStorePool takes.
@@ -111,8 +111,14 @@ public:
     TestDatabase(const TestDatabase &) = delete;
     TestDatabase &operator=(const TestDatabase &) = delete;
 
-    const std::string &location() const { return m_location; }
-    const std::string &name() const { return m_name; } // PostgreSQL database name, empty for SQLite
+    const std::string &location() const
+    {
+        return m_location;
+    }
+    const std::string &name() const
+    {
+        return m_name;
+    } // PostgreSQL database name, empty for SQLite
 
 private:
     QTemporaryDir m_dir;

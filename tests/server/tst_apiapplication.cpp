@@ -376,7 +376,8 @@ private Q_SLOTS:
                     break;
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             }
-            QCOMPARE(m_api->handle(api("", "GET", "/readyz")).status, 200); // the dead connections were replaced before use
+            QCOMPARE(m_api->handle(api("", "GET", "/readyz")).status,
+                     200); // the dead connections were replaced before use
             QCOMPARE(m_api->handle(api(m_adminToken, "GET", "/api/v1/skus")).status, 200);
         }
 #endif
@@ -399,8 +400,13 @@ private Q_SLOTS:
         std::vector<std::string> ids;
         for (int i = 0; i < devices; ++i) {
             ids.push_back(opId(500 + i, 0));
-            QVERIFY(m_world->store->insertDevice({ids.back(), "TKY1", "T" + std::to_string(i), "C" + std::to_string(i),
-                                                  Server::Storage::DeviceStatus::Active, 1, {}}));
+            QVERIFY(m_world->store->insertDevice({ids.back(),
+                                                  "TKY1",
+                                                  "T" + std::to_string(i),
+                                                  "C" + std::to_string(i),
+                                                  Server::Storage::DeviceStatus::Active,
+                                                  1,
+                                                  {}}));
         }
         std::atomic<int> mismatches{0};
         std::vector<std::thread> terminals;

@@ -35,7 +35,10 @@ struct RawConnection
 #endif
         sqlite3_open(location.c_str(), &db);
     }
-    ~RawConnection() { sqlite3_close(db); }
+    ~RawConnection()
+    {
+        sqlite3_close(db);
+    }
     std::string text(const char *sql)
     {
 #ifdef SOKO_HAVE_POSTGRESQL
@@ -119,8 +122,8 @@ private Q_SLOTS:
             QVERIFY(rotated != epoch);
             QCOMPARE(*(*store)->epoch(), rotated);
             QVERIFY((*store)->ping());
-            QCOMPARE(QString::fromStdString((*pool)->backend()), isPostgres() ? QStringLiteral("postgresql")
-                                                                                : QStringLiteral("sqlite"));
+            QCOMPARE(QString::fromStdString((*pool)->backend()),
+                     isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("sqlite"));
         }
         RawConnection raw(database.location());
         if (!isPostgres())
@@ -132,8 +135,8 @@ private Q_SLOTS:
     {
         // A bad password or an unreachable database is an error at start-up, never a crash, and
         // the error text never carries the password.
-        const std::string location = isPostgres() ? "postgresql://soko:s3cret-pw@127.0.0.1:1/nowhere"
-                                                  : "/nonexistent-dir/deeper/soko.db";
+        const std::string location =
+            isPostgres() ? "postgresql://soko:s3cret-pw@127.0.0.1:1/nowhere" : "/nonexistent-dir/deeper/soko.db";
         auto pool = openStorePool(location);
         QVERIFY(!pool);
         QCOMPARE(pool.error().code, Common::ErrorCode::Storage);

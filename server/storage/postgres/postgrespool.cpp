@@ -43,9 +43,8 @@ Result<StoreLease> PostgresPool::acquire()
     std::unique_ptr<PostgresStore> store;
     {
         std::unique_lock lock(m_mutex);
-        const bool ready = m_available.wait_for(lock, m_options.acquireTimeout, [this] {
-            return !m_idle.empty() || m_open < m_options.poolSize;
-        });
+        const bool ready = m_available.wait_for(lock, m_options.acquireTimeout,
+                                                [this] { return !m_idle.empty() || m_open < m_options.poolSize; });
         if (!ready)
             return Common::fail(Common::ErrorCode::Storage, "no database connection free within the timeout");
         if (!m_idle.empty()) {

@@ -442,7 +442,8 @@ void PostgresStore::rollback()
 Result<int> PostgresStore::schemaVersion()
 {
     return run<int>("schemaVersion", [](Connection &c) -> Result<int> {
-        return static_cast<int>(c.exec("SELECT coalesce(max(version), 0) FROM schema_version")[0][0].as<std::int64_t>());
+        return static_cast<int>(
+            c.exec("SELECT coalesce(max(version), 0) FROM schema_version")[0][0].as<std::int64_t>());
     });
 }
 
@@ -480,8 +481,9 @@ Result<std::string> PostgresStore::rotateEpoch()
 Result<void> PostgresStore::upsertWarehouse(const Warehouse &warehouse)
 {
     return run<void>("upsertWarehouse", [&](Connection &c) -> Result<void> {
-        c.exec("INSERT INTO warehouses(code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-               warehouse.code, warehouse.name);
+        c.exec(
+            "INSERT INTO warehouses(code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            warehouse.code, warehouse.name);
         return {};
     });
 }
@@ -568,9 +570,10 @@ Result<std::vector<Sku>> PostgresStore::skus(std::string_view afterCode, int lim
 Result<void> PostgresStore::upsertLocation(const Location &location)
 {
     return run<void>("upsertLocation", [&](Connection &c) -> Result<void> {
-        c.exec("INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES ($1, $2, $3, $4) "
-               "ON CONFLICT (warehouse, code) DO UPDATE SET zone = excluded.zone, pick_sequence = excluded.pick_sequence",
-               location.warehouse, location.code, location.zone, static_cast<std::int64_t>(location.pickSequence));
+        c.exec(
+            "INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (warehouse, code) DO UPDATE SET zone = excluded.zone, pick_sequence = excluded.pick_sequence",
+            location.warehouse, location.code, location.zone, static_cast<std::int64_t>(location.pickSequence));
         return appendChange(ChangeRecord{0, location.warehouse, ChangeData::locationEntity, location.code,
                                          ChangeData::ofLocation(location)})
             .map([](std::int64_t) {});
@@ -648,11 +651,11 @@ Result<std::int64_t> PostgresStore::insertOrder(const Order &order)
 {
     return run<std::int64_t>("insertOrder", [&](Connection &c) -> Result<std::int64_t> {
         const std::string at = now();
-        const auto inserted =
-            c.exec("INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, updated_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-                   order.store, order.orderNumber, order.customer, order.address, nonEmpty(order.warehouse),
-                   std::string(Common::Domain::orderStateName(order.state)), at);
+        const auto inserted = c.exec(
+            "INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            order.store, order.orderNumber, order.customer, order.address, nonEmpty(order.warehouse),
+            std::string(Common::Domain::orderStateName(order.state)), at);
         const std::int64_t id = integer(inserted[0][0]);
         for (const auto &line : order.lines)
             c.exec("INSERT INTO order_lines(order_id, line, sku, quantity, picked) VALUES ($1, $2, $3, $4, $5)", id,
@@ -683,8 +686,8 @@ Result<std::optional<Order>> PostgresStore::order(std::int64_t id)
         order.state = Common::Domain::orderStateFromName(text(rows[0][6])).value_or(OrderState::Imported);
         for (const auto &row :
              c.exec("SELECT line, sku, quantity, picked FROM order_lines WHERE order_id = $1 ORDER BY line", id))
-            order.lines.push_back(
-                Common::Domain::OrderLine{static_cast<int>(integer(row[0])), text(row[1]), integer(row[2]), integer(row[3])});
+            order.lines.push_back(Common::Domain::OrderLine{static_cast<int>(integer(row[0])), text(row[1]),
+                                                            integer(row[2]), integer(row[3])});
         return std::optional<Order>(std::move(order));
     });
 }
@@ -728,8 +731,8 @@ Result<void> PostgresStore::emitOrderChange(std::int64_t id, const std::string &
             !done)
             return tl::unexpected(done.error());
     if (!value.warehouse.empty())
-        if (auto done =
-                appendChange(ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)});
+        if (auto done = appendChange(
+                ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)});
             !done)
             return tl::unexpected(done.error());
     return {};
@@ -820,9 +823,9 @@ Result<Quantity> PostgresStore::addMovement(const StockMovement &movement)
                                     static_cast<std::int64_t>(movement.quantityDelta));
         const Quantity quantity = integer(balance[0][0]);
         const BalanceRecord record{movement.warehouse, movement.skuCode, movement.location, movement.lot, quantity};
-        auto appended = appendChange(ChangeRecord{0, movement.warehouse, ChangeData::stockEntity,
-                                                  ChangeData::stockKey(movement.skuCode, movement.location, movement.lot),
-                                                  ChangeData::ofStock(record)});
+        auto appended = appendChange(ChangeRecord{
+            0, movement.warehouse, ChangeData::stockEntity,
+            ChangeData::stockKey(movement.skuCode, movement.location, movement.lot), ChangeData::ofStock(record)});
         if (!appended)
             return tl::unexpected(appended.error());
         return quantity;
@@ -856,15 +859,16 @@ Result<std::vector<BalanceRecord>> PostgresStore::balances(const BalanceFilter &
 
 Result<std::vector<WarehouseTotal>> PostgresStore::warehouseTotals(std::optional<std::string> sku)
 {
-    return run<std::vector<WarehouseTotal>>("warehouseTotals", [&](Connection &c) -> Result<std::vector<WarehouseTotal>> {
-        std::vector<WarehouseTotal> out;
-        for (const auto &row : c.exec("SELECT warehouse, sku, sum(quantity)::bigint FROM stock_balances "
-                                      "WHERE ($1::text IS NULL OR sku = $1) GROUP BY warehouse, sku "
-                                      "ORDER BY warehouse, sku LIMIT 100000",
-                                      sku))
-            out.push_back(WarehouseTotal{text(row[0]), text(row[1]), integer(row[2])});
-        return out;
-    });
+    return run<std::vector<WarehouseTotal>>(
+        "warehouseTotals", [&](Connection &c) -> Result<std::vector<WarehouseTotal>> {
+            std::vector<WarehouseTotal> out;
+            for (const auto &row : c.exec("SELECT warehouse, sku, sum(quantity)::bigint FROM stock_balances "
+                                          "WHERE ($1::text IS NULL OR sku = $1) GROUP BY warehouse, sku "
+                                          "ORDER BY warehouse, sku LIMIT 100000",
+                                          sku))
+                out.push_back(WarehouseTotal{text(row[0]), text(row[1]), integer(row[2])});
+            return out;
+        });
 }
 
 Result<std::vector<MovementRecord>> PostgresStore::movements(std::string_view sku, std::int64_t afterId, int limit)
@@ -910,15 +914,16 @@ DeviceRecord readDevice(const pqxx::row &row)
 
 AppliedOpRecord readApplied(const pqxx::row &row)
 {
-    return AppliedOpRecord{text(row[0]), integer(row[1]), integer(row[2]), text(row[3]), text(row[4]),
-                           outcomeFromText(text(row[5])), text(row[6]), text(row[7]), text(row[8]), text(row[9])};
+    return AppliedOpRecord{
+        text(row[0]), integer(row[1]), integer(row[2]), text(row[3]), text(row[4]), outcomeFromText(text(row[5])),
+        text(row[6]), text(row[7]),    text(row[8]),    text(row[9])};
 }
 
 } // namespace
 
-#define SOKO_PG_DEVICE_SELECT                                                                                         \
+#define SOKO_PG_DEVICE_SELECT                                                                                          \
     "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices "
-#define SOKO_PG_APPLIED_SELECT                                                                                        \
+#define SOKO_PG_APPLIED_SELECT                                                                                         \
     "SELECT device_id, incarnation, seq, op_id, type, outcome, result, payload, operator_id, device_created_at "       \
     "FROM applied_ops "
 
@@ -946,22 +951,25 @@ Result<std::optional<DeviceRecord>> PostgresStore::device(std::string_view id)
 
 Result<std::optional<DeviceRecord>> PostgresStore::deviceForUpdate(std::string_view id)
 {
-    return run<std::optional<DeviceRecord>>("deviceForUpdate", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
-        const auto rows = c.exec(SOKO_PG_DEVICE_SELECT "WHERE id = $1 FOR UPDATE", std::string(id));
-        if (rows.empty())
-            return std::optional<DeviceRecord>();
-        return std::optional<DeviceRecord>(readDevice(rows[0]));
-    });
+    return run<std::optional<DeviceRecord>>(
+        "deviceForUpdate", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
+            const auto rows = c.exec(SOKO_PG_DEVICE_SELECT "WHERE id = $1 FOR UPDATE", std::string(id));
+            if (rows.empty())
+                return std::optional<DeviceRecord>();
+            return std::optional<DeviceRecord>(readDevice(rows[0]));
+        });
 }
 
 Result<std::optional<DeviceRecord>> PostgresStore::deviceBySerial(std::string_view certificateSerial)
 {
-    return run<std::optional<DeviceRecord>>("deviceBySerial", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
-        const auto rows = c.exec(SOKO_PG_DEVICE_SELECT "WHERE certificate_serial = $1", std::string(certificateSerial));
-        if (rows.empty())
-            return std::optional<DeviceRecord>();
-        return std::optional<DeviceRecord>(readDevice(rows[0]));
-    });
+    return run<std::optional<DeviceRecord>>(
+        "deviceBySerial", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
+            const auto rows =
+                c.exec(SOKO_PG_DEVICE_SELECT "WHERE certificate_serial = $1", std::string(certificateSerial));
+            if (rows.empty())
+                return std::optional<DeviceRecord>();
+            return std::optional<DeviceRecord>(readDevice(rows[0]));
+        });
 }
 
 Result<std::vector<DeviceRecord>> PostgresStore::devices()
@@ -999,8 +1007,8 @@ Result<void> PostgresStore::setDeviceStatus(std::string_view id, DeviceStatus st
 Result<std::int64_t> PostgresStore::raiseIncarnation(std::string_view id)
 {
     return run<std::int64_t>("raiseIncarnation", [&](Connection &c) -> Result<std::int64_t> {
-        const auto rows =
-            c.exec("UPDATE devices SET incarnation = incarnation + 1 WHERE id = $1 RETURNING incarnation", std::string(id));
+        const auto rows = c.exec("UPDATE devices SET incarnation = incarnation + 1 WHERE id = $1 RETURNING incarnation",
+                                 std::string(id));
         if (rows.empty())
             return Common::fail(ErrorCode::NotFound, "device not found");
         return integer(rows[0][0]);
@@ -1066,9 +1074,10 @@ Result<std::vector<ConflictRecord>> PostgresStore::conflicts(std::optional<std::
 {
     return run<std::vector<ConflictRecord>>("conflicts", [&](Connection &c) -> Result<std::vector<ConflictRecord>> {
         std::vector<ConflictRecord> out;
-        for (const auto &row : c.exec("SELECT id, warehouse, device_id, op_id, reason, message, created_at FROM conflicts "
-                                      "WHERE ($1::text IS NULL OR warehouse = $1) ORDER BY id LIMIT $2",
-                                      warehouse, static_cast<std::int64_t>(limit)))
+        for (const auto &row :
+             c.exec("SELECT id, warehouse, device_id, op_id, reason, message, created_at FROM conflicts "
+                    "WHERE ($1::text IS NULL OR warehouse = $1) ORDER BY id LIMIT $2",
+                    warehouse, static_cast<std::int64_t>(limit)))
             out.push_back(ConflictRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
                                          text(row[5]), text(row[6])});
         return out;
@@ -1116,14 +1125,16 @@ Result<std::vector<ChangeRecord>> PostgresStore::changes(std::string_view wareho
     return run<std::vector<ChangeRecord>>("changes", [&](Connection &c) -> Result<std::vector<ChangeRecord>> {
         // One row more than asked tells whether another page exists. Versions follow commit
         // order, so `version > cursor` is a complete read (flushChanges).
-        const auto rows = c.exec("SELECT version, warehouse, entity, key, data FROM change_log "
-                                 "WHERE version > $2 AND (warehouse = $1 OR warehouse IS NULL) ORDER BY version LIMIT $3",
-                                 std::string(warehouse), afterVersion, static_cast<std::int64_t>(limit) + 1);
+        const auto rows =
+            c.exec("SELECT version, warehouse, entity, key, data FROM change_log "
+                   "WHERE version > $2 AND (warehouse = $1 OR warehouse IS NULL) ORDER BY version LIMIT $3",
+                   std::string(warehouse), afterVersion, static_cast<std::int64_t>(limit) + 1);
         std::vector<ChangeRecord> out;
         std::size_t bytes = 0;
         hasMore = false;
         for (const auto &row : rows) {
-            ChangeRecord change{integer(row[0]), optionalText(row[1]), text(row[2]), text(row[3]), optionalText(row[4])};
+            ChangeRecord change{integer(row[0]), optionalText(row[1]), text(row[2]), text(row[3]),
+                                optionalText(row[4])};
             const std::size_t size =
                 change.key.size() + change.entity.size() + (change.data ? change.data->size() : 0) + 64;
             if (out.size() >= static_cast<std::size_t>(limit) || (!out.empty() && bytes + size > maxBytes)) {
@@ -1161,9 +1172,9 @@ Result<std::int64_t> PostgresStore::compactChangeLog(std::int64_t throughVersion
                    "AND newer.warehouse IS NOT DISTINCT FROM old.warehouse AND newer.version > old.version)",
                    throughVersion)
                 .affected_rows());
-        const std::int64_t horizon = integer(
-            c.exec("SELECT coalesce(max(version), 0) FROM change_log WHERE version <= $1 AND data IS NULL",
-                   throughVersion)[0][0]);
+        const std::int64_t horizon =
+            integer(c.exec("SELECT coalesce(max(version), 0) FROM change_log WHERE version <= $1 AND data IS NULL",
+                           throughVersion)[0][0]);
         if (horizon > 0) {
             removed += static_cast<std::int64_t>(
                 c.exec("DELETE FROM change_log WHERE version <= $1 AND data IS NULL", throughVersion).affected_rows());
@@ -1181,10 +1192,9 @@ Result<std::int64_t> PostgresStore::compactChangeLog(std::int64_t throughVersion
 Result<std::int64_t> PostgresStore::insertOperator(const OperatorRecord &op)
 {
     return run<std::int64_t>("insertOperator", [&](Connection &c) -> Result<std::int64_t> {
-        const std::int64_t id =
-            integer(c.exec("INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
-                           "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                           op.badge, op.name, op.warehouse, op.role, op.pinHash, op.active)[0][0]);
+        const std::int64_t id = integer(c.exec("INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
+                                               "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                                               op.badge, op.name, op.warehouse, op.role, op.pinHash, op.active)[0][0]);
         auto appended = appendChange(
             ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)});
         if (!appended)
@@ -1196,7 +1206,7 @@ Result<std::int64_t> PostgresStore::insertOperator(const OperatorRecord &op)
 namespace {
 OperatorRecord readOperator(const pqxx::row &row)
 {
-    return OperatorRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]),
+    return OperatorRecord{integer(row[0]), text(row[1]), text(row[2]),   text(row[3]),
                           text(row[4]),    text(row[5]), boolean(row[6])};
 }
 } // namespace
@@ -1260,9 +1270,9 @@ Result<std::optional<EnrollmentCodeRecord>> PostgresStore::enrollmentCodeByHash(
             if (rows.empty())
                 return std::optional<EnrollmentCodeRecord>();
             const auto &row = rows[0];
-            return std::optional<EnrollmentCodeRecord>(EnrollmentCodeRecord{integer(row[0]), text(row[1]), text(row[2]),
-                                                                            text(row[3]), text(row[4]),
-                                                                            optionalText(row[5]), optionalText(row[6])});
+            return std::optional<EnrollmentCodeRecord>(
+                EnrollmentCodeRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
+                                     optionalText(row[5]), optionalText(row[6])});
         });
 }
 
@@ -1281,9 +1291,9 @@ Result<void> PostgresStore::markEnrollmentCodeUsed(std::int64_t id, std::string_
 Result<void> PostgresStore::insertApiKey(const ApiKeyRecord &key)
 {
     return run<void>("insertApiKey", [&](Connection &c) -> Result<void> {
-        c.exec("INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)",
-               key.id, key.secretHash, key.scope, key.label, key.createdAt.empty() ? now() : key.createdAt,
-               key.revoked);
+        c.exec(
+            "INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)",
+            key.id, key.secretHash, key.scope, key.label, key.createdAt.empty() ? now() : key.createdAt, key.revoked);
         return {};
     });
 }
@@ -1291,8 +1301,8 @@ Result<void> PostgresStore::insertApiKey(const ApiKeyRecord &key)
 Result<std::optional<ApiKeyRecord>> PostgresStore::apiKey(std::string_view id)
 {
     return run<std::optional<ApiKeyRecord>>("apiKey", [&](Connection &c) -> Result<std::optional<ApiKeyRecord>> {
-        const auto rows =
-            c.exec("SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys WHERE id = $1", std::string(id));
+        const auto rows = c.exec(
+            "SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys WHERE id = $1", std::string(id));
         if (rows.empty())
             return std::optional<ApiKeyRecord>();
         const auto &row = rows[0];
@@ -1327,8 +1337,8 @@ Result<std::vector<AuditRecord>> PostgresStore::audit(std::int64_t afterId, int 
         for (const auto &row : c.exec("SELECT id, at, actor, event, target, details FROM audit WHERE id > $1 "
                                       "ORDER BY id LIMIT $2",
                                       afterId, static_cast<std::int64_t>(limit)))
-            out.push_back(AuditRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
-                                      text(row[5])});
+            out.push_back(
+                AuditRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]), text(row[5])});
         return out;
     });
 }
