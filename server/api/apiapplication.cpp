@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include "common/protocol/protocol.h"
 #include "server/storage/store.h"
+#include "server/storage/storepool.h"
 
 namespace Server::Api {
 
@@ -108,17 +109,68 @@ std::optional<std::string_view> queryValue(const HttpRequest &request, std::stri
     return std::nullopt;
 }
 
-ApiApplication::ApiApplication(Storage::Store &store, ApiConfig config)
-    : m_store(store)
+Services::Services(Storage::Store &leased, const ApiConfig &config)
+    : store(leased)
+    , sync(leased, config.syncLimits)
+    , masterData(leased)
+    , orders(leased)
+    , stock(leased)
+    , admin(leased)
+{}
+
+ApiApplication::ApiApplication(Storage::StorePool &pool, ApiConfig config)
+    : m_pool(pool)
     , m_config(std::move(config))
-    , m_sync(store, m_config.syncLimits)
-    , m_masterData(store)
-    , m_orders(store)
-    , m_stock(store)
-    , m_admin(store)
 {
     addSyncRoutes();
     addOmsRoutes();
+    addHealthRoutes();
+}
+
+ApiApplication::ApiApplication(Storage::Store &store, ApiConfig config)
+    : m_ownedPool(std::make_unique<Storage::SharedStorePool>(store))
+    , m_pool(*m_ownedPool)
+    , m_config(std::move(config))
+{
+    addSyncRoutes();
+    addOmsRoutes();
+    addHealthRoutes();
+}
+
+ApiApplication::~ApiApplication() = default;
+
+void ApiApplication::addHealthRoutes()
+{
+    // Load balancer probes: fixed bodies, no version, no database name, no error text.
+    m_routes.push_back(Route{Net::Listener::Api,
+                             "GET",
+                             "/healthz",
+                             Auth::None,
+                             BodyKind::None,
+                             0,
+                             {},
+                             [](RouteContext &) {
+                                 HttpResponse response;
+                                 response.body = R"({"status":"ok"})";
+                                 return response;
+                             },
+                             false});
+    m_routes.push_back(Route{Net::Listener::Api,
+                             "GET",
+                             "/readyz",
+                             Auth::None,
+                             BodyKind::None,
+                             0,
+                             {},
+                             [this](RouteContext &) {
+                                 HttpResponse response;
+                                 auto lease = m_pool.acquire();
+                                 const bool ready = lease && (*lease)->ping();
+                                 response.status = ready ? 200 : 503;
+                                 response.body = ready ? R"({"status":"ready"})" : R"({"status":"unavailable"})";
+                                 return response;
+                             },
+                             false});
 }
 
 Net::Application ApiApplication::application()
@@ -133,7 +185,10 @@ Net::Application ApiApplication::application()
 
 bool ApiApplication::isCertificateRevoked(std::string_view serialHex)
 {
-    auto device = m_store.deviceBySerial(serialHex);
+    auto lease = m_pool.acquire();
+    if (!lease)
+        return true; // no database: fail closed
+    auto device = (*lease)->deviceBySerial(serialHex);
     // A database failure refuses the handshake: fail closed.
     return !device || !*device || (*device)->status != Storage::DeviceStatus::Active;
 }
@@ -196,8 +251,8 @@ HttpResponse ApiApplication::fromError(const Common::Error &error, const HttpReq
     return response;
 }
 
-void ApiApplication::auditFailure(const HttpRequest &request, std::string_view event, std::string_view actor,
-                                  std::string_view reason)
+void ApiApplication::auditFailure(Storage::Store &store, const HttpRequest &request, std::string_view event,
+                                  std::string_view actor, std::string_view reason)
 {
     json::object details;
     details["request_id"] = request.requestId;
@@ -206,27 +261,31 @@ void ApiApplication::auditFailure(const HttpRequest &request, std::string_view e
                           : request.listener == Net::Listener::Api   ? "api"
                                                                      : "admin";
     details["reason"] = json::string_view(reason.data(), reason.size());
-    (void)m_store.appendAudit(
+    (void)store.appendAudit(
         {0, {}, std::string(actor), std::string(event), request.method + " " + request.path, json::serialize(details)});
 }
 
-std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, const HttpRequest &request, Caller &caller)
+std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, const HttpRequest &request, Caller &caller,
+                                                         Services &services)
 {
     switch (route.auth) {
+    case Auth::None:
+        caller.actor = "unauthenticated";
+        return std::nullopt;
     case Auth::Device: {
         // Checked on every request: a revoked certificate can still resume a TLS session
         // (REQUIREMENTS.md §2.3 b), so the handshake alone proves nothing.
         const std::string &serial = request.peer.certificateSerial;
         if (serial.empty()) {
-            auditFailure(request, "authn_login_fail", "unauthenticated", "no client certificate");
+            auditFailure(services.store, request, "authn_login_fail", "unauthenticated", "no client certificate");
             return errorResponse(401, "unauthorized", "a device certificate is required");
         }
-        auto device = m_store.deviceBySerial(serial);
+        auto device = services.store.deviceBySerial(serial);
         if (!device)
             return fromError(device.error(), request);
         if (!*device || (*device)->status != Storage::DeviceStatus::Active ||
             (!request.peer.certificateDeviceId.empty() && request.peer.certificateDeviceId != (*device)->id)) {
-            auditFailure(request, "authz_fail", "device:" + serial,
+            auditFailure(services.store, request, "authz_fail", "device:" + serial,
                          !*device ? "unknown device" : "device revoked or mismatched");
             HttpResponse response = errorResponse(401, "unauthorized", "this device is not allowed");
             response.closeConnection = true;
@@ -240,16 +299,16 @@ std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, con
     case Auth::ApiKeyAdmin: {
         const auto header = headerValue(request, "authorization");
         if (!header || header->size() < 7 || lower(header->substr(0, 7)) != "bearer ") {
-            auditFailure(request, "authn_login_fail", "unauthenticated", "no API key");
+            auditFailure(services.store, request, "authn_login_fail", "unauthenticated", "no API key");
             HttpResponse response = errorResponse(401, "unauthorized", "an API key is required");
             response.headers.emplace_back("WWW-Authenticate", "Bearer");
             return response;
         }
-        auto key = m_admin.authenticateApiKey(header->substr(7));
+        auto key = services.admin.authenticateApiKey(header->substr(7));
         if (!key) {
             if (key.error().code != Common::ErrorCode::Unauthorized)
                 return fromError(key.error(), request);
-            auditFailure(request, "authn_login_fail", "unauthenticated", "invalid API key");
+            auditFailure(services.store, request, "authn_login_fail", "unauthenticated", "invalid API key");
             HttpResponse response = errorResponse(401, "unauthorized", "invalid API key");
             response.headers.emplace_back("WWW-Authenticate", "Bearer");
             return response;
@@ -259,7 +318,7 @@ std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, con
             caller.storeScope = key->scope.substr(6);
         caller.apiKey = std::move(*key);
         if (route.auth == Auth::ApiKeyAdmin && caller.storeScope) {
-            auditFailure(request, "authz_fail", caller.actor, "store key on an admin route");
+            auditFailure(services.store, request, "authz_fail", caller.actor, "store key on an admin route");
             return errorResponse(403, "forbidden", "this API key may not use this route");
         }
         return std::nullopt;
@@ -317,9 +376,22 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     }
     matches(route->pattern, request.path, &parameters);
 
+    if (!route->usesStore) {
+        RouteContext context{request, Caller{}, std::move(parameters)};
+        return route->handler(context);
+    }
+    // One connection for the whole request: authentication, the services and the audit rows.
+    auto lease = m_pool.acquire();
+    if (!lease) {
+        HttpResponse response = errorResponse(503, "unavailable", "the server is busy; retry shortly");
+        response.headers.emplace_back("Retry-After", "1");
+        return response;
+    }
+    Services services(**lease, m_config);
+
     // Authenticate first: an unauthenticated caller learns nothing about the input rules.
     Caller caller;
-    if (auto refused = authenticate(*route, request, caller))
+    if (auto refused = authenticate(*route, request, caller, services))
         return *refused;
 
     std::set<std::string_view> seen;
@@ -345,10 +417,10 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
                                  route->body == BodyKind::Json ? "send application/json (UTF-8)"
                                                                : "send application/json or text/csv (UTF-8)");
     }
-    RouteContext context{request, std::move(caller), std::move(parameters)};
+    RouteContext context{request, std::move(caller), std::move(parameters), &services};
     HttpResponse response = route->handler(context);
     if (response.status == 400 || response.status == 413 || response.status == 422)
-        auditFailure(request, "input_validation_fail", context.caller.actor,
+        auditFailure(services.store, request, "input_validation_fail", context.caller.actor,
                      "rejected with status " + std::to_string(response.status));
     return response;
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +15,8 @@
 
 namespace Server::Storage {
 class Store;
-}
+class StorePool;
+} // namespace Server::Storage
 
 // The HTTP handlers of soko-server's devices and api listeners (docs/api.md), behind the
 // Server::Net::Application seam. Deny by default (REQUIREMENTS.md R21): every route declares its
@@ -23,9 +25,14 @@ class Store;
 // every request (revoked → 401, also on resumed TLS sessions); API-key routes take
 // `Authorization: Bearer soko_<id>_<secret>`. Errors are {"error":code,"message":text};
 // internal failures are {"error":"internal","ref":<request id>} with no detail (R38).
+// Each request borrows one Store from the StorePool for its whole handling (authentication,
+// services, audit), so with PostgreSQL concurrent requests run on their own connections; a pool
+// that has no connection free in time answers 503 {"error":"unavailable"}. Probes on the api
+// listener, without authentication and without details: GET /healthz (the process is alive,
+// no database access) and GET /readyz (200 when the database answers, else 503).
 namespace Server::Api {
 
-enum class Auth { Device, ApiKey, ApiKeyAdmin, EnrollmentCode };
+enum class Auth { None, Device, ApiKey, ApiKeyAdmin, EnrollmentCode }; // None: health probes only
 enum class BodyKind { None, Json, JsonOrCsv };
 
 struct ApiConfig
@@ -45,11 +52,24 @@ struct Caller
     std::string actor;                     // for audit rows: "device:<serial>", "apikey:<id>"
 };
 
+// The services of one request, all on the request's Store (one connection).
+struct Services
+{
+    Services(Storage::Store &leased, const ApiConfig &config);
+    Storage::Store &store;
+    Sync::SyncService sync;
+    Oms::MasterDataService masterData;
+    Oms::OrderService orders;
+    Oms::StockService stock;
+    Oms::AdminService admin;
+};
+
 struct RouteContext
 {
     const Net::HttpRequest &request;
     Caller caller;
     std::vector<std::string> parameters; // {id} path segments, in order
+    Services *services = nullptr;        // null only on routes with usesStore = false
 };
 
 using Handler = std::function<Net::HttpResponse(RouteContext &)>;
@@ -64,12 +84,17 @@ struct Route
     std::size_t maxBodyBytes = 0;
     std::vector<std::string> queryParameters; // allowed names; others → 400
     Handler handler;
+    bool usesStore = true; // false: no lease is taken for it (the probes)
 };
 
 class ApiApplication final
 {
 public:
+    // Requests borrow their Store from `pool`, which must outlive this object.
+    ApiApplication(Storage::StorePool &pool, ApiConfig config);
+    // One shared Store (SQLite: SqliteStore::open), wrapped in a SharedStorePool.
     ApiApplication(Storage::Store &store, ApiConfig config);
+    ~ApiApplication();
     ApiApplication(const ApiApplication &) = delete;
     ApiApplication &operator=(const ApiApplication &) = delete;
 
@@ -90,18 +115,16 @@ public:
 private:
     void addSyncRoutes();
     void addOmsRoutes();
+    void addHealthRoutes();
     Net::HttpResponse dispatch(const Net::HttpRequest &request);
-    std::optional<Net::HttpResponse> authenticate(const Route &route, const Net::HttpRequest &request, Caller &caller);
-    void auditFailure(const Net::HttpRequest &request, std::string_view event, std::string_view actor,
-                      std::string_view reason);
+    std::optional<Net::HttpResponse> authenticate(const Route &route, const Net::HttpRequest &request, Caller &caller,
+                                                  Services &services);
+    void auditFailure(Storage::Store &store, const Net::HttpRequest &request, std::string_view event,
+                      std::string_view actor, std::string_view reason);
 
-    Storage::Store &m_store;
+    std::unique_ptr<Storage::StorePool> m_ownedPool; // only for the Store& constructor
+    Storage::StorePool &m_pool;
     ApiConfig m_config;
-    Sync::SyncService m_sync;
-    Oms::MasterDataService m_masterData;
-    Oms::OrderService m_orders;
-    Oms::StockService m_stock;
-    Oms::AdminService m_admin;
     std::vector<Route> m_routes;
 };
 

@@ -119,7 +119,7 @@ void ApiApplication::addOmsRoutes()
     };
     // Loads an order the caller may see; store-scoped keys see only their store's (R22: 404).
     const auto visibleOrder = [this](RouteContext &context) -> Common::Result<Order> {
-        auto order = m_orders.order(std::stoll(context.parameters.at(0)));
+        auto order = context.services->orders.order(std::stoll(context.parameters.at(0)));
         if (!order)
             return tl::unexpected(order.error());
         if (!*order || (context.caller.storeScope && (*order)->store != *context.caller.storeScope))
@@ -141,7 +141,7 @@ void ApiApplication::addOmsRoutes()
                                  if (bad)
                                      return badQuery("limit");
                                  const auto after = queryValue(context.request, "after").value_or("");
-                                 auto skus = m_masterData.skus(after, static_cast<int>(*limit));
+                                 auto skus = context.services->masterData.skus(after, static_cast<int>(*limit));
                                  if (!skus)
                                      return fromError(skus.error(), context.request);
                                  json::array items;
@@ -161,23 +161,23 @@ void ApiApplication::addOmsRoutes()
                                  o["skus"] = std::move(items);
                                  return jsonResponse(200, o);
                              }});
-    m_routes.push_back(
-        Route{Listener::Api,
-              "POST",
-              "/api/v1/skus/import",
-              Auth::ApiKeyAdmin,
-              BodyKind::JsonOrCsv,
-              s_importLimit,
-              {},
-              [this, importError](RouteContext &context) {
-                  const auto format = formatOf(context.request);
-                  if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
-                      return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
-                  auto report = m_masterData.importSkus(context.request.body, format, context.caller.actor);
-                  if (!report)
-                      return importError(report.error(), context, format);
-                  return jsonResponse(200, reportJson(*report));
-              }});
+    m_routes.push_back(Route{
+        Listener::Api,
+        "POST",
+        "/api/v1/skus/import",
+        Auth::ApiKeyAdmin,
+        BodyKind::JsonOrCsv,
+        s_importLimit,
+        {},
+        [this, importError](RouteContext &context) {
+            const auto format = formatOf(context.request);
+            if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
+                return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
+            auto report = context.services->masterData.importSkus(context.request.body, format, context.caller.actor);
+            if (!report)
+                return importError(report.error(), context, format);
+            return jsonResponse(200, reportJson(*report));
+        }});
     m_routes.push_back(Route{Listener::Api,
                              "GET",
                              "/api/v1/locations",
@@ -189,7 +189,7 @@ void ApiApplication::addOmsRoutes()
                                  const auto warehouse = queryValue(context.request, "warehouse");
                                  if (!warehouse)
                                      return errorResponse(400, "missing_parameter", "warehouse is required");
-                                 auto locations = m_masterData.locations(*warehouse);
+                                 auto locations = context.services->masterData.locations(*warehouse);
                                  if (!locations)
                                      return fromError(locations.error(), context.request);
                                  json::array items;
@@ -217,7 +217,8 @@ void ApiApplication::addOmsRoutes()
                   const auto format = formatOf(context.request);
                   if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
                       return errorResponse(413, "too_large", "JSON imports are limited to 1 MiB; use CSV");
-                  auto report = m_masterData.importLocations(context.request.body, format, context.caller.actor);
+                  auto report =
+                      context.services->masterData.importLocations(context.request.body, format, context.caller.actor);
                   if (!report)
                       return importError(report.error(), context, format);
                   return jsonResponse(200, reportJson(*report));
@@ -232,8 +233,8 @@ void ApiApplication::addOmsRoutes()
                              s_jsonLimit,
                              {},
                              [this](RouteContext &context) {
-                                 auto created = m_orders.createFromJson(context.request.body, context.caller.storeScope,
-                                                                        context.caller.actor);
+                                 auto created = context.services->orders.createFromJson(
+                                     context.request.body, context.caller.storeScope, context.caller.actor);
                                  if (!created)
                                      return fromError(created.error(), context.request);
                                  json::object o;
@@ -253,50 +254,50 @@ void ApiApplication::addOmsRoutes()
                                  if (format == Oms::ImportFormat::Json && context.request.body.size() > s_jsonLimit)
                                      return errorResponse(413, "too_large",
                                                           "JSON imports are limited to 1 MiB; use CSV");
-                                 auto report = m_orders.importOrders(context.request.body, format,
-                                                                     context.caller.storeScope, context.caller.actor);
+                                 auto report = context.services->orders.importOrders(
+                                     context.request.body, format, context.caller.storeScope, context.caller.actor);
                                  if (!report)
                                      return importError(report.error(), context, format);
                                  return jsonResponse(200, reportJson(*report));
                              }});
-    m_routes.push_back(Route{Listener::Api,
-                             "GET",
-                             "/api/v1/orders",
-                             Auth::ApiKey,
-                             BodyKind::None,
-                             0,
-                             {"state", "warehouse", "after", "limit"},
-                             [this, badQuery](RouteContext &context) {
-                                 bool bad = false;
-                                 const auto limit = integerParameter(context.request, "limit", 100, 1, 1000, bad);
-                                 if (bad)
-                                     return badQuery("limit");
-                                 const auto after = integerParameter(context.request, "after", 0, 0, INT64_MAX, bad);
-                                 if (bad)
-                                     return badQuery("after");
-                                 std::optional<Common::Domain::OrderState> state;
-                                 if (const auto text = queryValue(context.request, "state")) {
-                                     state = Common::Domain::orderStateFromName(*text);
-                                     if (!state)
-                                         return errorResponse(400, "bad_value",
-                                                              "state must be one of the order states");
-                                 }
-                                 std::optional<std::string> warehouse;
-                                 if (const auto text = queryValue(context.request, "warehouse"))
-                                     warehouse = std::string(*text);
-                                 auto orders = m_orders.list(state, warehouse, *after, static_cast<int>(*limit));
-                                 if (!orders)
-                                     return fromError(orders.error(), context.request);
-                                 json::array items;
-                                 for (const Order &order : *orders)
-                                     if (!context.caller.storeScope || order.store == *context.caller.storeScope)
-                                         items.emplace_back(orderJson(order));
-                                 json::object o;
-                                 o["orders"] = std::move(items);
-                                 if (!orders->empty())
-                                     o["next_after"] = orders->back().id;
-                                 return jsonResponse(200, o);
-                             }});
+    m_routes.push_back(
+        Route{Listener::Api,
+              "GET",
+              "/api/v1/orders",
+              Auth::ApiKey,
+              BodyKind::None,
+              0,
+              {"state", "warehouse", "after", "limit"},
+              [this, badQuery](RouteContext &context) {
+                  bool bad = false;
+                  const auto limit = integerParameter(context.request, "limit", 100, 1, 1000, bad);
+                  if (bad)
+                      return badQuery("limit");
+                  const auto after = integerParameter(context.request, "after", 0, 0, INT64_MAX, bad);
+                  if (bad)
+                      return badQuery("after");
+                  std::optional<Common::Domain::OrderState> state;
+                  if (const auto text = queryValue(context.request, "state")) {
+                      state = Common::Domain::orderStateFromName(*text);
+                      if (!state)
+                          return errorResponse(400, "bad_value", "state must be one of the order states");
+                  }
+                  std::optional<std::string> warehouse;
+                  if (const auto text = queryValue(context.request, "warehouse"))
+                      warehouse = std::string(*text);
+                  auto orders = context.services->orders.list(state, warehouse, *after, static_cast<int>(*limit));
+                  if (!orders)
+                      return fromError(orders.error(), context.request);
+                  json::array items;
+                  for (const Order &order : *orders)
+                      if (!context.caller.storeScope || order.store == *context.caller.storeScope)
+                          items.emplace_back(orderJson(order));
+                  json::object o;
+                  o["orders"] = std::move(items);
+                  if (!orders->empty())
+                      o["next_after"] = orders->back().id;
+                  return jsonResponse(200, o);
+              }});
     m_routes.push_back(Route{Listener::Api,
                              "GET",
                              "/api/v1/orders/{id}",
@@ -322,36 +323,38 @@ void ApiApplication::addOmsRoutes()
                             Step{"/api/v1/orders/{id}/release", Auth::ApiKeyAdmin, 2},
                             Step{"/api/v1/orders/{id}/deallocate", Auth::ApiKeyAdmin, 3}}) {
         const int kind = step.kind;
-        m_routes.push_back(
-            Route{Listener::Api,
-                  "POST",
-                  step.pattern,
-                  step.auth,
-                  BodyKind::None,
-                  0,
-                  {},
-                  [this, visibleOrder, kind](RouteContext &context) {
-                      auto order = visibleOrder(context);
-                      if (!order)
-                          return fromError(order.error(), context.request);
-                      Common::Result<void> done;
-                      if (kind == 0)
-                          done = m_orders.cancel(order->id, context.caller.actor);
-                      else if (kind == 1)
-                          done = m_orders.allocate(order->id, context.caller.actor).map([](const std::string &) {});
-                      else if (kind == 2)
-                          done = m_orders.release(order->id, context.caller.actor);
-                      else
-                          done = m_orders.deallocate(order->id, context.caller.actor);
-                      if (!done)
-                          return fromError(done.error(), context.request);
-                      auto updated = m_orders.order(order->id);
-                      if (!updated || !*updated)
-                          return fromError(updated ? Common::Error::make(Common::ErrorCode::Internal, "order vanished")
-                                                   : updated.error(),
-                                           context.request);
-                      return jsonResponse(200, orderJson(**updated));
-                  }});
+        m_routes.push_back(Route{
+            Listener::Api,
+            "POST",
+            step.pattern,
+            step.auth,
+            BodyKind::None,
+            0,
+            {},
+            [this, visibleOrder, kind](RouteContext &context) {
+                auto order = visibleOrder(context);
+                if (!order)
+                    return fromError(order.error(), context.request);
+                Common::Result<void> done;
+                if (kind == 0)
+                    done = context.services->orders.cancel(order->id, context.caller.actor);
+                else if (kind == 1)
+                    done =
+                        context.services->orders.allocate(order->id, context.caller.actor).map([](const std::string &) {
+                        });
+                else if (kind == 2)
+                    done = context.services->orders.release(order->id, context.caller.actor);
+                else
+                    done = context.services->orders.deallocate(order->id, context.caller.actor);
+                if (!done)
+                    return fromError(done.error(), context.request);
+                auto updated = context.services->orders.order(order->id);
+                if (!updated || !*updated)
+                    return fromError(updated ? Common::Error::make(Common::ErrorCode::Internal, "order vanished")
+                                             : updated.error(),
+                                     context.request);
+                return jsonResponse(200, orderJson(**updated));
+            }});
     }
 
     // ---- stock ----
@@ -370,7 +373,7 @@ void ApiApplication::addOmsRoutes()
                                      filter.warehouse = std::string(*warehouse);
                                  if (!filter.sku && !filter.warehouse)
                                      return errorResponse(400, "missing_parameter", "give sku, warehouse or both");
-                                 auto balances = m_stock.balances(filter);
+                                 auto balances = context.services->stock.balances(filter);
                                  if (!balances)
                                      return fromError(balances.error(), context.request);
                                  json::array items;
@@ -398,7 +401,7 @@ void ApiApplication::addOmsRoutes()
                                  std::optional<std::string> sku;
                                  if (const auto text = queryValue(context.request, "sku"))
                                      sku = std::string(*text);
-                                 auto totals = m_stock.warehouseTotals(sku);
+                                 auto totals = context.services->stock.warehouseTotals(sku);
                                  if (!totals)
                                      return fromError(totals.error(), context.request);
                                  json::array items;
@@ -431,7 +434,8 @@ void ApiApplication::addOmsRoutes()
                                  const auto after = integerParameter(context.request, "after", 0, 0, INT64_MAX, bad);
                                  if (bad)
                                      return badQuery("after");
-                                 auto movements = m_stock.movements(*sku, *after, static_cast<int>(*limit));
+                                 auto movements =
+                                     context.services->stock.movements(*sku, *after, static_cast<int>(*limit));
                                  if (!movements)
                                      return fromError(movements.error(), context.request);
                                  static constexpr const char *reasons[] = {

@@ -41,7 +41,7 @@ void ApiApplication::addSyncRoutes()
                                  auto request = decodePushRequest(context.request.body);
                                  if (!request)
                                      return fromError(request.error(), context.request);
-                                 auto answer = m_sync.push(*context.caller.device, *request);
+                                 auto answer = context.services->sync.push(*context.caller.device, *request);
                                  if (!answer) {
                                      if (answer.error().code == Common::ErrorCode::Forbidden)
                                          return errorResponse(403, "device_mismatch", answer.error().message);
@@ -76,7 +76,8 @@ void ApiApplication::addSyncRoutes()
                                          return errorResponse(400, "bad_value", "epoch must be a UUID");
                                      epoch = std::string(*text);
                                  }
-                                 auto answer = m_sync.pull(*context.caller.device, cursor, limit, epoch);
+                                 auto answer =
+                                     context.services->sync.pull(*context.caller.device, cursor, limit, epoch);
                                  if (!answer)
                                      return fromError(answer.error(), context.request);
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))
@@ -103,7 +104,7 @@ void ApiApplication::addSyncRoutes()
                                      return fromError(*decode.error, context.request);
                                  if (version != protocolVersion)
                                      return errorResponse(400, "unsupported_version", "this server speaks protocol 1");
-                                 auto answer = m_sync.newIncarnation(*context.caller.device);
+                                 auto answer = context.services->sync.newIncarnation(*context.caller.device);
                                  if (!answer)
                                      return fromError(answer.error(), context.request);
                                  return jsonResponse(200, encode(*answer));
@@ -118,7 +119,7 @@ void ApiApplication::addSyncRoutes()
                              0,
                              {},
                              [this](RouteContext &context) {
-                                 auto operators = m_admin.operators(context.caller.device->warehouse);
+                                 auto operators = context.services->admin.operators(context.caller.device->warehouse);
                                  if (!operators)
                                      return fromError(operators.error(), context.request);
                                  json::array items;
@@ -168,7 +169,7 @@ void ApiApplication::addSyncRoutes()
                 return errorResponse(400, "bad_value", "csr must be a PEM certificate request");
             if (!m_config.issuer)
                 return errorResponse(503, "enrollment_unavailable", "enrollment is not configured");
-            auto enrolled = m_admin.enroll(code, csr, m_config.issuer);
+            auto enrolled = context.services->admin.enroll(code, csr, m_config.issuer);
             if (!enrolled)
                 return fromError(enrolled.error(), context.request);
             json::object o;

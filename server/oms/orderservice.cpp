@@ -236,6 +236,10 @@ Result<ImportReport> OrderService::importOrders(std::string_view body, ImportFor
 Result<void> OrderService::transition(std::int64_t id, OrderState to, const std::string &warehouse,
                                       const std::string &actor)
 {
+    // Row lock (PostgreSQL) before the read, so a concurrent pick or cancel cannot slip between
+    // the check of the state and the change.
+    if (auto locked = m_store.lockOrder(id); !locked)
+        return tl::unexpected(locked.error());
     auto current = m_store.order(id);
     if (!current)
         return tl::unexpected(current.error());
@@ -259,6 +263,10 @@ Result<void> OrderService::cancel(std::int64_t id, const std::string &actor)
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // Row lock (PostgreSQL) before the read, so a concurrent pick or cancel cannot slip between
+    // the check of the state and the change.
+    if (auto locked = m_store.lockOrder(id); !locked)
+        return tl::unexpected(locked.error());
     auto current = m_store.order(id);
     if (!current)
         return tl::unexpected(current.error());
@@ -274,6 +282,10 @@ Result<std::string> OrderService::allocate(std::int64_t id, const std::string &a
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // Row lock (PostgreSQL) before the read, so a concurrent pick or cancel cannot slip between
+    // the check of the state and the change.
+    if (auto locked = m_store.lockOrder(id); !locked)
+        return tl::unexpected(locked.error());
     auto current = m_store.order(id);
     if (!current)
         return tl::unexpected(current.error());
@@ -321,6 +333,10 @@ Result<void> OrderService::release(std::int64_t id, const std::string &actor)
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // Row lock (PostgreSQL) before the read, so a concurrent pick or cancel cannot slip between
+    // the check of the state and the change.
+    if (auto locked = m_store.lockOrder(id); !locked)
+        return tl::unexpected(locked.error());
     auto current = m_store.order(id);
     if (!current)
         return tl::unexpected(current.error());
@@ -338,6 +354,10 @@ Result<void> OrderService::deallocate(std::int64_t id, const std::string &actor)
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // Row lock (PostgreSQL) before the read, so a concurrent pick or cancel cannot slip between
+    // the check of the state and the change.
+    if (auto locked = m_store.lockOrder(id); !locked)
+        return tl::unexpected(locked.error());
     auto current = m_store.order(id);
     if (!current)
         return tl::unexpected(current.error());

@@ -2,9 +2,12 @@
 #include <string_view>
 #include <vector>
 
-// Versioned schema migrations for the SQLite store, as ordered SQL in the source (no files at run
-// time). SqliteStore applies every migration above `schema_version` at open, each in its own
-// transaction. Never edit a released migration: append a new one.
+// Versioned schema migrations, as ordered SQL in the source (no files at run time), one list per
+// dialect with the same version numbers and the same tables, keys and rules: SQLite (STRICT
+// tables, triggers) and PostgreSQL (bigint/boolean, PL/pgSQL append-only triggers, the change-log
+// version sequence). Each store applies every migration above `schema_version` when it opens,
+// each in its own transaction; PostgreSQL does it under pg_advisory_lock so two servers starting
+// at once apply each migration once. Never edit a released migration: append a new one to both.
 namespace Server::Storage {
 
 struct Migration
@@ -14,5 +17,6 @@ struct Migration
 };
 
 const std::vector<Migration> &sqliteMigrations();
+const std::vector<Migration> &postgresMigrations();
 
 } // namespace Server::Storage

@@ -7,17 +7,23 @@
 #include "common/support/result.h"
 #include "server/storage/records.h"
 
-// Everything soko-server keeps, behind one interface so SQLite (SqliteStore, the default) and a
-// later PostgreSQL implementation are interchangeable. Services never see SQL.
+// Everything soko-server keeps, behind one interface so SQLite (SqliteStore, the default) and
+// PostgreSQL (PostgresStore, production) are interchangeable. Services never see SQL. A Store is
+// one connection: get one per request from a StorePool (storepool.h).
 //
 // Contract every implementation keeps:
-// - Transactions: begin() starts a write transaction that excludes every other writer until
-//   commit()/rollback() (SQLite: BEGIN IMMEDIATE under the store's lock); commit() is durable
-//   when it returns. Calls outside a transaction run in their own implicit transaction.
-//   Use Transaction (below) rather than begin/commit by hand.
+// - Transactions: begin() starts a write transaction, commit() is durable when it returns.
+//   SQLite: BEGIN IMMEDIATE under the store's lock, so it excludes every other writer.
+//   PostgreSQL: READ COMMITTED; writers run concurrently and serialise on row locks
+//   (deviceForUpdate, lockOrder, the balance upsert). Calls outside a transaction run in their
+//   own implicit transaction. Use Transaction (below) rather than begin/commit by hand.
+// - A failed statement inside a transaction may abort the whole transaction (PostgreSQL): after
+//   an error, roll back. lastFailureRetryable() tells whether the failure was a serialization
+//   failure or deadlock that a fresh attempt can get past (retryTransient below).
 // - The change log: every mutator of a replicated entity (SKU, lot, location, order, stock
 //   balance, operator) appends its change row in the same transaction, with a version that is
-//   monotonic in commit order (docs/sync-protocol.md "Version order = commit order").
+//   monotonic in commit order (docs/sync-protocol.md "Version order = commit order"): a reader
+//   that has seen version v has seen every committed row below v.
 // - The ledger: addMovement() inserts an append-only movement and updates the balance in the
 //   same transaction; movements and audit rows are never updated or deleted.
 // Errors: Storage (database failure; message for the log only), Conflict (uniqueness).
@@ -57,6 +63,11 @@ public:
     virtual Result<int> schemaVersion() = 0;
     virtual Result<std::string> epoch() = 0;       // UUID
     virtual Result<std::string> rotateEpoch() = 0; // after a restore: new UUID
+    // A cheap round trip to the database (readiness probe). Errors: Storage.
+    virtual Result<void> ping() = 0;
+    // Whether the last failure was transient (PostgreSQL 40001 serialization_failure or 40P01
+    // deadlock_detected): the transaction was rolled back and may simply be run again.
+    virtual bool lastFailureRetryable() const { return false; }
 
     // ---- master data ----
     virtual Result<void> upsertWarehouse(const Warehouse &warehouse) = 0;
@@ -79,6 +90,14 @@ public:
     virtual Result<std::vector<Order>> orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
                                               std::int64_t afterId, int limit) = 0;
     // Sets state and warehouse ("" = none); moves the order's change-log scope with it.
+    // Holds the order's row lock until the transaction ends (PostgreSQL SELECT … FOR UPDATE), so
+    // read-modify-write of its lines and state by concurrent pushes cannot interleave. SQLite:
+    // nothing to do, its writer lock already excludes. NotFound is not an error here.
+    virtual Result<void> lockOrder(std::int64_t id) = 0;
+    // Takes, in one global order (orders by id, then bins by key), the locks a sync batch will
+    // need, so two batches can never wait for each other in a cycle (no deadlock between two
+    // servers' pushes). `stockKeys` are "warehouse|sku|location|lot". SQLite: nothing to do.
+    virtual Result<void> lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys) = 0;
     virtual Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) = 0;
     virtual Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) = 0;
     virtual Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,
@@ -96,6 +115,9 @@ public:
     // ---- devices and sync bookkeeping ----
     virtual Result<void> insertDevice(const DeviceRecord &device) = 0;
     virtual Result<std::optional<DeviceRecord>> device(std::string_view id) = 0;
+    // device() that also holds the device row lock until the transaction ends: every push of
+    // one device is applied strictly one after the other, whichever server receives it.
+    virtual Result<std::optional<DeviceRecord>> deviceForUpdate(std::string_view id) = 0;
     virtual Result<std::optional<DeviceRecord>> deviceBySerial(std::string_view certificateSerial) = 0;
     virtual Result<std::vector<DeviceRecord>> devices() = 0;
     virtual Result<void> setDeviceCertificate(std::string_view id, std::string_view certificateSerial) = 0;
@@ -112,6 +134,8 @@ public:
     virtual Result<std::vector<RejectionRecord>> rejections(std::string_view deviceId, int limit) = 0;
 
     // ---- change log (pull) ----
+    // Returns the version, or 0 when the version is only assigned at commit (PostgreSQL: see
+    // PostgresStore::commit for why).
     virtual Result<std::int64_t> appendChange(const ChangeRecord &change) = 0;
     // Changes after `afterVersion` visible to `warehouse` (its rows and global rows), ascending,
     // at most `limit` rows and about `maxBytes` of data (always at least one row if any).
@@ -169,5 +193,16 @@ private:
     Result<void> m_begun;
     bool m_done = false;
 };
+
+// Runs `attempt` (a callable returning a Result that opens and commits its own Transaction)
+// again while it fails transiently (Store::lastFailureRetryable), at most `attempts` times.
+template <typename Attempt> auto retryTransient(Store &store, Attempt attempt, int attempts = 8) -> decltype(attempt())
+{
+    for (int i = 1;; ++i) {
+        auto result = attempt();
+        if (result || i >= attempts || !store.lastFailureRetryable())
+            return result;
+    }
+}
 
 } // namespace Server::Storage

@@ -131,6 +131,9 @@ private:
     }
     Result<std::optional<Order>> loadOrder(std::int64_t id)
     {
+        // Row lock first (PostgreSQL): two servers applying picks of one order read, add and
+        // decide the next state one after the other.
+        SOKO_TRY(m_store.lockOrder(id));
         auto order = m_store.order(id);
         if (!order)
             return tl::unexpected(order.error());
@@ -361,6 +364,32 @@ private:
     const PushOp &m_op;
 };
 
+// The orders and bins a batch may touch, for Store::lockForBatch.
+void batchLocks(const std::string &warehouse, const PushRequest &request, std::vector<std::int64_t> &orders,
+                std::vector<std::string> &bins)
+{
+    const auto bin = [&](const std::string &sku, const std::string &location, const std::optional<std::string> &lot) {
+        bins.push_back(warehouse + "|" + sku + "|" + location + "|" + lot.value_or(""));
+    };
+    for (const PushOp &op : request.ops)
+        std::visit(
+            [&](const auto &p) {
+                using P = std::decay_t<decltype(p)>;
+                if constexpr (std::is_same_v<P, PickPayload> || std::is_same_v<P, ShortPickPayload>) {
+                    orders.push_back(p.orderId);
+                    bin(p.sku, p.location, p.lot);
+                } else if constexpr (std::is_same_v<P, PackPayload> || std::is_same_v<P, ShipPayload>) {
+                    orders.push_back(p.orderId);
+                } else if constexpr (std::is_same_v<P, ReceivePayload> || std::is_same_v<P, CountPayload>) {
+                    bin(p.sku, p.location, p.lot);
+                } else {
+                    bin(p.sku, p.from, p.lot);
+                    bin(p.sku, p.to, p.lot);
+                }
+            },
+            op.payload);
+}
+
 Refusal refusal(RefusalCode code, std::string message, const std::string &epoch, std::int64_t incarnation,
                 std::int64_t lastApplied)
 {
@@ -386,17 +415,29 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
 {
     if (request.deviceId != device.id)
         return Common::fail(ErrorCode::Forbidden, "device_mismatch: the batch belongs to another device");
+    // A deadlock between two devices' batches (PostgreSQL 40P01, e.g. the same two bins touched
+    // in opposite orders) rolls one batch back whole; it is simply applied again.
+    return Storage::retryTransient(m_store, [&] { return pushOnce(device, request); });
+}
 
+Result<PushAnswer> SyncService::pushOnce(const Storage::DeviceRecord &device, const PushRequest &request)
+{
     Storage::Transaction transaction(m_store);
     SOKO_TRY(transaction.started());
     auto epoch = m_store.epoch();
     if (!epoch)
         return tl::unexpected(epoch.error());
-    auto current = m_store.device(device.id);
+    // Exactly-once across servers: the device row stays locked until this transaction ends, so
+    // two servers receiving the same device's batches apply them strictly one after the other,
+    // and the second one (READ COMMITTED: each statement sees what committed before it) finds
+    // the first one's applied_ops rows. Chosen over SERIALIZABLE because a device's pushes are
+    // a natural queue: waiting costs one batch, while SERIALIZABLE would abort and redo whole
+    // batches whenever any two devices touch the same balance or order rows.
+    // Also a re-check: a revoke that lands between authentication and this transaction still
+    // stops the batch.
+    auto current = m_store.deviceForUpdate(device.id);
     if (!current)
         return tl::unexpected(current.error());
-    // Re-checked under the write lock: a revoke that lands between authentication and this
-    // transaction still stops the batch.
     if (!*current || (*current)->status != Storage::DeviceStatus::Active)
         return Common::fail(ErrorCode::Unauthorized, "device not registered or revoked");
     const std::int64_t incarnation = (*current)->incarnation;
@@ -417,6 +458,12 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
             refusal(RefusalCode::IncarnationRetired,
                     "incarnation " + std::to_string(request.incarnation) + " was retired; ask for a new one", *epoch,
                     request.incarnation, lastApplied));
+
+    // Every other lock this batch needs, in the one global order (no deadlock with other batches).
+    std::vector<std::int64_t> orderIds;
+    std::vector<std::string> bins;
+    batchLocks(device.warehouse, request, orderIds, bins);
+    SOKO_TRY(m_store.lockForBatch(std::move(orderIds), std::move(bins)));
 
     PushResponse response;
     response.epoch = *epoch;
@@ -500,6 +547,11 @@ Result<PushAnswer> SyncService::push(const Storage::DeviceRecord &device, const 
 }
 
 Result<IncarnationResponse> SyncService::newIncarnation(const Storage::DeviceRecord &device)
+{
+    return Storage::retryTransient(m_store, [&] { return newIncarnationOnce(device); });
+}
+
+Result<IncarnationResponse> SyncService::newIncarnationOnce(const Storage::DeviceRecord &device)
 {
     Storage::Transaction transaction(m_store);
     SOKO_TRY(transaction.started());

@@ -16,6 +16,8 @@ class Store;
 // protocol" (wire format: docs/sync-protocol.md). The caller (server/api) has already
 // authenticated the device and checked it is active; every method takes that device row.
 //
+// One SyncService per Store, i.e. per connection: build it per request from a StoreLease.
+//
 // push(): one write transaction per batch, durable when it returns. Exactly-once per
 // (device, incarnation, seq) and per op_id; a gap, fork, stale epoch or retired incarnation
 // refuses the whole batch (Refusal, nothing written). Each new op is applied (ledger movement +
@@ -54,6 +56,10 @@ public:
                                     const std::optional<std::string> &epoch);
 
 private:
+    Common::Result<PushAnswer> pushOnce(const Storage::DeviceRecord &device,
+                                        const Common::Protocol::PushRequest &request);
+    Common::Result<Common::Protocol::IncarnationResponse> newIncarnationOnce(const Storage::DeviceRecord &device);
+
     Storage::Store &m_store;
     SyncLimits m_limits;
 };

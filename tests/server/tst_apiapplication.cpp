@@ -1,5 +1,9 @@
 #include <QTest>
 
+#include <future>
+#include <map>
+#include <thread>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -22,6 +26,33 @@ std::string pushBody(const char *device, std::int64_t seq, const std::string &op
            std::to_string(seq) + R"(,"op_id":")" + opIdText + R"(","type":")" + type + R"(","payload":)" + payload +
            R"(,"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z"}]})";
 }
+
+// A batch of `count` receive ops from `firstSeq` on, alternating bins A-1 and A-2.
+std::string pushBatch(const std::string &device, int tag, std::int64_t firstSeq, int count, int quantity)
+{
+    std::string ops;
+    for (int i = 0; i < count; ++i) {
+        const std::int64_t seq = firstSeq + i;
+        if (i)
+            ops += ',';
+        ops += R"({"seq":)" + std::to_string(seq) + R"(,"op_id":")" + opId(tag, static_cast<int>(seq)) +
+               R"(","type":"receive","payload":{"sku":"S1","location":")" + (seq % 2 ? "A-1" : "A-2") +
+               R"(","quantity":)" + std::to_string(quantity) +
+               R"(},"operator_id":"OP-1","created_at":"2026-11-29T21:40:00Z"})";
+    }
+    return R"({"protocol":1,"device_id":")" + device + R"(","incarnation":1,"ops":[)" + ops + "]}";
+}
+
+// Stands for a database that is down: every acquire fails (with internals no client may see).
+class DeadPool final : public Server::Storage::StorePool
+{
+public:
+    Common::Result<Server::Storage::StoreLease> acquire() override
+    {
+        return Common::fail(Common::ErrorCode::Storage, "connect to db.internal:5432 as soko failed");
+    }
+    std::string backend() const override { return "dead"; }
+};
 
 std::string receiveJson(int quantity)
 {
@@ -90,8 +121,10 @@ class TestApiApplication : public QObject
     std::size_t movementCount() { return m_world->store->movements("S1", 0, 100000)->size(); }
 
 private Q_SLOTS:
+    void initTestCase_data() { addBackendRows(); }
     void init()
     {
+        SOKO_CHECK_BACKEND();
         m_world = std::make_unique<ServerWorld>();
         Server::Api::ApiConfig config;
         config.issuer = [](const std::string &,
@@ -100,7 +133,7 @@ private Q_SLOTS:
         };
         config.serverCaPem = "SERVER CA";
         config.deviceCaPem = "DEVICE CA";
-        m_api = std::make_unique<ApiApplication>(*m_world->store, config);
+        m_api = std::make_unique<ApiApplication>(*m_world->pool, config);
         Server::Oms::AdminService admin(*m_world->store);
         m_adminToken = admin.createApiKey("admin", "back office", "cli:test")->token;
         m_shopToken = admin.createApiKey("store:shop", "shop", "cli:test")->token;
@@ -280,14 +313,146 @@ private Q_SLOTS:
         QCOMPARE(limits.maxBodyBytes, std::size_t(1024 * 1024));
         QVERIFY(!m_api->limits(Listener::Api, "POST", "/api/v1/sync/push").known);
         QCOMPARE(m_api->limits(Listener::Api, "GET", "/api/v1/orders").maxBodyBytes, std::size_t(0));
-        // Every route declares an authentication and only the sync routes live on the devices listener.
+        // Every route declares an authentication and only the sync routes live on the devices
+        // listener; only the two probes go without authentication.
         for (const auto &route : m_api->routes()) {
+            const bool probe = route.pattern == "/healthz" || route.pattern == "/readyz";
+            QCOMPARE(route.auth == Server::Api::Auth::None, probe);
+            QCOMPARE(route.usesStore, !probe);
+            if (probe) {
+                QVERIFY(route.listener == Listener::Api && route.method == "GET");
+                continue;
+            }
             QVERIFY(route.pattern.rfind("/api/v1/", 0) == 0);
             const bool sync = route.pattern.rfind("/api/v1/sync/", 0) == 0 || route.pattern == "/api/v1/operators";
             QCOMPARE(route.listener == Listener::Devices, sync);
             QCOMPARE(route.auth == Server::Api::Auth::Device, sync);
             QVERIFY(route.body == Server::Api::BodyKind::None ? route.maxBodyBytes == 0 : route.maxBodyBytes > 0);
         }
+    }
+
+    void healthProbes()
+    {
+        const HttpResponse live = m_api->handle(api("", "GET", "/healthz"));
+        QCOMPARE(live.status, 200);
+        QCOMPARE(live.body, std::string(R"({"status":"ok"})"));
+        const HttpResponse ready = m_api->handle(api("", "GET", "/readyz"));
+        QCOMPARE(ready.status, 200);
+        QCOMPARE(ready.body, std::string(R"({"status":"ready"})"));
+        QCOMPARE(m_api->handle(device("0A01", "GET", "/readyz")).status, 404); // api listener only
+        QCOMPARE(m_api->handle(api("", "POST", "/readyz")).status, 405);
+        // The simple construction the app uses for SQLite: one Store, no pool of its own.
+        ApiApplication simple(*m_world->store, Server::Api::ApiConfig{});
+        QCOMPARE(simple.handle(api("", "GET", "/readyz")).status, 200);
+
+        // Database down: alive but not ready, and no detail leaves the server.
+        DeadPool dead;
+        ApiApplication down(dead, Server::Api::ApiConfig{});
+        QCOMPARE(down.handle(api("", "GET", "/healthz")).status, 200);
+        const HttpResponse notReady = down.handle(api("", "GET", "/readyz"));
+        QCOMPARE(notReady.status, 503);
+        QCOMPARE(notReady.body, std::string(R"({"status":"unavailable"})"));
+        const HttpResponse busy = down.handle(api(m_adminToken, "GET", "/api/v1/skus"));
+        QCOMPARE(busy.status, 503);
+        QCOMPARE(errorCode(busy), std::string("unavailable"));
+        QVERIFY(busy.body.find("db.internal") == std::string::npos);
+        QVERIFY(down.isCertificateRevoked("0A01")); // fail closed
+
+#ifdef SOKO_HAVE_POSTGRESQL
+        if (isPostgres()) {
+            // Every connection of this database is killed (failover, restart): the pool replaces
+            // the dead ones and the server is ready again without a restart.
+            pqxx::connection admin(std::getenv("SOKO_TEST_PG_ADMIN_URL"));
+            pqxx::nontransaction session(admin);
+            session.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                                m_world->database.name());
+            // Wait until the killed backends are gone, so the pool can see it on their sockets.
+            for (int wait = 0; wait < 100; ++wait) {
+                const auto left = session.exec_params("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 "
+                                                      "AND pid <> pg_backend_pid()",
+                                                      m_world->database.name());
+                if (left[0][0].as<int>() == 0)
+                    break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            QCOMPARE(m_api->handle(api("", "GET", "/readyz")).status,
+                     200); // the dead connections were replaced before use
+            QCOMPARE(m_api->handle(api(m_adminToken, "GET", "/api/v1/skus")).status, 200);
+        }
+#endif
+    }
+
+    void twoServersOneDatabase()
+    {
+        // Two stateless servers (independent pools and ApiApplications) on one database; 8
+        // terminals push every batch to both servers at the same moment (a lost answer resent
+        // through the other node of the load balancer). Each op is applied once, in seq order,
+        // both servers give the same answer, and every balance equals the sum of its ledger.
+        auto poolA = m_world->openPool(false, 4);
+        auto poolB = m_world->openPool(false, 4);
+        Server::Api::ApiConfig config;
+        ApiApplication serverA(*poolA, config);
+        ApiApplication serverB(*poolB, config);
+        constexpr int devices = 8;
+        constexpr int batches = 10;
+        constexpr int batchSize = 5;
+        std::vector<std::string> ids;
+        for (int i = 0; i < devices; ++i) {
+            ids.push_back(opId(500 + i, 0));
+            QVERIFY(m_world->store->insertDevice({ids.back(),
+                                                  "TKY1",
+                                                  "T" + std::to_string(i),
+                                                  "C" + std::to_string(i),
+                                                  Server::Storage::DeviceStatus::Active,
+                                                  1,
+                                                  {}}));
+        }
+        std::atomic<int> mismatches{0};
+        std::vector<std::thread> terminals;
+        for (int d = 0; d < devices; ++d)
+            terminals.emplace_back([&, d] {
+                for (int b = 0; b < batches; ++b) {
+                    const std::string body = pushBatch(ids[static_cast<std::size_t>(d)], 600 + d,
+                                                       std::int64_t(b) * batchSize + 1, batchSize, d + 1);
+                    const std::string serial = "C" + std::to_string(d);
+                    // Alternate which server is asked first.
+                    ApiApplication &first = b % 2 ? serverA : serverB;
+                    ApiApplication &second = b % 2 ? serverB : serverA;
+                    auto other = std::async(std::launch::async, [&] {
+                        return second.handle(device(serial.c_str(), "POST", "/api/v1/sync/push", body));
+                    });
+                    const HttpResponse one = first.handle(device(serial.c_str(), "POST", "/api/v1/sync/push", body));
+                    const HttpResponse two = other.get();
+                    if (one.status != 200 || two.status != 200 || one.body != two.body) {
+                        ++mismatches;
+                        qWarning("device %d batch %d: %d %s / %d %s", d, b, one.status, one.body.c_str(), two.status,
+                                 two.body.c_str());
+                    }
+                }
+            });
+        for (auto &terminal : terminals)
+            terminal.join();
+        QCOMPARE(mismatches.load(), 0);
+        Common::Domain::Quantity expected = 0;
+        for (int d = 0; d < devices; ++d) {
+            QCOMPARE(*m_world->store->lastApplied(ids[static_cast<std::size_t>(d)], 1),
+                     std::int64_t(batches * batchSize));
+            for (int seq = 1; seq <= batches * batchSize; ++seq) {
+                const auto op = m_world->store->appliedOp(ids[static_cast<std::size_t>(d)], 1, seq);
+                QVERIFY(op && *op && (*op)->opId == opId(600 + d, seq));
+            }
+            expected += Common::Domain::Quantity(batches * batchSize * (d + 1));
+        }
+        const auto movements = m_world->store->movements("S1", 0, 100000);
+        QVERIFY(movements);
+        QCOMPARE(movements->size(), std::size_t(devices * batches * batchSize)); // each op once
+        std::map<std::string, Common::Domain::Quantity> ledger;
+        for (const auto &record : *movements)
+            ledger[record.movement.location] += record.movement.quantityDelta;
+        QCOMPARE(ledger["A-1"], m_world->balance("A-1"));
+        QCOMPARE(ledger["A-2"], m_world->balance("A-2"));
+        QCOMPARE(m_world->balance("A-1") + m_world->balance("A-2"), expected);
     }
 
     void apiKeyAuth()

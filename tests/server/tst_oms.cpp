@@ -19,6 +19,9 @@ class TestOms : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase_data() { addBackendRows(); }
+    void init() { SOKO_CHECK_BACKEND(); }
+
     void gtin_data()
     {
         QTest::addColumn<QString>("input");

@@ -42,6 +42,9 @@ class TestSyncService : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase_data() { addBackendRows(); }
+    void init() { SOKO_CHECK_BACKEND(); }
+
     void pushTwiceAppliesOnce()
     {
         ServerWorld world(true); // durable commits, as in production
@@ -194,7 +197,12 @@ private Q_SLOTS:
         std::vector<std::thread> threads;
         for (int i = 0; i < pickers; ++i)
             threads.emplace_back([&, i] {
-                answers[static_cast<std::size_t>(i)] = sync.push(
+                // Each request on its own leased connection, as the api does it.
+                auto lease = world.pool->acquire();
+                if (!lease)
+                    qFatal("lease: %s", lease.error().message.c_str());
+                SyncService worker(**lease);
+                answers[static_cast<std::size_t>(i)] = worker.push(
                     devices[static_cast<std::size_t>(i)],
                     makePush(devices[static_cast<std::size_t>(i)].id.c_str(),
                              {makeOp(1, opId(200 + i, 1), pick(orders[static_cast<std::size_t>(i)], "A-1", 1))}));

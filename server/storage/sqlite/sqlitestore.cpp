@@ -399,6 +399,16 @@ Result<std::string> SqliteStore::rotateEpoch()
     return fresh;
 }
 
+Result<void> SqliteStore::ping()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT 1");
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "ping returned no row");
+    return {};
+}
+
 // ---- master data ----
 
 Result<void> SqliteStore::upsertWarehouse(const Warehouse &warehouse)
@@ -736,6 +746,16 @@ Result<void> SqliteStore::emitOrderChange(std::int64_t id, const std::string &pr
     return {};
 }
 
+Result<void> SqliteStore::lockOrder(std::int64_t)
+{
+    return {}; // BEGIN IMMEDIATE under m_mutex already excludes every other writer
+}
+
+Result<void> SqliteStore::lockForBatch(std::vector<std::int64_t>, std::vector<std::string>)
+{
+    return {}; // one writer at a time: nothing can wait in a cycle
+}
+
 Result<void> SqliteStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
 {
     Lock lock(m_mutex);
@@ -965,6 +985,11 @@ Result<std::optional<DeviceRecord>> SqliteStore::device(std::string_view id)
     if (!row)
         return std::optional<DeviceRecord>();
     return std::optional<DeviceRecord>(readDevice(query));
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::deviceForUpdate(std::string_view id)
+{
+    return device(id); // the writer lock is the device lock
 }
 
 Result<std::optional<DeviceRecord>> SqliteStore::deviceBySerial(std::string_view certificateSerial)

@@ -40,6 +40,7 @@ public:
     Result<int> schemaVersion() override;
     Result<std::string> epoch() override;
     Result<std::string> rotateEpoch() override;
+    Result<void> ping() override;
 
     Result<void> upsertWarehouse(const Warehouse &warehouse) override;
     Result<std::vector<Warehouse>> warehouses() override;
@@ -59,6 +60,8 @@ public:
     Result<std::optional<Order>> order(std::int64_t id) override;
     Result<std::vector<Order>> orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
                                       std::int64_t afterId, int limit) override;
+    Result<void> lockOrder(std::int64_t id) override;
+    Result<void> lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys) override;
     Result<void> setOrderState(std::int64_t id, OrderState state, std::string_view warehouse) override;
     Result<void> addLinePicked(std::int64_t orderId, int line, Quantity delta) override;
     Result<void> recordShipment(std::int64_t orderId, std::string_view trackingNumber,
@@ -73,6 +76,7 @@ public:
 
     Result<void> insertDevice(const DeviceRecord &device) override;
     Result<std::optional<DeviceRecord>> device(std::string_view id) override;
+    Result<std::optional<DeviceRecord>> deviceForUpdate(std::string_view id) override;
     Result<std::optional<DeviceRecord>> deviceBySerial(std::string_view certificateSerial) override;
     Result<std::vector<DeviceRecord>> devices() override;
     Result<void> setDeviceCertificate(std::string_view id, std::string_view certificateSerial) override;

@@ -1,0 +1,1346 @@
+#include "server/storage/postgres/postgresstore.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <poll.h>
+#include <unordered_map>
+#include <pqxx/pqxx>
+#include "server/storage/changedata.h"
+#include "server/storage/ids.h"
+#include "server/storage/migrations.h"
+
+namespace Server::Storage {
+
+namespace {
+
+using Common::ErrorCode;
+using Common::Domain::MovementReason;
+using Common::Domain::OperationOutcome;
+
+// Advisory lock keys (per database). Arbitrary constants, spelled "soko" + purpose.
+constexpr std::int64_t s_migrationLockKey = 0x736f6b6f0001; // session lock while migrating
+constexpr std::int64_t s_changeLogLockKey = 0x736f6b6f0002; // transaction lock while versions are assigned
+
+std::string systemNow()
+{
+    const auto now = std::chrono::system_clock::now();
+    const auto milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
+    return text;
+}
+
+std::string outcomeText(OperationOutcome outcome)
+{
+    switch (outcome) {
+    case OperationOutcome::Applied:
+        return "applied";
+    case OperationOutcome::Conflict:
+        return "conflict";
+    case OperationOutcome::Rejected:
+        return "rejected";
+    }
+    return "rejected";
+}
+
+OperationOutcome outcomeFromText(const std::string &text)
+{
+    if (text == "applied")
+        return OperationOutcome::Applied;
+    if (text == "conflict")
+        return OperationOutcome::Conflict;
+    return OperationOutcome::Rejected;
+}
+
+constexpr std::array<std::pair<std::string_view, MovementReason>, 7> s_reasons{{
+    {"receipt", MovementReason::Receipt},
+    {"putaway", MovementReason::Putaway},
+    {"pick", MovementReason::Pick},
+    {"move", MovementReason::Move},
+    {"count_adjustment", MovementReason::CountAdjustment},
+    {"adjustment", MovementReason::Adjustment},
+    {"return", MovementReason::Return},
+}};
+
+std::string reasonText(MovementReason reason)
+{
+    for (const auto &[name, value] : s_reasons)
+        if (value == reason)
+            return std::string(name);
+    return "adjustment";
+}
+
+std::optional<Common::Domain::Date> parseDate(const std::string &text)
+{
+    int year = 0, month = 0, day = 0;
+    if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d", &year, &month, &day) != 3)
+        return std::nullopt;
+    return Common::Domain::Date{year, month, day};
+}
+
+std::string formatDate(const Common::Domain::Date &date)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year, date.month, date.day);
+    return text;
+}
+
+std::optional<std::string> nonEmpty(std::string_view text)
+{
+    if (text.empty())
+        return std::nullopt;
+    return std::string(text);
+}
+
+// A PostgreSQL array literal of text values ("{\"a\",NULL}"), sent as one bound parameter: the
+// elements are quoted and escaped, never spliced into SQL.
+std::string textArray(const std::vector<std::optional<std::string>> &values)
+{
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i)
+            out += ',';
+        if (!values[i]) {
+            out += "NULL";
+            continue;
+        }
+        out += '"';
+        for (const char c : *values[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+std::string bigintArray(const std::vector<std::int64_t> &values)
+{
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i)
+            out += ',';
+        out += std::to_string(values[i]);
+    }
+    out += '}';
+    return out;
+}
+
+std::string text(const pqxx::field &field)
+{
+    return field.is_null() ? std::string() : field.as<std::string>();
+}
+
+std::optional<std::string> optionalText(const pqxx::field &field)
+{
+    if (field.is_null())
+        return std::nullopt;
+    return field.as<std::string>();
+}
+
+std::int64_t integer(const pqxx::field &field)
+{
+    return field.is_null() ? 0 : field.as<std::int64_t>();
+}
+
+bool boolean(const pqxx::field &field)
+{
+    return !field.is_null() && field.as<bool>();
+}
+
+struct PendingChange
+{
+    ChangeRecord change;
+    std::string createdAt;
+};
+
+} // namespace
+
+// The connection and what belongs to it: prepared statement names, the transaction in progress
+// (explicit from begin(), or implicit for one call) and the change rows waiting for commit.
+struct PostgresStore::Connection
+{
+    std::unique_ptr<pqxx::connection> database;
+    std::unique_ptr<pqxx::work> explicitTransaction;
+    pqxx::transaction_base *current = nullptr;
+    std::unordered_map<const char *, std::string> prepared; // keyed by the SQL literal
+    std::vector<PendingChange> pending;
+    bool broken = false;
+
+    // Every statement goes through here: prepared once per connection, parameters bound.
+    template <typename... Args> pqxx::result exec(const char *sql, Args &&...args)
+    {
+        auto found = prepared.find(sql);
+        if (found == prepared.end()) {
+            std::string name = "soko_" + std::to_string(prepared.size() + 1);
+            database->prepare(name, sql);
+            found = prepared.emplace(sql, std::move(name)).first;
+        }
+        return current->exec_prepared(found->second, std::forward<Args>(args)...);
+    }
+
+    // Gives the waiting change rows their versions and inserts them; called right before COMMIT.
+    //
+    // Why versions follow commit order (docs/sync-protocol.md "Version order = commit order"):
+    // the versions are drawn from change_log_version only here, while holding the transaction-
+    // level advisory lock s_changeLogLockKey, and that lock is held until the transaction ends.
+    // PostgreSQL makes a committing transaction visible (ProcArrayEndTransaction) before it
+    // releases its locks (ProcReleaseLocks, later in CommitTransaction). So if transaction A
+    // drew versions before transaction B, A held the lock first, and A was visible before B
+    // could even draw: every snapshot that shows one of B's rows also shows all of A's. A
+    // reader that has seen version v therefore has seen every committed version below v, and
+    // `version > cursor` never skips a row that commits later. A transaction that rolls back
+    // leaves a gap in the sequence, which is harmless.
+    // The lock is held only for one INSERT and the COMMIT, not for the whole transaction, and
+    // nothing else is locked while it is held (change_log rows are new), so it cannot deadlock.
+    void flushChanges()
+    {
+        if (pending.empty())
+            return;
+        exec("SELECT pg_advisory_xact_lock($1)", s_changeLogLockKey);
+        const pqxx::result drawn = exec("SELECT nextval('change_log_version') FROM generate_series(1, $1::bigint)",
+                                        static_cast<std::int64_t>(pending.size()));
+        std::vector<std::int64_t> versions;
+        versions.reserve(drawn.size());
+        for (const auto &row : drawn)
+            versions.push_back(row[0].as<std::int64_t>());
+        std::sort(versions.begin(), versions.end());
+        std::vector<std::optional<std::string>> warehouses, entities, keys, data, times;
+        for (const PendingChange &item : pending) {
+            warehouses.push_back(item.change.warehouse);
+            entities.emplace_back(item.change.entity);
+            keys.emplace_back(item.change.key);
+            data.push_back(item.change.data);
+            times.emplace_back(item.createdAt);
+        }
+        exec("INSERT INTO change_log(version, warehouse, entity, key, data, created_at) "
+             "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])",
+             bigintArray(versions), textArray(warehouses), textArray(entities), textArray(keys), textArray(data),
+             textArray(times));
+        pending.clear();
+    }
+};
+
+PostgresStore::PostgresStore(std::unique_ptr<Connection> connection, PostgresOptions options)
+    : m_connection(std::move(connection))
+    , m_options(std::move(options))
+{}
+
+PostgresStore::~PostgresStore()
+{
+    if (m_connection && m_connection->explicitTransaction)
+        rollback();
+}
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::connect(const std::string &url, PostgresOptions options)
+{
+    auto connection = std::make_unique<Connection>();
+    try {
+        connection->database = std::make_unique<pqxx::connection>(url);
+        pqxx::nontransaction session(*connection->database);
+        // Bounded statements and no transaction left idle holding locks (REQUIREMENTS.md §5.2).
+        session.exec_params("SELECT set_config('statement_timeout', $1, false), "
+                            "set_config('idle_in_transaction_session_timeout', $2, false), "
+                            "set_config('application_name', 'soko-server', false)",
+                            std::to_string(options.statementTimeout.count()),
+                            std::to_string(std::max<std::int64_t>(options.statementTimeout.count() * 2, 60000)));
+    } catch (const std::exception &error) {
+        // The URL may carry a password: name only the failure, never the URL.
+        std::string message = error.what();
+        if (const auto newline = message.find('\n'); newline != std::string::npos)
+            message.resize(newline);
+        return Common::fail(ErrorCode::Storage, "cannot connect to PostgreSQL: " + message);
+    }
+    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(connection), std::move(options)));
+}
+
+Result<void> PostgresStore::migrate(const std::string &url)
+{
+    try {
+        pqxx::connection database(url);
+        {
+            pqxx::nontransaction session(database);
+            session.exec_params("SELECT pg_advisory_lock($1)", s_migrationLockKey);
+            session.exec("CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)");
+        }
+        std::int64_t current = 0;
+        {
+            pqxx::work read(database);
+            current = read.exec("SELECT coalesce(max(version), 0) FROM schema_version")[0][0].as<std::int64_t>();
+            read.commit();
+        }
+        for (const Migration &migration : postgresMigrations()) {
+            if (migration.version <= current)
+                continue;
+            pqxx::work apply(database);
+            apply.exec(std::string(migration.sql)); // DDL from the source, no parameters
+            apply.exec_params("INSERT INTO schema_version(version) VALUES ($1)",
+                              static_cast<std::int64_t>(migration.version));
+            apply.commit();
+        }
+        {
+            pqxx::work epoch(database);
+            epoch.exec_params("INSERT INTO server_meta(key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
+                              randomUuid());
+            epoch.commit();
+        }
+        pqxx::nontransaction session(database);
+        session.exec_params("SELECT pg_advisory_unlock($1)", s_migrationLockKey);
+    } catch (const std::exception &error) {
+        std::string message = error.what();
+        if (const auto newline = message.find('\n'); newline != std::string::npos)
+            message.resize(newline);
+        return Common::fail(ErrorCode::Storage, "PostgreSQL migration failed: " + message);
+    }
+    return {};
+}
+
+bool PostgresStore::inTransaction() const
+{
+    return m_connection->explicitTransaction != nullptr;
+}
+
+bool PostgresStore::looksAlive() const
+{
+    if (isBroken() || m_connection->current)
+        return !isBroken();
+    pollfd descriptor{};
+    descriptor.fd = m_connection->database->sock();
+    descriptor.events = POLLIN;
+    if (descriptor.fd < 0)
+        return false;
+    // Idle: nothing should be waiting to be read. A FATAL message or EOF means the server is gone.
+    return ::poll(&descriptor, 1, 0) == 0;
+}
+
+bool PostgresStore::isBroken() const
+{
+    return m_connection->broken || !m_connection->database || !m_connection->database->is_open();
+}
+
+Common::Error PostgresStore::failure(std::string_view what, const std::exception &error)
+{
+    std::string message = error.what();
+    if (const auto newline = message.find('\n'); newline != std::string::npos)
+        message.resize(newline);
+    if (const auto *sql = dynamic_cast<const pqxx::sql_error *>(&error)) {
+        const std::string &state = sql->sqlstate();
+        // A constraint refusal is an expected outcome the API may show (409): no table or column.
+        if (state.rfind("23", 0) == 0)
+            return Common::Error::make(ErrorCode::Conflict,
+                                       "conflict: the write would break a uniqueness or reference rule");
+        if (state == "40001" || state == "40P01") {
+            m_retryable = true;
+            return Common::Error::make(ErrorCode::Storage, "transient " + state + " in " + std::string(what));
+        }
+        return Common::Error::make(ErrorCode::Storage, std::string(what) + ": " + state + " " + message);
+    }
+    if (dynamic_cast<const pqxx::broken_connection *>(&error) || dynamic_cast<const pqxx::in_doubt_error *>(&error))
+        m_connection->broken = true;
+    return Common::Error::make(ErrorCode::Storage, std::string(what) + ": " + message);
+}
+
+// Runs `body` in the transaction in progress, or in an implicit one committed right away.
+template <typename T, typename Body> Result<T> PostgresStore::run(std::string_view what, Body body)
+{
+    Connection &c = *m_connection;
+    if (isBroken())
+        return Common::fail(ErrorCode::Storage, std::string(what) + ": the database connection was lost");
+    if (c.current) {
+        try {
+            return body(c);
+        } catch (const std::exception &error) {
+            return tl::unexpected(failure(what, error));
+        }
+    }
+    m_retryable = false;
+    try {
+        pqxx::work transaction(*c.database);
+        c.current = &transaction;
+        Result<T> result = body(c);
+        if (result) {
+            c.flushChanges();
+            transaction.commit();
+        }
+        c.current = nullptr;
+        c.pending.clear();
+        return result;
+    } catch (const std::exception &error) {
+        c.current = nullptr;
+        c.pending.clear();
+        return tl::unexpected(failure(what, error));
+    }
+}
+
+std::string PostgresStore::now()
+{
+    return m_options.clock ? m_options.clock() : systemNow();
+}
+
+// ---- transactions and meta ----
+
+Result<void> PostgresStore::begin()
+{
+    Connection &c = *m_connection;
+    if (c.current)
+        return Common::fail(ErrorCode::Storage, "begin: a transaction is already open on this connection");
+    if (isBroken())
+        return Common::fail(ErrorCode::Storage, "begin: the database connection was lost");
+    m_retryable = false;
+    try {
+        c.explicitTransaction = std::make_unique<pqxx::work>(*c.database);
+        c.current = c.explicitTransaction.get();
+    } catch (const std::exception &error) {
+        c.explicitTransaction.reset();
+        return tl::unexpected(failure("begin", error));
+    }
+    return {};
+}
+
+Result<void> PostgresStore::commit()
+{
+    Connection &c = *m_connection;
+    if (!c.explicitTransaction)
+        return Common::fail(ErrorCode::Storage, "commit: no transaction is open");
+    Result<void> result;
+    try {
+        c.flushChanges();
+        c.explicitTransaction->commit();
+    } catch (const std::exception &error) {
+        result = tl::unexpected(failure("commit", error));
+    }
+    c.current = nullptr;
+    c.pending.clear();
+    c.explicitTransaction.reset(); // aborts if the commit did not happen
+    return result;
+}
+
+void PostgresStore::rollback()
+{
+    Connection &c = *m_connection;
+    try {
+        if (c.explicitTransaction)
+            c.explicitTransaction->abort();
+    } catch (const std::exception &error) {
+        (void)failure("rollback", error);
+    }
+    c.current = nullptr;
+    c.pending.clear();
+    c.explicitTransaction.reset();
+}
+
+Result<int> PostgresStore::schemaVersion()
+{
+    return run<int>("schemaVersion", [](Connection &c) -> Result<int> {
+        return static_cast<int>(
+            c.exec("SELECT coalesce(max(version), 0) FROM schema_version")[0][0].as<std::int64_t>());
+    });
+}
+
+Result<void> PostgresStore::ping()
+{
+    return run<void>("ping", [](Connection &c) -> Result<void> {
+        c.exec("SELECT 1");
+        return {};
+    });
+}
+
+Result<std::string> PostgresStore::epoch()
+{
+    return run<std::string>("epoch", [](Connection &c) -> Result<std::string> {
+        const auto rows = c.exec("SELECT value FROM server_meta WHERE key = 'epoch'");
+        if (rows.empty())
+            return Common::fail(ErrorCode::Storage, "server_meta has no epoch");
+        return rows[0][0].as<std::string>();
+    });
+}
+
+Result<std::string> PostgresStore::rotateEpoch()
+{
+    return run<std::string>("rotateEpoch", [](Connection &c) -> Result<std::string> {
+        std::string fresh = randomUuid();
+        c.exec("INSERT INTO server_meta(key, value) VALUES ('epoch', $1) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               fresh);
+        return fresh;
+    });
+}
+
+// ---- master data ----
+
+Result<void> PostgresStore::upsertWarehouse(const Warehouse &warehouse)
+{
+    return run<void>("upsertWarehouse", [&](Connection &c) -> Result<void> {
+        c.exec(
+            "INSERT INTO warehouses(code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            warehouse.code, warehouse.name);
+        return {};
+    });
+}
+
+Result<std::vector<Warehouse>> PostgresStore::warehouses()
+{
+    return run<std::vector<Warehouse>>("warehouses", [](Connection &c) -> Result<std::vector<Warehouse>> {
+        std::vector<Warehouse> out;
+        for (const auto &row : c.exec("SELECT code, name FROM warehouses ORDER BY code"))
+            out.push_back(Warehouse{text(row[0]), text(row[1])});
+        return out;
+    });
+}
+
+Result<bool> PostgresStore::warehouseExists(std::string_view code)
+{
+    return run<bool>("warehouseExists", [&](Connection &c) -> Result<bool> {
+        return !c.exec("SELECT 1 FROM warehouses WHERE code = $1", std::string(code)).empty();
+    });
+}
+
+Result<void> PostgresStore::upsertSku(const Sku &sku)
+{
+    return run<void>("upsertSku", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO skus(code, name, base_unit, lot_controlled) VALUES ($1, $2, $3, $4) "
+               "ON CONFLICT (code) DO UPDATE SET name = excluded.name, base_unit = excluded.base_unit, "
+               "lot_controlled = excluded.lot_controlled",
+               sku.code, sku.name, sku.baseUnit, sku.lotControlled);
+        c.exec("DELETE FROM sku_gtins WHERE sku = $1", sku.code);
+        for (const std::string &gtin : sku.gtins)
+            c.exec("INSERT INTO sku_gtins(gtin, sku) VALUES ($1, $2)", gtin, sku.code);
+        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::skuEntity, sku.code, ChangeData::ofSku(sku)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Sku>> PostgresStore::sku(std::string_view code)
+{
+    return run<std::optional<Sku>>("sku", [&](Connection &c) -> Result<std::optional<Sku>> {
+        const auto rows =
+            c.exec("SELECT code, name, base_unit, lot_controlled FROM skus WHERE code = $1", std::string(code));
+        if (rows.empty())
+            return std::optional<Sku>();
+        Sku sku;
+        sku.code = text(rows[0][0]);
+        sku.name = text(rows[0][1]);
+        sku.baseUnit = text(rows[0][2]);
+        sku.lotControlled = boolean(rows[0][3]);
+        for (const auto &row : c.exec("SELECT gtin FROM sku_gtins WHERE sku = $1 ORDER BY gtin", std::string(code)))
+            sku.gtins.push_back(text(row[0]));
+        return std::optional<Sku>(std::move(sku));
+    });
+}
+
+Result<std::optional<std::string>> PostgresStore::skuCodeByGtin(std::string_view gtin14)
+{
+    return run<std::optional<std::string>>("skuCodeByGtin", [&](Connection &c) -> Result<std::optional<std::string>> {
+        const auto rows = c.exec("SELECT sku FROM sku_gtins WHERE gtin = $1", std::string(gtin14));
+        if (rows.empty())
+            return std::optional<std::string>();
+        return std::optional<std::string>(text(rows[0][0]));
+    });
+}
+
+Result<std::vector<Sku>> PostgresStore::skus(std::string_view afterCode, int limit)
+{
+    return run<std::vector<Sku>>("skus", [&](Connection &c) -> Result<std::vector<Sku>> {
+        std::vector<std::string> codes;
+        for (const auto &row : c.exec("SELECT code FROM skus WHERE code > $1 ORDER BY code LIMIT $2",
+                                      std::string(afterCode), static_cast<std::int64_t>(limit)))
+            codes.push_back(text(row[0]));
+        std::vector<Sku> out;
+        for (const std::string &code : codes) {
+            auto one = sku(code);
+            if (!one)
+                return tl::unexpected(one.error());
+            if (*one)
+                out.push_back(std::move(**one));
+        }
+        return out;
+    });
+}
+
+Result<void> PostgresStore::upsertLocation(const Location &location)
+{
+    return run<void>("upsertLocation", [&](Connection &c) -> Result<void> {
+        c.exec(
+            "INSERT INTO locations(warehouse, code, zone, pick_sequence) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (warehouse, code) DO UPDATE SET zone = excluded.zone, pick_sequence = excluded.pick_sequence",
+            location.warehouse, location.code, location.zone, static_cast<std::int64_t>(location.pickSequence));
+        return appendChange(ChangeRecord{0, location.warehouse, ChangeData::locationEntity, location.code,
+                                         ChangeData::ofLocation(location)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Location>> PostgresStore::location(std::string_view warehouse, std::string_view code)
+{
+    return run<std::optional<Location>>("location", [&](Connection &c) -> Result<std::optional<Location>> {
+        const auto rows =
+            c.exec("SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = $1 AND code = $2",
+                   std::string(warehouse), std::string(code));
+        if (rows.empty())
+            return std::optional<Location>();
+        return std::optional<Location>(
+            Location{text(rows[0][0]), text(rows[0][1]), text(rows[0][2]), integer(rows[0][3])});
+    });
+}
+
+Result<std::vector<Location>> PostgresStore::locations(std::string_view warehouse)
+{
+    return run<std::vector<Location>>("locations", [&](Connection &c) -> Result<std::vector<Location>> {
+        std::vector<Location> out;
+        for (const auto &row : c.exec("SELECT warehouse, code, zone, pick_sequence FROM locations WHERE warehouse = $1 "
+                                      "ORDER BY pick_sequence, code",
+                                      std::string(warehouse)))
+            out.push_back(Location{text(row[0]), text(row[1]), text(row[2]), integer(row[3])});
+        return out;
+    });
+}
+
+Result<void> PostgresStore::upsertLot(const Lot &lot)
+{
+    return run<void>("upsertLot", [&](Connection &c) -> Result<void> {
+        std::optional<std::string> expiry;
+        if (lot.expiry)
+            expiry = formatDate(*lot.expiry);
+        c.exec("INSERT INTO lots(sku, code, expiry, blocked) VALUES ($1, $2, $3, $4) "
+               "ON CONFLICT (sku, code) DO UPDATE SET expiry = excluded.expiry, blocked = excluded.blocked",
+               lot.skuCode, lot.code, expiry, lot.blocked);
+        return appendChange(ChangeRecord{0, std::nullopt, ChangeData::lotEntity,
+                                         ChangeData::lotKey(lot.skuCode, lot.code), ChangeData::ofLot(lot)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::optional<Lot>> PostgresStore::lot(std::string_view sku, std::string_view code)
+{
+    return run<std::optional<Lot>>("lot", [&](Connection &c) -> Result<std::optional<Lot>> {
+        const auto rows = c.exec("SELECT sku, code, expiry, blocked FROM lots WHERE sku = $1 AND code = $2",
+                                 std::string(sku), std::string(code));
+        if (rows.empty())
+            return std::optional<Lot>();
+        Lot lot{text(rows[0][0]), text(rows[0][1]), std::nullopt, boolean(rows[0][3])};
+        if (auto expiry = optionalText(rows[0][2]))
+            lot.expiry = parseDate(*expiry);
+        return std::optional<Lot>(std::move(lot));
+    });
+}
+
+// ---- orders ----
+
+Result<std::optional<std::int64_t>> PostgresStore::findOrder(std::string_view store, std::string_view orderNumber)
+{
+    return run<std::optional<std::int64_t>>("findOrder", [&](Connection &c) -> Result<std::optional<std::int64_t>> {
+        const auto rows = c.exec("SELECT id FROM orders WHERE store = $1 AND order_number = $2", std::string(store),
+                                 std::string(orderNumber));
+        if (rows.empty())
+            return std::optional<std::int64_t>();
+        return std::optional<std::int64_t>(integer(rows[0][0]));
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertOrder(const Order &order)
+{
+    return run<std::int64_t>("insertOrder", [&](Connection &c) -> Result<std::int64_t> {
+        const std::string at = now();
+        const auto inserted = c.exec(
+            "INSERT INTO orders(store, order_number, customer, address, warehouse, state, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            order.store, order.orderNumber, order.customer, order.address, nonEmpty(order.warehouse),
+            std::string(Common::Domain::orderStateName(order.state)), at);
+        const std::int64_t id = integer(inserted[0][0]);
+        for (const auto &line : order.lines)
+            c.exec("INSERT INTO order_lines(order_id, line, sku, quantity, picked) VALUES ($1, $2, $3, $4, $5)", id,
+                   static_cast<std::int64_t>(line.lineNumber), line.skuCode, static_cast<std::int64_t>(line.quantity),
+                   static_cast<std::int64_t>(line.picked));
+        auto emitted = emitOrderChange(id, "");
+        if (!emitted)
+            return tl::unexpected(emitted.error());
+        return id;
+    });
+}
+
+Result<std::optional<Order>> PostgresStore::order(std::int64_t id)
+{
+    return run<std::optional<Order>>("order", [&](Connection &c) -> Result<std::optional<Order>> {
+        const auto rows = c.exec("SELECT id, store, order_number, customer, address, coalesce(warehouse, ''), state "
+                                 "FROM orders WHERE id = $1",
+                                 id);
+        if (rows.empty())
+            return std::optional<Order>();
+        Order order;
+        order.id = integer(rows[0][0]);
+        order.store = text(rows[0][1]);
+        order.orderNumber = text(rows[0][2]);
+        order.customer = text(rows[0][3]);
+        order.address = text(rows[0][4]);
+        order.warehouse = text(rows[0][5]);
+        order.state = Common::Domain::orderStateFromName(text(rows[0][6])).value_or(OrderState::Imported);
+        for (const auto &row :
+             c.exec("SELECT line, sku, quantity, picked FROM order_lines WHERE order_id = $1 ORDER BY line", id))
+            order.lines.push_back(Common::Domain::OrderLine{static_cast<int>(integer(row[0])), text(row[1]),
+                                                            integer(row[2]), integer(row[3])});
+        return std::optional<Order>(std::move(order));
+    });
+}
+
+Result<std::vector<Order>> PostgresStore::orders(std::optional<OrderState> state, std::optional<std::string> warehouse,
+                                                 std::int64_t afterId, int limit)
+{
+    return run<std::vector<Order>>("orders", [&](Connection &c) -> Result<std::vector<Order>> {
+        std::optional<std::string> stateName;
+        if (state)
+            stateName = std::string(Common::Domain::orderStateName(*state));
+        std::vector<std::int64_t> ids;
+        for (const auto &row : c.exec("SELECT id FROM orders WHERE ($1::text IS NULL OR state = $1) "
+                                      "AND ($2::text IS NULL OR warehouse = $2) AND id > $3 ORDER BY id LIMIT $4",
+                                      stateName, warehouse, afterId, static_cast<std::int64_t>(limit)))
+            ids.push_back(integer(row[0]));
+        std::vector<Order> out;
+        for (const std::int64_t id : ids) {
+            auto one = order(id);
+            if (!one)
+                return tl::unexpected(one.error());
+            if (*one)
+                out.push_back(std::move(**one));
+        }
+        return out;
+    });
+}
+
+Result<void> PostgresStore::emitOrderChange(std::int64_t id, const std::string &previousWarehouse)
+{
+    auto current = order(id);
+    if (!current)
+        return tl::unexpected(current.error());
+    if (!*current)
+        return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
+    const Order &value = **current;
+    const std::string key = std::to_string(id);
+    // The old scope learns the order left it; the new scope gets its full state.
+    if (!previousWarehouse.empty() && previousWarehouse != value.warehouse)
+        if (auto done = appendChange(ChangeRecord{0, previousWarehouse, ChangeData::orderEntity, key, std::nullopt});
+            !done)
+            return tl::unexpected(done.error());
+    if (!value.warehouse.empty())
+        if (auto done = appendChange(
+                ChangeRecord{0, value.warehouse, ChangeData::orderEntity, key, ChangeData::ofOrder(value)});
+            !done)
+            return tl::unexpected(done.error());
+    return {};
+}
+
+Result<void> PostgresStore::lockOrder(std::int64_t id)
+{
+    return run<void>("lockOrder", [&](Connection &c) -> Result<void> {
+        c.exec("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", id);
+        return {};
+    });
+}
+
+Result<void> PostgresStore::lockForBatch(std::vector<std::int64_t> orderIds, std::vector<std::string> stockKeys)
+{
+    return run<void>("lockForBatch", [&](Connection &c) -> Result<void> {
+        std::sort(orderIds.begin(), orderIds.end());
+        orderIds.erase(std::unique(orderIds.begin(), orderIds.end()), orderIds.end());
+        std::sort(stockKeys.begin(), stockKeys.end());
+        stockKeys.erase(std::unique(stockKeys.begin(), stockKeys.end()), stockKeys.end());
+        // Order rows in id order; then one transaction-level advisory lock per bin in key order
+        // (a bin's balance row may not exist yet, so it cannot be row-locked). A hash collision
+        // only makes two bins share a lock.
+        for (const std::int64_t id : orderIds)
+            c.exec("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", id);
+        for (const std::string &key : stockKeys)
+            c.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", "stock|" + key);
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setOrderState(std::int64_t id, OrderState state, std::string_view warehouse)
+{
+    return run<void>("setOrderState", [&](Connection &c) -> Result<void> {
+        // The row lock first, so the "before" state cannot change under us.
+        const auto before = c.exec("SELECT coalesce(warehouse, '') FROM orders WHERE id = $1 FOR UPDATE", id);
+        if (before.empty())
+            return Common::fail(ErrorCode::NotFound, "order " + std::to_string(id) + " not found");
+        const std::string previous = text(before[0][0]);
+        c.exec("UPDATE orders SET state = $2, warehouse = $3, updated_at = $4 WHERE id = $1", id,
+               std::string(Common::Domain::orderStateName(state)), nonEmpty(warehouse), now());
+        return emitOrderChange(id, previous);
+    });
+}
+
+Result<void> PostgresStore::addLinePicked(std::int64_t orderId, int line, Quantity delta)
+{
+    return run<void>("addLinePicked", [&](Connection &c) -> Result<void> {
+        const auto updated = c.exec("UPDATE order_lines SET picked = picked + $3 WHERE order_id = $1 AND line = $2",
+                                    orderId, static_cast<std::int64_t>(line), static_cast<std::int64_t>(delta));
+        if (updated.affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "order line not found");
+        auto current = order(orderId);
+        if (!current)
+            return tl::unexpected(current.error());
+        return emitOrderChange(orderId, (*current)->warehouse);
+    });
+}
+
+Result<void> PostgresStore::recordShipment(std::int64_t orderId, std::string_view trackingNumber,
+                                           std::string_view carrier)
+{
+    return run<void>("recordShipment", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO shipments(order_id, tracking_number, carrier, shipped_at) VALUES ($1, $2, $3, $4) "
+               "ON CONFLICT (order_id) DO UPDATE SET tracking_number = excluded.tracking_number, "
+               "carrier = excluded.carrier",
+               orderId, std::string(trackingNumber), std::string(carrier), now());
+        return {};
+    });
+}
+
+// ---- stock ledger ----
+
+Result<Quantity> PostgresStore::addMovement(const StockMovement &movement)
+{
+    return run<Quantity>("addMovement", [&](Connection &c) -> Result<Quantity> {
+        c.exec("INSERT INTO stock_movements(warehouse, sku, location, lot, quantity_delta, reason, op_id, created_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+               movement.warehouse, movement.skuCode, movement.location, movement.lot,
+               static_cast<std::int64_t>(movement.quantityDelta), reasonText(movement.reason), movement.operationId,
+               now());
+        // One statement, atomic under concurrency: the conflicting row is locked and re-read,
+        // so two servers adding to the same bin never lose an update.
+        const auto balance = c.exec("INSERT INTO stock_balances AS b(warehouse, sku, location, lot, quantity) "
+                                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (warehouse, sku, location, lot) "
+                                    "DO UPDATE SET quantity = b.quantity + excluded.quantity RETURNING quantity",
+                                    movement.warehouse, movement.skuCode, movement.location, movement.lot,
+                                    static_cast<std::int64_t>(movement.quantityDelta));
+        const Quantity quantity = integer(balance[0][0]);
+        const BalanceRecord record{movement.warehouse, movement.skuCode, movement.location, movement.lot, quantity};
+        auto appended = appendChange(ChangeRecord{
+            0, movement.warehouse, ChangeData::stockEntity,
+            ChangeData::stockKey(movement.skuCode, movement.location, movement.lot), ChangeData::ofStock(record)});
+        if (!appended)
+            return tl::unexpected(appended.error());
+        return quantity;
+    });
+}
+
+Result<Quantity> PostgresStore::balance(std::string_view warehouse, std::string_view sku, std::string_view location,
+                                        std::string_view lot)
+{
+    return run<Quantity>("balance", [&](Connection &c) -> Result<Quantity> {
+        const auto rows = c.exec("SELECT quantity FROM stock_balances WHERE warehouse = $1 AND sku = $2 "
+                                 "AND location = $3 AND lot = $4",
+                                 std::string(warehouse), std::string(sku), std::string(location), std::string(lot));
+        return rows.empty() ? Quantity(0) : integer(rows[0][0]);
+    });
+}
+
+Result<std::vector<BalanceRecord>> PostgresStore::balances(const BalanceFilter &filter)
+{
+    return run<std::vector<BalanceRecord>>("balances", [&](Connection &c) -> Result<std::vector<BalanceRecord>> {
+        std::vector<BalanceRecord> out;
+        for (const auto &row :
+             c.exec("SELECT warehouse, sku, location, lot, quantity FROM stock_balances "
+                    "WHERE ($1::text IS NULL OR warehouse = $1) AND ($2::text IS NULL OR sku = $2) "
+                    "AND (NOT $3::boolean OR quantity <> 0) ORDER BY warehouse, sku, location, lot LIMIT 100000",
+                    filter.warehouse, filter.sku, filter.nonZeroOnly))
+            out.push_back(BalanceRecord{text(row[0]), text(row[1]), text(row[2]), text(row[3]), integer(row[4])});
+        return out;
+    });
+}
+
+Result<std::vector<WarehouseTotal>> PostgresStore::warehouseTotals(std::optional<std::string> sku)
+{
+    return run<std::vector<WarehouseTotal>>(
+        "warehouseTotals", [&](Connection &c) -> Result<std::vector<WarehouseTotal>> {
+            std::vector<WarehouseTotal> out;
+            for (const auto &row : c.exec("SELECT warehouse, sku, sum(quantity)::bigint FROM stock_balances "
+                                          "WHERE ($1::text IS NULL OR sku = $1) GROUP BY warehouse, sku "
+                                          "ORDER BY warehouse, sku LIMIT 100000",
+                                          sku))
+                out.push_back(WarehouseTotal{text(row[0]), text(row[1]), integer(row[2])});
+            return out;
+        });
+}
+
+Result<std::vector<MovementRecord>> PostgresStore::movements(std::string_view sku, std::int64_t afterId, int limit)
+{
+    return run<std::vector<MovementRecord>>("movements", [&](Connection &c) -> Result<std::vector<MovementRecord>> {
+        std::vector<MovementRecord> out;
+        for (const auto &row : c.exec("SELECT id, warehouse, sku, location, lot, quantity_delta, reason, op_id, "
+                                      "created_at FROM stock_movements WHERE sku = $1 AND id > $2 ORDER BY id LIMIT $3",
+                                      std::string(sku), afterId, static_cast<std::int64_t>(limit))) {
+            MovementRecord record;
+            record.movement.id = integer(row[0]);
+            record.movement.warehouse = text(row[1]);
+            record.movement.skuCode = text(row[2]);
+            record.movement.location = text(row[3]);
+            record.movement.lot = text(row[4]);
+            record.movement.quantityDelta = integer(row[5]);
+            const std::string reason = text(row[6]);
+            for (const auto &[name, value] : s_reasons)
+                if (name == reason)
+                    record.movement.reason = value;
+            record.movement.operationId = text(row[7]);
+            record.createdAt = text(row[8]);
+            out.push_back(std::move(record));
+        }
+        return out;
+    });
+}
+
+// ---- devices and sync bookkeeping ----
+
+namespace {
+
+DeviceRecord readDevice(const pqxx::row &row)
+{
+    return DeviceRecord{text(row[0]),
+                        text(row[1]),
+                        text(row[2]),
+                        text(row[3]),
+                        text(row[4]) == "active" ? DeviceStatus::Active : DeviceStatus::Revoked,
+                        integer(row[5]),
+                        text(row[6])};
+}
+
+AppliedOpRecord readApplied(const pqxx::row &row)
+{
+    return AppliedOpRecord{
+        text(row[0]), integer(row[1]), integer(row[2]), text(row[3]), text(row[4]), outcomeFromText(text(row[5])),
+        text(row[6]), text(row[7]),    text(row[8]),    text(row[9])};
+}
+
+} // namespace
+
+#define SOKO_PG_DEVICE_SELECT                                                                                          \
+    "SELECT id, warehouse, label, coalesce(certificate_serial, ''), status, incarnation, created_at FROM devices "
+#define SOKO_PG_APPLIED_SELECT                                                                                         \
+    "SELECT device_id, incarnation, seq, op_id, type, outcome, result, payload, operator_id, device_created_at "       \
+    "FROM applied_ops "
+
+Result<void> PostgresStore::insertDevice(const DeviceRecord &device)
+{
+    return run<void>("insertDevice", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO devices(id, warehouse, label, certificate_serial, status, incarnation, created_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+               device.id, device.warehouse, device.label, nonEmpty(device.certificateSerial),
+               std::string(device.status == DeviceStatus::Active ? "active" : "revoked"), device.incarnation,
+               device.createdAt.empty() ? now() : device.createdAt);
+        return {};
+    });
+}
+
+Result<std::optional<DeviceRecord>> PostgresStore::device(std::string_view id)
+{
+    return run<std::optional<DeviceRecord>>("device", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
+        const auto rows = c.exec(SOKO_PG_DEVICE_SELECT "WHERE id = $1", std::string(id));
+        if (rows.empty())
+            return std::optional<DeviceRecord>();
+        return std::optional<DeviceRecord>(readDevice(rows[0]));
+    });
+}
+
+Result<std::optional<DeviceRecord>> PostgresStore::deviceForUpdate(std::string_view id)
+{
+    return run<std::optional<DeviceRecord>>(
+        "deviceForUpdate", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
+            const auto rows = c.exec(SOKO_PG_DEVICE_SELECT "WHERE id = $1 FOR UPDATE", std::string(id));
+            if (rows.empty())
+                return std::optional<DeviceRecord>();
+            return std::optional<DeviceRecord>(readDevice(rows[0]));
+        });
+}
+
+Result<std::optional<DeviceRecord>> PostgresStore::deviceBySerial(std::string_view certificateSerial)
+{
+    return run<std::optional<DeviceRecord>>(
+        "deviceBySerial", [&](Connection &c) -> Result<std::optional<DeviceRecord>> {
+            const auto rows =
+                c.exec(SOKO_PG_DEVICE_SELECT "WHERE certificate_serial = $1", std::string(certificateSerial));
+            if (rows.empty())
+                return std::optional<DeviceRecord>();
+            return std::optional<DeviceRecord>(readDevice(rows[0]));
+        });
+}
+
+Result<std::vector<DeviceRecord>> PostgresStore::devices()
+{
+    return run<std::vector<DeviceRecord>>("devices", [&](Connection &c) -> Result<std::vector<DeviceRecord>> {
+        std::vector<DeviceRecord> out;
+        for (const auto &row : c.exec(SOKO_PG_DEVICE_SELECT "ORDER BY warehouse, label, id"))
+            out.push_back(readDevice(row));
+        return out;
+    });
+}
+
+Result<void> PostgresStore::setDeviceCertificate(std::string_view id, std::string_view certificateSerial)
+{
+    return run<void>("setDeviceCertificate", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE devices SET certificate_serial = $2 WHERE id = $1", std::string(id),
+                   std::string(certificateSerial))
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "device not found");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setDeviceStatus(std::string_view id, DeviceStatus status)
+{
+    return run<void>("setDeviceStatus", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE devices SET status = $2 WHERE id = $1", std::string(id),
+                   std::string(status == DeviceStatus::Active ? "active" : "revoked"))
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "device not found");
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::raiseIncarnation(std::string_view id)
+{
+    return run<std::int64_t>("raiseIncarnation", [&](Connection &c) -> Result<std::int64_t> {
+        const auto rows = c.exec("UPDATE devices SET incarnation = incarnation + 1 WHERE id = $1 RETURNING incarnation",
+                                 std::string(id));
+        if (rows.empty())
+            return Common::fail(ErrorCode::NotFound, "device not found");
+        return integer(rows[0][0]);
+    });
+}
+
+Result<std::int64_t> PostgresStore::lastApplied(std::string_view deviceId, std::int64_t incarnation)
+{
+    return run<std::int64_t>("lastApplied", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT coalesce(max(seq), 0) FROM applied_ops WHERE device_id = $1 AND incarnation = $2",
+                              std::string(deviceId), incarnation)[0][0]);
+    });
+}
+
+Result<std::optional<AppliedOpRecord>> PostgresStore::appliedOp(std::string_view deviceId, std::int64_t incarnation,
+                                                                std::int64_t seq)
+{
+    return run<std::optional<AppliedOpRecord>>(
+        "appliedOp", [&](Connection &c) -> Result<std::optional<AppliedOpRecord>> {
+            const auto rows = c.exec(SOKO_PG_APPLIED_SELECT "WHERE device_id = $1 AND incarnation = $2 AND seq = $3",
+                                     std::string(deviceId), incarnation, seq);
+            if (rows.empty())
+                return std::optional<AppliedOpRecord>();
+            return std::optional<AppliedOpRecord>(readApplied(rows[0]));
+        });
+}
+
+Result<std::optional<AppliedOpRecord>> PostgresStore::appliedOpById(std::string_view deviceId, std::string_view opId)
+{
+    return run<std::optional<AppliedOpRecord>>(
+        "appliedOpById", [&](Connection &c) -> Result<std::optional<AppliedOpRecord>> {
+            const auto rows =
+                c.exec(SOKO_PG_APPLIED_SELECT "WHERE device_id = $1 AND op_id = $2 ORDER BY incarnation, seq LIMIT 1",
+                       std::string(deviceId), std::string(opId));
+            if (rows.empty())
+                return std::optional<AppliedOpRecord>();
+            return std::optional<AppliedOpRecord>(readApplied(rows[0]));
+        });
+}
+
+Result<void> PostgresStore::insertAppliedOp(const AppliedOpRecord &op)
+{
+    return run<void>("insertAppliedOp", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO applied_ops(device_id, incarnation, seq, op_id, type, outcome, result, payload, "
+               "operator_id, device_created_at, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+               op.deviceId, op.incarnation, op.seq, op.opId, op.type, outcomeText(op.outcome), op.resultJson,
+               op.payloadJson, op.operatorId, op.deviceCreatedAt, now());
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertConflict(const ConflictRecord &conflict)
+{
+    return run<std::int64_t>("insertConflict", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("INSERT INTO conflicts(warehouse, device_id, op_id, reason, message, created_at) "
+                              "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                              conflict.warehouse, conflict.deviceId, conflict.opId, conflict.reason, conflict.message,
+                              now())[0][0]);
+    });
+}
+
+Result<std::vector<ConflictRecord>> PostgresStore::conflicts(std::optional<std::string> warehouse, int limit)
+{
+    return run<std::vector<ConflictRecord>>("conflicts", [&](Connection &c) -> Result<std::vector<ConflictRecord>> {
+        std::vector<ConflictRecord> out;
+        for (const auto &row :
+             c.exec("SELECT id, warehouse, device_id, op_id, reason, message, created_at FROM conflicts "
+                    "WHERE ($1::text IS NULL OR warehouse = $1) ORDER BY id LIMIT $2",
+                    warehouse, static_cast<std::int64_t>(limit)))
+            out.push_back(ConflictRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
+                                         text(row[5]), text(row[6])});
+        return out;
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertRejection(const RejectionRecord &rejection)
+{
+    return run<std::int64_t>("insertRejection", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(
+            c.exec("INSERT INTO rejections(device_id, incarnation, seq, op_id, reason, message, payload, created_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                   rejection.deviceId, rejection.incarnation, rejection.seq, rejection.opId, rejection.reason,
+                   rejection.message, rejection.payloadJson, now())[0][0]);
+    });
+}
+
+Result<std::vector<RejectionRecord>> PostgresStore::rejections(std::string_view deviceId, int limit)
+{
+    return run<std::vector<RejectionRecord>>("rejections", [&](Connection &c) -> Result<std::vector<RejectionRecord>> {
+        std::vector<RejectionRecord> out;
+        for (const auto &row : c.exec("SELECT id, device_id, incarnation, seq, op_id, reason, message, payload, "
+                                      "created_at FROM rejections WHERE device_id = $1 ORDER BY id LIMIT $2",
+                                      std::string(deviceId), static_cast<std::int64_t>(limit)))
+            out.push_back(RejectionRecord{integer(row[0]), text(row[1]), integer(row[2]), integer(row[3]), text(row[4]),
+                                          text(row[5]), text(row[6]), text(row[7]), text(row[8])});
+        return out;
+    });
+}
+
+// ---- change log ----
+
+Result<std::int64_t> PostgresStore::appendChange(const ChangeRecord &change)
+{
+    // Kept until commit, when it gets its version (Connection::flushChanges explains why).
+    return run<std::int64_t>("appendChange", [&](Connection &c) -> Result<std::int64_t> {
+        c.pending.push_back(PendingChange{change, now()});
+        return std::int64_t(0);
+    });
+}
+
+Result<std::vector<ChangeRecord>> PostgresStore::changes(std::string_view warehouse, std::int64_t afterVersion,
+                                                         int limit, std::size_t maxBytes, bool &hasMore)
+{
+    return run<std::vector<ChangeRecord>>("changes", [&](Connection &c) -> Result<std::vector<ChangeRecord>> {
+        // One row more than asked tells whether another page exists. Versions follow commit
+        // order, so `version > cursor` is a complete read (flushChanges).
+        const auto rows =
+            c.exec("SELECT version, warehouse, entity, key, data FROM change_log "
+                   "WHERE version > $2 AND (warehouse = $1 OR warehouse IS NULL) ORDER BY version LIMIT $3",
+                   std::string(warehouse), afterVersion, static_cast<std::int64_t>(limit) + 1);
+        std::vector<ChangeRecord> out;
+        std::size_t bytes = 0;
+        hasMore = false;
+        for (const auto &row : rows) {
+            ChangeRecord change{integer(row[0]), optionalText(row[1]), text(row[2]), text(row[3]),
+                                optionalText(row[4])};
+            const std::size_t size =
+                change.key.size() + change.entity.size() + (change.data ? change.data->size() : 0) + 64;
+            if (out.size() >= static_cast<std::size_t>(limit) || (!out.empty() && bytes + size > maxBytes)) {
+                hasMore = true;
+                break;
+            }
+            bytes += size;
+            out.push_back(std::move(change));
+        }
+        return out;
+    });
+}
+
+Result<std::int64_t> PostgresStore::latestVersion()
+{
+    return run<std::int64_t>("latestVersion", [](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT coalesce(max(version), 0) FROM change_log")[0][0]);
+    });
+}
+
+Result<std::int64_t> PostgresStore::compactedThrough()
+{
+    return run<std::int64_t>("compactedThrough", [](Connection &c) -> Result<std::int64_t> {
+        const auto rows = c.exec("SELECT value FROM server_meta WHERE key = 'compacted_through'");
+        return rows.empty() ? std::int64_t(0) : std::stoll(text(rows[0][0]));
+    });
+}
+
+Result<std::int64_t> PostgresStore::compactChangeLog(std::int64_t throughVersion)
+{
+    return run<std::int64_t>("compactChangeLog", [&](Connection &c) -> Result<std::int64_t> {
+        std::int64_t removed = static_cast<std::int64_t>(
+            c.exec("DELETE FROM change_log AS old WHERE old.version <= $1 AND EXISTS ("
+                   "SELECT 1 FROM change_log AS newer WHERE newer.entity = old.entity AND newer.key = old.key "
+                   "AND newer.warehouse IS NOT DISTINCT FROM old.warehouse AND newer.version > old.version)",
+                   throughVersion)
+                .affected_rows());
+        const std::int64_t horizon =
+            integer(c.exec("SELECT coalesce(max(version), 0) FROM change_log WHERE version <= $1 AND data IS NULL",
+                           throughVersion)[0][0]);
+        if (horizon > 0) {
+            removed += static_cast<std::int64_t>(
+                c.exec("DELETE FROM change_log WHERE version <= $1 AND data IS NULL", throughVersion).affected_rows());
+            // GREATEST keeps the horizon monotonic even against a concurrent compaction.
+            c.exec("INSERT INTO server_meta(key, value) VALUES ('compacted_through', $1) ON CONFLICT (key) DO UPDATE "
+                   "SET value = greatest(server_meta.value::bigint, excluded.value::bigint)::text",
+                   std::to_string(horizon));
+        }
+        return removed;
+    });
+}
+
+// ---- people and credentials ----
+
+Result<std::int64_t> PostgresStore::insertOperator(const OperatorRecord &op)
+{
+    return run<std::int64_t>("insertOperator", [&](Connection &c) -> Result<std::int64_t> {
+        const std::int64_t id = integer(c.exec("INSERT INTO operators(badge, name, warehouse, role, pin_hash, active) "
+                                               "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                                               op.badge, op.name, op.warehouse, op.role, op.pinHash, op.active)[0][0]);
+        auto appended = appendChange(
+            ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)});
+        if (!appended)
+            return tl::unexpected(appended.error());
+        return id;
+    });
+}
+
+namespace {
+OperatorRecord readOperator(const pqxx::row &row)
+{
+    return OperatorRecord{integer(row[0]), text(row[1]), text(row[2]),   text(row[3]),
+                          text(row[4]),    text(row[5]), boolean(row[6])};
+}
+} // namespace
+
+Result<std::optional<OperatorRecord>> PostgresStore::operatorByBadge(std::string_view badge)
+{
+    return run<std::optional<OperatorRecord>>(
+        "operatorByBadge", [&](Connection &c) -> Result<std::optional<OperatorRecord>> {
+            const auto rows = c.exec("SELECT id, badge, name, warehouse, role, pin_hash, active FROM operators "
+                                     "WHERE badge = $1",
+                                     std::string(badge));
+            if (rows.empty())
+                return std::optional<OperatorRecord>();
+            return std::optional<OperatorRecord>(readOperator(rows[0]));
+        });
+}
+
+Result<void> PostgresStore::setOperatorActive(std::string_view badge, bool active)
+{
+    return run<void>("setOperatorActive", [&](Connection &c) -> Result<void> {
+        const auto rows = c.exec("UPDATE operators SET active = $2 WHERE badge = $1 "
+                                 "RETURNING id, badge, name, warehouse, role, pin_hash, active",
+                                 std::string(badge), active);
+        if (rows.empty())
+            return Common::fail(ErrorCode::NotFound, "operator not found");
+        const OperatorRecord op = readOperator(rows[0]);
+        return appendChange(
+                   ChangeRecord{0, op.warehouse, ChangeData::operatorEntity, op.badge, ChangeData::ofOperator(op)})
+            .map([](std::int64_t) {});
+    });
+}
+
+Result<std::vector<OperatorRecord>> PostgresStore::operators(std::string_view warehouse)
+{
+    return run<std::vector<OperatorRecord>>("operators", [&](Connection &c) -> Result<std::vector<OperatorRecord>> {
+        std::vector<OperatorRecord> out;
+        for (const auto &row : c.exec("SELECT id, badge, name, warehouse, role, pin_hash, active FROM operators "
+                                      "WHERE warehouse = $1 ORDER BY badge",
+                                      std::string(warehouse)))
+            out.push_back(readOperator(row));
+        return out;
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertEnrollmentCode(const EnrollmentCodeRecord &code)
+{
+    return run<std::int64_t>("insertEnrollmentCode", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("INSERT INTO enrollment_codes(code_hash, warehouse, label, expires_at) "
+                              "VALUES ($1, $2, $3, $4) RETURNING id",
+                              code.codeHash, code.warehouse, code.label, code.expiresAt)[0][0]);
+    });
+}
+
+Result<std::optional<EnrollmentCodeRecord>> PostgresStore::enrollmentCodeByHash(std::string_view codeHash)
+{
+    return run<std::optional<EnrollmentCodeRecord>>(
+        "enrollmentCodeByHash", [&](Connection &c) -> Result<std::optional<EnrollmentCodeRecord>> {
+            const auto rows = c.exec("SELECT id, code_hash, warehouse, label, expires_at, used_at, device_id "
+                                     "FROM enrollment_codes WHERE code_hash = $1",
+                                     std::string(codeHash));
+            if (rows.empty())
+                return std::optional<EnrollmentCodeRecord>();
+            const auto &row = rows[0];
+            return std::optional<EnrollmentCodeRecord>(
+                EnrollmentCodeRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
+                                     optionalText(row[5]), optionalText(row[6])});
+        });
+}
+
+Result<void> PostgresStore::markEnrollmentCodeUsed(std::int64_t id, std::string_view deviceId)
+{
+    return run<void>("markEnrollmentCodeUsed", [&](Connection &c) -> Result<void> {
+        // used_at IS NULL in the WHERE makes the burn single-use even against a racing enrollment.
+        if (c.exec("UPDATE enrollment_codes SET used_at = $2, device_id = $3 WHERE id = $1 AND used_at IS NULL", id,
+                   now(), std::string(deviceId))
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::Conflict, "enrollment code already used");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::insertApiKey(const ApiKeyRecord &key)
+{
+    return run<void>("insertApiKey", [&](Connection &c) -> Result<void> {
+        c.exec(
+            "INSERT INTO api_keys(id, secret_hash, scope, label, created_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)",
+            key.id, key.secretHash, key.scope, key.label, key.createdAt.empty() ? now() : key.createdAt, key.revoked);
+        return {};
+    });
+}
+
+Result<std::optional<ApiKeyRecord>> PostgresStore::apiKey(std::string_view id)
+{
+    return run<std::optional<ApiKeyRecord>>("apiKey", [&](Connection &c) -> Result<std::optional<ApiKeyRecord>> {
+        const auto rows = c.exec(
+            "SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys WHERE id = $1", std::string(id));
+        if (rows.empty())
+            return std::optional<ApiKeyRecord>();
+        const auto &row = rows[0];
+        return std::optional<ApiKeyRecord>(
+            ApiKeyRecord{text(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]), boolean(row[5])});
+    });
+}
+
+Result<void> PostgresStore::revokeApiKey(std::string_view id)
+{
+    return run<void>("revokeApiKey", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE api_keys SET revoked = true WHERE id = $1", std::string(id)).affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "API key not found");
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::appendAudit(const AuditRecord &record)
+{
+    return run<std::int64_t>("appendAudit", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("INSERT INTO audit(at, actor, event, target, details) VALUES ($1, $2, $3, $4, $5) "
+                              "RETURNING id",
+                              record.at.empty() ? now() : record.at, record.actor, record.event, record.target,
+                              record.details.empty() ? std::string("{}") : record.details)[0][0]);
+    });
+}
+
+Result<std::vector<AuditRecord>> PostgresStore::audit(std::int64_t afterId, int limit)
+{
+    return run<std::vector<AuditRecord>>("audit", [&](Connection &c) -> Result<std::vector<AuditRecord>> {
+        std::vector<AuditRecord> out;
+        for (const auto &row : c.exec("SELECT id, at, actor, event, target, details FROM audit WHERE id > $1 "
+                                      "ORDER BY id LIMIT $2",
+                                      afterId, static_cast<std::int64_t>(limit)))
+            out.push_back(
+                AuditRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]), text(row[5])});
+        return out;
+    });
+}
+
+} // namespace Server::Storage
