@@ -233,6 +233,12 @@ Result<void> AdminService::revokeDevice(const std::string &deviceId, const std::
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // An unknown id is an operator's typo: say so instead of auditing a revocation that did nothing.
+    auto existing = m_store.device(deviceId);
+    if (!existing)
+        return tl::unexpected(existing.error());
+    if (!*existing)
+        return Common::fail(ErrorCode::NotFound, "unknown device " + deviceId);
     if (auto done = m_store.setDeviceStatus(deviceId, Storage::DeviceStatus::Revoked); !done)
         return done;
     if (auto done = m_store.appendAudit({0, {}, actor, "device_revoked", deviceId, "{}"}); !done)

@@ -303,6 +303,11 @@ private Q_SLOTS:
 
         QVERIFY(admin.revokeDevice(enrolled->device.id, "cli:test"));
         QCOMPARE((*world.store->device(enrolled->device.id))->status, Server::Storage::DeviceStatus::Revoked);
+        const auto auditBefore = world.store->audit(0, 1000)->size();
+        const auto unknown = admin.revokeDevice("00000000-0000-4000-8000-000000000000", "cli:test");
+        QVERIFY(!unknown);
+        QCOMPARE(unknown.error().code, Common::ErrorCode::NotFound);
+        QCOMPARE(world.store->audit(0, 1000)->size(), auditBefore); // nothing audited for a typo
         // No secret in the audit trail.
         const auto trail = world.store->audit(0, 1000);
         QVERIFY(trail && !trail->empty());
