@@ -122,7 +122,27 @@ bool ServerProcess::init(const QString &warehouse)
                           QStringLiteral("localhost")};
     if (!warehouse.isEmpty())
         arguments << QStringLiteral("--warehouse") << warehouse;
+    if (!m_database.isEmpty())
+        arguments << QStringLiteral("--db") << m_database;
     return succeeded(command(arguments), arguments);
+}
+
+bool ServerProcess::copyDataFolderFrom(const ServerProcess &other)
+{
+    const QDir source(other.dataPath());
+    if (!source.exists() || !QDir().mkpath(dataPath()))
+        return false;
+    QFile::setPermissions(dataPath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    for (const QString &name : source.entryList(QDir::Files)) {
+        if (name.startsWith(QLatin1String("soko.db")))
+            continue; // a SQLite database is not shared by copying
+        if (!QFile::copy(source.filePath(name), dataPath() + QLatin1Char('/') + name)) {
+            qWarning("cannot copy %s", qPrintable(name));
+            return false;
+        }
+    }
+    m_database = other.m_database;
+    return true;
 }
 
 bool ServerProcess::addWarehouse(const QString &code, const QString &name)
