@@ -111,8 +111,11 @@ static bool succeeded(const CommandResult &result, const QStringList &arguments)
 {
     if (result.exitCode == 0)
         return true;
-    qWarning("soko-server %s failed (%d): %s", qPrintable(arguments.join(QLatin1Char(' '))), result.exitCode,
-             result.err.constData());
+    // A database URI's password stays out of the test log too.
+    QString shown = arguments.join(QLatin1Char(' '));
+    static const QRegularExpression password(QStringLiteral("(postgres(ql)?://[^:@/\\s]*:)[^@\\s]*@"));
+    shown.replace(password, QStringLiteral("\\1***@"));
+    qWarning("soko-server %s failed (%d): %s", qPrintable(shown), result.exitCode, result.err.constData());
     return false;
 }
 
