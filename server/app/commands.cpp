@@ -7,12 +7,14 @@
 #include <termios.h>
 #include <unistd.h>
 #include "server/app/commandline.h"
+#include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
 #include "server/app/runcommand.h"
 #include "server/oms/adminservice.h"
 #include "server/oms/masterdataservice.h"
 #include "server/oms/orderservice.h"
 #include "server/storage/store.h"
+#include "server/storage/storepool.h"
 
 namespace Server::App {
 
@@ -33,6 +35,10 @@ constexpr const char *s_overview =
     "  new-epoch     give the database a new epoch after a restore from backup\n"
     "  migrate       apply pending database migrations\n"
     "  import        import skus, locations or orders from a CSV or JSON file\n"
+    "\n"
+    "Every command takes --data DIR (and --config FILE); --db LOCATION (a SQLite file or a\n"
+    "postgresql:// URI) overrides the configured database, and the admin commands and migrate\n"
+    "also run with --db alone.\n"
     "\n"
     "Exit codes: 0 done, 1 failed, 2 bad command line, 3 import with refused rows.\n";
 
@@ -65,32 +71,51 @@ std::string cliActor()
     return "cli:uid" + std::to_string(::geteuid());
 }
 
-// The data folder, its settings and its store, for the admin commands.
+// The data folder (if any), its settings and one connection of its database, for the admin
+// commands. `pool` is declared before `lease`, so the lease goes back before the pool closes.
 struct Session
 {
-    std::unique_ptr<DataFolder> folder;
+    std::unique_ptr<DataFolder> folder; // null when only --db was given
     Settings settings;
-    std::unique_ptr<Storage::Store> store;
+    std::unique_ptr<Storage::StorePool> pool;
+    Storage::StoreLease lease;
+    Storage::Store *store = nullptr; // the lease's store
     std::string actor = cliActor();
 };
 
+// --data DIR (its configuration, optionally with --db overriding `database`), or --db alone:
+// the admin commands need only the database, so they run without a data folder too.
 Common::Result<Session> openSession(const CommandLine &line)
 {
     const std::string data = line.value("data");
-    if (data.empty())
-        return Common::fail(Common::ErrorCode::InvalidInput, "--data DIR is required");
+    const std::string database = line.value("db");
+    if (data.empty() && database.empty())
+        return Common::fail(Common::ErrorCode::InvalidInput, "--data DIR or --db LOCATION is required");
     Session session;
-    session.folder = std::make_unique<DataFolder>(data);
-    if (auto initialised = session.folder->checkInitialised(); !initialised)
-        return tl::unexpected(initialised.error());
-    auto settings = session.folder->loadSettings(line.value("config"));
-    if (!settings)
-        return tl::unexpected(settings.error());
-    session.settings = *settings;
-    auto store = openStore(*session.folder, session.settings);
-    if (!store)
-        return tl::unexpected(store.error());
-    session.store = std::move(*store);
+    if (!data.empty()) {
+        session.folder = std::make_unique<DataFolder>(data);
+        if (auto initialised = session.folder->checkInitialised(); !initialised)
+            return tl::unexpected(initialised.error());
+        auto settings = session.folder->loadSettings(line.value("config"));
+        if (!settings)
+            return tl::unexpected(settings.error());
+        session.settings = *settings;
+    }
+    if (!database.empty())
+        if (auto applied = applySetting(session.settings, "database", database); !applied)
+            return tl::unexpected(applied.error());
+    auto pool = openDatabase(session.folder ? session.folder->root() : std::filesystem::path(), session.settings, 1);
+    if (!pool)
+        return tl::unexpected(pool.error());
+    session.pool = std::move(*pool);
+    auto lease = session.pool->acquire();
+    if (!lease) {
+        Common::Error error = lease.error();
+        error.message = withoutDatabaseSecrets(std::move(error.message), session.settings.database);
+        return tl::unexpected(std::move(error));
+    }
+    session.lease = std::move(*lease);
+    session.store = session.lease.get();
     return session;
 }
 
@@ -156,14 +181,27 @@ int commandInit(const CommandLine &line)
     if (!options.warehouse.empty() && !Oms::isValidCode(options.warehouse))
         return usageError("init", "--warehouse must be a code of 1-64 printable characters");
     options.actor = cliActor();
+    options.database = line.value("db");
     if (!line.positional.empty())
         return usageError("init", "unexpected argument '" + line.positional.front() + "'");
-    if (auto done = initDataFolder(options); !done)
-        return failure("init", done.error());
+    if (!options.database.empty()) {
+        Settings probe;
+        if (auto valid = applySetting(probe, "database", options.database); !valid)
+            return usageError("init", "--db: " + valid.error().message);
+    }
+    if (auto done = initDataFolder(options); !done) {
+        Common::Error error = done.error();
+        error.message = withoutDatabaseSecrets(std::move(error.message), options.database);
+        return failure("init", error);
+    }
     const DataFolder folder(std::filesystem::absolute(options.dataFolder));
     std::cout << "initialised " << folder.root().string() << "\n"
               << "server CA (pin this on terminals): " << folder.serverCaCertificate().string() << "\n"
-              << "configuration: " << folder.configFile().string() << "\n";
+              << "configuration: " << folder.configFile().string() << "\n"
+              << "database: "
+              << (options.database.empty() ? (folder.root() / "soko.db").string()
+                                           : redactDatabaseLocation(options.database))
+              << "\n";
     if (!options.warehouse.empty())
         std::cout << "warehouse: " << options.warehouse << "\n";
     return ExitOk;
@@ -179,6 +217,7 @@ int commandRun(const CommandLine &line)
         return usageError("run", "--data DIR is required");
     options.configFile = line.value("config");
     options.portsFile = line.value("ports-file");
+    options.database = line.value("db");
     for (const char *name : {"devices-listen", "api-listen"}) {
         const std::string text = line.value(name);
         if (text.empty())
@@ -202,9 +241,12 @@ int withSession(const std::string &command, const CommandLine &line, const std::
 {
     auto session = openSession(line);
     if (!session) {
-        if (session.error().code == Common::ErrorCode::InvalidInput && line.value("data").empty())
+        if (session.error().code == Common::ErrorCode::InvalidInput && line.value("data").empty() &&
+            line.value("db").empty())
             return usageError(command, session.error().message);
-        return failure(command, session.error());
+        Common::Error error = session.error();
+        error.message = withoutDatabaseSecrets(std::move(error.message), line.value("db"));
+        return failure(command, error);
     }
     return body(*session);
 }
@@ -426,7 +468,7 @@ int commandImport(const CommandLine &line)
 
 std::vector<Command> commands()
 {
-    const Options session = {"data", "config"};
+    const Options session = {"data", "config", "db"};
     auto with = [&](Options extra) {
         extra.insert(session.begin(), session.end());
         return extra;
@@ -434,20 +476,23 @@ std::vector<Command> commands()
     return {
         {"init",
          "usage: soko-server init --data DIR --hostname NAME [--hostname NAME…] [--warehouse CODE]\n"
+         "                        [--db postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…]\n"
          "Creates DIR (0700) with a private server CA, a separate device-issuing CA (ECDSA P-256, keys 0600),\n"
          "a server certificate for the given names plus localhost and 127.0.0.1, the migrated SQLite\n"
          "database and soko-server.conf with the documented defaults. NAME may also be a comma list.\n"
-         "Refuses an existing non-empty DIR and changes nothing.\n",
-         {"data", "hostname", "warehouse"},
+         "With --db the database is that PostgreSQL one (migrated now; the URI goes into soko-server.conf,\n"
+         "mode 0600). Refuses an existing non-empty DIR and changes nothing.\n",
+         {"data", "hostname", "warehouse", "db"},
          {},
          commandInit},
         {"run",
-         "usage: soko-server run --data DIR [--config FILE] [--devices-listen ADDR:PORT] [--api-listen ADDR:PORT]\n"
-         "                       [--ports-file FILE] [--set KEY=VALUE…]\n"
+         "usage: soko-server run --data DIR [--config FILE] [--db LOCATION] [--devices-listen ADDR:PORT]\n"
+         "                       [--api-listen ADDR:PORT] [--ports-file FILE] [--set KEY=VALUE…]\n"
          "Serves the devices (TLS 1.3, device certificates) and api (TLS 1.2/1.3) listeners. Port 0 picks a\n"
          "free port; the bound ports go to stdout ('listening devices=ADDR:PORT api=ADDR:PORT') and, with\n"
          "--ports-file, atomically to FILE as 'devices=PORT' and 'api=PORT' lines. --set overrides a\n"
-         "configuration key. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
+         "configuration key; --db overrides `database` (a SQLite file or a postgresql:// URI).\n"
+         "SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
          "SIGHUP: re-read revoked device serials now. One log line per request on stderr.\n",
          with({"devices-listen", "api-listen", "ports-file", "set"}),
          {},
@@ -491,7 +536,10 @@ std::vector<Command> commands()
          {},
          commandNewEpoch},
         {"migrate",
-         "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
+         "usage: soko-server migrate (--data DIR | --db LOCATION)\n"
+         "Applies pending schema migrations and prints the version. On PostgreSQL the migrations run\n"
+         "under an advisory lock: several servers or migrate commands at once are safe (one migrates,\n"
+         "the others wait and find nothing left to do).\n",
          with({}),
          {},
          commandMigrate},

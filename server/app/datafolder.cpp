@@ -11,7 +11,9 @@
 #include <boost/json/value.hpp>
 #include "common/crypto/pki.h"
 #include "server/oms/masterdataservice.h"
+#include "server/app/databaselocation.h"
 #include "server/storage/sqlite/sqlitestore.h"
+#include "server/storage/storepool.h"
 
 namespace Server::App {
 
@@ -115,12 +117,21 @@ Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &opti
     for (const auto &[path, text] : privateFiles)
         if (auto written = writeNewFile(path, text, 0600); !written)
             return written;
-    if (auto written = writeNewFile(data.configFile(), defaultSettingsText(), 0600); !written)
+    std::string configuration = defaultSettingsText();
+    Settings settings;
+    if (!options.database.empty()) {
+        if (auto applied = applySetting(settings, "database", options.database); !applied)
+            return applied;
+        configuration += "\n# chosen by `soko-server init --db`\ndatabase = " + options.database + "\n";
+    }
+    if (auto written = writeNewFile(data.configFile(), configuration, 0600); !written)
         return written;
 
     // The database, migrated, with an audit row for the initialisation (and the first warehouse).
-    const Settings settings;
-    auto store = openStore(data, settings);
+    auto pool = openDatabase(folder, settings, 1);
+    if (!pool)
+        return tl::unexpected(pool.error());
+    auto store = (*pool)->acquire();
     if (!store)
         return tl::unexpected(store.error());
     boost::json::array hostList;
@@ -134,10 +145,16 @@ Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &opti
         return tl::unexpected(audited.error());
     if (!options.warehouse.empty()) {
         Oms::MasterDataService masterData(**store);
-        if (auto added = masterData.addWarehouse(options.warehouse, options.warehouse, options.actor); !added)
-            return added;
+        auto known = (*store)->warehouseExists(options.warehouse);
+        if (!known)
+            return tl::unexpected(known.error());
+        // A shared PostgreSQL database may have the warehouse already (another server's init).
+        if (!*known)
+            if (auto added = masterData.addWarehouse(options.warehouse, options.warehouse, options.actor); !added)
+                return added;
     }
-    store->reset(); // closes the database before the folder moves
+    store->reset();
+    pool->reset(); // closes the database before the folder moves
     if (!syncDirectory(folder))
         return tl::unexpected(ioError("cannot sync", folder));
     return {};
@@ -205,19 +222,36 @@ Common::Result<void> initDataFolder(const InitOptions &options)
     return {};
 }
 
-Common::Result<std::unique_ptr<Storage::Store>> openStore(const DataFolder &folder, const Settings &settings)
+Common::Result<std::unique_ptr<Storage::StorePool>> openDatabase(const fs::path &root, const Settings &settings,
+                                                                 int connections)
 {
+    const std::string &location = settings.database;
+    if (isPostgresUrl(location)) {
+        Storage::StoreOptions options;
+        options.poolSize = connections;
+        options.acquireTimeout = std::chrono::milliseconds(settings.databaseAcquireTimeoutMs);
+        options.statementTimeout = std::chrono::milliseconds(settings.databaseStatementTimeoutMs);
+        auto pool = Storage::openStorePool(location, std::move(options));
+        if (!pool) {
+            Common::Error error = pool.error();
+            error.message = withoutDatabaseSecrets(std::move(error.message), location);
+            return tl::unexpected(std::move(error));
+        }
+        return std::move(*pool);
+    }
     Storage::SqliteOptions options;
     options.busyTimeoutMs = settings.sqliteBusyTimeoutMs;
     options.durable = true; // a commit is on disk before the answer leaves (kill -9 loses nothing acknowledged)
-    const fs::path path = folder.database(settings);
+    const fs::path file(location);
+    const fs::path path = file.is_absolute() || root.empty() ? file : root / file;
     const bool existed = fs::exists(path);
     auto store = Storage::SqliteStore::open(path.string(), options);
     if (!store)
         return tl::unexpected(store.error());
     if (!existed)
         ::chmod(path.c_str(), 0600);
-    return std::unique_ptr<Storage::Store>(std::move(*store));
+    return std::unique_ptr<Storage::StorePool>(
+        std::make_unique<Storage::SharedStorePool>(std::unique_ptr<Storage::Store>(std::move(*store))));
 }
 
 Common::Result<std::string> readTextFile(const fs::path &path, std::size_t maxBytes)

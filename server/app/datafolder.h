@@ -8,10 +8,12 @@
 
 namespace Server::Storage {
 class Store;
-}
+class StorePool;
+} // namespace Server::Storage
 
 // The data folder of one soko-server (docs/server.md "Data folder"): configuration, the two
-// private CAs, the server certificate and the SQLite database. Folder 0700, private keys 0600.
+// private CAs, the server certificate and the SQLite database (or, with `database =
+// postgresql://…`, no database: it lives in PostgreSQL). Folder 0700, private keys 0600.
 // The process keeps no other state: everything acknowledged is in the database.
 namespace Server::App {
 
@@ -46,6 +48,7 @@ struct InitOptions
     std::vector<std::string> hostnames; // DNS names or IPs of the server certificate (127.0.0.1 and localhost added)
     std::string warehouse;              // optional first warehouse code
     std::string actor;                  // audit actor, e.g. "cli:alice"
+    std::string database;               // empty = soko.db in the folder; else written to the configuration
     int serverCertificateDays = 365;
     int caDays = 3650;
 };
@@ -55,8 +58,13 @@ struct InitOptions
 // Keys: ECDSA P-256 via common/crypto. Errors: Conflict, Io, Crypto, Storage, InvalidInput.
 Common::Result<void> initDataFolder(const InitOptions &options);
 
-// Opens the store of an initialised folder (SQLite today; the one place that picks the backend).
-Common::Result<std::unique_ptr<Storage::Store>> openStore(const DataFolder &folder, const Settings &settings);
+// Opens (and migrates) the database of `settings.database`, the one place that picks the backend:
+// a postgresql:// URI → a PostgreSQL pool of `connections` (acquire/statement timeouts from the
+// settings; migrations under an advisory lock); anything else → the SQLite file, relative to
+// `root` (empty root: relative to the working directory), shared by every lease.
+// Errors: Storage, InvalidInput; their messages never contain the URI's password.
+Common::Result<std::unique_ptr<Storage::StorePool>> openDatabase(const std::filesystem::path &root,
+                                                                 const Settings &settings, int connections);
 
 // Whole-file helpers. readTextFile refuses files over `maxBytes` (TooLarge).
 Common::Result<std::string> readTextFile(const std::filesystem::path &path, std::size_t maxBytes = 1024 * 1024);

@@ -1,11 +1,18 @@
 #include "server/app/revocationcache.h"
 
 #include "server/storage/store.h"
+#include "server/storage/storepool.h"
 
 namespace Server::App {
 
+RevocationCache::RevocationCache(Storage::StorePool &pool, std::chrono::seconds interval)
+    : m_pool(pool)
+    , m_interval(interval)
+{}
+
 RevocationCache::RevocationCache(Storage::Store &store, std::chrono::seconds interval)
-    : m_store(store)
+    : m_ownedPool(std::make_unique<Storage::SharedStorePool>(store))
+    , m_pool(*m_ownedPool)
     , m_interval(interval)
 {}
 
@@ -16,7 +23,10 @@ RevocationCache::~RevocationCache()
 
 Common::Result<void> RevocationCache::refresh()
 {
-    auto devices = m_store.devices();
+    auto lease = m_pool.acquire();
+    if (!lease)
+        return tl::unexpected(lease.error());
+    auto devices = (*lease)->devices();
     if (!devices)
         return tl::unexpected(devices.error());
     std::set<std::string, std::less<>> revoked;

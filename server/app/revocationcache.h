@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -11,7 +12,8 @@
 
 namespace Server::Storage {
 class Store;
-}
+class StorePool;
+} // namespace Server::Storage
 
 // The revoked device serials for ServerConfig::isRevoked, which runs on the I/O thread during
 // TLS handshakes and so must never wait for the database. A background thread re-reads the
@@ -23,6 +25,9 @@ namespace Server::App {
 class RevocationCache final
 {
 public:
+    // Each refresh borrows a connection from `pool` (which must outlive the cache).
+    RevocationCache(Storage::StorePool &pool, std::chrono::seconds interval);
+    // One shared Store (SQLite), wrapped in a SharedStorePool.
     RevocationCache(Storage::Store &store, std::chrono::seconds interval);
     ~RevocationCache();
     RevocationCache(const RevocationCache &) = delete;
@@ -40,7 +45,8 @@ public:
 private:
     void loop();
 
-    Storage::Store &m_store;
+    std::unique_ptr<Storage::StorePool> m_ownedPool; // only for the Store& constructor
+    Storage::StorePool &m_pool;
     const std::chrono::seconds m_interval;
     mutable std::shared_mutex m_setMutex;
     std::set<std::string, std::less<>> m_revoked;

@@ -8,11 +8,13 @@
 #include <thread>
 #include "common/crypto/pki.h"
 #include "server/api/apiapplication.h"
+#include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
 #include "server/app/revocationcache.h"
 #include "server/app/serverlog.h"
 #include "server/net/httpsserver.h"
 #include "server/storage/store.h"
+#include "server/storage/storepool.h"
 
 namespace Server::App {
 
@@ -70,6 +72,13 @@ void watchSignals(Net::HttpsServer *server, RevocationCache *revocations, std::a
     }
 }
 
+// Best effort: a start or stop is logged even when the audit row cannot be written.
+void auditSystemEvent(Storage::StorePool &stores, const std::string &event, const std::string &details)
+{
+    if (auto lease = stores.acquire())
+        (void)(*lease)->appendAudit({0, {}, "system", event, "soko-server", details});
+}
+
 } // namespace
 
 void blockControlSignals()
@@ -94,6 +103,9 @@ int runServer(const RunOptions &options)
     for (const auto &[key, value] : options.settings)
         if (auto applied = applySetting(*settings, key, value); !applied)
             return startupFailure("--set " + key + ": " + applied.error().message);
+    if (!options.database.empty())
+        if (auto applied = applySetting(*settings, "database", options.database); !applied)
+            return startupFailure("--db: " + applied.error().message);
     if (options.devicesListen)
         settings->devicesListen = *options.devicesListen;
     if (options.apiListen)
@@ -106,13 +118,19 @@ int runServer(const RunOptions &options)
         if (!*file)
             return startupFailure(file->error().message);
 
-    auto store = openStore(folder, *settings);
-    if (!store)
-        return startupFailure("database: " + store.error().message);
+    // The pool outlives everything that borrows from it (revocations, the application, the server).
+    const std::string location = settings->database;
+    const std::string shownLocation = redactDatabaseLocation(location);
+    auto pool = openDatabase(folder.root(), *settings, settings->databasePoolSize);
+    if (!pool)
+        return startupFailure("database " + shownLocation + ": " +
+                              withoutDatabaseSecrets(pool.error().message, location));
+    Storage::StorePool &stores = **pool;
 
-    RevocationCache revocations(**store, std::chrono::seconds(settings->revocationRefreshSeconds));
+    RevocationCache revocations(stores, std::chrono::seconds(settings->revocationRefreshSeconds));
     if (auto loaded = revocations.refresh(); !loaded)
-        return startupFailure("database: " + loaded.error().message);
+        return startupFailure("database " + shownLocation + ": " +
+                              withoutDatabaseSecrets(loaded.error().message, location));
 
     Api::ApiConfig apiConfig;
     const int certificateDays = settings->deviceCertificateDays;
@@ -126,7 +144,7 @@ int runServer(const RunOptions &options)
     };
     apiConfig.serverCaPem = *serverCaPem;
     apiConfig.deviceCaPem = *deviceCaPem;
-    Api::ApiApplication application(**store, std::move(apiConfig));
+    Api::ApiApplication application(stores, std::move(apiConfig));
 
     Net::ServerConfig config = serverConfig(folder, *settings);
     config.isRevoked = [&revocations](std::string_view serialHex) { return revocations.isRevoked(serialHex); };
@@ -142,15 +160,11 @@ int runServer(const RunOptions &options)
         if (auto written = writeFileAtomically(options.portsFile, text, 0644); !written)
             return startupFailure(written.error().message);
     }
-    (void)(*store)->appendAudit(
-        {0,
-         {},
-         "system",
-         "sys_startup",
-         "soko-server",
-         "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" + formatEndpoint(api) + "\"}"});
+    auditSystemEvent(stores, "sys_startup",
+                     "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" + formatEndpoint(api) + "\"}");
     writeLogLine("listening devices=" + formatEndpoint(devices) + " api=" + formatEndpoint(api) +
-                 " revoked_serials=" + std::to_string(revocations.size()));
+                 " revoked_serials=" + std::to_string(revocations.size()) + " backend=" + stores.backend() +
+                 " database=" + escapeForLog(shownLocation));
     std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api) << std::endl;
 
     revocations.start();
@@ -160,7 +174,7 @@ int runServer(const RunOptions &options)
     done = true;
     signalWatcher.join();
     revocations.stop();
-    (void)(*store)->appendAudit({0, {}, "system", "sys_shutdown", "soko-server", "{}"});
+    auditSystemEvent(stores, "sys_shutdown", "{}");
     writeLogLine("stopped");
     return 0;
 }

@@ -18,6 +18,7 @@ struct RunOptions
     std::optional<Endpoint> apiListen;
     std::vector<std::pair<std::string, std::string>> settings; // --set key=value overrides
     std::filesystem::path portsFile;                           // written atomically after binding
+    std::string database;                                      // --db: overrides `database` when not empty
 };
 
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread; call before any thread starts, so

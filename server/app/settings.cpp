@@ -1,5 +1,7 @@
 #include "server/app/settings.h"
 
+#include "server/app/databaselocation.h"
+
 #include <charconv>
 #include <functional>
 #include <set>
@@ -42,6 +44,12 @@ const std::vector<IntegerKey> &integerKeys()
     static const std::vector<IntegerKey> keys = {
         {"sqlite_busy_timeout_ms", &Settings::sqliteBusyTimeoutMs, 0, 600000,
          "how long a writer waits for another process's write transaction"},
+        {"database_pool_size", &Settings::databasePoolSize, 1, 500,
+         "PostgreSQL: connections this server opens (at most; each request holds one)"},
+        {"database_acquire_timeout_ms", &Settings::databaseAcquireTimeoutMs, 1, 600000,
+         "PostgreSQL: how long a request waits for a free connection before answering 503"},
+        {"database_statement_timeout_ms", &Settings::databaseStatementTimeoutMs, 100, 3600000,
+         "PostgreSQL: statement_timeout of every statement"},
         {"worker_threads", &Settings::workerThreads, 1, 64, "threads running handlers and database work"},
         {"max_connections", &Settings::maxConnections, 1, 100000, "open TLS connections, all listeners"},
         {"max_connections_per_ip", &Settings::maxConnectionsPerIp, 1, 100000, "open TLS connections per client IP"},
@@ -108,7 +116,10 @@ Common::Result<void> applySetting(Settings &settings, std::string_view key, std:
     }
     if (key == "database") {
         if (value.empty() || value.find('\0') != std::string_view::npos)
-            return Common::fail(ErrorCode::InvalidInput, "database: a file name is required");
+            return Common::fail(ErrorCode::InvalidInput, "database: a file name or a postgresql:// URI is required");
+        if (isPostgresUrl(value) && value.find_first_of(" \t\r\n") != std::string_view::npos)
+            return Common::fail(ErrorCode::InvalidInput,
+                                "database: a postgresql:// URI has no spaces (percent-encode them as %20)");
         settings.database = std::string(value);
         return {};
     }
@@ -165,7 +176,8 @@ std::string defaultSettingsText()
     text += "#devices_listen = " + formatEndpoint(defaults.devicesListen) + "\n";
     text += "# api listener: store integrations with API keys, and device enrollment (TLS 1.2/1.3)\n";
     text += "#api_listen = " + formatEndpoint(defaults.apiListen) + "\n";
-    text += "# SQLite database file, relative to the data folder\n";
+    text += "# the database: a SQLite file relative to the data folder, or PostgreSQL as a libpq URI\n";
+    text += "# postgresql://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full (docs/server.md)\n";
     text += "#database = " + defaults.database + "\n";
     for (const IntegerKey &key : integerKeys()) {
         text += "# " + std::string(key.help) + "\n";

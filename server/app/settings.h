@@ -23,8 +23,13 @@ struct Settings
 {
     Endpoint devicesListen{"0.0.0.0", 8443}; // sync, mutual TLS (device certificates)
     Endpoint apiListen{"0.0.0.0", 8444};     // store integrations (API keys) and /enroll
-    std::string database = "soko.db";        // SQLite file, relative to the data folder
+    // SQLite file (relative to the data folder), or a PostgreSQL URI "postgresql://…" (secret:
+    // print it only through redactDatabaseLocation, server/app/databaselocation.h).
+    std::string database = "soko.db";
     int sqliteBusyTimeoutMs = 5000;
+    int databasePoolSize = 8;                  // PostgreSQL connections per server process
+    int databaseAcquireTimeoutMs = 5000;       // a request waits this long for a free connection, then 503
+    int databaseStatementTimeoutMs = 30000;    // PostgreSQL statement_timeout per statement
     int workerThreads = 4;
     int maxConnections = 1000;
     int maxConnectionsPerIp = 20;

@@ -3,6 +3,7 @@
 #include <QThread>
 
 #include "server/app/commandline.h"
+#include "server/app/databaselocation.h"
 #include "server/app/revocationcache.h"
 #include "server/app/serverlog.h"
 #include "server/app/settings.h"
@@ -127,6 +128,78 @@ private Q_SLOTS:
         const std::string time = utcTimestamp();
         QCOMPARE(time.size(), std::size_t(24));
         QCOMPARE(time.back(), 'Z');
+    }
+
+    void databaseLocations_data()
+    {
+        QTest::addColumn<QString>("location");
+        QTest::addColumn<QString>("redacted");
+        QTest::addColumn<QStringList>("secrets");
+        QTest::newRow("sqlite file") << QStringLiteral("soko.db") << QStringLiteral("soko.db") << QStringList();
+        QTest::newRow("sqlite path with colon and at")
+            << QStringLiteral("/var/lib/a:b@c/soko.db") << QStringLiteral("/var/lib/a:b@c/soko.db") << QStringList();
+        QTest::newRow("no password") << QStringLiteral("postgresql://soko@db:5432/soko?sslmode=verify-full")
+                                     << QStringLiteral("postgresql://soko@db:5432/soko?sslmode=verify-full")
+                                     << QStringList();
+        QTest::newRow("user info password")
+            << QStringLiteral("postgresql://soko:s3cr3t@db.internal:5432/soko?sslmode=require")
+            << QStringLiteral("postgresql://soko:***@db.internal:5432/soko?sslmode=require")
+            << QStringList{QStringLiteral("s3cr3t")};
+        QTest::newRow("percent-encoded password")
+            << QStringLiteral("postgres://soko:p%40ss%2Fw@db/soko") << QStringLiteral("postgres://soko:***@db/soko")
+            << QStringList{QStringLiteral("p%40ss%2Fw"), QStringLiteral("p@ss/w")};
+        QTest::newRow("password parameter")
+            << QStringLiteral("postgresql://db/soko?user=soko&password=hunter2&sslmode=verify-full")
+            << QStringLiteral("postgresql://db/soko?user=soko&password=***&sslmode=verify-full")
+            << QStringList{QStringLiteral("hunter2")};
+        QTest::newRow("both") << QStringLiteral("postgresql://u:one@h/d?password=two")
+                              << QStringLiteral("postgresql://u:***@h/d?password=***")
+                              << QStringList{QStringLiteral("one"), QStringLiteral("two")};
+        QTest::newRow("empty password") << QStringLiteral("postgresql://u:@h/d") << QStringLiteral("postgresql://u:***@h/d")
+                                        << QStringList();
+    }
+    void databaseLocations()
+    {
+        QFETCH(QString, location);
+        QFETCH(QString, redacted);
+        QFETCH(QStringList, secrets);
+        const std::string text = location.toStdString();
+        QCOMPARE(QString::fromStdString(redactDatabaseLocation(text)), redacted);
+        QStringList found;
+        for (const std::string &secret : databaseSecrets(text))
+            found << QString::fromStdString(secret);
+        found.sort();
+        secrets.sort();
+        QCOMPARE(found, secrets);
+        // Any message quoting the location or a password loses them.
+        std::string message = "cannot connect to " + text + ": invalid token \"";
+        for (const QString &secret : secrets)
+            message += secret.toStdString() + " ";
+        const std::string cleaned = withoutDatabaseSecrets(message, text);
+        for (const QString &secret : secrets)
+            QVERIFY2(cleaned.find(secret.toStdString()) == std::string::npos, cleaned.c_str());
+        if (location.startsWith(QLatin1String("postgres")))
+            QVERIFY(cleaned.find(redacted.toStdString()) != std::string::npos || secrets.isEmpty());
+        QCOMPARE(isPostgresUrl(text), location.startsWith(QLatin1String("postgres")));
+    }
+
+    void databaseSettings()
+    {
+        auto parsed = parseSettings("database = postgresql://soko:pw@db/soko\ndatabase_pool_size = 16\n"
+                                    "database_acquire_timeout_ms = 250\ndatabase_statement_timeout_ms = 1000\n");
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->database, std::string("postgresql://soko:pw@db/soko"));
+        QCOMPARE(parsed->databasePoolSize, 16);
+        QCOMPARE(parsed->databaseAcquireTimeoutMs, 250);
+        QCOMPARE(parsed->databaseStatementTimeoutMs, 1000);
+        QCOMPARE(Settings().databasePoolSize, 8);
+        auto zeroPool = parseSettings("database_pool_size = 0\n");
+        QVERIFY(!zeroPool.has_value());
+        auto spaced = parseSettings("\ndatabase = postgresql://soko:pw d@db/soko\n");
+        QVERIFY(!spaced.has_value());
+        QCOMPARE(spaced.error().position, 2L);
+        // The refusal never repeats the value (it may hold a password).
+        QVERIFY(spaced.error().message.find("pw") == std::string::npos);
     }
 
     void revocationCache()

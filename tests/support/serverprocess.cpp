@@ -111,8 +111,11 @@ static bool succeeded(const CommandResult &result, const QStringList &arguments)
 {
     if (result.exitCode == 0)
         return true;
-    qWarning("soko-server %s failed (%d): %s", qPrintable(arguments.join(QLatin1Char(' '))), result.exitCode,
-             result.err.constData());
+    // A database URI's password stays out of the test log too.
+    QString shown = arguments.join(QLatin1Char(' '));
+    static const QRegularExpression password(QStringLiteral("(postgres(ql)?://[^:@/\\s]*:)[^@\\s]*@"));
+    shown.replace(password, QStringLiteral("\\1***@"));
+    qWarning("soko-server %s failed (%d): %s", qPrintable(shown), result.exitCode, result.err.constData());
     return false;
 }
 
@@ -122,7 +125,27 @@ bool ServerProcess::init(const QString &warehouse)
                           QStringLiteral("localhost")};
     if (!warehouse.isEmpty())
         arguments << QStringLiteral("--warehouse") << warehouse;
+    if (!m_database.isEmpty())
+        arguments << QStringLiteral("--db") << m_database;
     return succeeded(command(arguments), arguments);
+}
+
+bool ServerProcess::copyDataFolderFrom(const ServerProcess &other)
+{
+    const QDir source(other.dataPath());
+    if (!source.exists() || !QDir().mkpath(dataPath()))
+        return false;
+    QFile::setPermissions(dataPath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    for (const QString &name : source.entryList(QDir::Files)) {
+        if (name.startsWith(QLatin1String("soko.db")))
+            continue; // a SQLite database is not shared by copying
+        if (!QFile::copy(source.filePath(name), dataPath() + QLatin1Char('/') + name)) {
+            qWarning("cannot copy %s", qPrintable(name));
+            return false;
+        }
+    }
+    m_database = other.m_database;
+    return true;
 }
 
 bool ServerProcess::addWarehouse(const QString &code, const QString &name)

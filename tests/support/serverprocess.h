@@ -72,8 +72,17 @@ public:
     CommandResult command(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 60000) const;
     CommandResult adminCommand(const QStringList &arguments, const QByteArray &input = {}) const; // adds --data
 
+    // The database `init` puts in the configuration: empty (default) = SQLite soko.db in the
+    // data folder; "postgresql://…" = that PostgreSQL database (`init --db`). Call before init().
+    void setDatabase(const QString &location) { m_database = location; }
+    QString database() const { return m_database; }
+
     // `init` with hostname localhost and the warehouse (if any). False (with a warning) on failure.
     bool init(const QString &warehouse = QStringLiteral("TKY1"));
+    // Instead of init(): copies `other`'s data folder (configuration, CAs, server certificate;
+    // not a SQLite database), so this server shares its PostgreSQL database and trusts the same
+    // device certificates, as several servers behind one load balancer do.
+    bool copyDataFolderFrom(const ServerProcess &other);
     // Seeding helpers; each runs one admin command and checks its exit code.
     bool addWarehouse(const QString &code, const QString &name);
     bool addOperator(const QString &warehouse, const QString &badge, const QString &pin = QStringLiteral("1234"));
@@ -127,6 +136,7 @@ private:
     bool readPorts();
 
     QTemporaryDir m_root;
+    QString m_database;
     std::unique_ptr<QProcess> m_process;
     quint16 m_devicesPort = 0;
     quint16 m_apiPort = 0;

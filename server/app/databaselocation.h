@@ -1,0 +1,28 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The `database` setting of soko-server (docs/server.md "PostgreSQL"): a SQLite file path, or a
+// libpq connection URI "postgresql://user:password@host:port/database?sslmode=verify-full".
+// The URI's password is a secret (REQUIREMENTS.md R40): every message that could contain the
+// location goes through withoutDatabaseSecrets() before it is printed or logged.
+namespace Server::App {
+
+// True for "postgresql://…" and "postgres://…".
+bool isPostgresUrl(std::string_view location);
+
+// The passwords a location carries: the user-info password (as written, and percent-decoded)
+// and any `password=` query parameter. Empty for SQLite paths and URIs without one.
+std::vector<std::string> databaseSecrets(std::string_view location);
+
+// The location with every password replaced by "***"
+// ("postgresql://soko:***@db.internal:5432/soko"). SQLite paths come back unchanged.
+std::string redactDatabaseLocation(std::string_view location);
+
+// `message` with the full location replaced by its redacted form and every password of
+// `location` (databaseSecrets) replaced by "***", wherever it appears (libpq quotes parts of a
+// malformed URI in its errors).
+std::string withoutDatabaseSecrets(std::string message, std::string_view location);
+
+} // namespace Server::App
