@@ -1,0 +1,532 @@
+#include "server/app/commands.h"
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <pwd.h>
+#include <termios.h>
+#include <unistd.h>
+#include "server/app/commandline.h"
+#include "server/app/datafolder.h"
+#include "server/app/runcommand.h"
+#include "server/oms/adminservice.h"
+#include "server/oms/masterdataservice.h"
+#include "server/oms/orderservice.h"
+#include "server/storage/store.h"
+
+namespace Server::App {
+
+namespace {
+
+using Options = std::set<std::string, std::less<>>;
+
+constexpr const char *s_overview =
+    "usage: soko-server <command> [options]   (soko-server <command> --help for details)\n"
+    "\n"
+    "  init          create a data folder: CAs, server certificate, database, configuration\n"
+    "  run           serve the devices and api listeners until SIGTERM/SIGINT\n"
+    "  enroll-code   print a one-time enrollment code for a new terminal\n"
+    "  revoke-device revoke a terminal's certificate\n"
+    "  api-key       create or revoke an API key (create | revoke)\n"
+    "  operator      add or disable a floor operator (add | disable)\n"
+    "  warehouse     add a warehouse (add)\n"
+    "  new-epoch     give the database a new epoch after a restore from backup\n"
+    "  migrate       apply pending database migrations\n"
+    "  import        import skus, locations or orders from a CSV or JSON file\n"
+    "\n"
+    "Exit codes: 0 done, 1 failed, 2 bad command line, 3 import with refused rows.\n";
+
+struct Command
+{
+    std::string name;
+    std::string help;
+    Options valueOptions;
+    Options flagOptions;
+    std::function<int(const CommandLine &)> run;
+};
+
+int usageError(const std::string &command, const std::string &message)
+{
+    std::cerr << "soko-server " << command << ": " << message << "\n"
+              << "Try 'soko-server " << command << " --help'.\n";
+    return ExitUsage;
+}
+
+int failure(const std::string &command, const Common::Error &error)
+{
+    std::cerr << "soko-server " << command << ": " << error.describe() << "\n";
+    return ExitFailure;
+}
+
+std::string cliActor()
+{
+    if (const passwd *user = ::getpwuid(::geteuid()); user && user->pw_name)
+        return std::string("cli:") + user->pw_name;
+    return "cli:uid" + std::to_string(::geteuid());
+}
+
+// The data folder, its settings and its store, for the admin commands.
+struct Session
+{
+    std::unique_ptr<DataFolder> folder;
+    std::unique_ptr<Storage::Store> store;
+    std::string actor = cliActor();
+};
+
+Common::Result<Session> openSession(const CommandLine &line)
+{
+    const std::string data = line.value("data");
+    if (data.empty())
+        return Common::fail(Common::ErrorCode::InvalidInput, "--data DIR is required");
+    Session session;
+    session.folder = std::make_unique<DataFolder>(data);
+    if (auto initialised = session.folder->checkInitialised(); !initialised)
+        return tl::unexpected(initialised.error());
+    auto settings = session.folder->loadSettings(line.value("config"));
+    if (!settings)
+        return tl::unexpected(settings.error());
+    auto store = openStore(*session.folder, *settings);
+    if (!store)
+        return tl::unexpected(store.error());
+    session.store = std::move(*store);
+    return session;
+}
+
+bool parsePositive(const std::string &text, long long maximum, long long &out)
+{
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    out = std::stoll(text);
+    return out >= 1 && out <= maximum;
+}
+
+// One line from stdin without echo when it is a terminal. Never from argv (R40: no secrets in ps).
+std::optional<std::string> readPin(bool fromStdinOnly)
+{
+    const bool terminal = !fromStdinOnly && ::isatty(STDIN_FILENO);
+    termios saved{};
+    if (terminal) {
+        std::cerr << "PIN (4-12 digits): " << std::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string pin;
+    const bool read = static_cast<bool>(std::getline(std::cin, pin));
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::cerr << "\n";
+    }
+    if (!read)
+        return std::nullopt;
+    if (!pin.empty() && pin.back() == '\r')
+        pin.pop_back();
+    return pin;
+}
+
+int commandInit(const CommandLine &line)
+{
+    InitOptions options;
+    options.dataFolder = line.value("data");
+    if (options.dataFolder.empty())
+        return usageError("init", "--data DIR is required");
+    for (const std::string &value : line.values("hostname")) {
+        std::size_t start = 0;
+        while (start <= value.size()) {
+            const auto comma = value.find(',', start);
+            const std::string name = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!name.empty())
+                options.hostnames.push_back(name);
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    if (options.hostnames.empty())
+        return usageError("init", "at least one --hostname NAME is required (the name terminals connect to)");
+    for (const std::string &name : options.hostnames)
+        if (name.size() > 253 || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                        "0123456789.-:*") != std::string::npos)
+            return usageError("init", "'" + name + "' is not a host name or IP address");
+    options.warehouse = line.value("warehouse");
+    if (!options.warehouse.empty() && !Oms::isValidCode(options.warehouse))
+        return usageError("init", "--warehouse must be a code of 1-64 printable characters");
+    options.actor = cliActor();
+    if (!line.positional.empty())
+        return usageError("init", "unexpected argument '" + line.positional.front() + "'");
+    if (auto done = initDataFolder(options); !done)
+        return failure("init", done.error());
+    const DataFolder folder(std::filesystem::absolute(options.dataFolder));
+    std::cout << "initialised " << folder.root().string() << "\n"
+              << "server CA (pin this on terminals): " << folder.serverCaCertificate().string() << "\n"
+              << "configuration: " << folder.configFile().string() << "\n";
+    if (!options.warehouse.empty())
+        std::cout << "warehouse: " << options.warehouse << "\n";
+    return ExitOk;
+}
+
+int commandRun(const CommandLine &line)
+{
+    if (!line.positional.empty())
+        return usageError("run", "unexpected argument '" + line.positional.front() + "'");
+    RunOptions options;
+    options.dataFolder = line.value("data");
+    if (options.dataFolder.empty())
+        return usageError("run", "--data DIR is required");
+    options.configFile = line.value("config");
+    options.portsFile = line.value("ports-file");
+    for (const char *name : {"devices-listen", "api-listen"}) {
+        const std::string text = line.value(name);
+        if (text.empty())
+            continue;
+        auto endpoint = parseEndpoint(text);
+        if (!endpoint)
+            return usageError("run", std::string("--") + name + ": " + endpoint.error().message);
+        (std::string_view(name) == "devices-listen" ? options.devicesListen : options.apiListen) = *endpoint;
+    }
+    for (const std::string &setting : line.values("set")) {
+        const auto equals = setting.find('=');
+        if (equals == std::string::npos)
+            return usageError("run", "--set needs KEY=VALUE");
+        options.settings.emplace_back(setting.substr(0, equals), setting.substr(equals + 1));
+    }
+    blockControlSignals();
+    return runServer(options);
+}
+
+int withSession(const std::string &command, const CommandLine &line,
+                const std::function<int(Session &)> &body)
+{
+    auto session = openSession(line);
+    if (!session) {
+        if (session.error().code == Common::ErrorCode::InvalidInput && line.value("data").empty())
+            return usageError(command, session.error().message);
+        return failure(command, session.error());
+    }
+    return body(*session);
+}
+
+int commandEnrollCode(const CommandLine &line)
+{
+    const std::string warehouse = line.value("warehouse");
+    if (warehouse.empty())
+        return usageError("enroll-code", "--warehouse W is required");
+    if (!line.positional.empty())
+        return usageError("enroll-code", "unexpected argument '" + line.positional.front() + "'");
+    return withSession("enroll-code", line, [&](Session &session) {
+        long long minutes = 0;
+        if (line.value("ttl-minutes").empty()) {
+            auto settings = session.folder->loadSettings(line.value("config"));
+            minutes = settings ? settings->enrollmentCodeMinutes : 15;
+        } else if (!parsePositive(line.value("ttl-minutes"), 10080, minutes)) {
+            return usageError("enroll-code", "--ttl-minutes must be 1-10080");
+        }
+        Oms::AdminService admin(*session.store);
+        auto code = admin.createEnrollmentCode(warehouse, line.value("label", "terminal"),
+                                               std::chrono::minutes(minutes), session.actor);
+        if (!code)
+            return failure("enroll-code", code.error());
+        std::cout << "code: " << code->code << "\n"
+                  << "warehouse: " << warehouse << "\n"
+                  << "expires: " << code->expiresAt << "\n"
+                  << "(shown once; the terminal sends it with its CSR to POST /api/v1/enroll on the api listener)\n";
+        return int(ExitOk);
+    });
+}
+
+int commandRevokeDevice(const CommandLine &line)
+{
+    if (line.positional.size() != 1)
+        return usageError("revoke-device", "exactly one device ID is required");
+    return withSession("revoke-device", line, [&](Session &session) {
+        auto device = session.store->device(line.positional[0]);
+        if (!device)
+            return failure("revoke-device", device.error());
+        if (!*device)
+            return failure("revoke-device", Common::Error::make(Common::ErrorCode::NotFound,
+                                                                "unknown device " + line.positional[0]));
+        Oms::AdminService admin(*session.store);
+        if (auto done = admin.revokeDevice(line.positional[0], session.actor); !done)
+            return failure("revoke-device", done.error());
+        std::cout << "revoked device " << line.positional[0] << " serial " << (*device)->certificateSerial
+                  << "\n(running servers refuse new TLS handshakes within revocation_refresh_seconds, "
+                     "requests at once)\n";
+        return int(ExitOk);
+    });
+}
+
+int commandApiKey(const CommandLine &line)
+{
+    if (line.positional.empty())
+        return usageError("api-key", "create or revoke?");
+    const std::string action = line.positional[0];
+    if (action == "create") {
+        if (line.positional.size() != 1)
+            return usageError("api-key", "unexpected argument '" + line.positional[1] + "'");
+        const std::string store = line.value("store");
+        if (store.empty() == !line.has("admin"))
+            return usageError("api-key", "give exactly one of --store S or --admin");
+        return withSession("api-key", line, [&](Session &session) {
+            Oms::AdminService admin(*session.store);
+            auto key = admin.createApiKey(line.has("admin") ? "admin" : "store:" + store,
+                                          line.value("label", line.has("admin") ? "admin" : store), session.actor);
+            if (!key)
+                return failure("api-key", key.error());
+            std::cout << "id: " << key->id << "\n"
+                      << "token: " << key->token << "\n"
+                      << "(shown once; send it as 'Authorization: Bearer <token>')\n";
+            return int(ExitOk);
+        });
+    }
+    if (action == "revoke") {
+        if (line.positional.size() != 2)
+            return usageError("api-key", "revoke needs exactly one key ID");
+        return withSession("api-key", line, [&](Session &session) {
+            Oms::AdminService admin(*session.store);
+            if (auto done = admin.revokeApiKey(line.positional[1], session.actor); !done)
+                return failure("api-key", done.error());
+            std::cout << "revoked API key " << line.positional[1] << "\n";
+            return int(ExitOk);
+        });
+    }
+    return usageError("api-key", "unknown action '" + action + "' (create or revoke)");
+}
+
+int commandOperator(const CommandLine &line)
+{
+    if (line.positional.empty())
+        return usageError("operator", "add or disable?");
+    const std::string action = line.positional[0];
+    if (action == "add") {
+        if (line.positional.size() != 1)
+            return usageError("operator", "unexpected argument '" + line.positional[1] +
+                                              "' (the PIN is read from stdin, never from the command line)");
+        for (const char *required : {"warehouse", "badge", "name", "role"})
+            if (line.value(required).empty())
+                return usageError("operator", std::string("--") + required + " is required");
+        return withSession("operator", line, [&](Session &session) {
+            const auto pin = readPin(line.has("pin-stdin"));
+            if (!pin)
+                return usageError("operator", "no PIN on stdin");
+            Oms::AdminService admin(*session.store);
+            auto id = admin.addOperator(line.value("badge"), line.value("name"), line.value("warehouse"),
+                                        line.value("role"), *pin, session.actor);
+            if (!id)
+                return failure("operator", id.error());
+            std::cout << "added operator " << line.value("badge") << " (" << line.value("role") << ", "
+                      << line.value("warehouse") << ")\n";
+            return int(ExitOk);
+        });
+    }
+    if (action == "disable") {
+        if (line.positional.size() != 2)
+            return usageError("operator", "disable needs exactly one BADGE");
+        return withSession("operator", line, [&](Session &session) {
+            Oms::AdminService admin(*session.store);
+            if (auto done = admin.setOperatorActive(line.positional[1], false, session.actor); !done)
+                return failure("operator", done.error());
+            std::cout << "disabled operator " << line.positional[1] << "\n";
+            return int(ExitOk);
+        });
+    }
+    return usageError("operator", "unknown action '" + action + "' (add or disable)");
+}
+
+int commandWarehouse(const CommandLine &line)
+{
+    if (line.positional.size() != 3 || line.positional[0] != "add")
+        return usageError("warehouse", "usage: warehouse add CODE NAME");
+    return withSession("warehouse", line, [&](Session &session) {
+        Oms::MasterDataService masterData(*session.store);
+        if (auto done = masterData.addWarehouse(line.positional[1], line.positional[2], session.actor); !done)
+            return failure("warehouse", done.error());
+        std::cout << "added warehouse " << line.positional[1] << "\n";
+        return int(ExitOk);
+    });
+}
+
+int commandNewEpoch(const CommandLine &line)
+{
+    if (!line.positional.empty())
+        return usageError("new-epoch", "unexpected argument '" + line.positional.front() + "'");
+    return withSession("new-epoch", line, [&](Session &session) {
+        Storage::Store &store = *session.store;
+        Storage::Transaction transaction(store);
+        if (!transaction.started())
+            return failure("new-epoch", transaction.started().error());
+        auto before = store.epoch();
+        auto epoch = before ? store.rotateEpoch() : Common::Result<std::string>(tl::unexpected(before.error()));
+        if (!epoch)
+            return failure("new-epoch", epoch.error());
+        if (auto audited = store.appendAudit({0, {}, session.actor, "config_change", "epoch",
+                                              "{\"from\":\"" + *before + "\",\"to\":\"" + *epoch + "\"}"});
+            !audited)
+            return failure("new-epoch", audited.error());
+        if (auto committed = transaction.commit(); !committed)
+            return failure("new-epoch", committed.error());
+        std::cout << "epoch: " << *epoch << "\n"
+                  << "(terminals re-snapshot and re-push what this database no longer has)\n";
+        return int(ExitOk);
+    });
+}
+
+int commandMigrate(const CommandLine &line)
+{
+    if (!line.positional.empty())
+        return usageError("migrate", "unexpected argument '" + line.positional.front() + "'");
+    // Opening the store applies pending migrations, each in its own transaction.
+    return withSession("migrate", line, [&](Session &session) {
+        auto version = session.store->schemaVersion();
+        if (!version)
+            return failure("migrate", version.error());
+        (void)session.store->appendAudit(
+            {0, {}, session.actor, "config_change", "schema", "{\"schema_version\":" + std::to_string(*version) + "}"});
+        std::cout << "schema version: " << *version << "\n";
+        return int(ExitOk);
+    });
+}
+
+int commandImport(const CommandLine &line)
+{
+    if (line.positional.size() != 2)
+        return usageError("import", "usage: import skus|locations|orders FILE.csv|FILE.json");
+    const std::string kind = line.positional[0];
+    const std::filesystem::path file = line.positional[1];
+    if (kind != "skus" && kind != "locations" && kind != "orders")
+        return usageError("import", "unknown kind '" + kind + "' (skus, locations or orders)");
+    const std::string extension = file.extension().string();
+    if (extension != ".csv" && extension != ".json")
+        return usageError("import", "the file must end in .csv or .json");
+    const Oms::ImportFormat format = extension == ".csv" ? Oms::ImportFormat::Csv : Oms::ImportFormat::Json;
+    return withSession("import", line, [&](Session &session) {
+        auto body = readTextFile(file, 10 * 1024 * 1024);
+        if (!body)
+            return failure("import", body.error());
+        Common::Result<Oms::ImportReport> report = Common::fail(Common::ErrorCode::Internal, "no import ran");
+        if (kind == "skus")
+            report = Oms::MasterDataService(*session.store).importSkus(*body, format, session.actor);
+        else if (kind == "locations")
+            report = Oms::MasterDataService(*session.store).importLocations(*body, format, session.actor);
+        else
+            report = Oms::OrderService(*session.store).importOrders(*body, format, std::nullopt, session.actor);
+        if (!report)
+            return failure("import", report.error());
+        std::cout << "imported: " << report->imported << "\n"
+                  << "unchanged: " << report->unchanged << "\n"
+                  << "refused: " << report->errors.size() << "\n";
+        for (const auto &error : report->errors)
+            std::cout << (format == Oms::ImportFormat::Csv ? "line " : "item ") << error.row << ": " << error.reason
+                      << "\n";
+        return int(report->errors.empty() ? ExitOk : ExitPartialImport);
+    });
+}
+
+std::vector<Command> commands()
+{
+    const Options session = {"data", "config"};
+    auto with = [&](Options extra) {
+        extra.insert(session.begin(), session.end());
+        return extra;
+    };
+    return {
+        {"init",
+         "usage: soko-server init --data DIR --hostname NAME [--hostname NAME…] [--warehouse CODE]\n"
+         "Creates DIR (0700) with a private server CA, a separate device-issuing CA (ECDSA P-256, keys 0600),\n"
+         "a server certificate for the given names plus localhost and 127.0.0.1, the migrated SQLite\n"
+         "database and soko-server.conf with the documented defaults. NAME may also be a comma list.\n"
+         "Refuses an existing non-empty DIR and changes nothing.\n",
+         {"data", "hostname", "warehouse"},
+         {},
+         commandInit},
+        {"run",
+         "usage: soko-server run --data DIR [--config FILE] [--devices-listen ADDR:PORT] [--api-listen ADDR:PORT]\n"
+         "                       [--ports-file FILE] [--set KEY=VALUE…]\n"
+         "Serves the devices (TLS 1.3, device certificates) and api (TLS 1.2/1.3) listeners. Port 0 picks a\n"
+         "free port; the bound ports go to stdout ('listening devices=ADDR:PORT api=ADDR:PORT') and, with\n"
+         "--ports-file, atomically to FILE as 'devices=PORT' and 'api=PORT' lines. --set overrides a\n"
+         "configuration key. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
+         "SIGHUP: re-read revoked device serials now. One log line per request on stderr.\n",
+         with({"devices-listen", "api-listen", "ports-file", "set"}),
+         {},
+         commandRun},
+        {"enroll-code",
+         "usage: soko-server enroll-code --data DIR --warehouse W [--label L] [--ttl-minutes N]\n"
+         "Prints a one-time enrollment code (shown once, stored as SHA-256) for a terminal of warehouse W.\n"
+         "Default lifetime: enrollment_code_minutes (15).\n",
+         with({"warehouse", "label", "ttl-minutes"}),
+         {},
+         commandEnrollCode},
+        {"revoke-device",
+         "usage: soko-server revoke-device --data DIR DEVICE-ID\n"
+         "Revokes the terminal: its requests get 401 at once, new TLS handshakes are refused (alert 44)\n"
+         "within revocation_refresh_seconds on running servers.\n",
+         with({}),
+         {},
+         commandRevokeDevice},
+        {"api-key",
+         "usage: soko-server api-key create --data DIR (--store S | --admin) [--label L]\n"
+         "       soko-server api-key revoke --data DIR KEY-ID\n"
+         "create prints the key id and its token (shown once, stored as SHA-256).\n",
+         with({"store", "label"}),
+         {"admin"},
+         commandApiKey},
+        {"operator",
+         "usage: soko-server operator add --data DIR --warehouse W --badge B --name N --role picker|supervisor\n"
+         "                                [--pin-stdin]\n"
+         "       soko-server operator disable --data DIR BADGE\n"
+         "The PIN (4-12 digits) is read from stdin (prompted without echo on a terminal), never from the\n"
+         "command line; it is stored as Argon2id.\n",
+         with({"warehouse", "badge", "name", "role"}),
+         {"pin-stdin"},
+         commandOperator},
+        {"warehouse", "usage: soko-server warehouse add --data DIR CODE NAME\n", with({}), {}, commandWarehouse},
+        {"new-epoch",
+         "usage: soko-server new-epoch --data DIR\n"
+         "After restoring the database from a backup: gives it a new epoch, so terminals re-snapshot and\n"
+         "re-push every operation the restored database no longer has (op ids keep it exactly-once).\n",
+         with({}),
+         {},
+         commandNewEpoch},
+        {"migrate", "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
+         with({}), {}, commandMigrate},
+        {"import",
+         "usage: soko-server import --data DIR skus|locations|orders FILE.csv|FILE.json\n"
+         "Imports through the same OMS services as the API (formats: docs/api.md). Refused rows are\n"
+         "listed and the valid rows kept (exit 3); a malformed file imports nothing (exit 1).\n",
+         with({}),
+         {},
+         commandImport},
+    };
+}
+
+} // namespace
+
+int runCommand(const std::vector<std::string> &arguments)
+{
+    if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "help" || arguments[0] == "-h") {
+        std::cout << s_overview;
+        return arguments.empty() ? ExitUsage : ExitOk;
+    }
+    if (arguments[0] == "--version") {
+        std::cout << "soko-server " << SOKO_VERSION << "\n";
+        return ExitOk;
+    }
+    for (const Command &command : commands()) {
+        if (command.name != arguments[0])
+            continue;
+        auto line = parseCommandLine({arguments.begin() + 1, arguments.end()}, command.valueOptions,
+                                     command.flagOptions);
+        if (!line)
+            return usageError(command.name, line.error().message);
+        if (line->has("help")) {
+            std::cout << command.help;
+            return ExitOk;
+        }
+        return command.run(*line);
+    }
+    std::cerr << "soko-server: unknown command '" << arguments[0] << "'\n\n" << s_overview;
+    return ExitUsage;
+}
+
+} // namespace Server::App

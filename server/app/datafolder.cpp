@@ -1,0 +1,258 @@
+#include "server/app/datafolder.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "common/crypto/pki.h"
+#include "server/oms/masterdataservice.h"
+#include "server/storage/sqlite/sqlitestore.h"
+
+namespace Server::App {
+
+namespace {
+
+using Common::ErrorCode;
+namespace fs = std::filesystem;
+
+Common::Error ioError(const std::string &what, const fs::path &path)
+{
+    return Common::Error::make(ErrorCode::Io, what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+bool syncDirectory(const fs::path &path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    return synced;
+}
+
+// Writes a brand-new file with `mode` (O_EXCL: never follows or reuses an existing name).
+Common::Result<void> writeNewFile(const fs::path &path, std::string_view text, unsigned mode)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0)
+        return tl::unexpected(ioError("cannot create", path));
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const ssize_t result = ::write(fd, text.data() + written, text.size() - written);
+        if (result < 0 && errno == EINTR)
+            continue;
+        if (result <= 0) {
+            const Common::Error error = ioError("cannot write", path);
+            ::close(fd);
+            return tl::unexpected(error);
+        }
+        written += static_cast<std::size_t>(result);
+    }
+    // The umask may have narrowed the mode; keys must be exactly 0600.
+    if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+        const Common::Error error = ioError("cannot sync", path);
+        ::close(fd);
+        return tl::unexpected(error);
+    }
+    if (::close(fd) != 0)
+        return tl::unexpected(ioError("cannot close", path));
+    return {};
+}
+
+bool isEmptyDirectory(const fs::path &path)
+{
+    std::error_code error;
+    return fs::is_directory(path, error) && fs::is_empty(path, error) && !error;
+}
+
+Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &options)
+{
+    using namespace Common::Crypto;
+    const DataFolder data(folder);
+    auto serverCaKey = generateP256Key();
+    if (!serverCaKey)
+        return tl::unexpected(serverCaKey.error());
+    auto serverCa = makeCaCertificate(*serverCaKey, "Soko Server CA", options.caDays);
+    if (!serverCa)
+        return tl::unexpected(serverCa.error());
+    auto serverKey = generateP256Key();
+    if (!serverKey)
+        return tl::unexpected(serverKey.error());
+    std::vector<std::string> names = options.hostnames;
+    for (const char *always : {"localhost", "127.0.0.1"})
+        if (std::find(names.begin(), names.end(), always) == names.end())
+            names.emplace_back(always);
+    auto serverCertificate = issueServerCertificate(*serverCa, serverCaKey->privateKeyPem, serverKey->publicKeyPem,
+                                                    names, options.serverCertificateDays);
+    if (!serverCertificate)
+        return tl::unexpected(serverCertificate.error());
+    auto deviceCaKey = generateP256Key();
+    if (!deviceCaKey)
+        return tl::unexpected(deviceCaKey.error());
+    auto deviceCa = makeCaCertificate(*deviceCaKey, "Soko Device Issuing CA", options.caDays);
+    if (!deviceCa)
+        return tl::unexpected(deviceCa.error());
+
+    const std::string serverChain = *serverCertificate + *serverCa;
+    const std::pair<fs::path, std::string_view> publicFiles[] = {
+        {data.serverCaCertificate(), *serverCa},
+        {data.serverCertificate(), serverChain},
+        {data.deviceCaCertificate(), *deviceCa},
+    };
+    const std::pair<fs::path, std::string_view> privateFiles[] = {
+        {data.serverCaKey(), serverCaKey->privateKeyPem},
+        {data.serverKey(), serverKey->privateKeyPem},
+        {data.deviceCaKey(), deviceCaKey->privateKeyPem},
+    };
+    for (const auto &[path, text] : publicFiles)
+        if (auto written = writeNewFile(path, text, 0644); !written)
+            return written;
+    for (const auto &[path, text] : privateFiles)
+        if (auto written = writeNewFile(path, text, 0600); !written)
+            return written;
+    if (auto written = writeNewFile(data.configFile(), defaultSettingsText(), 0600); !written)
+        return written;
+
+    // The database, migrated, with an audit row for the initialisation (and the first warehouse).
+    const Settings settings;
+    auto store = openStore(data, settings);
+    if (!store)
+        return tl::unexpected(store.error());
+    std::string hostList;
+    for (const auto &name : names)
+        hostList += (hostList.empty() ? "" : ",") + name;
+    if (auto audited = (*store)->appendAudit(
+            {0, {}, options.actor, "config_change", "init", "{\"server_certificate_names\":\"" + hostList + "\"}"});
+        !audited)
+        return tl::unexpected(audited.error());
+    if (!options.warehouse.empty()) {
+        Oms::MasterDataService masterData(**store);
+        if (auto added = masterData.addWarehouse(options.warehouse, options.warehouse, options.actor); !added)
+            return added;
+    }
+    store->reset(); // closes the database before the folder moves
+    if (!syncDirectory(folder))
+        return tl::unexpected(ioError("cannot sync", folder));
+    return {};
+}
+
+} // namespace
+
+fs::path DataFolder::database(const Settings &settings) const
+{
+    const fs::path file(settings.database);
+    return file.is_absolute() ? file : m_root / file;
+}
+
+Common::Result<void> DataFolder::checkInitialised() const
+{
+    std::error_code error;
+    if (!fs::is_regular_file(configFile(), error))
+        return Common::fail(ErrorCode::NotFound, m_root.string() +
+                                                     " is not a soko-server data folder (no soko-server.conf); "
+                                                     "run `soko-server init` first");
+    return {};
+}
+
+Common::Result<Settings> DataFolder::loadSettings(const fs::path &configOverride) const
+{
+    const fs::path path = configOverride.empty() ? configFile() : configOverride;
+    auto text = readTextFile(path, 256 * 1024);
+    if (!text)
+        return tl::unexpected(text.error());
+    auto settings = parseSettings(*text);
+    if (!settings)
+        return Common::fail(ErrorCode::InvalidInput, path.string() + ": " + settings.error().message,
+                            settings.error().position);
+    return settings;
+}
+
+Common::Result<void> initDataFolder(const InitOptions &options)
+{
+    const fs::path target = fs::absolute(options.dataFolder).lexically_normal();
+    std::error_code error;
+    if (fs::exists(fs::symlink_status(target, error)) && !isEmptyDirectory(target))
+        return Common::fail(ErrorCode::Conflict,
+                            target.string() + " already exists and is not empty; nothing was changed");
+    const fs::path parent = target.parent_path();
+    if (!fs::is_directory(parent, error))
+        return Common::fail(ErrorCode::NotFound, "parent folder " + parent.string() + " does not exist");
+
+    // Build beside the target, then rename: a crash or an error leaves no half-made folder.
+    std::string scratch = (parent / ("." + target.filename().string() + ".init-XXXXXX")).string();
+    if (!::mkdtemp(scratch.data()))
+        return tl::unexpected(ioError("cannot create a folder in", parent));
+    const fs::path building(scratch);
+    ::chmod(building.c_str(), 0700);
+    auto built = buildFolder(building, options);
+    if (built && ::rename(building.c_str(), target.c_str()) != 0)
+        built = tl::unexpected(errno == ENOTEMPTY || errno == EEXIST
+                                   ? Common::Error::make(ErrorCode::Conflict, target.string() +
+                                                                                  " appeared meanwhile; nothing changed")
+                                   : ioError("cannot move the new folder to", target));
+    if (!built) {
+        fs::remove_all(building, error);
+        return built;
+    }
+    syncDirectory(parent);
+    return {};
+}
+
+Common::Result<std::unique_ptr<Storage::Store>> openStore(const DataFolder &folder, const Settings &settings)
+{
+    Storage::SqliteOptions options;
+    options.busyTimeoutMs = settings.sqliteBusyTimeoutMs;
+    options.durable = true; // a commit is on disk before the answer leaves (kill -9 loses nothing acknowledged)
+    const fs::path path = folder.database(settings);
+    const bool existed = fs::exists(path);
+    auto store = Storage::SqliteStore::open(path.string(), options);
+    if (!store)
+        return tl::unexpected(store.error());
+    if (!existed)
+        ::chmod(path.c_str(), 0600);
+    return std::unique_ptr<Storage::Store>(std::move(*store));
+}
+
+Common::Result<std::string> readTextFile(const fs::path &path, std::size_t maxBytes)
+{
+    std::FILE *file = std::fopen(path.c_str(), "rbe");
+    if (!file)
+        return tl::unexpected(ioError("cannot open", path));
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        const std::size_t read = std::fread(buffer, 1, sizeof buffer, file);
+        text.append(buffer, read);
+        if (text.size() > maxBytes) {
+            std::fclose(file);
+            return Common::fail(ErrorCode::TooLarge,
+                                path.string() + " is larger than " + std::to_string(maxBytes) + " bytes");
+        }
+        if (read < sizeof buffer)
+            break;
+    }
+    const bool failed = std::ferror(file) != 0;
+    std::fclose(file);
+    if (failed)
+        return tl::unexpected(ioError("cannot read", path));
+    return text;
+}
+
+Common::Result<void> writeFileAtomically(const fs::path &path, std::string_view text, unsigned mode)
+{
+    const fs::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
+    ::unlink(temporary.c_str());
+    if (auto written = writeNewFile(temporary, text, mode); !written)
+        return written;
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const Common::Error error = ioError("cannot rename to", path);
+        ::unlink(temporary.c_str());
+        return tl::unexpected(error);
+    }
+    return {};
+}
+
+} // namespace Server::App

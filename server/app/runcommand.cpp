@@ -1,0 +1,165 @@
+#include "server/app/runcommand.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <thread>
+#include "common/crypto/pki.h"
+#include "server/api/apiapplication.h"
+#include "server/app/datafolder.h"
+#include "server/app/revocationcache.h"
+#include "server/app/serverlog.h"
+#include "server/net/httpsserver.h"
+#include "server/storage/store.h"
+
+namespace Server::App {
+
+namespace {
+
+int startupFailure(const std::string &message)
+{
+    writeLogLine("startup_failed error=" + message);
+    std::cerr << "soko-server run: " << message << "\n";
+    return 1;
+}
+
+Net::ServerConfig serverConfig(const DataFolder &folder, const Settings &settings)
+{
+    Net::ServerConfig config;
+    const std::string chain = folder.serverCertificate().string();
+    const std::string key = folder.serverKey().string();
+    config.listeners = {
+        Net::ListenerConfig{Net::Listener::Devices, settings.devicesListen.address, settings.devicesListen.port, chain,
+                            key, folder.deviceCaCertificate().string()},
+        Net::ListenerConfig{Net::Listener::Api, settings.apiListen.address, settings.apiListen.port, chain, key, ""},
+    };
+    config.workerThreads = static_cast<std::size_t>(settings.workerThreads);
+    config.maxConnections = static_cast<std::size_t>(settings.maxConnections);
+    config.maxConnectionsPerIp = static_cast<std::size_t>(settings.maxConnectionsPerIp);
+    config.handshakeTimeout = std::chrono::seconds(settings.handshakeTimeoutSeconds);
+    config.headerTimeout = std::chrono::seconds(settings.headerTimeoutSeconds);
+    config.bodyTimeout = std::chrono::seconds(settings.bodyTimeoutSeconds);
+    config.idleTimeout = std::chrono::seconds(settings.idleTimeoutSeconds);
+    config.shutdownGrace = std::chrono::seconds(settings.shutdownGraceSeconds);
+    config.log = [](std::string_view line) { writeLogLine(line); };
+    return config;
+}
+
+// Waits for SIGTERM/SIGINT (graceful stop) and SIGHUP (re-read revocations) until `done`.
+void watchSignals(Net::HttpsServer *server, RevocationCache *revocations, std::atomic<bool> *done)
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    const timespec tick{0, 200'000'000};
+    while (!done->load()) {
+        const int received = sigtimedwait(&signals, nullptr, &tick);
+        if (received == SIGHUP) {
+            writeLogLine("signal name=HUP action=refresh_revocations");
+            revocations->requestRefresh();
+        } else if (received == SIGTERM || received == SIGINT) {
+            writeLogLine(std::string("signal name=") + (received == SIGTERM ? "TERM" : "INT") +
+                         " action=graceful_stop");
+            server->stop();
+            return;
+        }
+    }
+}
+
+} // namespace
+
+void blockControlSignals()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN); // a client that vanished is an error code, not a death
+}
+
+int runServer(const RunOptions &options)
+{
+    const DataFolder folder(options.dataFolder);
+    if (auto initialised = folder.checkInitialised(); !initialised)
+        return startupFailure(initialised.error().message);
+    auto settings = folder.loadSettings(options.configFile);
+    if (!settings)
+        return startupFailure(settings.error().message);
+    for (const auto &[key, value] : options.settings)
+        if (auto applied = applySetting(*settings, key, value); !applied)
+            return startupFailure("--set " + key + ": " + applied.error().message);
+    if (options.devicesListen)
+        settings->devicesListen = *options.devicesListen;
+    if (options.apiListen)
+        settings->apiListen = *options.apiListen;
+
+    auto deviceCaPem = readTextFile(folder.deviceCaCertificate());
+    auto deviceCaKeyPem = readTextFile(folder.deviceCaKey());
+    auto serverCaPem = readTextFile(folder.serverCaCertificate());
+    for (const auto *file : {&deviceCaPem, &deviceCaKeyPem, &serverCaPem})
+        if (!*file)
+            return startupFailure(file->error().message);
+
+    auto store = openStore(folder, *settings);
+    if (!store)
+        return startupFailure("database: " + store.error().message);
+
+    RevocationCache revocations(**store, std::chrono::seconds(settings->revocationRefreshSeconds));
+    if (auto loaded = revocations.refresh(); !loaded)
+        return startupFailure("database: " + loaded.error().message);
+
+    Api::ApiConfig apiConfig;
+    const int certificateDays = settings->deviceCertificateDays;
+    apiConfig.issuer = [caPem = *deviceCaPem, caKeyPem = *deviceCaKeyPem, certificateDays](
+                           const std::string &csrPem,
+                           const std::string &deviceId) -> Common::Result<Oms::IssuedCertificate> {
+        auto issued = Common::Crypto::issueDeviceCertificate(caPem, caKeyPem, csrPem, deviceId, certificateDays);
+        if (!issued)
+            return tl::unexpected(issued.error());
+        return Oms::IssuedCertificate{issued->certificatePem, issued->serialHex};
+    };
+    apiConfig.serverCaPem = *serverCaPem;
+    apiConfig.deviceCaPem = *deviceCaPem;
+    Api::ApiApplication application(**store, std::move(apiConfig));
+
+    Net::ServerConfig config = serverConfig(folder, *settings);
+    config.isRevoked = [&revocations](std::string_view serialHex) { return revocations.isRevoked(serialHex); };
+    Net::HttpsServer server(std::move(config), application.application());
+    if (auto started = server.start(); !started)
+        return startupFailure(started.error().message);
+
+    const std::vector<std::uint16_t> ports = server.boundPorts();
+    const Endpoint devices{settings->devicesListen.address, ports.at(0)};
+    const Endpoint api{settings->apiListen.address, ports.at(1)};
+    if (!options.portsFile.empty()) {
+        const std::string text =
+            "devices=" + std::to_string(devices.port) + "\napi=" + std::to_string(api.port) + "\n";
+        if (auto written = writeFileAtomically(options.portsFile, text, 0644); !written)
+            return startupFailure(written.error().message);
+    }
+    (void)(*store)->appendAudit({0, {}, "system", "sys_startup", "soko-server",
+                                 "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" +
+                                     formatEndpoint(api) + "\"}"});
+    writeLogLine("listening devices=" + formatEndpoint(devices) + " api=" + formatEndpoint(api) +
+                 " revoked_serials=" + std::to_string(revocations.size()));
+    std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api) << std::endl;
+
+    revocations.start();
+    std::atomic<bool> done{false};
+    std::thread signalWatcher(watchSignals, &server, &revocations, &done);
+    server.run(); // returns after stop(): accepting stopped, in-flight requests finished
+    done = true;
+    signalWatcher.join();
+    revocations.stop();
+    (void)(*store)->appendAudit({0, {}, "system", "sys_shutdown", "soko-server", "{}"});
+    writeLogLine("stopped");
+    return 0;
+}
+
+} // namespace Server::App
