@@ -69,6 +69,7 @@ std::string cliActor()
 struct Session
 {
     std::unique_ptr<DataFolder> folder;
+    Settings settings;
     std::unique_ptr<Storage::Store> store;
     std::string actor = cliActor();
 };
@@ -85,7 +86,8 @@ Common::Result<Session> openSession(const CommandLine &line)
     auto settings = session.folder->loadSettings(line.value("config"));
     if (!settings)
         return tl::unexpected(settings.error());
-    auto store = openStore(*session.folder, *settings);
+    session.settings = *settings;
+    auto store = openStore(*session.folder, session.settings);
     if (!store)
         return tl::unexpected(store.error());
     session.store = std::move(*store);
@@ -135,7 +137,8 @@ int commandInit(const CommandLine &line)
         std::size_t start = 0;
         while (start <= value.size()) {
             const auto comma = value.find(',', start);
-            const std::string name = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            const std::string name =
+                value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
             if (!name.empty())
                 options.hostnames.push_back(name);
             if (comma == std::string::npos)
@@ -195,8 +198,7 @@ int commandRun(const CommandLine &line)
     return runServer(options);
 }
 
-int withSession(const std::string &command, const CommandLine &line,
-                const std::function<int(Session &)> &body)
+int withSession(const std::string &command, const CommandLine &line, const std::function<int(Session &)> &body)
 {
     auto session = openSession(line);
     if (!session) {
@@ -215,13 +217,9 @@ int commandEnrollCode(const CommandLine &line)
     if (!line.positional.empty())
         return usageError("enroll-code", "unexpected argument '" + line.positional.front() + "'");
     return withSession("enroll-code", line, [&](Session &session) {
-        long long minutes = 0;
-        if (line.value("ttl-minutes").empty()) {
-            auto settings = session.folder->loadSettings(line.value("config"));
-            minutes = settings ? settings->enrollmentCodeMinutes : 15;
-        } else if (!parsePositive(line.value("ttl-minutes"), 10080, minutes)) {
+        long long minutes = session.settings.enrollmentCodeMinutes;
+        if (!line.value("ttl-minutes").empty() && !parsePositive(line.value("ttl-minutes"), 10080, minutes))
             return usageError("enroll-code", "--ttl-minutes must be 1-10080");
-        }
         Oms::AdminService admin(*session.store);
         auto code = admin.createEnrollmentCode(warehouse, line.value("label", "terminal"),
                                                std::chrono::minutes(minutes), session.actor);
@@ -244,8 +242,8 @@ int commandRevokeDevice(const CommandLine &line)
         if (!device)
             return failure("revoke-device", device.error());
         if (!*device)
-            return failure("revoke-device", Common::Error::make(Common::ErrorCode::NotFound,
-                                                                "unknown device " + line.positional[0]));
+            return failure("revoke-device",
+                           Common::Error::make(Common::ErrorCode::NotFound, "unknown device " + line.positional[0]));
         Oms::AdminService admin(*session.store);
         if (auto done = admin.revokeDevice(line.positional[0], session.actor); !done)
             return failure("revoke-device", done.error());
@@ -359,7 +357,11 @@ int commandNewEpoch(const CommandLine &line)
         auto epoch = before ? store.rotateEpoch() : Common::Result<std::string>(tl::unexpected(before.error()));
         if (!epoch)
             return failure("new-epoch", epoch.error());
-        if (auto audited = store.appendAudit({0, {}, session.actor, "config_change", "epoch",
+        if (auto audited = store.appendAudit({0,
+                                              {},
+                                              session.actor,
+                                              "config_change",
+                                              "epoch",
                                               "{\"from\":\"" + *before + "\",\"to\":\"" + *epoch + "\"}"});
             !audited)
             return failure("new-epoch", audited.error());
@@ -488,8 +490,11 @@ std::vector<Command> commands()
          with({}),
          {},
          commandNewEpoch},
-        {"migrate", "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
-         with({}), {}, commandMigrate},
+        {"migrate",
+         "usage: soko-server migrate --data DIR\nApplies pending schema migrations and prints the version.\n",
+         with({}),
+         {},
+         commandMigrate},
         {"import",
          "usage: soko-server import --data DIR skus|locations|orders FILE.csv|FILE.json\n"
          "Imports through the same OMS services as the API (formats: docs/api.md). Refused rows are\n"
@@ -515,8 +520,8 @@ int runCommand(const std::vector<std::string> &arguments)
     for (const Command &command : commands()) {
         if (command.name != arguments[0])
             continue;
-        auto line = parseCommandLine({arguments.begin() + 1, arguments.end()}, command.valueOptions,
-                                     command.flagOptions);
+        auto line =
+            parseCommandLine({arguments.begin() + 1, arguments.end()}, command.valueOptions, command.flagOptions);
         if (!line)
             return usageError(command.name, line.error().message);
         if (line->has("help")) {

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include "common/crypto/pki.h"
 #include "server/oms/masterdataservice.h"
 #include "server/storage/sqlite/sqlitestore.h"
@@ -121,11 +123,13 @@ Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &opti
     auto store = openStore(data, settings);
     if (!store)
         return tl::unexpected(store.error());
-    std::string hostList;
+    boost::json::array hostList;
     for (const auto &name : names)
-        hostList += (hostList.empty() ? "" : ",") + name;
-    if (auto audited = (*store)->appendAudit(
-            {0, {}, options.actor, "config_change", "init", "{\"server_certificate_names\":\"" + hostList + "\"}"});
+        hostList.emplace_back(boost::json::string_view(name.data(), name.size()));
+    boost::json::object details;
+    details["server_certificate_names"] = std::move(hostList);
+    if (auto audited =
+            (*store)->appendAudit({0, {}, options.actor, "config_change", "init", boost::json::serialize(details)});
         !audited)
         return tl::unexpected(audited.error());
     if (!options.warehouse.empty()) {
@@ -189,10 +193,10 @@ Common::Result<void> initDataFolder(const InitOptions &options)
     ::chmod(building.c_str(), 0700);
     auto built = buildFolder(building, options);
     if (built && ::rename(building.c_str(), target.c_str()) != 0)
-        built = tl::unexpected(errno == ENOTEMPTY || errno == EEXIST
-                                   ? Common::Error::make(ErrorCode::Conflict, target.string() +
-                                                                                  " appeared meanwhile; nothing changed")
-                                   : ioError("cannot move the new folder to", target));
+        built = tl::unexpected(
+            errno == ENOTEMPTY || errno == EEXIST
+                ? Common::Error::make(ErrorCode::Conflict, target.string() + " appeared meanwhile; nothing changed")
+                : ioError("cannot move the new folder to", target));
     if (!built) {
         fs::remove_all(building, error);
         return built;

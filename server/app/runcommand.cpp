@@ -20,7 +20,7 @@ namespace {
 
 int startupFailure(const std::string &message)
 {
-    writeLogLine("startup_failed error=" + message);
+    writeLogLine("startup_failed error=" + escapeForLog(message));
     std::cerr << "soko-server run: " << message << "\n";
     return 1;
 }
@@ -116,9 +116,9 @@ int runServer(const RunOptions &options)
 
     Api::ApiConfig apiConfig;
     const int certificateDays = settings->deviceCertificateDays;
-    apiConfig.issuer = [caPem = *deviceCaPem, caKeyPem = *deviceCaKeyPem, certificateDays](
-                           const std::string &csrPem,
-                           const std::string &deviceId) -> Common::Result<Oms::IssuedCertificate> {
+    apiConfig.issuer = [caPem = *deviceCaPem, caKeyPem = *deviceCaKeyPem,
+                        certificateDays](const std::string &csrPem,
+                                         const std::string &deviceId) -> Common::Result<Oms::IssuedCertificate> {
         auto issued = Common::Crypto::issueDeviceCertificate(caPem, caKeyPem, csrPem, deviceId, certificateDays);
         if (!issued)
             return tl::unexpected(issued.error());
@@ -138,14 +138,17 @@ int runServer(const RunOptions &options)
     const Endpoint devices{settings->devicesListen.address, ports.at(0)};
     const Endpoint api{settings->apiListen.address, ports.at(1)};
     if (!options.portsFile.empty()) {
-        const std::string text =
-            "devices=" + std::to_string(devices.port) + "\napi=" + std::to_string(api.port) + "\n";
+        const std::string text = "devices=" + std::to_string(devices.port) + "\napi=" + std::to_string(api.port) + "\n";
         if (auto written = writeFileAtomically(options.portsFile, text, 0644); !written)
             return startupFailure(written.error().message);
     }
-    (void)(*store)->appendAudit({0, {}, "system", "sys_startup", "soko-server",
-                                 "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" +
-                                     formatEndpoint(api) + "\"}"});
+    (void)(*store)->appendAudit(
+        {0,
+         {},
+         "system",
+         "sys_startup",
+         "soko-server",
+         "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" + formatEndpoint(api) + "\"}"});
     writeLogLine("listening devices=" + formatEndpoint(devices) + " api=" + formatEndpoint(api) +
                  " revoked_serials=" + std::to_string(revocations.size()));
     std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api) << std::endl;

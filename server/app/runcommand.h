@@ -13,8 +13,8 @@ namespace Server::App {
 struct RunOptions
 {
     std::filesystem::path dataFolder;
-    std::filesystem::path configFile;                          // empty = <data>/soko-server.conf
-    std::optional<Endpoint> devicesListen;                     // overrides the configuration
+    std::filesystem::path configFile;      // empty = <data>/soko-server.conf
+    std::optional<Endpoint> devicesListen; // overrides the configuration
     std::optional<Endpoint> apiListen;
     std::vector<std::pair<std::string, std::string>> settings; // --set key=value overrides
     std::filesystem::path portsFile;                           // written atomically after binding

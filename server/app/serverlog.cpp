@@ -8,14 +8,17 @@
 
 namespace Server::App {
 
-std::string escapeForLog(std::string_view text)
+namespace {
+
+// Value mode (for one key=value value): also '\\' and space, like server/net does.
+std::string escaped(std::string_view text, bool valueMode)
 {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
         const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7F && c != '\\') {
+        if (byte >= 0x20 && byte < 0x7F && (!valueMode || (c != '\\' && c != ' '))) {
             out += c;
         } else {
             out += "\\x";
@@ -24,6 +27,13 @@ std::string escapeForLog(std::string_view text)
         }
     }
     return out;
+}
+
+} // namespace
+
+std::string escapeForLog(std::string_view text)
+{
+    return escaped(text, true);
 }
 
 std::string utcTimestamp()
@@ -43,7 +53,9 @@ std::string utcTimestamp()
 void writeLogLine(std::string_view text)
 {
     static std::mutex mutex;
-    const std::string line = utcTimestamp() + " " + escapeForLog(text) + "\n";
+    // Lines from server/net arrive escaped already (their \xNN stays as is); this pass only
+    // guarantees that nothing can end or split the line.
+    const std::string line = utcTimestamp() + " " + escaped(text, false) + "\n";
     std::lock_guard lock(mutex);
     std::size_t written = 0;
     while (written < line.size()) {

@@ -83,8 +83,7 @@ Common::Result<Endpoint> parseEndpoint(std::string_view text)
     long long port = 0;
     if (!parseInteger(portText, port) || port > 65535)
         return Common::fail(ErrorCode::InvalidInput, "port must be 0-65535 in '" + std::string(text) + "'");
-    if (endpoint.address.empty() ||
-        endpoint.address.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos)
+    if (endpoint.address.empty() || endpoint.address.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos)
         return Common::fail(ErrorCode::InvalidInput,
                             "address must be a numeric IP address in '" + std::string(text) + "'");
     endpoint.port = static_cast<std::uint16_t>(port);

@@ -16,6 +16,7 @@
 // key), and sync messages built and read with the real protocol codec (common/protocol).
 namespace E2e {
 
+using TestSupport::CommandResult;
 using TestSupport::Device;
 using TestSupport::HttpResult;
 using TestSupport::ServerProcess;
@@ -111,8 +112,7 @@ inline PushOutcome push(const ServerProcess &server, const Device &device, std::
 inline std::optional<qint64> balance(const ServerProcess &server, const QString &token, const char *sku,
                                      const char *location)
 {
-    const HttpResult answer =
-        server.api("GET", QByteArray("/api/v1/stock/balances?warehouse=TKY1&sku=") + sku, token);
+    const HttpResult answer = server.api("GET", QByteArray("/api/v1/stock/balances?warehouse=TKY1&sku=") + sku, token);
     if (answer.status != 200)
         return std::nullopt;
     for (const QJsonValue &value : answer.json().value(QStringLiteral("balances")).toArray()) {
@@ -130,10 +130,9 @@ inline QStringList movementOpIds(const ServerProcess &server, const QString &tok
     QStringList ids;
     qint64 after = 0;
     for (;;) {
-        const HttpResult answer = server.api("GET",
-                                             QByteArray("/api/v1/stock/movements?limit=1000&sku=") + sku +
-                                                 "&after=" + QByteArray::number(after),
-                                             token);
+        const HttpResult answer = server.api(
+            "GET", QByteArray("/api/v1/stock/movements?limit=1000&sku=") + sku + "&after=" + QByteArray::number(after),
+            token);
         if (answer.status != 200)
             return {QStringLiteral("error %1").arg(answer.status)};
         const QJsonArray movements = answer.json().value(QStringLiteral("movements")).toArray();
@@ -147,16 +146,16 @@ inline QStringList movementOpIds(const ServerProcess &server, const QString &tok
 
 // Creates an order of `quantity` × S1 (store "shop") and, when `release`, allocates and
 // releases it to the floor. Returns the order id, or 0.
-inline qint64 createOrder(const ServerProcess &server, const QString &adminToken, const QString &number,
-                          int quantity, bool release = true)
+inline qint64 createOrder(const ServerProcess &server, const QString &adminToken, const QString &number, int quantity,
+                          bool release = true)
 {
-    const QJsonObject order{{QStringLiteral("store"), QStringLiteral("shop")},
-                            {QStringLiteral("order_number"), number},
-                            {QStringLiteral("customer"), QStringLiteral("Yamada")},
-                            {QStringLiteral("address"), QStringLiteral("Tokyo")},
-                            {QStringLiteral("lines"),
-                             QJsonArray{QJsonObject{{QStringLiteral("sku"), QStringLiteral("S1")},
-                                                    {QStringLiteral("quantity"), quantity}}}}};
+    const QJsonObject order{
+        {QStringLiteral("store"), QStringLiteral("shop")},
+        {QStringLiteral("order_number"), number},
+        {QStringLiteral("customer"), QStringLiteral("Yamada")},
+        {QStringLiteral("address"), QStringLiteral("Tokyo")},
+        {QStringLiteral("lines"), QJsonArray{QJsonObject{{QStringLiteral("sku"), QStringLiteral("S1")},
+                                                         {QStringLiteral("quantity"), quantity}}}}};
     const HttpResult created =
         server.api("POST", "/api/v1/orders", adminToken, QJsonDocument(order).toJson(QJsonDocument::Compact));
     if (created.status != 201) {

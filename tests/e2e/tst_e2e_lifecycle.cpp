@@ -25,10 +25,13 @@ QMap<QString, QByteArray> snapshot(const QString &root)
     QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::Dirs | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
-        struct stat info{};
+        struct stat info
+        {
+        };
         ::stat(QFile::encodeName(path).constData(), &info);
         QFile file(path);
-        QByteArray digest = QByteArray::number(info.st_mode, 8) + " " + QByteArray::number(qint64(info.st_mtim.tv_nsec));
+        QByteArray digest =
+            QByteArray::number(info.st_mode, 8) + " " + QByteArray::number(qint64(info.st_mtim.tv_nsec));
         if (file.open(QIODevice::ReadOnly))
             digest += " " + QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
         files.insert(path.mid(root.size()), digest);
@@ -38,7 +41,9 @@ QMap<QString, QByteArray> snapshot(const QString &root)
 
 unsigned modeOf(const QString &path)
 {
-    struct stat info{};
+    struct stat info
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &info) != 0)
         return 0;
     return info.st_mode & 07777;
@@ -71,9 +76,9 @@ private Q_SLOTS:
     {
         const QMap<QString, QByteArray> before = snapshot(m_server.dataPath());
         QVERIFY(before.size() >= 8);
-        const CommandResult again = m_server.command({QStringLiteral("init"), QStringLiteral("--data"),
-                                                      m_server.dataPath(), QStringLiteral("--hostname"),
-                                                      QStringLiteral("other.example")});
+        const CommandResult again =
+            m_server.command({QStringLiteral("init"), QStringLiteral("--data"), m_server.dataPath(),
+                              QStringLiteral("--hostname"), QStringLiteral("other.example")});
         QCOMPARE(again.exitCode, 1);
         QVERIFY2(again.err.contains("already exists"), again.err.constData());
         QCOMPARE(snapshot(m_server.dataPath()), before);
@@ -111,24 +116,27 @@ private Q_SLOTS:
         QTest::newRow("unknown command") << list({"frobnicate"}) << false << 2 << QByteArray("unknown command");
         QTest::newRow("unknown option") << list({"migrate", "--verbose"}) << true << 2
                                         << QByteArray("unknown option --verbose");
-        QTest::newRow("init without hostname") << list({"init", "--data", "/nonexistent/x"}) << false << 2
-                                               << QByteArray("--hostname");
-        QTest::newRow("not a data folder") << list({"migrate", "--data", "/nonexistent/x"}) << false << 1
-                                           << QByteArray("soko-server init");
-        QTest::newRow("unknown warehouse") << list({"enroll-code", "--warehouse", "NOPE"}) << true << 1
-                                           << QByteArray("unknown warehouse NOPE");
+        QTest::newRow("init without hostname")
+            << list({"init", "--data", "/nonexistent/x"}) << false << 2 << QByteArray("--hostname");
+        QTest::newRow("not a data folder")
+            << list({"migrate", "--data", "/nonexistent/x"}) << false << 1 << QByteArray("soko-server init");
+        QTest::newRow("unknown warehouse")
+            << list({"enroll-code", "--warehouse", "NOPE"}) << true << 1 << QByteArray("unknown warehouse NOPE");
         QTest::newRow("PIN on the command line") << list({"operator", "add", "1234", "--warehouse", "TKY1", "--badge",
                                                           "OP-9", "--name", "X", "--role", "picker"})
                                                  << true << 2 << QByteArray("never from the command line");
         QTest::newRow("bad PIN") << list({"operator", "add", "--warehouse", "TKY1", "--badge", "OP-9", "--name", "X",
                                           "--role", "picker", "--pin-stdin"})
                                  << true << 1 << QByteArray("pin");
-        QTest::newRow("api key scope") << list({"api-key", "create"}) << true << 2 << QByteArray("--store S or --admin");
+        QTest::newRow("code lifetime") << list({"enroll-code", "--warehouse", "TKY1", "--ttl-minutes", "0"}) << true
+                                       << 2 << QByteArray("--ttl-minutes must be 1-10080");
+        QTest::newRow("api key scope") << list({"api-key", "create"}) << true << 2
+                                       << QByteArray("--store S or --admin");
         QTest::newRow("unknown device") << list({"revoke-device", "00000000-0000-4000-8000-000000000000"}) << true << 1
                                         << QByteArray("00000000");
         QTest::newRow("import kind") << list({"import", "widgets", "x.csv"}) << true << 2 << QByteArray("widgets");
-        QTest::newRow("bad listen address") << list({"run", "--api-listen", "localhost:99999"}) << true << 2
-                                            << QByteArray("--api-listen");
+        QTest::newRow("bad listen address")
+            << list({"run", "--api-listen", "localhost:99999"}) << true << 2 << QByteArray("--api-listen");
     }
     void commandLineErrors()
     {
@@ -178,13 +186,22 @@ private Q_SLOTS:
         m_device = m_server.enrollDevice(QStringLiteral("TKY1"));
         QVERIFY(m_device);
         const QByteArray body = pushBody(*m_device, receiveBatch(20, 1, 50));
-        const QByteArray bytes = ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {});
+        // Expect: 100-continue makes the server say when it has read the header block and is
+        // waiting for the body: from then on the request is in flight.
+        const QByteArray bytes =
+            ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {{"Expect", "100-continue"}});
         auto socket = m_server.connect(m_server.devicesPort(), &*m_device);
         QVERIFY(socket->isEncrypted());
-        const qsizetype half = bytes.size() - body.size() / 2;
-        socket->write(bytes.left(half));
-        socket->waitForBytesWritten(5000);
-        QThread::msleep(300); // the server is now reading this request's body
+        const qsizetype headerEnd = bytes.indexOf("\r\n\r\n") + 4;
+        socket->write(bytes.left(headerEnd));
+        QByteArray interim;
+        QElapsedTimer waiting;
+        waiting.start();
+        while (!interim.contains("\r\n\r\n") && waiting.elapsed() < 20000) {
+            socket->waitForReadyRead(100);
+            interim += socket->readAll();
+        }
+        QVERIFY2(interim.startsWith("HTTP/1.1 100 Continue"), interim.constData());
 
         QCOMPARE(::kill(pid_t(m_server.pid()), SIGTERM), 0);
         QVERIFY(m_server.waitForLog(QRegularExpression(QStringLiteral("signal name=TERM action=graceful_stop"))));
@@ -192,7 +209,7 @@ private Q_SLOTS:
         // Nothing new is accepted meanwhile.
         QCOMPARE(m_server.api("GET", "/api/v1/orders", m_admin).status, 0);
 
-        socket->write(bytes.mid(half));
+        socket->write(bytes.mid(headerEnd));
         const HttpResult answer = ServerProcess::readResponse(*socket, 20000);
         QCOMPARE(answer.status, 200);
         auto decoded = Protocol::decodePushResponse(answer.body.toStdString());
@@ -211,9 +228,11 @@ private Q_SLOTS:
         QVERIFY(m_server.start());
         QCOMPARE(balance(m_server, m_admin, "S1", "A-1"), std::optional<qint64>(50));
         constexpr int batch = 250;
-        const int killDelaysMs[] = {0, 15, 60};
+        // Kill before the server has read the batch, about halfway through applying it, and
+        // after it must have committed (scaled by how long the last batch took on this machine).
+        const double killPoints[] = {0.0, 0.3, 2.0};
         std::int64_t acknowledged = m_seq;
-        for (const int delay : killDelaysMs) {
+        for (const double point : killPoints) {
             for (int round = 0; round < 2; ++round) {
                 const PushOutcome pushed = push(m_server, *m_device, receiveBatch(20, acknowledged + 1, batch));
                 QVERIFY2(pushed.response, pushed.http.body.left(300).constData());
@@ -223,8 +242,12 @@ private Q_SLOTS:
             const auto inFlight = receiveBatch(20, acknowledged + 1, batch);
             auto socket = m_server.connect(m_server.devicesPort(), &*m_device);
             QVERIFY(socket->isEncrypted());
-            socket->write(ServerProcess::requestBytes("POST", "/api/v1/sync/push", pushBody(*m_device, inFlight), {}));
-            socket->waitForBytesWritten(5000);
+            QVERIFY(ServerProcess::send(
+                *socket, ServerProcess::requestBytes("POST", "/api/v1/sync/push", pushBody(*m_device, inFlight), {})));
+            const QRegularExpressionMatch last =
+                QRegularExpression(QStringLiteral("path=/api/v1/sync/push status=200 duration_ms=(\\d+)[^\n]*\n$"))
+                    .match(QString::fromUtf8(m_server.log()));
+            const int delay = int(point * (last.hasMatch() ? last.captured(1).toInt() : 100));
             QThread::msleep(delay);
             m_server.kill();
             QCOMPARE(m_server.exitStatus(), QProcess::CrashExit);
@@ -233,7 +256,10 @@ private Q_SLOTS:
             QVERIFY(m_server.start());
             // Every acknowledged op is there; the in-flight batch is all there or not at all.
             const auto after = balance(m_server, m_admin, "S1", "A-1");
-            QVERIFY(after == std::optional<qint64>(acknowledged) || after == std::optional<qint64>(acknowledged + batch));
+            QVERIFY(after == std::optional<qint64>(acknowledged) ||
+                    after == std::optional<qint64>(acknowledged + batch));
+            qInfo("SIGKILL %d ms after sending: the in-flight batch was %s", delay,
+                  after == std::optional<qint64>(acknowledged) ? "not committed" : "committed");
             // The terminal resends what it has no answer for: applied once either way.
             const PushOutcome resent = push(m_server, *m_device, inFlight);
             QVERIFY2(resent.response, resent.http.body.left(300).constData());

@@ -39,7 +39,8 @@ private:
         process.start(QStringLiteral("openssl"), arguments + extra);
         if (!process.waitForStarted(5000))
             return QStringLiteral("openssl did not start");
-        process.write("GET /api/v1/sync/pull?cursor=0&limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        process.write(
+            "GET /api/v1/sync/pull?cursor=0&limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         process.closeWriteChannel();
         if (!process.waitForFinished(20000))
             process.kill();
@@ -95,10 +96,11 @@ private Q_SLOTS:
         const QByteArray json = "application/json";
         QTest::newRow("malformed JSON") << valid.left(valid.size() - 3) << json << 400 << QStringLiteral("bad_json");
         QTest::newRow("trailing garbage") << valid + "{}" << json << 400 << QStringLiteral("bad_json");
-        QByteArray deep = "{\"protocol\":1,\"device_id\":\"" + id + "\",\"incarnation\":1,\"ops\":[{\"seq\":1,\"op_id\":\"" +
-                          QByteArray::fromStdString(opId(10, 1)) + "\",\"type\":\"receive\",\"payload\":" +
-                          QByteArray("{\"a\":").repeated(20) + "1" + QByteArray("}").repeated(20) +
-                          ",\"operator_id\":\"OP-1\",\"created_at\":\"2026-11-29T21:40:00Z\"}]}";
+        QByteArray deep =
+            "{\"protocol\":1,\"device_id\":\"" + id + "\",\"incarnation\":1,\"ops\":[{\"seq\":1,\"op_id\":\"" +
+            QByteArray::fromStdString(opId(10, 1)) +
+            "\",\"type\":\"receive\",\"payload\":" + QByteArray("{\"a\":").repeated(20) + "1" +
+            QByteArray("}").repeated(20) + ",\"operator_id\":\"OP-1\",\"created_at\":\"2026-11-29T21:40:00Z\"}]}";
         QTest::newRow("too deep") << deep << json << 400 << QStringLiteral("too_deep");
         QByteArray unknownType = valid;
         unknownType.replace("\"type\":\"receive\"", "\"type\":\"teleport\"");
@@ -153,7 +155,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("alert");
         QTest::newRow("no client certificate") << QString() << QString() << QStringLiteral("alert number 116");
-        QTest::newRow("certificate from another CA") << m_foreignCert << m_foreignKey << QStringLiteral("alert number 48");
+        QTest::newRow("certificate from another CA")
+            << m_foreignCert << m_foreignKey << QStringLiteral("alert number 48");
     }
     void handshakeRefusals()
     {
@@ -177,16 +180,16 @@ private Q_SLOTS:
         auto device = m_server.enrollDevice(QStringLiteral("TKY1"), QStringLiteral("HT-LOST"));
         QVERIFY(device);
         const QString session = m_server.rootPath() + QStringLiteral("/lost.session");
-        const QString before = sClient(device->certificatePath, device->keyPath,
-                                       {QStringLiteral("-sess_out"), session});
+        const QString before =
+            sClient(device->certificatePath, device->keyPath, {QStringLiteral("-sess_out"), session});
         QVERIFY2(before.contains(QStringLiteral("HTTP/1.1 200")), qPrintable(before.right(1500)));
         QVERIFY(QFile::exists(session));
 
         QVERIFY(m_server.revokeDevice(device->id));
 
         // A resumed TLS session skips certificate verification: the per-request check answers 401.
-        const QString resumed = sClient(device->certificatePath, device->keyPath,
-                                        {QStringLiteral("-sess_in"), session});
+        const QString resumed =
+            sClient(device->certificatePath, device->keyPath, {QStringLiteral("-sess_in"), session});
         QVERIFY2(resumed.contains(QStringLiteral("Reused, TLSv1.3")), qPrintable(resumed.right(1500)));
         QVERIFY2(resumed.contains(QStringLiteral("HTTP/1.1 401")), qPrintable(resumed.right(1500)));
 

@@ -82,11 +82,7 @@ private Q_SLOTS:
         // Send the whole request, then drop the connection without reading the answer.
         auto socket = m_server.connect(m_server.devicesPort(), &*m_dev1);
         QVERIFY2(socket->isEncrypted(), qPrintable(socket->errorString()));
-        socket->write(ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {}));
-        QElapsedTimer flushing;
-        flushing.start();
-        while ((socket->bytesToWrite() > 0 || socket->encryptedBytesToWrite() > 0) && flushing.elapsed() < 10000)
-            socket->waitForBytesWritten(100);
+        QVERIFY(ServerProcess::send(*socket, ServerProcess::requestBytes("POST", "/api/v1/sync/push", body, {})));
         socket->waitForReadyRead(20); // session tickets: read them so the close is a FIN, not a reset
         socket->readAll();
         socket->abort();
@@ -165,8 +161,9 @@ private Q_SLOTS:
         const QStringList ids = movementOpIds(m_server, m_admin, "S1");
         QVERIFY(ids.contains(QString::fromStdString(pick1.opId)));
         QVERIFY(ids.contains(QString::fromStdString(pick2.opId)));
-        QCOMPARE(databaseCount(m_server, QStringLiteral("SELECT COUNT(*) FROM conflicts WHERE reason = 'negative_stock'")),
-                 qint64(1));
+        QCOMPARE(
+            databaseCount(m_server, QStringLiteral("SELECT COUNT(*) FROM conflicts WHERE reason = 'negative_stock'")),
+            qint64(1));
         QCOMPARE(orderState(m_server, m_admin, order1), QStringLiteral("picked"));
         QCOMPARE(orderState(m_server, m_admin, order2), QStringLiteral("picked"));
     }
@@ -179,8 +176,8 @@ private Q_SLOTS:
         // The store cancels through the api listener while the picker is offline.
         const QString storeKey = m_server.createApiKey(QStringLiteral("shop"));
         QVERIFY(!storeKey.isEmpty());
-        const HttpResult cancelled = m_server.api("POST", "/api/v1/orders/" + QByteArray::number(order) + "/cancel",
-                                                  storeKey);
+        const HttpResult cancelled =
+            m_server.api("POST", "/api/v1/orders/" + QByteArray::number(order) + "/cancel", storeKey);
         QCOMPARE(cancelled.status, 200);
         QCOMPARE(orderState(m_server, m_admin, order), QStringLiteral("cancelled"));
 
@@ -214,8 +211,8 @@ private Q_SLOTS:
         int pages = 0;
         bool addedLate = false;
         for (;;) {
-            const HttpResult page = m_server.sync(*m_dev1, "GET",
-                                                  "/api/v1/sync/pull?limit=997&cursor=" + cursor.toUtf8());
+            const HttpResult page =
+                m_server.sync(*m_dev1, "GET", "/api/v1/sync/pull?limit=997&cursor=" + cursor.toUtf8());
             QCOMPARE(page.status, 200);
             auto decoded = Protocol::decodePullResponse(page.body.toStdString());
             QVERIFY2(decoded, page.body.left(300).constData());

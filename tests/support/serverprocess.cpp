@@ -133,10 +133,12 @@ bool ServerProcess::addWarehouse(const QString &code, const QString &name)
 
 bool ServerProcess::addOperator(const QString &warehouse, const QString &badge, const QString &pin)
 {
-    const QStringList arguments{QStringLiteral("operator"),  QStringLiteral("add"),    QStringLiteral("--warehouse"),
-                                warehouse,                   QStringLiteral("--badge"), badge,
-                                QStringLiteral("--name"),    QStringLiteral("Tester"), QStringLiteral("--role"),
-                                QStringLiteral("picker"),    QStringLiteral("--pin-stdin")};
+    const QStringList arguments{QStringLiteral("operator"),    QStringLiteral("add"),
+                                QStringLiteral("--warehouse"), warehouse,
+                                QStringLiteral("--badge"),     badge,
+                                QStringLiteral("--name"),      QStringLiteral("Tester"),
+                                QStringLiteral("--role"),      QStringLiteral("picker"),
+                                QStringLiteral("--pin-stdin")};
     return succeeded(adminCommand(arguments, pin.toUtf8() + "\n"), arguments);
 }
 
@@ -323,8 +325,9 @@ std::optional<Device> ServerProcess::enrollDevice(const QString &warehouse, cons
     if (!key || !csr)
         return std::nullopt;
     const QJsonObject body{{QStringLiteral("code"), code}, {QStringLiteral("csr"), QString::fromStdString(*csr)}};
-    const HttpResult answer = request(m_apiPort, "POST", "/api/v1/enroll", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                      {{"Content-Type", "application/json"}});
+    const HttpResult answer =
+        request(m_apiPort, "POST", "/api/v1/enroll", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                {{"Content-Type", "application/json"}});
     if (answer.status != 201) {
         qWarning("enroll answered %d %s %s", answer.status, answer.body.constData(), qPrintable(answer.error));
         return std::nullopt;
@@ -427,6 +430,18 @@ HttpResult ServerProcess::readResponse(QSslSocket &socket, int timeoutMs)
     }
 }
 
+bool ServerProcess::send(QSslSocket &socket, const QByteArray &bytes, int timeoutMs)
+{
+    socket.write(bytes);
+    QDeadlineTimer deadline(timeoutMs);
+    while (socket.bytesToWrite() > 0 || socket.encryptedBytesToWrite() > 0) {
+        if (deadline.hasExpired() || socket.state() != QAbstractSocket::ConnectedState)
+            return false;
+        socket.waitForBytesWritten(50);
+    }
+    return true;
+}
+
 HttpResult ServerProcess::raw(quint16 port, const QByteArray &bytes, const Device *device, int timeoutMs) const
 {
     auto socket = connect(port, device);
@@ -435,8 +450,7 @@ HttpResult ServerProcess::raw(quint16 port, const QByteArray &bytes, const Devic
         failed.error = socket->errorString();
         return failed;
     }
-    socket->write(bytes);
-    socket->flush();
+    socket->write(bytes); // readResponse's waits transmit it
     return readResponse(*socket, timeoutMs);
 }
 

@@ -28,7 +28,7 @@ namespace TestSupport {
 
 struct HttpResult
 {
-    int status = 0; // 0: no HTTP answer (TLS refusal, connection closed); see error
+    int status = 0;                       // 0: no HTTP answer (TLS refusal, connection closed); see error
     QMap<QByteArray, QByteArray> headers; // lower-case names
     QByteArray body;
     QString error;
@@ -45,7 +45,7 @@ struct Device
     QSslKey key;
     QString certificatePath; // PEM files in the fixture's folder (for openssl s_client)
     QString keyPath;
-    QString serial;          // upper-case hex
+    QString serial; // upper-case hex
 };
 
 struct CommandResult
@@ -89,7 +89,7 @@ public:
     void kill();                      // SIGKILL, waits
     bool restart(const QStringList &extra = {});
     bool isRunning() const;
-    int exitCode() const;                       // of the last run that ended
+    int exitCode() const; // of the last run that ended
     QProcess::ExitStatus exitStatus() const;
     quint16 devicesPort() const { return m_devicesPort; }
     quint16 apiPort() const { return m_apiPort; }
@@ -116,6 +116,9 @@ public:
     // A connected, encrypted socket (or one that failed: check isEncrypted()/errorString()).
     std::unique_ptr<QSslSocket> connect(quint16 port, const Device *device = nullptr, int timeoutMs = 15000) const;
     static HttpResult readResponse(QSslSocket &socket, int timeoutMs);
+    // Writes `bytes` and waits until all of it left the socket (without an event loop Qt only
+    // transmits inside waitFor… calls). False on timeout or a closed connection.
+    static bool send(QSslSocket &socket, const QByteArray &bytes, int timeoutMs = 15000);
     static QByteArray requestBytes(const QByteArray &method, const QByteArray &target, const QByteArray &body,
                                    const QList<QPair<QByteArray, QByteArray>> &headers);
 
