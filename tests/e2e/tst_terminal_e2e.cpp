@@ -246,9 +246,14 @@ private Q_SLOTS:
         lotReceipt.expiry = "2014-11-20";
         lotReceipt.quantity = 3;
         receipts.push_back(E2e::makeOp(5, E2e::opId(0xd0c, 5), lotReceipt));
+        for (auto &receipt : receipts)
+            receipt.operatorId = s_badge.toStdString(); // ops name a registered operator
         const auto received = E2e::push(m_server, *dock, receipts);
         QVERIFY2(received.response, received.http.body.constData());
         QCOMPARE(received.response->lastApplied, 5);
+        for (const auto &result : received.response->results)
+            QVERIFY2(result.outcome == Common::Protocol::OperationOutcome::Applied,
+                     (result.reason.value_or("") + " " + result.message.value_or("")).c_str());
 
         // Five orders through the api listener; allocated and released to the floor.
         const QJsonArray orders{
@@ -270,7 +275,7 @@ private Q_SLOTS:
             m_orderIds.insert(orders.at(index).toObject().value(QStringLiteral("order_number")).toString(), id);
             for (const char *step : {"allocate", "release"}) {
                 const auto answer = m_server.api("POST", "/api/v1/orders/" + QByteArray::number(id) + "/" + step, m_token);
-                QVERIFY2(answer.status == 200, answer.body.constData());
+                QVERIFY2(answer.status == 200, qPrintable(QString::number(id) + QLatin1Char(' ') + QString::fromUtf8(answer.body)));
             }
         }
     }
@@ -306,10 +311,12 @@ private Q_SLOTS:
                                     {state.value(SyncStateRepository::DeviceId)}),
                  1);
         // A used code is refused the second time (one answer for unknown, used and expired).
+        QTRY_VERIFY_WITH_TIMEOUT(!terminal.sync()->isBusy(), 60000);
         QSignalSpy again(terminal.sync(), &SyncClient::enrollmentFinished);
         terminal.sync()->enroll(QUrl(options({}).server), QUrl(options({}).devices), code, caPem);
-        QVERIFY(again.wait(60000));
+        QVERIFY(!again.isEmpty() || again.wait(60000));
         QVERIFY(!again.first().at(0).toBool());
+        QCOMPARE(again.first().at(1).toString(), SyncClient::tr("The server refused the code. Ask for a new one."));
         QCOMPARE(state.value(SyncStateRepository::Warehouse), QStringLiteral("TKY1")); // still enrolled
         // The pull brought the five orders.
         for (const QString &number : m_orderIds.keys()) {
