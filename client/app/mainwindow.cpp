@@ -158,10 +158,11 @@ void MainWindow::showPage(Page page)
         page = Page::Login;
     m_page = page;
     m_stack->setCurrentIndex(int(page));
+    // The pick list reloads on commits only while it is on screen (and when it comes back).
+    m_orderModel->setAutoRefresh(page == Page::Orders);
     switch (page) {
     case Page::Login: m_deps.router.setConsumer(&m_deps.login); break;
     case Page::Orders:
-        m_orderModel->refresh();
         m_deps.router.setConsumer(this);
         break;
     case Page::Picking: m_deps.router.setConsumer(&m_deps.picking); break;
