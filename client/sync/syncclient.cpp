@@ -58,6 +58,8 @@ SyncClient::~SyncClient()
 {
     if (m_inFlight)
         m_inFlight->abort();
+    // Idle keep-alive TLS connections are closed now, not left to the network thread at exit.
+    m_network->clearConnectionCache();
 }
 
 bool SyncClient::isEnrolled() const
