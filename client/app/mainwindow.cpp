@@ -82,6 +82,8 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
     statusBar()->addWidget(m_lastSync, 3);
     statusBar()->addPermanentWidget(m_user, 2);
     statusBar()->setSizeGripEnabled(false);
+    // The last label would otherwise touch (and on 480 px, cross) the screen's right edge.
+    statusBar()->setContentsMargins(0, 0, 8, 0);
 
     connect(m_orderPage, &OrderListPage::pickRequested, this, &MainWindow::openOrder);
     connect(m_orderPage, &OrderListPage::packRequested, this, [this] { showPage(Page::Packing); });
@@ -231,7 +233,7 @@ void MainWindow::elide(QLabel *label)
 {
     // A 480-pixel handheld has no room for long names or dates: cut with "…", never mid-glyph.
     const QString full = label->property("fullText").toString();
-    const int width = label->contentsRect().width();
+    const int width = label->contentsRect().width() - 4;
     label->setText(width > 16 ? label->fontMetrics().elidedText(full, Qt::ElideRight, width) : full);
 }
 
