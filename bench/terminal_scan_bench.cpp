@@ -70,8 +70,9 @@ QString skuCode(int index)
 
 QString locationCode(int index)
 {
-    return QStringLiteral("A-%1-%2-1").arg(index / 50 + 1, 2, 10, QLatin1Char('0')).arg(index % 50 + 1, 2, 10,
-                                                                                          QLatin1Char('0'));
+    return QStringLiteral("A-%1-%2-1")
+        .arg(index / 50 + 1, 2, 10, QLatin1Char('0'))
+        .arg(index % 50 + 1, 2, 10, QLatin1Char('0'));
 }
 
 void fill(const QString &folder)
@@ -84,8 +85,8 @@ void fill(const QString &folder)
     QList<SkuRecord> skus;
     skus.reserve(s_skuCount);
     for (int i = 0; i < s_skuCount; ++i)
-        skus.append(SkuRecord{skuCode(i), QStringLiteral("Item %1").arg(i), QStringLiteral("piece"), false,
-                              {gtinFor(i)}});
+        skus.append(
+            SkuRecord{skuCode(i), QStringLiteral("Item %1").arg(i), QStringLiteral("piece"), false, {gtinFor(i)}});
     check(bool(SkuRepository(database).upsertMany(transaction, skus)), "skus");
     QList<LocationRecord> locations;
     for (int i = 0; i < s_locationCount; ++i)

@@ -37,10 +37,10 @@ namespace {
 using TestSupport::testDataPath;
 
 // Sample images (../shared/testdata/barcodes) and the codes ZXing-cpp 1.4 reads from them.
-const QString s_janImage = QStringLiteral("barcodes/ean-13/ean13-1/26.png");      // JAN 4901780188352
-const QString s_ean8AImage = QStringLiteral("barcodes/ean-8/ean8-1/1.png");       // 48512343
-const QString s_ean8BImage = QStringLiteral("barcodes/ean-8/ean8-1/2.png");       // 12345670
-const QString s_ean8CImage = QStringLiteral("barcodes/ean-8/ean8-1/4.png");       // 67678983
+const QString s_janImage = QStringLiteral("barcodes/ean-13/ean13-1/26.png"); // JAN 4901780188352
+const QString s_ean8AImage = QStringLiteral("barcodes/ean-8/ean8-1/1.png");  // 48512343
+const QString s_ean8BImage = QStringLiteral("barcodes/ean-8/ean8-1/2.png");  // 12345670
+const QString s_ean8CImage = QStringLiteral("barcodes/ean-8/ean8-1/4.png");  // 67678983
 const QString s_gs1Image = QStringLiteral("barcodes/datamatrix/datamatrix-1/gs1-figure-4.15.1-2-32x32.png");
 const QString s_trackingImage = QStringLiteral("barcodes/codabar/codabar-1/15.png"); // NW-7 123456789012
 // (01)09504000059101 (21)12345678p901 (10)1234567p (17)141120 in the GS1 DataMatrix.
@@ -120,8 +120,8 @@ private:
         const auto answer = m_server.api("GET", "/api/v1/stock/balances?warehouse=TKY1&sku=" + sku.toUtf8(), m_token);
         for (const QJsonValue &value : answer.json().value(QStringLiteral("balances")).toArray()) {
             const QJsonObject row = value.toObject();
-            if (row.value(QStringLiteral("location")).toString() == location
-                && row.value(QStringLiteral("lot")).toString() == lot)
+            if (row.value(QStringLiteral("location")).toString() == location &&
+                row.value(QStringLiteral("lot")).toString() == lot)
                 return row.value(QStringLiteral("quantity")).toInteger();
         }
         return -1;
@@ -131,8 +131,7 @@ private:
     QStringList serverMovements(const QString &sku, QStringList *opIds = nullptr) const
     {
         QStringList result;
-        const auto answer =
-            m_server.api("GET", "/api/v1/stock/movements?limit=1000&sku=" + sku.toUtf8(), m_token);
+        const auto answer = m_server.api("GET", "/api/v1/stock/movements?limit=1000&sku=" + sku.toUtf8(), m_token);
         for (const QJsonValue &value : answer.json().value(QStringLiteral("movements")).toArray()) {
             const QJsonObject row = value.toObject();
             result << QStringLiteral("%1:%2:%3")
@@ -274,8 +273,10 @@ private Q_SLOTS:
             const qint64 id = ids.at(index).toInteger();
             m_orderIds.insert(orders.at(index).toObject().value(QStringLiteral("order_number")).toString(), id);
             for (const char *step : {"allocate", "release"}) {
-                const auto answer = m_server.api("POST", "/api/v1/orders/" + QByteArray::number(id) + "/" + step, m_token);
-                QVERIFY2(answer.status == 200, qPrintable(QString::number(id) + QLatin1Char(' ') + QString::fromUtf8(answer.body)));
+                const auto answer =
+                    m_server.api("POST", "/api/v1/orders/" + QByteArray::number(id) + "/" + step, m_token);
+                QVERIFY2(answer.status == 200,
+                         qPrintable(QString::number(id) + QLatin1Char(' ') + QString::fromUtf8(answer.body)));
             }
         }
     }
@@ -342,7 +343,7 @@ private Q_SLOTS:
         QCOMPARE(picking.currentLine()->skuCode, QStringLiteral("SKU-POCKY"));
         wedge(window, QStringLiteral("A-01-01-1"));
         QCOMPARE(picking.step(), PickingWorkflow::Step::ScanItem);
-        scanImage(terminal, s_janImage);          // the JAN photographed on the product
+        scanImage(terminal, s_janImage);                // the JAN photographed on the product
         wedge(window, QStringLiteral("4901780188352")); // the same JAN from the wedge: line complete
         QCOMPARE(picking.currentLine()->skuCode, QStringLiteral("SKU-E8A"));
         wedge(window, QStringLiteral("A-01-02-1"));
@@ -380,17 +381,18 @@ private Q_SLOTS:
         const QString script = m_server.rootPath() + QStringLiteral("/kill.script");
         QFile file(script);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(QStringLiteral("wedge %1\npin %2\nexpect-page orders\nwedge SO-1002\nexpect-page picking\n"
-                                  "wedge A-01-01-1\nimage %3\nwedge A-01-03-1\nimage %4\nwedge C-01-01-1\n"
-                                  "expect-picked SO-1002 1 1\nexpect-picked SO-1002 2 0\necho READY\nwait 60000\nquit\n")
-                       .arg(s_badge, s_pin, testDataPath(s_janImage), testDataPath(s_ean8BImage))
-                       .toUtf8());
+        file.write(
+            QStringLiteral("wedge %1\npin %2\nexpect-page orders\nwedge SO-1002\nexpect-page picking\n"
+                           "wedge A-01-01-1\nimage %3\nwedge A-01-03-1\nimage %4\nwedge C-01-01-1\n"
+                           "expect-picked SO-1002 1 1\nexpect-picked SO-1002 2 0\necho READY\nwait 60000\nquit\n")
+                .arg(s_badge, s_pin, testDataPath(s_janImage), testDataPath(s_ean8BImage))
+                .toUtf8());
         file.close();
         QProcess process;
         const TerminalOptions o = options(m_terminalData.path());
-        process.start(QStringLiteral(SOKO_TERMINAL_BINARY),
-                      {QStringLiteral("--data"), o.dataDirectory, QStringLiteral("--mute"), QStringLiteral("--script"),
-                       script});
+        process.start(
+            QStringLiteral(SOKO_TERMINAL_BINARY),
+            {QStringLiteral("--data"), o.dataDirectory, QStringLiteral("--mute"), QStringLiteral("--script"), script});
         QVERIFY(process.waitForStarted());
         QByteArray output;
         QDeadlineTimer deadline(90000);
@@ -428,7 +430,8 @@ private Q_SLOTS:
         QVERIFY(records);
         bool lotRecorded = false;
         for (const auto &record : *records)
-            lotRecorded = lotRecorded || (record.lot == QLatin1String(s_gs1Lot) && record.expiry == QLatin1String("2014-11-20"));
+            lotRecorded =
+                lotRecorded || (record.lot == QLatin1String(s_gs1Lot) && record.expiry == QLatin1String("2014-11-20"));
         QVERIFY(lotRecorded);
         window.showPage(MainWindow::Page::Packing);
         wedge(window, QStringLiteral("SO-1002"));
@@ -483,13 +486,15 @@ private Q_SLOTS:
 
         // Exactly two shipments with the scanned tracking numbers.
         QCOMPARE(E2e::databaseCount(m_server, QStringLiteral("SELECT count(*) FROM shipments")), 2);
-        QCOMPARE(E2e::databaseCount(m_server,
-                                    QStringLiteral("SELECT count(*) FROM shipments WHERE order_id = ? AND tracking_number = ?"),
-                                    {m_orderIds.value(QStringLiteral("SO-1001")), QStringLiteral("123456789012")}),
+        QCOMPARE(E2e::databaseCount(
+                     m_server,
+                     QStringLiteral("SELECT count(*) FROM shipments WHERE order_id = ? AND tracking_number = ?"),
+                     {m_orderIds.value(QStringLiteral("SO-1001")), QStringLiteral("123456789012")}),
                  1);
-        QCOMPARE(E2e::databaseCount(m_server,
-                                    QStringLiteral("SELECT count(*) FROM shipments WHERE order_id = ? AND tracking_number = ?"),
-                                    {m_orderIds.value(QStringLiteral("SO-1002")), QStringLiteral("987654321098")}),
+        QCOMPARE(E2e::databaseCount(
+                     m_server,
+                     QStringLiteral("SELECT count(*) FROM shipments WHERE order_id = ? AND tracking_number = ?"),
+                     {m_orderIds.value(QStringLiteral("SO-1002")), QStringLiteral("987654321098")}),
                  1);
 
         // Stock movements: each pick once; the wrong item (E8B on SO-1001) moved nothing.
