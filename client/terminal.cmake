@@ -53,10 +53,6 @@ if(TARGET Qt6::Multimedia)
     target_link_libraries(soko_terminal_core PRIVATE Qt6::Multimedia)
     target_compile_definitions(soko_terminal_core PRIVATE SOKO_HAVE_MULTIMEDIA)
 endif()
-# Enrollment needs common/crypto's PKI (branch net); until it is merged the client builds without it.
-if(EXISTS "${PROJECT_SOURCE_DIR}/common/crypto/pki.cpp")
-    target_compile_definitions(soko_terminal_core PRIVATE SOKO_TERMINAL_HAVE_PKI)
-endif()
 
 # The executable: main only, plus its resources (icons, sounds) and translations.
 add_executable(soko-terminal app/main.cpp)

@@ -16,7 +16,7 @@ PACKAGES=(
     libqt6sql6-sqlite libqt6svg6-dev
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libzxing-dev libssl-dev openssl libsqlite3-dev sqlite3 libsodium-dev libexpected-dev libpqxx-dev
-    postgresql fonts-vlgothic
+    postgresql fonts-vlgothic xvfb xauth curl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
     <name>EnrollmentPage</name>
@@ -53,6 +54,14 @@
     <message>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>https://soko.example:8444</source>
+        <translation>https://soko.example:8444</translation>
+    </message>
+    <message>
+        <source>Sync address</source>
+        <translation>Sync address</translation>
     </message>
 </context>
 <context>
@@ -654,8 +663,8 @@
 <context>
     <name>SyncClient</name>
     <message>
-        <source>The terminal's certificate is missing: connect it again.</source>
-        <translation>The terminal's certificate is missing: connect it again.</translation>
+        <source>The terminal&apos;s certificate is missing: connect it again.</source>
+        <translation>The terminal&apos;s certificate is missing: connect it again.</translation>
     </message>
     <message>
         <source>The local database could not be read.</source>
@@ -722,19 +731,27 @@
         <translation>This terminal is connected.</translation>
     </message>
     <message>
-        <source>This build cannot enroll: the PKI library is missing.</source>
-        <translation>This build cannot enroll: the PKI library is missing.</translation>
-    </message>
-    <message>
         <source>The server address must start with https://.</source>
         <translation>The server address must start with https://.</translation>
+    </message>
+    <message>
+        <source>The enrollment code has 32 characters (0-9, a-f).</source>
+        <translation>The enrollment code has 32 characters (0-9, a-f).</translation>
+    </message>
+    <message>
+        <source>The server does not enroll terminals yet. Call your supervisor.</source>
+        <translation>The server does not enroll terminals yet. Call your supervisor.</translation>
+    </message>
+    <message>
+        <source>The server refused the request (HTTP %1).</source>
+        <translation>The server refused the request (HTTP %1).</translation>
     </message>
 </context>
 <context>
     <name>Terminal</name>
     <message>
-        <source>Choose the server's CA certificate file (PEM).</source>
-        <translation>Choose the server's CA certificate file (PEM).</translation>
+        <source>Choose the server&apos;s CA certificate file (PEM).</source>
+        <translation>Choose the server&apos;s CA certificate file (PEM).</translation>
     </message>
     <message>
         <source>The server address must start with https://.</source>

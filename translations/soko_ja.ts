@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
     <name>EnrollmentPage</name>
@@ -53,6 +54,14 @@
     <message>
         <source>Connecting…</source>
         <translation>接続中…</translation>
+    </message>
+    <message>
+        <source>https://soko.example:8444</source>
+        <translation>https://soko.example:8444</translation>
+    </message>
+    <message>
+        <source>Sync address</source>
+        <translation>同期アドレス</translation>
     </message>
 </context>
 <context>
@@ -145,7 +154,9 @@
     </message>
     <message numerus="yes">
         <source>%n to send</source>
-        <translation><numerusform>未送信 %n 件</numerusform></translation>
+        <translation>
+            <numerusform>未送信 %n 件</numerusform>
+        </translation>
     </message>
     <message>
         <source>Never synced</source>
@@ -169,7 +180,9 @@
     </message>
     <message numerus="yes">
         <source>%n action(s) need attention: see Sync status.</source>
-        <translation><numerusform>%n 件の作業に対応が必要です。同期状況を確認してください。</numerusform></translation>
+        <translation>
+            <numerusform>%n 件の作業に対応が必要です。同期状況を確認してください。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -648,7 +661,7 @@
 <context>
     <name>SyncClient</name>
     <message>
-        <source>The terminal's certificate is missing: connect it again.</source>
+        <source>The terminal&apos;s certificate is missing: connect it again.</source>
         <translation>端末の証明書がありません。もう一度接続してください。</translation>
     </message>
     <message>
@@ -716,18 +729,26 @@
         <translation>この端末は接続されました。</translation>
     </message>
     <message>
-        <source>This build cannot enroll: the PKI library is missing.</source>
-        <translation>このビルドでは登録できません：PKIライブラリがありません。</translation>
-    </message>
-    <message>
         <source>The server address must start with https://.</source>
         <translation>サーバーアドレスは https:// で始めてください。</translation>
+    </message>
+    <message>
+        <source>The enrollment code has 32 characters (0-9, a-f).</source>
+        <translation>登録コードは 32 文字（0-9、a-f）です。</translation>
+    </message>
+    <message>
+        <source>The server does not enroll terminals yet. Call your supervisor.</source>
+        <translation>サーバーはまだ端末を登録できません。責任者に連絡してください。</translation>
+    </message>
+    <message>
+        <source>The server refused the request (HTTP %1).</source>
+        <translation>サーバーが要求を拒否しました（HTTP %1）。</translation>
     </message>
 </context>
 <context>
     <name>Terminal</name>
     <message>
-        <source>Choose the server's CA certificate file (PEM).</source>
+        <source>Choose the server&apos;s CA certificate file (PEM).</source>
         <translation>サーバーのCA証明書ファイル（PEM）を選んでください。</translation>
     </message>
     <message>

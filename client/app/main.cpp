@@ -44,19 +44,25 @@ int main(int argc, char **argv)
     Theme::apply(application);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/soko.svg")));
 
-    Terminal terminal(*options);
-    if (auto started = terminal.start(); !started) {
-        std::fprintf(stderr, "soko-terminal: %s\n", started.error().describe().c_str());
-        return 1;
-    }
-    ScriptRunner script(terminal);
-    if (!options->scriptFile.isEmpty()) {
-        if (auto loaded = script.load(options->scriptFile); !loaded) {
-            std::fprintf(stderr, "soko-terminal: %s\n", loaded.error().message.c_str());
-            return 2;
+    int status = 0;
+    {
+        Terminal terminal(*options);
+        if (auto started = terminal.start(); !started) {
+            std::fprintf(stderr, "soko-terminal: %s\n", started.error().describe().c_str());
+            return 1;
         }
-        QObject::connect(&script, &ScriptRunner::finished, &application, &QApplication::exit);
-        script.start();
+        ScriptRunner script(terminal);
+        if (!options->scriptFile.isEmpty()) {
+            if (auto loaded = script.load(options->scriptFile); !loaded) {
+                std::fprintf(stderr, "soko-terminal: %s\n", loaded.error().message.c_str());
+                return 2;
+            }
+            QObject::connect(&script, &ScriptRunner::finished, &application, &QApplication::exit);
+            script.start();
+        }
+        status = QApplication::exec();
     }
-    return QApplication::exec();
+    // Objects the terminal's teardown handed to deleteLater (network replies) go before the app.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    return status;
 }

@@ -82,6 +82,8 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
     statusBar()->addWidget(m_lastSync, 3);
     statusBar()->addPermanentWidget(m_user, 2);
     statusBar()->setSizeGripEnabled(false);
+    // The last label would otherwise touch (and on 480 px, cross) the screen's right edge.
+    statusBar()->setContentsMargins(0, 0, 8, 0);
 
     connect(m_orderPage, &OrderListPage::pickRequested, this, &MainWindow::openOrder);
     connect(m_orderPage, &OrderListPage::packRequested, this, [this] { showPage(Page::Packing); });
@@ -130,6 +132,12 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::Resize) {
+        for (QLabel *label : {m_online, m_pending, m_lastSync, m_user}) {
+            if (watched == label)
+                elide(label);
+        }
+    }
     if (event->type() == QEvent::MouseButtonPress || event->type() == QEvent::KeyPress)
         m_deps.login.noteActivity();
     return QMainWindow::eventFilter(watched, event);
@@ -152,10 +160,11 @@ void MainWindow::showPage(Page page)
         page = Page::Login;
     m_page = page;
     m_stack->setCurrentIndex(int(page));
+    // The pick list reloads on commits only while it is on screen (and when it comes back).
+    m_orderModel->setAutoRefresh(page == Page::Orders);
     switch (page) {
     case Page::Login: m_deps.router.setConsumer(&m_deps.login); break;
     case Page::Orders:
-        m_orderModel->refresh();
         m_deps.router.setConsumer(this);
         break;
     case Page::Picking: m_deps.router.setConsumer(&m_deps.picking); break;
@@ -213,20 +222,39 @@ void MainWindow::onSessionChanged()
     updateStatusBar();
 }
 
+void MainWindow::setStatusText(QLabel *label, const QString &text)
+{
+    label->setProperty("fullText", text);
+    label->setToolTip(text);
+    elide(label);
+}
+
+void MainWindow::elide(QLabel *label)
+{
+    // A 480-pixel handheld has no room for long names or dates: cut with "…", never mid-glyph.
+    const QString full = label->property("fullText").toString();
+    const int width = label->contentsRect().width() - 4;
+    label->setText(width > 16 ? label->fontMetrics().elidedText(full, Qt::ElideRight, width) : full);
+}
+
 void MainWindow::updateStatusBar()
 {
     const bool online = m_deps.sync && m_deps.sync->state() != SyncClient::State::Offline
         && m_deps.sync->state() != SyncClient::State::NotEnrolled;
-    m_online->setText(syncStateText(m_deps.sync));
+    setStatusText(m_online, syncStateText(m_deps.sync));
     m_online->setStyleSheet(online ? QStringLiteral("color: #3fb950; font-weight: bold;")
                                    : QStringLiteral("color: #ff7b72; font-weight: bold;"));
     const int pending = m_deps.outbox.pendingCount();
-    m_pending->setText(tr("%n to send", nullptr, pending));
-    const QDateTime last = m_deps.sync ? m_deps.sync->lastSync() : QDateTime();
-    const QString lastText = last.isValid() ? QLocale().toString(last.toLocalTime(), QLocale::ShortFormat) : QString();
-    m_lastSync->setText(lastText.isEmpty() ? tr("Never synced") : tr("Synced %1").arg(lastText));
-    m_user->setText(m_deps.session.isLoggedIn() ? m_deps.session.operatorName()
-                                                : (m_deps.session.isLocked() ? tr("Locked") : tr("Not logged in")));
+    setStatusText(m_pending, tr("%n to send", nullptr, pending));
+    const QDateTime last = m_deps.sync ? m_deps.sync->lastSync().toLocalTime() : QDateTime();
+    const QString lastText = last.isValid() ? QLocale().toString(last, QLocale::ShortFormat) : QString();
+    // The status bar shows only the time for today's syncs; the status page the full date.
+    const QString lastShort = !last.isValid() ? QString()
+        : last.date() == QDate::currentDate() ? QLocale().toString(last.time(), QLocale::ShortFormat)
+                                              : lastText;
+    setStatusText(m_lastSync, lastShort.isEmpty() ? tr("Never synced") : tr("Synced %1").arg(lastShort));
+    setStatusText(m_user, m_deps.session.isLoggedIn() ? m_deps.session.operatorName()
+                                                      : (m_deps.session.isLocked() ? tr("Locked") : tr("Not logged in")));
     SyncStatusInfo info;
     info.deviceId = SyncStateRepository(m_deps.database).value(SyncStateRepository::DeviceId);
     info.server = m_deps.sync ? m_deps.sync->serverAddress() : QString();

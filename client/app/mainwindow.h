@@ -69,6 +69,8 @@ protected:
 
 private:
     void updateStatusBar();
+    void setStatusText(QLabel *label, const QString &text);
+    static void elide(QLabel *label);
     void onSessionChanged();
 
     Dependencies m_deps;

@@ -17,6 +17,8 @@ Common::Result<TerminalOptions> parseTerminalOptions(const QStringList &argument
                                     QStringLiteral("FILE"));
     const QCommandLineOption server(QStringLiteral("server"), QStringLiteral("Server address for enrollment."),
                                     QStringLiteral("URL"));
+    const QCommandLineOption devices(QStringLiteral("devices"), QStringLiteral("Server sync address (devices listener)."),
+                                     QStringLiteral("URL"));
     const QCommandLineOption ca(QStringLiteral("ca"), QStringLiteral("Server CA certificate (PEM)."), QStringLiteral("FILE"));
     const QCommandLineOption carrier(QStringLiteral("carrier"), QStringLiteral("Carrier code for shipments."),
                                      QStringLiteral("CODE"), QStringLiteral("yamato"));
@@ -28,7 +30,7 @@ Common::Result<TerminalOptions> parseTerminalOptions(const QStringList &argument
                                  QStringLiteral("MS"), QStringLiteral("40"));
     const QCommandLineOption substitute(QStringLiteral("gs-substitute"),
                                         QStringLiteral("Character the scanner sends for GS."), QStringLiteral("C"));
-    parser.addOptions({data, lang, import, script, server, ca, carrier, size, noSync, mute, gap, substitute});
+    parser.addOptions({data, lang, import, script, server, devices, ca, carrier, size, noSync, mute, gap, substitute});
     if (!parser.parse(arguments))
         return Common::fail(Common::ErrorCode::InvalidInput, parser.errorText().toStdString());
     if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("version"))) {
@@ -44,6 +46,7 @@ Common::Result<TerminalOptions> parseTerminalOptions(const QStringList &argument
     options.importFile = parser.value(import);
     options.scriptFile = parser.value(script);
     options.server = parser.value(server);
+    options.devices = parser.value(devices);
     options.caFile = parser.value(ca);
     options.carrier = parser.value(carrier);
     if (options.carrier.isEmpty() || options.carrier.size() > 64)

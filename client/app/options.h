@@ -9,7 +9,9 @@
 //   --lang CODE       "en" or "ja" (default: settings, then the system locale)
 //   --import FILE     apply a JSON snapshot (SnapshotImporter shape) before starting
 //   --script FILE     run a scripted session of scans and commands (see ScriptRunner), then quit
-//   --server URL, --ca FILE   prefill the enrollment screen
+//   --server URL      the server's api listener, for enrollment (prefills the enrollment screen)
+//   --devices URL     the server's devices listener, for sync (default: --server's host, port 8443)
+//   --ca FILE         the server CA certificate trusted for enrollment
 //   --carrier CODE    carrier sent with shipments (default "yamato")
 //   --size WxH        window size (default 480x800, a 5" handheld in portrait)
 //   --no-sync         never contact a server (demo, tests)
@@ -22,6 +24,7 @@ struct TerminalOptions
     QString importFile;
     QString scriptFile;
     QString server;
+    QString devices;
     QString caFile;
     QString carrier = QStringLiteral("yamato");
     QSize windowSize{480, 800};

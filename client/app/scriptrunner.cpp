@@ -1,8 +1,11 @@
 #include "client/app/scriptrunner.h"
 
+#include <QApplication>
 #include <QFile>
+#include <QKeyEvent>
 #include <QMetaEnum>
 #include <QTimer>
+#include <QWidget>
 
 #include <cstdio>
 
@@ -21,6 +24,7 @@ namespace {
 
 constexpr qint64 s_maxScriptBytes = 1024 * 1024;
 constexpr int s_maxLines = 10000;
+constexpr int s_syncTimeoutMs = 120000;
 
 QString unescape(QString text)
 {
@@ -74,32 +78,105 @@ void ScriptRunner::start()
 void ScriptRunner::step()
 {
     while (m_next < m_lines.size()) {
-        const int lineNumber = m_next + 1;
+        m_currentLine = m_next + 1;
         const QString line = m_lines.at(m_next++).trimmed();
         if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
             continue;
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         const QString command = space < 0 ? line : line.left(space);
         const QString argument = space < 0 ? QString() : line.mid(space + 1).trimmed();
-        std::fprintf(stderr, "script %d: %s\n", lineNumber, qPrintable(line));
+        // The enrollment code is a secret: it is not echoed.
+        std::fprintf(stderr, "script %d: %s\n", m_currentLine,
+                     command == QLatin1String("enroll") ? "enroll ********" : qPrintable(line));
         if (command == QLatin1String("quit")) {
             Q_EMIT finished(0);
+            return;
+        }
+        if (command == QLatin1String("interactive")) {
+            m_stopped = true; // the window stays open for the user; the app ends when it is closed
             return;
         }
         if (command == QLatin1String("wait")) {
             QTimer::singleShot(qBound(0, argument.toInt(), 60000), this, &ScriptRunner::step);
             return;
         }
-        if (auto done = execute(command, argument); !done) {
-            std::fprintf(stderr, "script line %d failed: %s\n", lineNumber, done.error().message.c_str());
-            Q_EMIT finished(1);
-            return;
-        }
-        // Let the window repaint between commands, as it would between real scans.
-        QTimer::singleShot(0, this, &ScriptRunner::step);
+        m_asyncCommand = false;
+        auto done = execute(command, argument);
+        if (m_asyncCommand && done)
+            return; // resume() continues the run when the answer arrives
+        if (m_asyncCommand)
+            ++m_waitToken; // failed before waiting: forget the wait
+        resume(done);
         return;
     }
     Q_EMIT finished(0);
+}
+
+void ScriptRunner::resume(const Common::Result<void> &outcome)
+{
+    if (!outcome) {
+        std::fprintf(stderr, "script line %d failed: %s\n", m_currentLine, outcome.error().message.c_str());
+        Q_EMIT finished(1);
+        return;
+    }
+    // Let the window repaint between commands, as it would between real scans.
+    QTimer::singleShot(0, this, &ScriptRunner::step);
+}
+
+int ScriptRunner::beginWait(const QString &timeoutMessage)
+{
+    m_asyncCommand = true;
+    const int token = ++m_waitToken;
+    QTimer::singleShot(s_syncTimeoutMs, this, [this, token, timeoutMessage] {
+        if (endWait(token))
+            resume(failure(timeoutMessage));
+    });
+    return token;
+}
+
+bool ScriptRunner::endWait(int token)
+{
+    // One answer per wait: the awaited signal or the timeout, whichever comes first.
+    if (token != m_waitToken)
+        return false;
+    ++m_waitToken;
+    return true;
+}
+
+void ScriptRunner::waitForSync(bool mustSucceed, int roundsLeft)
+{
+    SyncClient *sync = m_terminal.sync();
+    const int token = beginWait(QStringLiteral("no sync round finished within %1 s").arg(s_syncTimeoutMs / 1000));
+    connect(sync, &SyncClient::roundFinished, this, [this, sync, token, mustSucceed, roundsLeft](bool ok) {
+        if (!endWait(token))
+            return;
+        // A round woken while this one ran (new ops, an enrollment) is the one that counts.
+        if (sync->isBusy() && roundsLeft > 0)
+            return waitForSync(mustSucceed, roundsLeft - 1);
+        if (!ok && mustSucceed)
+            return resume(failure(QStringLiteral("sync failed: ") + sync->lastErrorText()));
+        resume({});
+    }, Qt::SingleShotConnection);
+}
+
+void ScriptRunner::typeIntoFocus(const QString &text)
+{
+    QWidget *target = QApplication::focusWidget();
+    if (!target)
+        target = &m_terminal.window();
+    // Key codes as a US-layout scanner produces them: Qt::Key values equal upper-case ASCII.
+    auto type = [target](int key, const QString &keyText) {
+        QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier, keyText);
+        QApplication::sendEvent(target, &press);
+        QKeyEvent release(QEvent::KeyRelease, key, Qt::NoModifier, keyText);
+        QApplication::sendEvent(target, &release);
+    };
+    for (const QChar character : text) {
+        const char16_t code = character.unicode();
+        const int key = code < 0x20 ? 0 : int(QChar(code).toUpper().unicode());
+        type(key, QString(character));
+    }
+    type(Qt::Key_Return, QStringLiteral("\r"));
 }
 
 Common::Result<void> ScriptRunner::execute(const QString &command, const QString &argument)
@@ -109,6 +186,70 @@ Common::Result<void> ScriptRunner::execute(const QString &command, const QString
         const QStringList parts = argument.split(QLatin1String(" | "));
         m_terminal.scriptSource().inject(unescape(parts.value(0)), parts.value(1));
         return {};
+    }
+    if (command == QLatin1String("wedge")) {
+        typeIntoFocus(unescape(argument));
+        return {};
+    }
+    if (command == QLatin1String("echo")) {
+        std::fprintf(stdout, "%s\n", qPrintable(argument));
+        std::fflush(stdout);
+        return {};
+    }
+    if (command == QLatin1String("enroll")) {
+        SyncClient *sync = m_terminal.sync();
+        if (!sync)
+            return failure(QStringLiteral("sync is switched off (--no-sync)"));
+        const int token = beginWait(QStringLiteral("no enrollment answer"));
+        connect(sync, &SyncClient::enrollmentFinished, this, [this, token](bool ok, const QString &message) {
+            if (!endWait(token))
+                return;
+            if (!ok)
+                return resume(failure(QStringLiteral("enrollment failed: ") + message));
+            // Enrollment starts the first sync round; the run continues once it is over.
+            waitForSync(true, 3);
+        }, Qt::SingleShotConnection);
+        m_terminal.enrollWithCode(argument);
+        return {};
+    }
+    if (command == QLatin1String("sync") || command == QLatin1String("sync-try")) {
+        if (!m_terminal.sync())
+            return {};
+        if (!m_terminal.sync()->isEnrolled())
+            return command == QLatin1String("sync") ? failure(QStringLiteral("this terminal is not enrolled"))
+                                                    : Common::Result<void>();
+        const bool running = m_terminal.sync()->isBusy();
+        waitForSync(command == QLatin1String("sync"), running ? 3 : 1);
+        m_terminal.sync()->syncNow();
+        return {};
+    }
+    if (command == QLatin1String("expect-sync")) {
+        const SyncClient *sync = m_terminal.sync();
+        const bool online = sync && sync->state() == SyncClient::State::Idle;
+        if (argument != (online ? QLatin1String("online") : QLatin1String("offline")))
+            return failure(QStringLiteral("sync is %1, expected %2")
+                               .arg(online ? QStringLiteral("online") : QStringLiteral("offline"), argument));
+        return {};
+    }
+    if (command == QLatin1String("expect-picked")) {
+        const QStringList parts = argument.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        auto order = m_terminal.orders().findByNumber(parts.value(0));
+        if (!order)
+            return failure(QStringLiteral("unknown order ") + parts.value(0));
+        auto lines = m_terminal.orders().pickList(order->id);
+        if (!lines)
+            return tl::unexpected(lines.error());
+        for (const OrderLineRecord &line : std::as_const(*lines)) {
+            if (line.lineNumber == parts.value(1).toInt()) {
+                if (line.picked != parts.value(2).toLongLong())
+                    return failure(QStringLiteral("%1 line %2 has %3 picked, expected %4")
+                                       .arg(parts.value(0), parts.value(1))
+                                       .arg(line.picked)
+                                       .arg(parts.value(2)));
+                return {};
+            }
+        }
+        return failure(QStringLiteral("%1 has no line %2").arg(parts.value(0), parts.value(1)));
     }
     if (command == QLatin1String("badge")) {
         m_terminal.login().enterBadge(argument);
@@ -149,11 +290,6 @@ Common::Result<void> ScriptRunner::execute(const QString &command, const QString
         auto scanned = m_terminal.imageSource().scanFile(argument);
         if (!scanned)
             return tl::unexpected(scanned.error());
-        return {};
-    }
-    if (command == QLatin1String("sync")) {
-        if (m_terminal.sync())
-            m_terminal.sync()->syncNow();
         return {};
     }
     if (command == QLatin1String("screenshot")) {

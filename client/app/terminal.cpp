@@ -32,6 +32,7 @@
 namespace {
 constexpr qint64 s_maxImportBytes = 256 * 1024 * 1024;
 constexpr qint64 s_maxCaBytes = 64 * 1024;
+constexpr int s_defaultDevicesPort = 8443; // soko-server's default devices listener (docs/server.md)
 } // namespace
 
 Terminal::Terminal(const TerminalOptions &options, QObject *parent)
@@ -109,6 +110,7 @@ Common::Result<void> Terminal::start()
     m_window->resize(m_options.windowSize);
     m_window->setLanguageSetting(languageSetting(m_options.dataDirectory));
     m_window->enrollmentPage()->setServerAddress(m_options.server);
+    m_window->enrollmentPage()->setSyncAddress(m_options.devices);
     m_window->enrollmentPage()->setCaFile(m_options.caFile);
     connect(m_window.get(), &MainWindow::languageChosen, this,
             [this](const QString &code) { setLanguageSetting(m_options.dataDirectory, code); });
@@ -139,7 +141,7 @@ Common::Result<void> Terminal::importFile(const QString &path)
     return transaction.commit();
 }
 
-void Terminal::enroll(const QString &server, const QString &code, const QString &caFile)
+void Terminal::enroll(const QString &server, const QString &syncAddress, const QString &code, const QString &caFile)
 {
     QFile file(caFile);
     if (caFile.isEmpty() || !file.open(QIODevice::ReadOnly) || file.size() > s_maxCaBytes) {
@@ -147,7 +149,11 @@ void Terminal::enroll(const QString &server, const QString &code, const QString 
         return;
     }
     const QUrl url = QUrl::fromUserInput(server);
-    if (!url.isValid() || url.scheme() != QLatin1String("https")) {
+    QUrl devices = syncAddress.isEmpty() ? url : QUrl::fromUserInput(syncAddress);
+    if (syncAddress.isEmpty())
+        devices.setPort(s_defaultDevicesPort);
+    if (!url.isValid() || url.scheme() != QLatin1String("https") || !devices.isValid()
+        || devices.scheme() != QLatin1String("https")) {
         m_window->enrollmentPage()->showResult(false, tr("The server address must start with https://."));
         return;
     }
@@ -155,5 +161,5 @@ void Terminal::enroll(const QString &server, const QString &code, const QString 
         m_window->enrollmentPage()->showResult(false, tr("Sync is switched off (--no-sync)."));
         return;
     }
-    m_sync->enroll(url, code, file.readAll());
+    m_sync->enroll(url, devices, code, file.readAll());
 }

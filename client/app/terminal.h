@@ -52,9 +52,14 @@ public:
     static QString languageSetting(const QString &dataDirectory);
     static void setLanguageSetting(const QString &dataDirectory, const QString &code);
 
+    // Enrolls with the one-time code (SyncClient::enroll; the result arrives as
+    // SyncClient::enrollmentFinished and on the enrollment page). An empty address, sync address
+    // or CA file takes the one given on the command line.
+    void enroll(const QString &server, const QString &syncAddress, const QString &code, const QString &caFile);
+    void enrollWithCode(const QString &code) { enroll(m_options.server, m_options.devices, code, m_options.caFile); }
+
 private:
     Common::Result<void> importFile(const QString &path);
-    void enroll(const QString &server, const QString &code, const QString &caFile);
 
     TerminalOptions m_options;
     LocalDatabase *m_database = nullptr;

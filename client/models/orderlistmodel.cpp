@@ -7,8 +7,20 @@ OrderListModel::OrderListModel(LocalDatabase &database, OrderRepository &orders,
     : QAbstractTableModel(parent)
     , m_orders(orders)
 {
-    connect(&database, &LocalDatabase::committed, this, &OrderListModel::refresh);
+    connect(&database, &LocalDatabase::committed, this, [this] {
+        if (m_autoRefresh)
+            refresh();
+        else
+            m_stale = true;
+    });
     refresh();
+}
+
+void OrderListModel::setAutoRefresh(bool on)
+{
+    m_autoRefresh = on;
+    if (on && m_stale)
+        refresh();
 }
 
 void OrderListModel::setStates(const QStringList &states)
@@ -19,6 +31,7 @@ void OrderListModel::setStates(const QStringList &states)
 
 void OrderListModel::refresh()
 {
+    m_stale = false;
     beginResetModel();
     auto rows = m_orders.orders(m_states);
     m_rows = rows ? *rows : QList<OrderRecord>();

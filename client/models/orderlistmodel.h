@@ -21,6 +21,9 @@ public:
     // Shows only orders in these states (empty = all).
     void setStates(const QStringList &states);
     void refresh();
+    // On (default): every local commit reloads the list. Off: commits only mark it stale and it
+    // reloads when switched on again (a hidden list of thousands of orders costs nothing per scan).
+    void setAutoRefresh(bool on);
     OrderRecord orderAt(int row) const;
     int rowOf(qint64 orderId) const;
 
@@ -36,4 +39,6 @@ private:
     OrderRepository &m_orders;
     QStringList m_states;
     QList<OrderRecord> m_rows;
+    bool m_autoRefresh = true;
+    bool m_stale = false;
 };

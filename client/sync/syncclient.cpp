@@ -8,10 +8,12 @@
 #include <QNetworkAccessManager>
 #include <QNetworkInformation>
 #include <QNetworkReply>
+#include <QRegularExpression>
 #include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QUrlQuery>
+#include <QUuid>
 
 #include "client/storage/localdatabase.h"
 #include "client/storage/outboxrepository.h"
@@ -19,9 +21,7 @@
 #include "client/storage/transactionguard.h"
 #include "client/sync/snapshotimporter.h"
 #include "common/protocol/protocol.h"
-#ifdef SOKO_TERMINAL_HAVE_PKI
 #include "common/crypto/pki.h"
-#endif
 
 Q_LOGGING_CATEGORY(lcSync, "soko.sync")
 
@@ -58,6 +58,8 @@ SyncClient::~SyncClient()
 {
     if (m_inFlight)
         m_inFlight->abort();
+    // Idle keep-alive TLS connections are closed now, not left to the network thread at exit.
+    m_network->clearConnectionCache();
 }
 
 bool SyncClient::isEnrolled() const
@@ -66,6 +68,11 @@ bool SyncClient::isEnrolled() const
     return !state.value(SyncStateRepository::ClientCertificate).isEmpty()
         && !state.value(SyncStateRepository::ServerUrl).isEmpty()
         && !state.value(SyncStateRepository::CaCertificate).isEmpty();
+}
+
+bool SyncClient::isBusy() const
+{
+    return !m_inFlight.isNull() || m_wakeAgain;
 }
 
 QString SyncClient::serverAddress() const
@@ -143,14 +150,19 @@ Common::Result<QSslConfiguration> SyncClient::sslConfiguration(bool withClientCe
 
 QNetworkReply *SyncClient::send(const QString &method, const QString &path, const QByteArray &body)
 {
-    const bool enrolling = path.endsWith(QLatin1String("/enroll"));
-    auto configuration = sslConfiguration(!enrolling);
+    auto configuration = sslConfiguration(true);
     if (!configuration) {
         m_lastError = tr("The terminal's certificate is missing: connect it again.");
         qCWarning(lcSync) << configuration.error().message.c_str();
         return nullptr;
     }
-    QUrl url(SyncStateRepository(m_database).value(SyncStateRepository::ServerUrl));
+    return sendTo(QUrl(SyncStateRepository(m_database).value(SyncStateRepository::ServerUrl)), *configuration, method,
+                  path, body);
+}
+
+QNetworkReply *SyncClient::sendTo(QUrl url, const QSslConfiguration &configuration, const QString &method,
+                                  const QString &path, const QByteArray &body)
+{
     if (url.scheme() != QLatin1String("https")) {
         // QNetworkAccessManager would silently ignore the TLS configuration for http://.
         m_lastError = tr("The server address must start with https://.");
@@ -161,7 +173,7 @@ QNetworkReply *SyncClient::send(const QString &method, const QString &path, cons
     if (query >= 0)
         url.setQuery(path.mid(query + 1));
     QNetworkRequest request(url);
-    request.setSslConfiguration(*configuration);
+    request.setSslConfiguration(configuration);
     request.setTransferTimeout(m_settings.requestTimeoutMs);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     request.setRawHeader("Accept", "application/json");
@@ -451,85 +463,116 @@ void SyncClient::scheduleNext(bool failed)
     m_timer.start(int(std::min<qint64>(delay, m_settings.maxBackoffMs)));
 }
 
-void SyncClient::enroll(const QUrl &server, const QString &oneTimeCode, const QByteArray &caPem)
+void SyncClient::enroll(const QUrl &apiServer, const QUrl &devicesServer, const QString &oneTimeCode,
+                        const QByteArray &bootstrapCaPem)
 {
-#ifdef SOKO_TERMINAL_HAVE_PKI
     if (m_inFlight) {
         Q_EMIT enrollmentFinished(false, tr("A connection is already running. Try again in a moment."));
         return;
     }
-    if (QSslCertificate::fromData(caPem, QSsl::Pem).isEmpty()) {
+    const QList<QSslCertificate> roots = QSslCertificate::fromData(bootstrapCaPem, QSsl::Pem);
+    if (roots.isEmpty()) {
         Q_EMIT enrollmentFinished(false, tr("The CA certificate file is not a PEM certificate."));
         return;
     }
+    if (apiServer.scheme() != QLatin1String("https") || devicesServer.scheme() != QLatin1String("https")
+        || apiServer.host().isEmpty() || devicesServer.host().isEmpty()) {
+        Q_EMIT enrollmentFinished(false, tr("The server address must start with https://."));
+        return;
+    }
+    // The code is 32 hex digits (docs/api.md); anything else would only cost a refused request.
+    static const QRegularExpression codePattern(QStringLiteral("^[0-9a-fA-F]{32}$"));
+    const QString code = oneTimeCode.trimmed().remove(QLatin1Char(' ')).remove(QLatin1Char('-'));
+    if (!codePattern.match(code).hasMatch()) {
+        Q_EMIT enrollmentFinished(false, tr("The enrollment code has 32 characters (0-9, a-f)."));
+        return;
+    }
     auto key = Common::Crypto::generateP256Key();
-    auto csr = key ? Common::Crypto::makeCsr(*key, QHostInfo::localHostName().toStdString())
+    auto csr = key ? Common::Crypto::makeCsr(*key, QHostInfo::localHostName().left(64).toStdString())
                    : Common::Result<std::string>(tl::unexpected(key.error()));
     if (!csr) {
+        qCWarning(lcSync) << "key/CSR:" << csr.error().message.c_str();
         Q_EMIT enrollmentFinished(false, tr("The terminal could not create its key."));
         return;
     }
-    // The CA and address are stored first (the request needs them); the certificate only on success.
-    {
-        TransactionGuard transaction(m_database);
-        SyncStateRepository state(m_database);
-        if (!transaction.isActive()
-            || !state.setValue(transaction, SyncStateRepository::ServerUrl, server.toString(QUrl::RemovePath))
-            || !state.setValue(transaction, SyncStateRepository::CaCertificate, QString::fromLatin1(caPem))
-            || !transaction.commit()) {
-            Q_EMIT enrollmentFinished(false, tr("The local database could not be written."));
-            return;
-        }
-    }
-    const QJsonObject body{{QStringLiteral("protocol"), 1},
-                           {QStringLiteral("ticket"), oneTimeCode},
-                           {QStringLiteral("csr"), QString::fromStdString(*csr)},
-                           {QStringLiteral("label"), QHostInfo::localHostName()}};
-    QNetworkReply *reply =
-        send(QStringLiteral("POST"), QStringLiteral("/api/v1/enroll"), QJsonDocument(body).toJson(QJsonDocument::Compact));
+    // Server-auth TLS only (the api listener asks for no client certificate), trusting nothing
+    // but the CA the operator chose.
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates(roots);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    const QJsonObject body{{QStringLiteral("code"), code.toLower()}, {QStringLiteral("csr"), QString::fromStdString(*csr)}};
+    QNetworkReply *reply = sendTo(apiServer, configuration, QStringLiteral("POST"), QStringLiteral("/api/v1/enroll"),
+                                  QJsonDocument(body).toJson(QJsonDocument::Compact));
     if (!reply) {
         Q_EMIT enrollmentFinished(false, m_lastError);
         return;
     }
     const QByteArray privateKey = QByteArray::fromStdString(key->privateKeyPem);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, privateKey] {
-        reply->deleteLater();
-        m_inFlight = nullptr;
-        const int status = httpStatus(reply);
-        const QJsonObject answer = QJsonDocument::fromJson(reply->read(s_maxResponseBytes)).object();
-        const QString deviceId = answer.value(QStringLiteral("device_id")).toString();
-        const QString certificate = answer.value(QStringLiteral("certificate")).toString();
-        if (status != 200 || deviceId.isEmpty() || QSslCertificate::fromData(certificate.toLatin1()).isEmpty()) {
-            Q_EMIT enrollmentFinished(false, status == 0 ? tr("The server cannot be reached.")
-                                                         : tr("The server refused the code. Ask for a new one."));
-            return;
+    const QByteArray publicKey = QByteArray::fromStdString(key->publicKeyPem);
+    const QString devices = devicesServer.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, privateKey, publicKey, devices] { onEnrollReply(reply, privateKey, publicKey, devices); });
+}
+
+void SyncClient::onEnrollReply(QNetworkReply *reply, const QByteArray &privateKey, const QByteArray &publicKeyPem,
+                               const QString &devicesServer)
+{
+    reply->deleteLater();
+    m_inFlight = nullptr;
+    const int status = httpStatus(reply);
+    const QByteArray bytes = reply->read(s_maxResponseBytes);
+    if (status != 201) {
+        qCInfo(lcSync) << "enrollment refused:" << status << reply->errorString();
+        QString message;
+        switch (status) {
+        case 0: message = tr("The server cannot be reached."); break;
+        case 401: message = tr("The server refused the code. Ask for a new one."); break;
+        case 503: message = tr("The server does not enroll terminals yet. Call your supervisor."); break;
+        default: message = tr("The server refused the request (HTTP %1).").arg(status); break;
         }
-        QFile keyFile(m_dataDirectory + s_keyFile);
-        if (!keyFile.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            || !keyFile.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-            || keyFile.write(privateKey) != privateKey.size() || !keyFile.flush()) {
-            Q_EMIT enrollmentFinished(false, tr("The terminal could not store its key."));
-            return;
-        }
-        keyFile.close();
-        TransactionGuard transaction(m_database);
-        SyncStateRepository state(m_database);
-        // Ops made before enrollment go out under the server's device id (the request names it).
-        if (!transaction.isActive()
-            || !state.setValue(transaction, SyncStateRepository::DeviceId, deviceId)
-            || !state.setValue(transaction, SyncStateRepository::ClientCertificate, certificate)
-            || !transaction.commit()) {
-            Q_EMIT enrollmentFinished(false, tr("The local database could not be written."));
-            return;
-        }
-        setState(State::Idle);
-        Q_EMIT enrollmentFinished(true, tr("This terminal is connected."));
-        syncNow();
-    });
-#else
-    Q_UNUSED(server)
-    Q_UNUSED(oneTimeCode)
-    Q_UNUSED(caPem)
-    Q_EMIT enrollmentFinished(false, tr("This build cannot enroll: the PKI library is missing."));
-#endif
+        Q_EMIT enrollmentFinished(false, message);
+        return;
+    }
+    // 201 {"device_id","warehouse","certificate","server_ca","device_ca"} (docs/api.md).
+    const QJsonObject answer = QJsonDocument::fromJson(bytes).object();
+    const QString deviceId = answer.value(QStringLiteral("device_id")).toString();
+    const QString warehouse = answer.value(QStringLiteral("warehouse")).toString();
+    const QString certificate = answer.value(QStringLiteral("certificate")).toString();
+    const QString serverCa = answer.value(QStringLiteral("server_ca")).toString();
+    const QList<QSslCertificate> issued = QSslCertificate::fromData(certificate.toLatin1(), QSsl::Pem);
+    // The certificate must carry our key (a server bug or a mix-up would lock the terminal out).
+    const QSslKey publicKey(publicKeyPem, QSsl::Ec, QSsl::Pem, QSsl::PublicKey);
+    if (QUuid::fromString(deviceId).isNull() || issued.isEmpty() || publicKey.isNull()
+        || issued.first().publicKey().toPem() != publicKey.toPem()
+        || QSslCertificate::fromData(serverCa.toLatin1(), QSsl::Pem).isEmpty()) {
+        Q_EMIT enrollmentFinished(false, tr("The server sent an answer this terminal does not understand."));
+        return;
+    }
+    QFile keyFile(m_dataDirectory + s_keyFile);
+    if (!keyFile.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || !keyFile.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || keyFile.write(privateKey) != privateKey.size() || !keyFile.flush()) {
+        Q_EMIT enrollmentFinished(false, tr("The terminal could not store its key."));
+        return;
+    }
+    keyFile.close();
+    TransactionGuard transaction(m_database);
+    SyncStateRepository state(m_database);
+    // Ops made before enrollment go out under the server's device id (the request names it). The
+    // CA the server names is pinned from now on; a new device starts reading from cursor 0.
+    const bool stored = transaction.isActive() && state.setValue(transaction, SyncStateRepository::DeviceId, deviceId)
+        && state.setValue(transaction, SyncStateRepository::Warehouse, warehouse)
+        && state.setValue(transaction, SyncStateRepository::ClientCertificate, certificate)
+        && state.setValue(transaction, SyncStateRepository::CaCertificate, serverCa)
+        && state.setValue(transaction, SyncStateRepository::ServerUrl, devicesServer)
+        && state.setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("0"))
+        && state.setValue(transaction, SyncStateRepository::Epoch, QString()) && transaction.commit();
+    if (!stored) {
+        Q_EMIT enrollmentFinished(false, tr("The local database could not be written."));
+        return;
+    }
+    setState(State::Idle);
+    Q_EMIT enrollmentFinished(true, tr("This terminal is connected."));
+    syncNow();
 }

@@ -52,11 +52,19 @@ public:
     QString serverAddress() const;
     QDateTime lastSync() const;
     QString lastErrorText() const { return m_lastError; }
+    // A request is in flight or another round is already due (script and test helpers wait on it).
+    bool isBusy() const;
 
-    // Generates a P-256 key and CSR (common/crypto/pki.h), POSTs {ticket, csr} to
-    // <server>/api/v1/enroll over TLS trusting only `caPem`; stores the device id, certificate,
-    // CA and server address on success. enrollmentFinished() reports the result.
-    void enroll(const QUrl &server, const QString &oneTimeCode, const QByteArray &caPem);
+    // Enrollment (docs/api.md "Enrollment"): generates a P-256 key and CSR (common/crypto/pki.h)
+    // and POSTs {"code","csr"} to <apiServer>/api/v1/enroll (the api listener) over TLS trusting
+    // only `bootstrapCaPem` (the server-ca.pem the back office hands out). On 201 it stores the
+    // device id, warehouse and certificate from the answer, pins the answer's `server_ca` (it
+    // replaces the bootstrap CA for every later connection), writes the key to device.key (0600)
+    // and syncs with `devicesServer` (the devices listener). enrollmentFinished() reports the
+    // result; a refused code (401), a bad request (400) or an unconfigured server (503) leave the
+    // terminal unenrolled.
+    void enroll(const QUrl &apiServer, const QUrl &devicesServer, const QString &oneTimeCode,
+                const QByteArray &bootstrapCaPem);
     // Starts the timers and runs a first round when enrolled.
     void start();
 
@@ -76,7 +84,12 @@ private:
     enum class Phase { None, Push, Incarnation, Pull };
     void setState(State state);
     Common::Result<QSslConfiguration> sslConfiguration(bool withClientCertificate) const;
+    // Sends to the stored devices address with the device certificate.
     QNetworkReply *send(const QString &method, const QString &path, const QByteArray &body);
+    QNetworkReply *sendTo(QUrl url, const QSslConfiguration &configuration, const QString &method,
+                          const QString &path, const QByteArray &body);
+    void onEnrollReply(QNetworkReply *reply, const QByteArray &privateKey, const QByteArray &publicKeyPem,
+                       const QString &devicesServer);
     void pushNext(qint64 fromSeq);
     void onPushReply(QNetworkReply *reply);
     void requestIncarnation();

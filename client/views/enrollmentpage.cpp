@@ -18,7 +18,9 @@ EnrollmentPage::EnrollmentPage(QWidget *parent)
     layout->addWidget(title);
     auto *form = new QFormLayout;
     m_server = new QLineEdit(this);
-    m_server->setPlaceholderText(tr("https://soko.example:8443"));
+    m_server->setPlaceholderText(tr("https://soko.example:8444"));
+    m_sync = new QLineEdit(this);
+    m_sync->setPlaceholderText(tr("https://soko.example:8443"));
     m_code = new QLineEdit(this);
     m_code->setPlaceholderText(tr("One-time code"));
     m_code->setEchoMode(QLineEdit::Password);
@@ -30,6 +32,7 @@ EnrollmentPage::EnrollmentPage(QWidget *parent)
     caRow->addWidget(m_caFile, 1);
     caRow->addWidget(browse);
     form->addRow(tr("Server address"), m_server);
+    form->addRow(tr("Sync address"), m_sync);
     form->addRow(tr("Enrollment code"), m_code);
     form->addRow(tr("Server CA certificate"), caRow);
     layout->addLayout(form);
@@ -55,7 +58,8 @@ EnrollmentPage::EnrollmentPage(QWidget *parent)
         }
         m_enroll->setEnabled(false);
         m_banner->showAccepted(tr("Connecting…"));
-        Q_EMIT enrollRequested(m_server->text().trimmed(), m_code->text().trimmed(), m_caFile->text().trimmed());
+        Q_EMIT enrollRequested(m_server->text().trimmed(), m_sync->text().trimmed(), m_code->text().trimmed(),
+                               m_caFile->text().trimmed());
     });
     connect(skip, &QPushButton::clicked, this, &EnrollmentPage::skipRequested);
 }
@@ -63,6 +67,11 @@ EnrollmentPage::EnrollmentPage(QWidget *parent)
 void EnrollmentPage::setServerAddress(const QString &address)
 {
     m_server->setText(address);
+}
+
+void EnrollmentPage::setSyncAddress(const QString &address)
+{
+    m_sync->setText(address);
 }
 
 void EnrollmentPage::setCaFile(const QString &path)
