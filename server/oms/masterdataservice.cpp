@@ -164,14 +164,22 @@ bool isValidCode(std::string_view text)
 
 Result<void> MasterDataService::addWarehouse(const std::string &code, const std::string &name, const std::string &actor)
 {
-    if (!isValidCode(code) || !isValidText(name, 200))
-        return Common::fail(ErrorCode::InvalidInput, "bad_value at code: warehouse code or name invalid");
+    if (!isValidCode(code))
+        return Common::fail(ErrorCode::InvalidInput, "bad_value at code: warehouse code invalid");
+    if (name.empty() || !isValidText(name, 200))
+        return Common::fail(ErrorCode::InvalidInput, "bad_value at name: 1-200 printable characters");
     Storage::Transaction transaction(m_store);
     if (!transaction.started())
         return tl::unexpected(transaction.started().error());
+    // Adding must never rename a warehouse that terminals and orders already refer to.
+    auto exists = m_store.warehouseExists(code);
+    if (!exists)
+        return tl::unexpected(exists.error());
+    if (*exists)
+        return Common::fail(ErrorCode::Conflict, "warehouse " + code + " already exists");
     if (auto done = m_store.upsertWarehouse({code, name}); !done)
         return done;
-    if (auto done = m_store.appendAudit({0, {}, actor, "warehouse_upserted", code, "{}"}); !done)
+    if (auto done = m_store.appendAudit({0, {}, actor, "warehouse_added", code, "{}"}); !done)
         return tl::unexpected(done.error());
     return transaction.commit();
 }

@@ -171,6 +171,22 @@ private Q_SLOTS:
         QVERIFY(refused.error().message.rfind("unknown_field at locations[0].tenant_id", 0) == 0);
     }
 
+    void warehouseAddNeverRenames()
+    {
+        ServerWorld world;
+        MasterDataService service(*world.store);
+        const auto again = service.addWarehouse("TKY1", "Renamed", "cli:test");
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, Common::ErrorCode::Conflict);
+        const auto all = world.store->warehouses();
+        QVERIFY(all);
+        for (const auto &warehouse : *all)
+            QVERIFY(warehouse.name != "Renamed");
+        QCOMPARE(service.addWarehouse("OSK1", "", "cli:test").error().code, Common::ErrorCode::InvalidInput);
+        QVERIFY(service.addWarehouse("OSK1", "Osaka", "cli:test"));
+        QVERIFY(*world.store->warehouseExists("OSK1"));
+    }
+
     void orderIdempotency()
     {
         ServerWorld world;
