@@ -13,7 +13,7 @@ JOBS="${SOKO_JOBS:-$(nproc)}"
 PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-multimedia-dev
-    libqt6sql6-sqlite libqt6svg6-dev
+    libqt6sql6-sqlite qt6-svg-dev
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libzxing-dev libssl-dev openssl libsqlite3-dev sqlite3 libsodium-dev libexpected-dev libpqxx-dev
     postgresql fonts-vlgothic xvfb xauth curl
