@@ -1,6 +1,9 @@
 #include "server/storage/ids.h"
 
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <sodium.h>
 
 namespace Server::Storage {
@@ -58,6 +61,20 @@ bool equalDigests(std::string_view left, std::string_view right)
     if (left.size() != right.size())
         return false;
     return sodium_memcmp(left.data(), right.data(), left.size()) == 0;
+}
+
+std::string utcNowIso()
+{
+    const auto now = std::chrono::system_clock::now();
+    const auto milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
+    return text;
 }
 
 } // namespace Server::Storage

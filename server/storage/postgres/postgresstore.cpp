@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <pqxx/pqxx>
 #include "server/storage/changedata.h"
+#include "common/protocol/protocol.h"
 #include "server/storage/ids.h"
 #include "server/storage/migrations.h"
 
@@ -23,42 +24,6 @@ using Common::Domain::OperationOutcome;
 // Advisory lock keys (per database). Arbitrary constants, spelled "soko" + purpose.
 constexpr std::int64_t s_migrationLockKey = 0x736f6b6f0001; // session lock while migrating
 constexpr std::int64_t s_changeLogLockKey = 0x736f6b6f0002; // transaction lock while versions are assigned
-
-std::string systemNow()
-{
-    const auto now = std::chrono::system_clock::now();
-    const auto milliseconds =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
-    return text;
-}
-
-std::string outcomeText(OperationOutcome outcome)
-{
-    switch (outcome) {
-    case OperationOutcome::Applied:
-        return "applied";
-    case OperationOutcome::Conflict:
-        return "conflict";
-    case OperationOutcome::Rejected:
-        return "rejected";
-    }
-    return "rejected";
-}
-
-OperationOutcome outcomeFromText(const std::string &text)
-{
-    if (text == "applied")
-        return OperationOutcome::Applied;
-    if (text == "conflict")
-        return OperationOutcome::Conflict;
-    return OperationOutcome::Rejected;
-}
 
 constexpr std::array<std::pair<std::string_view, MovementReason>, 7> s_reasons{{
     {"receipt", MovementReason::Receipt},
@@ -384,7 +349,7 @@ template <typename T, typename Body> Result<T> PostgresStore::run(std::string_vi
 
 std::string PostgresStore::now()
 {
-    return m_options.clock ? m_options.clock() : systemNow();
+    return m_options.clock ? m_options.clock() : utcNowIso();
 }
 
 // ---- transactions and meta ----
@@ -915,8 +880,11 @@ DeviceRecord readDevice(const pqxx::row &row)
 AppliedOpRecord readApplied(const pqxx::row &row)
 {
     return AppliedOpRecord{
-        text(row[0]), integer(row[1]), integer(row[2]), text(row[3]), text(row[4]), outcomeFromText(text(row[5])),
-        text(row[6]), text(row[7]),    text(row[8]),    text(row[9])};
+        text(row[0]),    integer(row[1]),
+        integer(row[2]), text(row[3]),
+        text(row[4]),    Common::Protocol::outcomeFromName(text(row[5])).value_or(OperationOutcome::Rejected),
+        text(row[6]),    text(row[7]),
+        text(row[8]),    text(row[9])};
 }
 
 } // namespace
@@ -1054,8 +1022,9 @@ Result<void> PostgresStore::insertAppliedOp(const AppliedOpRecord &op)
     return run<void>("insertAppliedOp", [&](Connection &c) -> Result<void> {
         c.exec("INSERT INTO applied_ops(device_id, incarnation, seq, op_id, type, outcome, result, payload, "
                "operator_id, device_created_at, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-               op.deviceId, op.incarnation, op.seq, op.opId, op.type, outcomeText(op.outcome), op.resultJson,
-               op.payloadJson, op.operatorId, op.deviceCreatedAt, now());
+               op.deviceId, op.incarnation, op.seq, op.opId, op.type,
+               std::string(Common::Protocol::outcomeName(op.outcome)), op.resultJson, op.payloadJson, op.operatorId,
+               op.deviceCreatedAt, now());
         return {};
     });
 }

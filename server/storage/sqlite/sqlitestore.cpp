@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sqlite3.h>
 #include <array>
+#include "common/protocol/protocol.h"
 #include "server/storage/ids.h"
 #include "server/storage/changedata.h"
 #include "server/storage/migrations.h"
@@ -16,42 +17,6 @@ namespace {
 using Common::ErrorCode;
 using Common::fail;
 using Common::Domain::OperationOutcome;
-
-std::string systemNow()
-{
-    const auto now = std::chrono::system_clock::now();
-    const auto milliseconds =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
-    return text;
-}
-
-std::string_view outcomeText(OperationOutcome outcome)
-{
-    switch (outcome) {
-    case OperationOutcome::Applied:
-        return "applied";
-    case OperationOutcome::Conflict:
-        return "conflict";
-    case OperationOutcome::Rejected:
-        return "rejected";
-    }
-    return "rejected";
-}
-
-OperationOutcome outcomeFromText(std::string_view text)
-{
-    if (text == "applied")
-        return OperationOutcome::Applied;
-    if (text == "conflict")
-        return OperationOutcome::Conflict;
-    return OperationOutcome::Rejected;
-}
 
 std::optional<Common::Domain::Date> parseDate(const std::string &text)
 {
@@ -325,7 +290,7 @@ Result<SqliteStore::Statement> SqliteStore::prepare(std::string_view sql)
 
 std::string SqliteStore::now()
 {
-    return m_options.clock ? m_options.clock() : systemNow();
+    return m_options.clock ? m_options.clock() : utcNowIso();
 }
 
 // ---- transactions and meta ----
@@ -1066,8 +1031,11 @@ Result<std::int64_t> SqliteStore::lastApplied(std::string_view deviceId, std::in
 static AppliedOpRecord readApplied(const SqliteStore::Statement &query)
 {
     return AppliedOpRecord{
-        query.text(0), query.integer(1), query.integer(2), query.text(3), query.text(4), outcomeFromText(query.text(5)),
-        query.text(6), query.text(7),    query.text(8),    query.text(9)};
+        query.text(0),    query.integer(1),
+        query.integer(2), query.text(3),
+        query.text(4),    Common::Protocol::outcomeFromName(query.text(5)).value_or(OperationOutcome::Rejected),
+        query.text(6),    query.text(7),
+        query.text(8),    query.text(9)};
 }
 
 Result<std::optional<AppliedOpRecord>> SqliteStore::appliedOp(std::string_view deviceId, std::int64_t incarnation,
@@ -1104,7 +1072,7 @@ Result<void> SqliteStore::insertAppliedOp(const AppliedOpRecord &op)
         .bind(3, op.seq)
         .bind(4, op.opId)
         .bind(5, op.type)
-        .bind(6, outcomeText(op.outcome))
+        .bind(6, Common::Protocol::outcomeName(op.outcome))
         .bind(7, op.resultJson)
         .bind(8, op.payloadJson)
         .bind(9, op.operatorId)
