@@ -254,6 +254,14 @@ Result<void> SqliteStore::migrate()
         if (migration.version <= *current)
             continue;
         SOKO_TRY(exec("BEGIN IMMEDIATE"));
+        // Another process may have migrated while we waited for the write lock: look again inside it.
+        current = schemaVersion();
+        if (!current || migration.version <= *current) {
+            (void)exec("ROLLBACK");
+            if (!current)
+                return tl::unexpected(current.error());
+            continue;
+        }
         const std::string sql(migration.sql);
         auto applied = exec(sql.c_str());
         if (applied) {
