@@ -183,14 +183,6 @@ Common::Result<std::vector<std::uint8_t>> base32Decode(std::string_view text)
 {
     if (text.size() > 4096)
         return Common::fail(Common::ErrorCode::TooLarge, "base32 text longer than 4096 characters");
-    switch (text.size() % 8) {
-    case 1:
-    case 3:
-    case 6:
-        return Common::fail(Common::ErrorCode::BadLength, "base32 text has an impossible length",
-                            static_cast<long>(text.size()));
-    default: break;
-    }
     std::vector<std::uint8_t> out;
     out.reserve(text.size() * 5 / 8);
     std::uint32_t buffer = 0;
@@ -205,6 +197,15 @@ Common::Result<std::vector<std::uint8_t>> base32Decode(std::string_view text)
             bits -= 8;
             out.push_back(static_cast<std::uint8_t>((buffer >> bits) & 0xFF));
         }
+    }
+    // Unpadded base32 never ends after 1, 3 or 6 characters of an 8-character group.
+    switch (text.size() % 8) {
+    case 1:
+    case 3:
+    case 6:
+        return Common::fail(Common::ErrorCode::BadLength, "base32 text has an impossible length",
+                            static_cast<long>(text.size()));
+    default: break;
     }
     // Canonical encodings end with zero bits (RFC 4648 §3.5); anything else is a typo or tampering.
     if (bits > 0 && (buffer & ((1U << bits) - 1)) != 0)
