@@ -20,8 +20,7 @@ Common::Result<std::vector<std::uint8_t>> hmac(const char *digest, std::span<con
     std::vector<std::uint8_t> out(EVP_MAX_MD_SIZE);
     std::size_t length = 0;
     if (EVP_Q_mac(nullptr, "HMAC", nullptr, nullptr, params, key.data(), key.size(), data.data(), data.size(),
-                  out.data(), out.size(), &length)
-        == nullptr)
+                  out.data(), out.size(), &length) == nullptr)
         return Common::fail(Common::ErrorCode::Crypto, std::string("HMAC-") + digest + " failed");
     out.resize(length);
     return out;

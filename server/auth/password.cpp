@@ -35,8 +35,7 @@ public:
     HashSlots()
         : m_limit(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxSlots))
         , m_semaphore(static_cast<std::ptrdiff_t>(m_limit))
-    {
-    }
+    {}
     std::size_t limit() const { return m_limit; }
     std::size_t peak() const { return m_peak.load(); }
     void acquire()
@@ -131,7 +130,8 @@ Common::Result<std::size_t> passwordLength(std::string_view text)
     for (std::size_t index = 0; index < text.size();) {
         const std::size_t sequence = utf8SequenceLength(text, index);
         if (sequence == 0)
-            return Common::fail(Common::ErrorCode::InvalidInput, std::string(kPasswordNotUtf8), static_cast<long>(index));
+            return Common::fail(Common::ErrorCode::InvalidInput, std::string(kPasswordNotUtf8),
+                                static_cast<long>(index));
         const bool space = text[index] == ' ';
         if (!(space && previousWasSpace))
             ++length;
@@ -169,7 +169,8 @@ bool isCommonPassword(std::string_view password)
 Common::Result<std::string> hashPassword(std::string_view password)
 {
     if (password.size() > kPasswordMaxBytes)
-        return Common::fail(Common::ErrorCode::TooLarge, "password longer than " + std::to_string(kPasswordMaxBytes) + " bytes");
+        return Common::fail(Common::ErrorCode::TooLarge,
+                            "password longer than " + std::to_string(kPasswordMaxBytes) + " bytes");
     if (!sodiumReady())
         return Common::fail(Common::ErrorCode::Crypto, "libsodium failed to initialise");
     char phc[crypto_pwhash_STRBYTES] = {};

@@ -42,11 +42,11 @@ Common::Result<std::string> qrCodeSvg(std::string_view text)
     const int side = modules + 2 * kQrQuietZoneModules;
     const std::string sideText = std::to_string(side);
     const std::string pixels = std::to_string(side * kPixelsPerModule);
-    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 " + sideText + " "
-                      + sideText + "\" width=\"" + pixels + "\" height=\"" + pixels
-                      + "\" shape-rendering=\"crispEdges\">"
-                        "<rect x=\"0\" y=\"0\" width=\""
-                      + sideText + "\" height=\"" + sideText + "\" fill=\"#ffffff\"/>";
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 " + sideText + " " +
+                      sideText + "\" width=\"" + pixels + "\" height=\"" + pixels +
+                      "\" shape-rendering=\"crispEdges\">"
+                      "<rect x=\"0\" y=\"0\" width=\"" +
+                      sideText + "\" height=\"" + sideText + "\" fill=\"#ffffff\"/>";
     for (int y = 0; y < modules; ++y) {
         for (int x = 0; x < modules;) {
             if (!matrix.get(x, y)) {
@@ -56,9 +56,9 @@ Common::Result<std::string> qrCodeSvg(std::string_view text)
             const int start = x;
             while (x < modules && matrix.get(x, y))
                 ++x;
-            svg += "<rect x=\"" + std::to_string(start + kQrQuietZoneModules) + "\" y=\""
-                   + std::to_string(y + kQrQuietZoneModules) + "\" width=\"" + std::to_string(x - start)
-                   + "\" height=\"1\" fill=\"#000000\"/>";
+            svg += "<rect x=\"" + std::to_string(start + kQrQuietZoneModules) + "\" y=\"" +
+                   std::to_string(y + kQrQuietZoneModules) + "\" width=\"" + std::to_string(x - start) +
+                   "\" height=\"1\" fill=\"#000000\"/>";
         }
     }
     svg += "</svg>";

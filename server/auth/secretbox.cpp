@@ -1,6 +1,7 @@
 #include "server/auth/secretbox.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -31,8 +32,7 @@ class FileDescriptor final
 public:
     explicit FileDescriptor(int descriptor)
         : m_descriptor(descriptor)
-    {
-    }
+    {}
     ~FileDescriptor()
     {
         if (m_descriptor >= 0)
@@ -110,28 +110,26 @@ Common::Result<std::vector<std::uint8_t>> gcmEncrypt(std::span<const std::uint8_
     const auto failed = [] { return Common::fail(Common::ErrorCode::Crypto, "AES-256-GCM encryption failed"); };
     CipherContext context(EVP_CIPHER_CTX_new());
     int length = 0;
-    if (!context || EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1
-        || EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kSealNonceBytes), nullptr) != 1
-        || EVP_EncryptInit_ex(context.get(), nullptr, nullptr, key.data(), nonce.data()) != 1)
+    if (!context || EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kSealNonceBytes), nullptr) != 1 ||
+        EVP_EncryptInit_ex(context.get(), nullptr, nullptr, key.data(), nonce.data()) != 1)
         return failed();
-    if (!aad.empty()
-        && EVP_EncryptUpdate(context.get(), nullptr, &length, aad.data(), static_cast<int>(aad.size())) != 1)
+    if (!aad.empty() &&
+        EVP_EncryptUpdate(context.get(), nullptr, &length, aad.data(), static_cast<int>(aad.size())) != 1)
         return failed();
     std::vector<std::uint8_t> blob(kSealOverheadBytes + plaintext.size());
     blob[0] = kSealVersion;
     std::memcpy(blob.data() + 1, nonce.data(), kSealNonceBytes);
     std::uint8_t *const ciphertext = blob.data() + 1 + kSealNonceBytes;
     int written = 0;
-    if (!plaintext.empty()
-        && EVP_EncryptUpdate(context.get(), ciphertext, &written, plaintext.data(), static_cast<int>(plaintext.size()))
-               != 1)
+    if (!plaintext.empty() && EVP_EncryptUpdate(context.get(), ciphertext, &written, plaintext.data(),
+                                                static_cast<int>(plaintext.size())) != 1)
         return failed();
-    if (EVP_EncryptFinal_ex(context.get(), ciphertext + written, &length) != 1
-        || static_cast<std::size_t>(written + length) != plaintext.size())
+    if (EVP_EncryptFinal_ex(context.get(), ciphertext + written, &length) != 1 ||
+        static_cast<std::size_t>(written + length) != plaintext.size())
         return failed();
     if (EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kSealTagBytes),
-                            ciphertext + plaintext.size())
-        != 1)
+                            ciphertext + plaintext.size()) != 1)
         return failed();
     return blob;
 }
@@ -144,17 +142,18 @@ Common::Result<SecretKey> readKeyFile(const std::filesystem::path &path, int des
     if (!S_ISREG(status.st_mode))
         return tl::unexpected(ioError(path, "is not a regular file"));
     if ((status.st_mode & 077) != 0)
-        return tl::unexpected(ioError(path, "has mode " + octalMode(status.st_mode)
-                                                + ", readable or writable by group/others; it must be 0600 (chmod 600)"));
+        return tl::unexpected(ioError(path, "has mode " + octalMode(status.st_mode) +
+                                                ", readable or writable by group/others; it must be 0600 (chmod 600)"));
     if (status.st_uid != ::geteuid())
-        return tl::unexpected(ioError(path, "belongs to uid " + std::to_string(status.st_uid) + ", not to uid "
-                                                + std::to_string(::geteuid()) + " that runs the server"));
+        return tl::unexpected(ioError(path, "belongs to uid " + std::to_string(status.st_uid) + ", not to uid " +
+                                                std::to_string(::geteuid()) + " that runs the server"));
     if (status.st_size != static_cast<off_t>(kSecretKeyBytes))
-        return tl::unexpected(ioError(path, "is " + std::to_string(status.st_size) + " bytes; a key is exactly "
-                                                + std::to_string(kSecretKeyBytes) + " bytes"));
+        return tl::unexpected(ioError(path, "is " + std::to_string(status.st_size) + " bytes; a key is exactly " +
+                                                std::to_string(kSecretKeyBytes) + " bytes"));
     std::array<std::uint8_t, kSecretKeyBytes> bytes{};
     const bool complete = readFully(descriptor, bytes.data(), bytes.size());
-    auto key = complete ? SecretKey::fromBytes(bytes) : Common::Result<SecretKey>(tl::unexpected(ioError(path, "short read")));
+    auto key =
+        complete ? SecretKey::fromBytes(bytes) : Common::Result<SecretKey>(tl::unexpected(ioError(path, "short read")));
     OPENSSL_cleanse(bytes.data(), bytes.size());
     return key;
 }
@@ -190,8 +189,8 @@ Common::Result<SecretKey> createKeyFile(const std::filesystem::path &path)
     FileDescriptor file(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!file.valid())
         return tl::unexpected(ioError(path, "cannot create: " + systemError(errno)));
-    const bool written = ::fchmod(file.get(), 0600) == 0 && writeFully(file.get(), key->bytes().data(), kSecretKeyBytes)
-                         && ::fsync(file.get()) == 0;
+    const bool written = ::fchmod(file.get(), 0600) == 0 &&
+                         writeFully(file.get(), key->bytes().data(), kSecretKeyBytes) && ::fsync(file.get()) == 0;
     const int writeError = errno;
     const bool closed = ::close(file.release()) == 0;
     if (!written || !closed) {
@@ -269,8 +268,7 @@ Common::Result<std::vector<std::uint8_t>> seal(const SecretKey &key, std::span<c
     const auto nonce = Detail::sealNonce();
     if (!nonce)
         return tl::unexpected(nonce.error());
-    return gcmEncrypt(key.bytes(), *nonce, plaintext,
-                      {reinterpret_cast<const std::uint8_t *>(aad.data()), aad.size()});
+    return gcmEncrypt(key.bytes(), *nonce, plaintext, {reinterpret_cast<const std::uint8_t *>(aad.data()), aad.size()});
 }
 
 Common::Result<std::vector<std::uint8_t>> open(const SecretKey &key, std::span<const std::uint8_t> blob,
@@ -286,28 +284,27 @@ Common::Result<std::vector<std::uint8_t>> open(const SecretKey &key, std::span<c
     if (blob.size() - kSealOverheadBytes > kMaxPlaintextBytes || aad.size() > kMaxPlaintextBytes)
         return Common::fail(Common::ErrorCode::TooLarge, "sealed blob larger than 1 MiB");
     const std::uint8_t *const nonce = blob.data() + 1;
-    const std::span<const std::uint8_t> ciphertext = blob.subspan(1 + kSealNonceBytes, blob.size() - kSealOverheadBytes);
+    const std::span<const std::uint8_t> ciphertext =
+        blob.subspan(1 + kSealNonceBytes, blob.size() - kSealOverheadBytes);
     std::array<std::uint8_t, kSealTagBytes> tag{};
     std::memcpy(tag.data(), blob.data() + blob.size() - kSealTagBytes, kSealTagBytes);
 
     CipherContext context(EVP_CIPHER_CTX_new());
     int length = 0;
-    if (!context || EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1
-        || EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kSealNonceBytes), nullptr) != 1
-        || EVP_DecryptInit_ex(context.get(), nullptr, nullptr, key.bytes().data(), nonce) != 1)
+    if (!context || EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kSealNonceBytes), nullptr) != 1 ||
+        EVP_DecryptInit_ex(context.get(), nullptr, nullptr, key.bytes().data(), nonce) != 1)
         return refused();
-    if (!aad.empty()
-        && EVP_DecryptUpdate(context.get(), nullptr, &length, reinterpret_cast<const std::uint8_t *>(aad.data()),
-                             static_cast<int>(aad.size()))
-               != 1)
+    if (!aad.empty() &&
+        EVP_DecryptUpdate(context.get(), nullptr, &length, reinterpret_cast<const std::uint8_t *>(aad.data()),
+                          static_cast<int>(aad.size())) != 1)
         return refused();
     std::vector<std::uint8_t> plaintext(ciphertext.size());
     int written = 0;
-    bool ok = ciphertext.empty()
-              || EVP_DecryptUpdate(context.get(), plaintext.data(), &written, ciphertext.data(),
-                                   static_cast<int>(ciphertext.size()))
-                     == 1;
-    ok = ok && EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kSealTagBytes), tag.data()) == 1;
+    bool ok = ciphertext.empty() || EVP_DecryptUpdate(context.get(), plaintext.data(), &written, ciphertext.data(),
+                                                      static_cast<int>(ciphertext.size())) == 1;
+    ok = ok &&
+         EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kSealTagBytes), tag.data()) == 1;
     // The tag is checked here; until it passes, the decrypted bytes are unauthenticated and are wiped.
     ok = ok && EVP_DecryptFinal_ex(context.get(), plaintext.data() + written, &length) == 1;
     if (!ok) {

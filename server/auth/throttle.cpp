@@ -31,7 +31,8 @@ std::chrono::seconds loginBackoff(int consecutiveFailures, const LoginThrottlePo
     return std::min(delay, policy.maxDelay);
 }
 
-ThrottleDecision checkLoginAllowed(const LoginFailures &failures, std::int64_t nowUnix, const LoginThrottlePolicy &policy)
+ThrottleDecision checkLoginAllowed(const LoginFailures &failures, std::int64_t nowUnix,
+                                   const LoginThrottlePolicy &policy)
 {
     std::int64_t wait = 0;
     if (!windowOver(failures, nowUnix, policy) && failures.inWindow >= policy.maxFailuresPerWindow)
@@ -70,13 +71,12 @@ LoginFailures recordLoginSuccess(LoginFailures failures)
 
 TokenBucketLimiter::TokenBucketLimiter(std::size_t capacity, std::chrono::seconds period, std::size_t maxKeys,
                                        Clock clock)
-    : m_interval(std::chrono::duration_cast<std::chrono::steady_clock::duration>(period)
-                 / static_cast<std::int64_t>(std::max<std::size_t>(capacity, 1)))
+    : m_interval(std::chrono::duration_cast<std::chrono::steady_clock::duration>(period) /
+                 static_cast<std::int64_t>(std::max<std::size_t>(capacity, 1)))
     , m_tolerance(m_interval * static_cast<std::int64_t>(std::max<std::size_t>(capacity, 1) - 1))
     , m_maxKeys(std::max<std::size_t>(maxKeys, 1))
     , m_clock(std::move(clock))
-{
-}
+{}
 
 ThrottleDecision TokenBucketLimiter::take(std::string_view key)
 {

@@ -17,20 +17,20 @@ namespace Server::Auth {
 
 struct LoginThrottlePolicy
 {
-    int freeFailures = 5;                                     // failures before any delay
-    std::chrono::seconds firstDelay{1};                       // delay after failure freeFailures
-    std::chrono::seconds maxDelay{15 * 60};                   // the doubling stops here
-    int maxFailuresPerWindow = 100;                           // hard cap per window
+    int freeFailures = 5;                   // failures before any delay
+    std::chrono::seconds firstDelay{1};     // delay after failure freeFailures
+    std::chrono::seconds maxDelay{15 * 60}; // the doubling stops here
+    int maxFailuresPerWindow = 100;         // hard cap per window
     std::chrono::seconds window{60 * 60};
-    std::chrono::seconds forgetAfter{24 * 60 * 60};           // a quiet day resets the doubling
+    std::chrono::seconds forgetAfter{24 * 60 * 60}; // a quiet day resets the doubling
 };
 
 // Per-account failure state as stored next to the account (or the unknown name).
 struct LoginFailures
 {
-    int consecutive = 0;             // failures since the last success
+    int consecutive = 0; // failures since the last success
     std::int64_t lastFailureUnix = 0;
-    int inWindow = 0;                // failures since windowStartUnix
+    int inWindow = 0; // failures since windowStartUnix
     std::int64_t windowStartUnix = 0;
     friend bool operator==(const LoginFailures &, const LoginFailures &) = default;
 };
@@ -70,8 +70,9 @@ class TokenBucketLimiter final
 public:
     using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-    TokenBucketLimiter(std::size_t capacity, std::chrono::seconds period, std::size_t maxKeys = 100000,
-                       Clock clock = [] { return std::chrono::steady_clock::now(); });
+    TokenBucketLimiter(
+        std::size_t capacity, std::chrono::seconds period, std::size_t maxKeys = 100000,
+        Clock clock = [] { return std::chrono::steady_clock::now(); });
     TokenBucketLimiter(const TokenBucketLimiter &) = delete;
     TokenBucketLimiter &operator=(const TokenBucketLimiter &) = delete;
 

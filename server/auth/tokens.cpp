@@ -16,7 +16,7 @@ constexpr std::string_view kCsrfContext = "soko-csrf-v1|";
 constexpr std::size_t kMinCsrfKeyBytes = 32;
 constexpr std::size_t kCsrfTokenCharacters = 43; // base64url of 32 bytes
 constexpr std::size_t kMaxSessionIdBytes = 1024;
-constexpr std::size_t kRecoveryCodeBytes = 15;   // 120 bits = 24 base32 characters
+constexpr std::size_t kRecoveryCodeBytes = 15; // 120 bits = 24 base32 characters
 constexpr std::size_t kRecoveryGroup = 4;
 constexpr std::size_t kMaxTypedRecoveryCode = 128;
 
@@ -31,8 +31,8 @@ std::string base64UrlEncode(std::span<const std::uint8_t> bytes)
     out.reserve((bytes.size() * 4 + 2) / 3);
     std::size_t index = 0;
     for (; index + 3 <= bytes.size(); index += 3) {
-        const std::uint32_t group = (std::uint32_t{bytes[index]} << 16) | (std::uint32_t{bytes[index + 1]} << 8)
-                                    | std::uint32_t{bytes[index + 2]};
+        const std::uint32_t group = (std::uint32_t{bytes[index]} << 16) | (std::uint32_t{bytes[index + 1]} << 8) |
+                                    std::uint32_t{bytes[index + 2]};
         out += kAlphabet[(group >> 18) & 0x3F];
         out += kAlphabet[(group >> 12) & 0x3F];
         out += kAlphabet[(group >> 6) & 0x3F];

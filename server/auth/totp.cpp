@@ -16,9 +16,12 @@ constexpr std::size_t kMaxLabelPartBytes = 256;
 const char *digestName(OtpAlgorithm algorithm)
 {
     switch (algorithm) {
-    case OtpAlgorithm::Sha1: return "SHA1";
-    case OtpAlgorithm::Sha256: return "SHA256";
-    case OtpAlgorithm::Sha512: return "SHA512";
+    case OtpAlgorithm::Sha1:
+        return "SHA1";
+    case OtpAlgorithm::Sha256:
+        return "SHA256";
+    case OtpAlgorithm::Sha512:
+        return "SHA512";
     }
     return "SHA1";
 }
@@ -41,9 +44,9 @@ std::string percentEncode(std::string_view text)
     std::string out;
     for (const char character : text) {
         const auto byte = static_cast<unsigned char>(character);
-        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z')
-                                || (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_'
-                                || byte == '~';
+        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+                                (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
+                                byte == '~';
         if (unreserved) {
             out += character;
         } else {
@@ -87,10 +90,10 @@ Common::Result<std::string> hotp(std::span<const std::uint8_t> key, std::uint64_
         return tl::unexpected(mac.error());
     // RFC 4226 §5.3 dynamic truncation: offset from the low nibble of the last byte, 31-bit value.
     const std::size_t offset = mac->back() & 0x0F;
-    const std::uint32_t binary = (static_cast<std::uint32_t>((*mac)[offset] & 0x7F) << 24)
-                                 | (static_cast<std::uint32_t>((*mac)[offset + 1]) << 16)
-                                 | (static_cast<std::uint32_t>((*mac)[offset + 2]) << 8)
-                                 | static_cast<std::uint32_t>((*mac)[offset + 3]);
+    const std::uint32_t binary = (static_cast<std::uint32_t>((*mac)[offset] & 0x7F) << 24) |
+                                 (static_cast<std::uint32_t>((*mac)[offset + 1]) << 16) |
+                                 (static_cast<std::uint32_t>((*mac)[offset + 2]) << 8) |
+                                 static_cast<std::uint32_t>((*mac)[offset + 3]);
     std::uint32_t modulus = 1;
     for (int index = 0; index < digits; ++index)
         modulus *= 10;
@@ -132,8 +135,8 @@ bool isWellFormedCode(std::string_view code)
     return true;
 }
 
-std::optional<std::int64_t> verifyTotp(std::span<const std::uint8_t> seed, std::string_view code, std::int64_t unixSeconds,
-                                       std::int64_t lastAcceptedStep)
+std::optional<std::int64_t> verifyTotp(std::span<const std::uint8_t> seed, std::string_view code,
+                                       std::int64_t unixSeconds, std::int64_t lastAcceptedStep)
 {
     if (!isWellFormedCode(code) || seed.empty())
         return std::nullopt;
@@ -205,7 +208,8 @@ Common::Result<std::vector<std::uint8_t>> base32Decode(std::string_view text)
     case 6:
         return Common::fail(Common::ErrorCode::BadLength, "base32 text has an impossible length",
                             static_cast<long>(text.size()));
-    default: break;
+    default:
+        break;
     }
     // Canonical encodings end with zero bits (RFC 4648 §3.5); anything else is a typo or tampering.
     if (bits > 0 && (buffer & ((1U << bits) - 1)) != 0)
@@ -224,8 +228,8 @@ Common::Result<std::string> otpauthUri(std::string_view issuer, std::string_view
     if (seed.empty())
         return Common::fail(Common::ErrorCode::InvalidInput, "TOTP seed is empty");
     const std::string encodedIssuer = percentEncode(issuer);
-    return "otpauth://totp/" + encodedIssuer + ":" + percentEncode(account) + "?secret=" + base32Encode(seed)
-           + "&issuer=" + encodedIssuer + "&algorithm=SHA1&digits=6&period=30";
+    return "otpauth://totp/" + encodedIssuer + ":" + percentEncode(account) + "?secret=" + base32Encode(seed) +
+           "&issuer=" + encodedIssuer + "&algorithm=SHA1&digits=6&period=30";
 }
 
 } // namespace Server::Auth

@@ -45,8 +45,8 @@ bool isWellFormedCode(std::string_view code);
 // with CRYPTO_memcmp. Returns the matched step if it is greater than `lastAcceptedStep` (replay
 // protection, §5.2: each step accepted once), else nullopt (also for a malformed code, an empty seed
 // or a negative time). The caller stores the step with a conditional UPDATE (... WHERE last_step < $s).
-std::optional<std::int64_t> verifyTotp(std::span<const std::uint8_t> seed, std::string_view code, std::int64_t unixSeconds,
-                                       std::int64_t lastAcceptedStep);
+std::optional<std::int64_t> verifyTotp(std::span<const std::uint8_t> seed, std::string_view code,
+                                       std::int64_t unixSeconds, std::int64_t lastAcceptedStep);
 
 // A new 20-byte seed from OpenSSL RAND_bytes; Crypto error when the CSPRNG fails.
 Common::Result<std::vector<std::uint8_t>> generateSeed();

@@ -66,7 +66,10 @@ private Q_SLOTS:
         row("129 ASCII", std::string(129, 'k'), "password_too_long");
         row("12 emoji", repeat("\xF0\x9F\x94\x91", 12), "");
         // 10 kanji/kana are 30 bytes but 10 code points: too short.
-        row("10 kanji", "\xE5\x80\x89\xE5\xBA\xAB\xE3\x81\xAE\xE6\xA3\x9A\xE3\x81\xAF\xE5\x8C\x97\xE5\x81\xB4\xE3\x81\xAB\xE3\x81\x82\xE3\x82\x8B", "password_too_short");
+        row("10 kanji",
+            "\xE5\x80\x89\xE5\xBA\xAB\xE3\x81\xAE\xE6\xA3\x9A\xE3\x81\xAF\xE5\x8C\x97\xE5\x81\xB4\xE3\x81\xAB\xE3\x81"
+            "\x82\xE3\x82\x8B",
+            "password_too_short");
         row("space run collapses to 9", "abc" + std::string(20, ' ') + "defgh", "password_too_short");
         row("single spaces count", "a b c d e f g", "");
         row("1 MB", std::string(1 << 20, 'x'), "password_too_long");
@@ -80,9 +83,15 @@ private Q_SLOTS:
         row("not on the list", "correct horse battery staple", "");
         // Not UTF-8: the byte offset of the bad sequence is reported.
         row("lone continuation", "abcdefghijkl\x80", "password_not_utf8", 12);
-        row("overlong slash", "ab\xC0\xAF" "cdefghijklmn", "password_not_utf8", 2);
+        row("overlong slash",
+            "ab\xC0\xAF"
+            "cdefghijklmn",
+            "password_not_utf8", 2);
         row("surrogate", "abcdefghijklm\xED\xA0\x80", "password_not_utf8", 13);
-        row("above U+10FFFF", "\xF4\x90\x80\x80" "abcdefghijklm", "password_not_utf8", 0);
+        row("above U+10FFFF",
+            "\xF4\x90\x80\x80"
+            "abcdefghijklm",
+            "password_not_utf8", 0);
         row("truncated at end", "abcdefghijklm\xE3\x81", "password_not_utf8", 13);
         row("0xFF", "abcdef\xFFghijklm", "password_not_utf8", 6);
     }
@@ -145,11 +154,12 @@ private Q_SLOTS:
     void argon2idKnownAnswer()
     {
         const std::string_view salt = "somesaltsomesalt";
-        const auto raw = Detail::argon2idRaw(kKatPassword,
-                                             {reinterpret_cast<const std::uint8_t *>(salt.data()), salt.size()}, 32);
+        const auto raw =
+            Detail::argon2idRaw(kKatPassword, {reinterpret_cast<const std::uint8_t *>(salt.data()), salt.size()}, 32);
         QVERIFY(raw);
         const QByteArray bytes(reinterpret_cast<const char *>(raw->data()), static_cast<qsizetype>(raw->size()));
-        QCOMPARE(bytes.toBase64(QByteArray::OmitTrailingEquals), QByteArray("ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y"));
+        QCOMPARE(bytes.toBase64(QByteArray::OmitTrailingEquals),
+                 QByteArray("ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y"));
         // The reference CLI's PHC string verifies with ours, and only for the right password.
         QVERIFY(verifyPassword(kKatPhc, kKatPassword));
         QVERIFY(!verifyPassword(kKatPhc, "correct horse battery stapl"));
@@ -165,7 +175,8 @@ private Q_SLOTS:
         const auto second = hashPassword(password);
         QVERIFY(first && second);
         // R06: the stored form, and equal passwords never give equal hashes (16-byte random salt).
-        const QRegularExpression phc(QStringLiteral(R"(^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$)"));
+        const QRegularExpression phc(
+            QStringLiteral(R"(^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$)"));
         QVERIFY2(phc.match(qs(*first)).hasMatch(), first->c_str());
         QVERIFY(*first != *second);
         QVERIFY(verifyPassword(*first, password));

@@ -75,9 +75,9 @@ private Q_SLOTS:
     void decodesBack_data()
     {
         QTest::addColumn<QString>("text");
-        QTest::newRow("otpauth URI")
-            << QStringLiteral("otpauth://totp/Soko:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-                              "&issuer=Soko&algorithm=SHA1&digits=6&period=30");
+        QTest::newRow("otpauth URI") << QStringLiteral(
+            "otpauth://totp/Soko:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+            "&issuer=Soko&algorithm=SHA1&digits=6&period=30");
         QTest::newRow("one character") << QStringLiteral("A");
         QTest::newRow("japanese") << QStringLiteral("\u5009\u5eab\u306e\u68da");
         QTest::newRow("1024 bytes") << QString(1024, QLatin1Char('z'));
@@ -111,8 +111,8 @@ private Q_SLOTS:
             QVERIFY2(name == QStringLiteral("svg") || name == QStringLiteral("rect"), qPrintable(name));
         }
         for (const char *forbidden : {"script", "href", "on", "style", "image", "foreignObject"})
-            QVERIFY2(svg->find(std::string(" ") + forbidden) == std::string::npos
-                         && svg->find(std::string("<") + forbidden) == std::string::npos,
+            QVERIFY2(svg->find(std::string(" ") + forbidden) == std::string::npos &&
+                         svg->find(std::string("<") + forbidden) == std::string::npos,
                      forbidden);
         // The URI (and its secret) exists only as modules, never as text in the markup.
         QVERIFY(svg->find("otpauth") == std::string::npos);

@@ -162,11 +162,13 @@ private Q_SLOTS:
         QTest::newRow("GCM spec case 16")
             << QByteArray("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")
             << QByteArray("cafebabefacedbaddecaf888")
-            << QByteArray("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
-                          "b16aedf5aa0de657ba637b39")
+            << QByteArray(
+                   "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+                   "b16aedf5aa0de657ba637b39")
             << QByteArray("feedfacedeadbeeffeedfacedeadbeefabaddad2")
-            << QByteArray("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838"
-                          "c5f61e6393ba7a0abcc9f662")
+            << QByteArray(
+                   "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838"
+                   "c5f61e6393ba7a0abcc9f662")
             << QByteArray("76fc6ece0f4e1768cddf8853bb2d551b");
     }
     void knownAnswer()
@@ -202,7 +204,8 @@ private Q_SLOTS:
         SecretKey second(std::move(first));
         QVERIFY(std::equal(original.begin(), original.end(), second.bytes().begin()));
         // The moved-from key is wiped, not left as a second copy in memory.
-        QVERIFY(std::all_of(first.bytes().begin(), first.bytes().end(), [](std::uint8_t b) { return b == 0; })); // NOLINT(bugprone-use-after-move)
+        QVERIFY(std::all_of(first.bytes().begin(), first.bytes().end(),
+                            [](std::uint8_t b) { return b == 0; })); // NOLINT(bugprone-use-after-move)
     }
 
     void keyFileCreatedThenLoaded()
@@ -269,7 +272,8 @@ private Q_SLOTS:
         const std::filesystem::path folder = directory.filePath(QStringLiteral("folder.key")).toStdString();
         std::filesystem::create_directory(folder);
         QVERIFY(!SecretKey::loadOrCreate(folder));
-        const std::filesystem::path missingDirectory = directory.filePath(QStringLiteral("no/such/dir.key")).toStdString();
+        const std::filesystem::path missingDirectory =
+            directory.filePath(QStringLiteral("no/such/dir.key")).toStdString();
         QVERIFY(!SecretKey::loadOrCreate(missingDirectory));
     }
 };

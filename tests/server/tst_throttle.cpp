@@ -106,7 +106,8 @@ private Q_SLOTS:
         }
         QCOMPARE(failures.inWindow, 100);
         const std::int64_t now = kStart + 1000;
-        QCOMPARE(checkLoginAllowed(failures, now, policy), (ThrottleDecision{false, std::chrono::seconds(3600 - 1000)}));
+        QCOMPARE(checkLoginAllowed(failures, now, policy),
+                 (ThrottleDecision{false, std::chrono::seconds(3600 - 1000)}));
         QVERIFY(checkLoginAllowed(failures, kStart + 3600, policy).allowed);
         failures = recordLoginFailure(failures, kStart + 3600, policy);
         QCOMPARE(failures.inWindow, 1);
@@ -143,7 +144,7 @@ private Q_SLOTS:
             QVERIFY(limiter.take("192.0.2.1").allowed);
         const ThrottleDecision refused = limiter.take("192.0.2.1");
         QVERIFY(!refused.allowed);
-        QCOMPARE(refused.retryAfter, 3s); // one token per 60 s / 20
+        QCOMPARE(refused.retryAfter, 3s);           // one token per 60 s / 20
         QVERIFY(limiter.take("192.0.2.2").allowed); // other IPs are independent
         clock.now += 3s;
         QVERIFY(limiter.take("192.0.2.1").allowed);

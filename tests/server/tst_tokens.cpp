@@ -78,8 +78,10 @@ private Q_SLOTS:
     void digests()
     {
         // FIPS 180-4 examples.
-        QCOMPARE(qs(*sha256Hex("abc")), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QCOMPARE(qs(*sha256Hex("")), QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(qs(*sha256Hex("abc")),
+                 QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(qs(*sha256Hex("")),
+                 QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
         // RFC 4231 test cases 1 and 2.
         const auto first = hmacSha256(std::vector<std::uint8_t>(20, 0x0b), bytesOf("Hi There"));
         QVERIFY(first);
@@ -147,7 +149,8 @@ private Q_SLOTS:
         QTest::newRow("lower case") << QStringLiteral("abcd-efgh-ijkl-mnop-qrst-uvwx") << canonical << -1;
         QTest::newRow("spaces") << QStringLiteral(" abcd efgh ijkl mnop qrst uvwx ") << canonical << -1;
         QTest::newRow("run together") << QStringLiteral("abcdefghijklmnopqrstuvwx") << canonical << -1;
-        QTest::newRow("digits") << QStringLiteral("2345-67AB-CDEF-GHIJ-KLMN-OPQR") << QStringLiteral("234567ABCDEFGHIJKLMNOPQR") << -1;
+        QTest::newRow("digits") << QStringLiteral("2345-67AB-CDEF-GHIJ-KLMN-OPQR")
+                                << QStringLiteral("234567ABCDEFGHIJKLMNOPQR") << -1;
         QTest::newRow("zero") << QStringLiteral("ABCD-0FGH-IJKL-MNOP-QRST-UVWX") << QString() << 5;
         QTest::newRow("one") << QStringLiteral("1BCD-EFGH-IJKL-MNOP-QRST-UVWX") << QString() << 0;
         QTest::newRow("underscore") << QStringLiteral("ABCD_EFGH-IJKL-MNOP-QRST-UVWX") << QString() << 4;

@@ -28,8 +28,10 @@ std::vector<std::uint8_t> bytesOf(std::string_view text)
 std::vector<std::uint8_t> rfcSeed(OtpAlgorithm algorithm)
 {
     switch (algorithm) {
-    case OtpAlgorithm::Sha1: return bytesOf("12345678901234567890");
-    case OtpAlgorithm::Sha256: return bytesOf("12345678901234567890123456789012");
+    case OtpAlgorithm::Sha1:
+        return bytesOf("12345678901234567890");
+    case OtpAlgorithm::Sha256:
+        return bytesOf("12345678901234567890123456789012");
     case OtpAlgorithm::Sha512:
         return bytesOf("1234567890123456789012345678901234567890123456789012345678901234");
     }
@@ -74,9 +76,12 @@ private Q_SLOTS:
         };
         for (const Row &row : rows) {
             const QByteArray name = QByteArray::number(row.time);
-            QTest::newRow((name + " SHA1").constData()) << row.time << row.step << OtpAlgorithm::Sha1 << QString::fromLatin1(row.sha1);
-            QTest::newRow((name + " SHA256").constData()) << row.time << row.step << OtpAlgorithm::Sha256 << QString::fromLatin1(row.sha256);
-            QTest::newRow((name + " SHA512").constData()) << row.time << row.step << OtpAlgorithm::Sha512 << QString::fromLatin1(row.sha512);
+            QTest::newRow((name + " SHA1").constData())
+                << row.time << row.step << OtpAlgorithm::Sha1 << QString::fromLatin1(row.sha1);
+            QTest::newRow((name + " SHA256").constData())
+                << row.time << row.step << OtpAlgorithm::Sha256 << QString::fromLatin1(row.sha256);
+            QTest::newRow((name + " SHA512").constData())
+                << row.time << row.step << OtpAlgorithm::Sha512 << QString::fromLatin1(row.sha512);
         }
     }
     void rfc6238AppendixB()
@@ -97,10 +102,7 @@ private Q_SLOTS:
         QCOMPARE(qs(*six), code.right(6));
     }
 
-    void leadingZerosKept()
-    {
-        QCOMPARE(qs(*totp(kSeed, 1234567890)), QStringLiteral("005924"));
-    }
+    void leadingZerosKept() { QCOMPARE(qs(*totp(kSeed, 1234567890)), QStringLiteral("005924")); }
 
     void rfc4226AppendixD_data()
     {
@@ -143,9 +145,13 @@ private Q_SLOTS:
         QTest::newRow("inner space") << QByteArray("123 456") << false;
         QTest::newRow("sign") << QByteArray("+12345") << false;
         QTest::newRow("letter") << QByteArray("12345a") << false;
-        QTest::newRow("full-width digits") << QByteArray("\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94\xEF\xBC\x95\xEF\xBC\x96") << false;
+        QTest::newRow("full-width digits")
+            << QByteArray("\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94\xEF\xBC\x95\xEF\xBC\x96") << false;
         QTest::newRow("arabic-indic digits") << QByteArray("\xD9\xA1\xD9\xA2\xD9\xA3") << false;
-        QTest::newRow("NUL inside") << QByteArray("123\x00" "56", 6) << false;
+        QTest::newRow("NUL inside") << QByteArray("123\x00"
+                                                  "56",
+                                                  6)
+                                    << false;
     }
     void wellFormedCodes()
     {
@@ -202,7 +208,8 @@ private Q_SLOTS:
         QTest::newRow("foob") << QByteArray("foob") << QStringLiteral("MZXW6YQ");
         QTest::newRow("fooba") << QByteArray("fooba") << QStringLiteral("MZXW6YTB");
         QTest::newRow("foobar") << QByteArray("foobar") << QStringLiteral("MZXW6YTBOI");
-        QTest::newRow("RFC 6238 seed") << QByteArray("12345678901234567890") << QStringLiteral("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        QTest::newRow("RFC 6238 seed") << QByteArray("12345678901234567890")
+                                       << QStringLiteral("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     }
     void base32Vectors()
     {
@@ -274,8 +281,9 @@ private Q_SLOTS:
     {
         const auto uri = otpauthUri("Soko", "alice@example.com", kSeed);
         QVERIFY(uri);
-        QCOMPARE(qs(*uri), QStringLiteral("otpauth://totp/Soko:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-                                          "&issuer=Soko&algorithm=SHA1&digits=6&period=30"));
+        QCOMPARE(qs(*uri),
+                 QStringLiteral("otpauth://totp/Soko:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+                                "&issuer=Soko&algorithm=SHA1&digits=6&period=30"));
     }
 
     void otpauthUriParsesBack_data()
@@ -283,7 +291,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("issuer");
         QTest::addColumn<QString>("account");
         QTest::newRow("e-mail") << QStringLiteral("Soko") << QStringLiteral("alice@example.com");
-        QTest::newRow("spaces and reserved") << QStringLiteral("Soko Warehouse #1") << QStringLiteral("bob & co/ops?x=1");
+        QTest::newRow("spaces and reserved")
+            << QStringLiteral("Soko Warehouse #1") << QStringLiteral("bob & co/ops?x=1");
         QTest::newRow("japanese") << QStringLiteral("\u5009\u5eab") << QStringLiteral("\u5c71\u7530 \u592a\u90ce");
     }
     void otpauthUriParsesBack()
