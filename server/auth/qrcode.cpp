@@ -1,5 +1,6 @@
 #include "server/auth/qrcode.h"
 
+#include <algorithm>
 #include <exception>
 
 #include <ZXing/BarcodeFormat.h>
@@ -24,14 +25,17 @@ Common::Result<std::string> qrCodeSvg(std::string_view text)
     if (text.size() > kQrMaxTextBytes)
         return Common::fail(Common::ErrorCode::TooLarge, "QR text longer than 1024 bytes");
 
+    // ASCII (every otpauth URI: it is percent-encoded) goes without an ECI header, which older phone
+    // scanners mishandle; anything else is declared UTF-8 by ECI so it decodes as written.
+    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
     ZXing::BitMatrix matrix;
     try {
         // ZXing throws for content it cannot encode; this is the edge where that becomes an Error.
-        matrix = ZXing::MultiFormatWriter(ZXing::BarcodeFormat::QRCode)
-                     .setEncoding(ZXing::CharacterSet::UTF8)
-                     .setEccLevel(kEccLevelM)
-                     .setMargin(0)
-                     .encode(std::string(text), 0, 0);
+        ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
+        writer.setEccLevel(kEccLevelM).setMargin(0);
+        if (!ascii)
+            writer.setEncoding(ZXing::CharacterSet::UTF8);
+        matrix = writer.encode(std::string(text), 0, 0);
     } catch (const std::exception &error) {
         return Common::fail(Common::ErrorCode::TooLarge, std::string("QR encoding failed: ") + error.what());
     }

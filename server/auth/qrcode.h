@@ -11,10 +11,10 @@ namespace Server::Auth {
 inline constexpr std::size_t kQrMaxTextBytes = 1024;
 inline constexpr int kQrQuietZoneModules = 4; // ISO/IEC 18004 §6.3.8
 
-// A self-contained SVG image of `text` (UTF-8, byte mode): one <rect> per horizontal run of dark
-// modules on a white background, a viewBox in module units including the 4-module quiet zone,
-// width/height at 4 px per module, no script, no text, no external references. Errors:
-// InvalidInput (empty), TooLarge (over kQrMaxTextBytes or beyond QR capacity).
+// A self-contained SVG image of `text` (ASCII as is; other UTF-8 with a UTF-8 ECI): one <rect> per horizontal run of
+// dark modules on a white background, a viewBox in module units including the 4-module quiet zone, width/height at 4 px
+// per module, no script, no text, no external references. Errors: InvalidInput (empty), TooLarge (over kQrMaxTextBytes
+// or beyond QR capacity).
 Common::Result<std::string> qrCodeSvg(std::string_view text);
 
 } // namespace Server::Auth

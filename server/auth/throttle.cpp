@@ -26,7 +26,8 @@ std::chrono::seconds loginBackoff(int consecutiveFailures, const LoginThrottlePo
     if (consecutiveFailures < policy.freeFailures)
         return std::chrono::seconds{0};
     std::chrono::seconds delay = policy.firstDelay;
-    for (int step = policy.freeFailures; step < consecutiveFailures && delay < policy.maxDelay; ++step)
+    for (int step = policy.freeFailures;
+         step < consecutiveFailures && delay > std::chrono::seconds{0} && delay < policy.maxDelay; ++step)
         delay *= 2;
     return std::min(delay, policy.maxDelay);
 }
