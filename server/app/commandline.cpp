@@ -1,5 +1,7 @@
 #include "server/app/commandline.h"
 
+#include <arpa/inet.h>
+
 #include <iterator>
 #include <optional>
 
@@ -60,6 +62,41 @@ Common::Result<CommandLine> parseCommandLine(const std::vector<std::string> &arg
         }
     }
     return line;
+}
+
+// A name the server certificate may carry (RFC 1123 host name, optionally with one leading "*."
+// wildcard label as RFC 6125 §6.4.3 allows), or an IPv4/IPv6 literal. Empty when valid, else why not.
+std::string hostnameProblem(const std::string &name)
+{
+    unsigned char address[16];
+    if (inet_pton(AF_INET6, name.c_str(), address) == 1)
+        return {};
+    if (name.find(':') != std::string::npos)
+        return "is not a valid IPv6 address";
+    if (name.size() > 253)
+        return "is longer than 253 characters";
+    const bool allDigitsAndDots = name.find_first_not_of("0123456789.") == std::string::npos;
+    if (allDigitsAndDots)
+        return inet_pton(AF_INET, name.c_str(), address) == 1 ? std::string() : "is not a valid IPv4 address";
+    std::string_view rest(name);
+    if (rest.substr(0, 2) == "*.")
+        rest.remove_prefix(2);
+    if (rest.find('.') == std::string_view::npos && name.size() != rest.size())
+        return "has a wildcard over a top-level name only";
+    for (;;) {
+        const auto dot = rest.find('.');
+        const std::string_view label = rest.substr(0, dot);
+        if (label.empty() || label.size() > 63)
+            return "has an empty label or one longer than 63 characters";
+        if (label.front() == '-' || label.back() == '-')
+            return "has a label that starts or ends with '-'";
+        if (label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+            std::string_view::npos)
+            return "may contain only letters, digits, '-' and '.' (and a leading \"*.\")";
+        if (dot == std::string_view::npos)
+            return {};
+        rest.remove_prefix(dot + 1);
+    }
 }
 
 } // namespace Server::App

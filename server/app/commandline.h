@@ -28,4 +28,10 @@ Common::Result<CommandLine> parseCommandLine(const std::vector<std::string> &arg
                                              const std::set<std::string, std::less<>> &valueOptions,
                                              const std::set<std::string, std::less<>> &flagOptions = {});
 
+// Checks a --hostname value for the server certificate: an RFC 1123 host name (letters, digits,
+// '-', labels of 1–63 characters, at most 253 in all; one leading "*." wildcard label allowed,
+// RFC 6125 §6.4.3) or an IPv4/IPv6 literal. Returns "" when valid, else the reason, e.g.
+// "is not a valid IPv4 address" for 1.2.3.999.
+std::string hostnameProblem(const std::string &name);
+
 } // namespace Server::App

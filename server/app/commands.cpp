@@ -20,6 +20,7 @@ namespace Server::App {
 
 namespace {
 
+
 using Options = std::set<std::string, std::less<>>;
 
 constexpr const char *s_overview =
@@ -174,9 +175,8 @@ int commandInit(const CommandLine &line)
     if (options.hostnames.empty())
         return usageError("init", "at least one --hostname NAME is required (the name terminals connect to)");
     for (const std::string &name : options.hostnames)
-        if (name.size() > 253 || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                        "0123456789.-:*") != std::string::npos)
-            return usageError("init", "'" + name + "' is not a host name or IP address");
+        if (const std::string problem = hostnameProblem(name); !problem.empty())
+            return usageError("init", "--hostname '" + name + "' " + problem);
     options.warehouse = line.value("warehouse");
     if (!options.warehouse.empty() && !Oms::isValidCode(options.warehouse))
         return usageError("init", "--warehouse must be a code of 1-64 printable characters");

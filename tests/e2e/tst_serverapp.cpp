@@ -107,6 +107,40 @@ private Q_SLOTS:
                  std::string("--admin takes no value"));
     }
 
+    void hostnames_data()
+    {
+        QTest::addColumn<QByteArray>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("simple") << QByteArray("soko") << true;
+        QTest::newRow("fqdn") << QByteArray("soko.example.lan") << true;
+        QTest::newRow("wildcard") << QByteArray("*.example.lan") << true;
+        QTest::newRow("ipv4") << QByteArray("10.0.4.21") << true;
+        QTest::newRow("ipv6") << QByteArray("fd00::1") << true;
+        QTest::newRow("ipv6 loopback") << QByteArray("::1") << true;
+        QTest::newRow("bare star") << QByteArray("*") << false;
+        QTest::newRow("wildcard over tld") << QByteArray("*.lan") << false;
+        QTest::newRow("star inside") << QByteArray("a*.example.lan") << false;
+        QTest::newRow("leading dash") << QByteArray("-x") << false;
+        QTest::newRow("trailing dash label") << QByteArray("a-.example") << false;
+        QTest::newRow("octet 999") << QByteArray("1.2.3.999") << false;
+        QTest::newRow("three octets") << QByteArray("1.2.3") << false;
+        QTest::newRow("empty label") << QByteArray("a..b") << false;
+        QTest::newRow("underscore") << QByteArray("a_b") << false;
+        QTest::newRow("bad ipv6") << QByteArray("fd00:::1:") << false;
+        QTest::newRow("64-char label") << QByteArray(64, 'a') << false;
+        QTest::newRow("63-char label") << QByteArray(63, 'a') << true;
+        const QByteArray labels = QByteArray(60, 'a') + '.' + QByteArray(60, 'b') + '.' + QByteArray(60, 'c') + '.' +
+                                  QByteArray(60, 'd') + '.';
+        QTest::newRow("253 chars") << (labels + QByteArray(9, 'e')) << true;
+        QTest::newRow("254 chars") << (labels + QByteArray(10, 'e')) << false;
+    }
+    void hostnames()
+    {
+        QFETCH(QByteArray, name);
+        QFETCH(bool, valid);
+        const std::string problem = hostnameProblem(name.toStdString());
+        QVERIFY2(problem.empty() == valid, problem.c_str());
+    }
     void logEscaping_data()
     {
         QTest::addColumn<QByteArray>("text");

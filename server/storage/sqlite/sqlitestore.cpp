@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <thread>
 #include <sqlite3.h>
 #include <array>
 #include "common/protocol/protocol.h"
@@ -236,7 +237,10 @@ Result<void> SqliteStore::configure()
     sqlite3_limit(m_db, SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024);
     sqlite3_limit(m_db, SQLITE_LIMIT_SQL_LENGTH, 1024 * 1024);
     sqlite3_busy_timeout(m_db, m_options.busyTimeoutMs);
-    SOKO_TRY(exec("PRAGMA journal_mode=WAL"));
+    // Switching a brand-new file to WAL takes an exclusive lock, and SQLite returns BUSY at once
+    // (without the busy handler) when it would deadlock with another process opening the same
+    // file: try again until the busy timeout.
+    SOKO_TRY(execWhileBusy("PRAGMA journal_mode=WAL"));
     SOKO_TRY(exec(m_options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"));
     SOKO_TRY(exec("PRAGMA foreign_keys=ON"));
     SOKO_TRY(exec("PRAGMA trusted_schema=OFF"));
@@ -246,14 +250,21 @@ Result<void> SqliteStore::configure()
 Result<void> SqliteStore::migrate()
 {
     Lock lock(m_mutex);
-    SOKO_TRY(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT"));
+    // Under the write lock, taken with the busy handler: a deferred read-then-write would get
+    // SQLITE_BUSY at once if another process created the table in between.
+    SOKO_TRY(execWhileBusy("BEGIN IMMEDIATE"));
+    if (auto created = exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT"); !created) {
+        (void)exec("ROLLBACK");
+        return created;
+    }
+    SOKO_TRY(exec("COMMIT"));
     auto current = schemaVersion();
     if (!current)
         return tl::unexpected(current.error());
     for (const Migration &migration : sqliteMigrations()) {
         if (migration.version <= *current)
             continue;
-        SOKO_TRY(exec("BEGIN IMMEDIATE"));
+        SOKO_TRY(execWhileBusy("BEGIN IMMEDIATE"));
         // Another process may have migrated while we waited for the write lock: look again inside it.
         current = schemaVersion();
         if (!current || migration.version <= *current) {
@@ -274,12 +285,23 @@ Result<void> SqliteStore::migrate()
         }
         SOKO_TRY(exec("COMMIT"));
     }
-    auto existing = meta("epoch");
-    if (!existing)
-        return tl::unexpected(existing.error());
-    if (!*existing)
-        SOKO_TRY(setMeta("epoch", randomUuid()));
-    return {};
+    // The first process to get here names the epoch; a concurrent one keeps it.
+    SOKO_PREPARE(epochRow, "INSERT INTO server_meta(key, value) VALUES ('epoch', ?1) ON CONFLICT(key) DO NOTHING");
+    return epochRow.bind(1, randomUuid()).run();
+}
+
+Result<void> SqliteStore::execWhileBusy(const char *sql)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(m_options.busyTimeoutMs);
+    for (;;) {
+        const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
+        const int primary = rc & 0xff;
+        if (rc == SQLITE_OK)
+            return {};
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
+            return Common::fail(ErrorCode::Storage, std::string("exec: ") + sqlite3_errmsg(m_db));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 Result<SqliteStore::Statement> SqliteStore::prepare(std::string_view sql)

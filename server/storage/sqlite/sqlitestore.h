@@ -121,6 +121,8 @@ private:
     Result<void> configure();
     Result<void> migrate();
     Result<void> exec(const char *sql);
+    // exec() that tries again while the database is busy or locked, up to the busy timeout.
+    Result<void> execWhileBusy(const char *sql);
     Result<Statement> prepare(std::string_view sql);
     Result<void> emitOrderChange(std::int64_t id, const std::string &previousWarehouse);
     Result<void> setMeta(std::string_view key, std::string_view value);
