@@ -69,8 +69,9 @@ Common::Result<std::vector<CsvRow>> parseCsv(std::string_view text, const std::v
 {
     if (text.size() > limits.maxBytes)
         return Common::fail(ErrorCode::TooLarge, "file larger than " + std::to_string(limits.maxBytes) + " bytes");
+    // Excel's "CSV UTF-8" starts with a byte order mark: it says nothing but "UTF-8", so skip it.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
-        return Common::fail(ErrorCode::InvalidInput, "a UTF-8 byte order mark is not allowed", 1);
+        text.remove_prefix(3);
     if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4))
         return Common::fail(ErrorCode::InvalidInput, "archives are not accepted; send plain CSV", 1);
     if (!isValidUtf8(text))

@@ -5,8 +5,8 @@
 #include <vector>
 #include "common/support/result.h"
 
-// Strict RFC 4180 CSV reading for imports (REQUIREMENTS.md R48, §5.2 "CSV"): UTF-8 only (a BOM
-// is refused), no NUL, CRLF or LF line ends, quoted fields with "" escapes, every record with the
+// Strict RFC 4180 CSV reading for imports (REQUIREMENTS.md R48, §5.2 "CSV"): UTF-8 only (a leading
+// BOM, as Excel writes, is skipped), no NUL, CRLF or LF line ends, quoted fields with "" escapes, every record with the
 // header's field count, at most `maxBytes`, `maxRows` data rows and `maxFieldBytes` per field.
 // The header must equal `expectedHeader` exactly (order included). A syntax error fails the whole
 // file (Error{InvalidInput, …, position = 1-based line}); row content is the caller's to check.

@@ -144,22 +144,56 @@ Result<std::vector<LocationRow>> readLocations(std::string_view body, ImportForm
 
 } // namespace
 
-bool isValidText(std::string_view text, std::size_t maxLength)
+namespace {
+
+// Calls `visit` with each code point of valid UTF-8 `text`; stops when it returns false.
+template <typename Visit> bool eachCodePoint(std::string_view text, Visit visit)
 {
-    if (text.size() > maxLength || !isValidUtf8(text))
-        return false;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f)
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t length = byte < 0x80 ? 1 : (byte & 0xE0) == 0xC0 ? 2 : (byte & 0xF0) == 0xE0 ? 3 : 4;
+        std::uint32_t codePoint = length == 1 ? byte : length == 2 ? (byte & 0x1Fu) : length == 3 ? (byte & 0x0Fu) : (byte & 0x07u);
+        for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+            codePoint = (codePoint << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+        if (!visit(codePoint))
             return false;
+        i += length;
     }
     return true;
 }
 
+// C0/C1 controls and the bidirectional overrides/isolates that make text display differently
+// from what it is ("Trojan Source", CVE-2021-42574): never in any stored text.
+bool isControlOrBidi(std::uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+// Characters that are invisible or look like a plain space: a code containing one cannot be told
+// apart on screen or on a label from the code without it.
+bool isInvisibleOrSpaceLike(std::uint32_t c)
+{
+    return c == 0xA0 || c == 0xAD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x1680 ||
+           c == 0x180E || (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) ||
+           c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || c == 0xFFA0 ||
+           (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE0FFF);
+}
+
+} // namespace
+
+bool isValidText(std::string_view text, std::size_t maxLength)
+{
+    if (text.size() > maxLength || !isValidUtf8(text))
+        return false;
+    return eachCodePoint(text, [](std::uint32_t c) { return !isControlOrBidi(c); });
+}
+
 bool isValidCode(std::string_view text)
 {
-    return !text.empty() && isValidText(text, 64) && text.find('|') == std::string_view::npos && text.front() != ' ' &&
-           text.back() != ' ';
+    if (text.empty() || !isValidText(text, 64) || text.find('|') != std::string_view::npos || text.front() == ' ' ||
+        text.back() == ' ')
+        return false;
+    return eachCodePoint(text, [](std::uint32_t c) { return !isInvisibleOrSpaceLike(c); });
 }
 
 Result<void> MasterDataService::addWarehouse(const std::string &code, const std::string &name, const std::string &actor)
@@ -196,7 +230,7 @@ Result<ImportReport> MasterDataService::importSkus(std::string_view body, Import
     std::set<std::string> seenCodes;
     for (SkuRow &row : *rows) {
         if (!isValidCode(row.sku.code)) {
-            report.errors.push_back({row.row, "code: 1-64 printable characters, no '|'"});
+            report.errors.push_back({row.row, "code: 1-64 visible characters, no '|'"});
             continue;
         }
         if (!isValidText(row.sku.name, 200) || row.sku.name.empty()) {
@@ -260,7 +294,7 @@ Result<ImportReport> MasterDataService::importLocations(std::string_view body, I
         return tl::unexpected(transaction.started().error());
     for (const LocationRow &row : *rows) {
         if (!isValidCode(row.location.code)) {
-            report.errors.push_back({row.row, "code: 1-64 printable characters, no '|'"});
+            report.errors.push_back({row.row, "code: 1-64 visible characters, no '|'"});
             continue;
         }
         if (!isValidText(row.location.zone, 32)) {

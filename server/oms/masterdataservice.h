@@ -31,8 +31,11 @@ private:
     Storage::Store &m_store;
 };
 
-// Shared by the OMS services: a code (SKU, location, store, order number) is 1–64 bytes of
-// printable UTF-8 without control characters; names and addresses up to `maxLength`.
+// Shared by the OMS services. Text (names, addresses; up to `maxLength` bytes) is valid UTF-8
+// without C0/C1 control characters or bidirectional overrides (U+202A–202E, U+2066–2069). A code
+// (SKU, location, store, order number, badge) is 1–64 bytes of such text, without '|', leading or
+// trailing space, and without invisible or space-like characters (NBSP, zero-width, U+3000, …)
+// that would make two codes look the same on screen or on a label.
 bool isValidCode(std::string_view text);
 bool isValidText(std::string_view text, std::size_t maxLength);
 

@@ -48,6 +48,37 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(*result), expected);
     }
 
+    void codeAndTextRules_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<bool>("validCode");
+        QTest::addColumn<bool>("validText");
+        QTest::newRow("plain") << QByteArray("A-01-02") << true << true;
+        QTest::newRow("Japanese") << QByteArray("\xE6\xA3\x9A-1") << true << true;
+        QTest::newRow("inner space") << QByteArray("A 1") << true << true;
+        QTest::newRow("leading space") << QByteArray(" A1") << false << true;
+        QTest::newRow("pipe") << QByteArray("A|1") << false << true;
+        QTest::newRow("NBSP U+00A0") << QByteArray("A\xC2\xA0" "1") << false << true;
+        QTest::newRow("zero width space U+200B") << QByteArray("A\xE2\x80\x8B" "1") << false << true;
+        QTest::newRow("BOM U+FEFF") << QByteArray("\xEF\xBB\xBF" "A1") << false << true;
+        QTest::newRow("ideographic space U+3000") << QByteArray("A\xE3\x80\x80" "1") << false << true;
+        QTest::newRow("RLO U+202E") << QByteArray("A\xE2\x80\xAE" "1") << false << false;
+        QTest::newRow("isolate U+2066") << QByteArray("A\xE2\x81\xA6" "1") << false << false;
+        QTest::newRow("C1 control U+0085") << QByteArray("A\xC2\x85" "1") << false << false;
+        QTest::newRow("tab") << QByteArray("A\t1") << false << false;
+        QTest::newRow("DEL") << QByteArray("A\x7F" "1") << false << false;
+        QTest::newRow("overlong") << QByteArray("A\xC0\xAF") << false << false;
+        QTest::newRow("65 bytes") << QByteArray(65, 'x') << false << true;
+    }
+    void codeAndTextRules()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(bool, validCode);
+        QFETCH(bool, validText);
+        const std::string_view view(text.constData(), static_cast<std::size_t>(text.size()));
+        QCOMPARE(Server::Oms::isValidCode(view), validCode);
+        QCOMPARE(Server::Oms::isValidText(view, 200), validText);
+    }
     void csvSyntax_data()
     {
         QTest::addColumn<QByteArray>("text");
@@ -64,9 +95,13 @@ private Q_SLOTS:
         QTest::newRow("short record") << QByteArray("a,b,c\n1,2,3\n1,2\n") << -1 << 3;
         QTest::newRow("C2 NUL") << QByteArray("a,b,c\n1,\0,3\n", 12) << -1 << 2;
         QTest::newRow("C2 zip") << QByteArray("PK\x03\x04rest") << -1 << 1;
-        QTest::newRow("BOM") << QByteArray("\xEF\xBB\xBF"
-                                           "a,b,c\n")
-                             << -1 << 1;
+        QTest::newRow("leading BOM skipped (Excel)") << QByteArray("\xEF\xBB\xBF"
+                                                                 "a,b,c\n1,2,3\n")
+                                                      << 1 << 0;
+        QTest::newRow("BOM inside is data, not a header") << QByteArray("a,b,c\n1,2,3\n\xEF\xBB\xBF"
+                                                                      "\xEF\xBB\xBF"
+                                                                      "a,b,c\n")
+                                                           << 2 << 0;
         QTest::newRow("latin-1 byte") << QByteArray("a,b,c\n\xE9,2,3\n") << -1 << 1;
         QTest::newRow("quote in unquoted field") << QByteArray("a,b,c\nx\"y,2,3\n") << -1 << 2;
         QTest::newRow("text after closing quote") << QByteArray("a,b,c\n\"x\"y,2,3\n") << -1 << 2;
