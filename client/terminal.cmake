@@ -21,6 +21,7 @@ set(SOKO_TERMINAL_CORE_SOURCES
     workflows/pickingworkflow.h workflows/pickingworkflow.cpp
     workflows/packingworkflow.h workflows/packingworkflow.cpp
     sync/snapshotimporter.h sync/snapshotimporter.cpp
+    sync/snapshotsweep.h sync/snapshotsweep.cpp
     models/orderlistmodel.h models/orderlistmodel.cpp
     models/picklistmodel.h models/picklistmodel.cpp
     models/outboxproblemmodel.h models/outboxproblemmodel.cpp

@@ -101,6 +101,8 @@ Common::Result<void> Terminal::start()
         // New ops go out soon after they are committed.
         connect(m_picking, &PickingWorkflow::changed, m_sync, &SyncClient::notifyLocalChange);
         connect(m_packing, &PackingWorkflow::shipped, m_sync, &SyncClient::notifyLocalChange);
+        // A re-downloaded scope never removes the order in the picker's or packer's hands.
+        m_sync->setOpenOrders([this] { return QList<qint64>{m_picking->order().id, m_packing->order().id}; });
     }
     m_feedback = new Feedback(m_options.muted, this);
 

@@ -439,7 +439,9 @@ private Q_SLOTS:
         QVERIFY(OrderRepository(*m_database).find(1002));
 
         serverDown = false;
-        SyncClient restarted(*m_database, m_folder->path()); // as after the app was killed
+        // The app is killed and started again: a new connection to the same database file.
+        QVERIFY(TestSupport::openDatabase(*m_database, m_folder->path()));
+        SyncClient restarted(*m_database, m_folder->path());
         QSignalSpy finished(&restarted, &SyncClient::roundFinished);
         restarted.syncNow();
         QVERIFY(finished.wait(30000));
