@@ -1,5 +1,7 @@
 #include "client/sync/snapshotsweep.h"
 
+#include <optional>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
