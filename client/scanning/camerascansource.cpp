@@ -184,8 +184,8 @@ void CameraScanSource::decodeInBackground(std::function<QImage()> picture)
         Common::Result<QList<ScanEvent>> events;
         try {
             const QImage image = picture();
-            events = image.isNull() ? Common::Result<QList<ScanEvent>>(Common::fail(
-                                          Common::ErrorCode::InvalidInput, "the frame could not be converted"))
+            events = image.isNull() ? Common::Result<QList<ScanEvent>>(Common::fail(Common::ErrorCode::InvalidInput,
+                                                                                    "the frame could not be converted"))
                                     : ImageScanSource::decodeImage(image, ScanOrigin::Camera);
         } catch (const std::exception &error) {
             // The edge of the worker thread: nothing may escape a QRunnable.

@@ -32,8 +32,8 @@ class CameraScanSource final : public ScanSource
 public:
     struct Camera
     {
-        QByteArray id;               // QCameraDevice::id()
-        QString description;         // for the settings list, e.g. "Integrated Camera"
+        QByteArray id;       // QCameraDevice::id()
+        QString description; // for the settings list, e.g. "Integrated Camera"
     };
     using CameraLister = std::function<QList<Camera>()>;
     using Clock = std::function<qint64()>; // monotonic milliseconds
@@ -104,11 +104,11 @@ private:
     QPointer<QCamera> m_camera;
     QMediaCaptureSession *m_session = nullptr; // created on the first start()
     QVideoSink *m_sink = nullptr;
-    QThreadPool m_pool;                        // one worker: one frame in work at a time
+    QThreadPool m_pool; // one worker: one frame in work at a time
     bool m_busy = false;
     qint64 m_framesDecoded = 0;
     qint64 m_framesDropped = 0;
-    quint64 m_generation = 0;                  // bumped when a camera closes
+    quint64 m_generation = 0; // bumped when a camera closes
     QElapsedTimer m_uptime;
-    QHash<QString, qint64> m_lastSeen;         // symbology + text → when a decoded frame last showed it
+    QHash<QString, qint64> m_lastSeen; // symbology + text → when a decoded frame last showed it
 };

@@ -22,8 +22,8 @@ namespace SnapshotSweep {
 namespace {
 
 // sync_state keys (free-form keys of the key/value table).
-constexpr const char *s_runningKey = "snapshot_running";  // "1" from begin() to the last page
-constexpr const char *s_keptKey = "snapshot_kept";        // {"order":[ids],"sku":[codes],"location":[codes]}
+constexpr const char *s_runningKey = "snapshot_running"; // "1" from begin() to the last page
+constexpr const char *s_keptKey = "snapshot_kept";       // {"order":[ids],"sku":[codes],"location":[codes]}
 
 // The entities whose rows can be held back for the picker.
 const QStringList s_holdable{QStringLiteral("order"), QStringLiteral("sku"), QStringLiteral("location")};
@@ -119,15 +119,15 @@ Common::Result<Keys> heldKeys(LocalDatabase &database, const QList<qint64> &open
     const QString pending = QStringLiteral(" FROM outbox WHERE state = 'pending' AND json_valid(payload)");
     auto skus = column(database,
                        QStringLiteral("SELECT sku_code FROM order_lines WHERE CAST(order_id AS TEXT) IN"
-                                      " (SELECT value FROM json_each(?)) UNION SELECT json_extract(payload, '$.sku')")
-                           + pending,
+                                      " (SELECT value FROM json_each(?)) UNION SELECT json_extract(payload, '$.sku')") +
+                           pending,
                        {orderList}, "SKUs of held work");
     auto locations = column(database,
                             QStringLiteral("SELECT location_code FROM order_lines WHERE CAST(order_id AS TEXT) IN"
                                            " (SELECT value FROM json_each(?))"
-                                           " UNION SELECT json_extract(payload, '$.location')")
-                                + pending + QStringLiteral(" UNION SELECT json_extract(payload, '$.from')") + pending
-                                + QStringLiteral(" UNION SELECT json_extract(payload, '$.to')") + pending,
+                                           " UNION SELECT json_extract(payload, '$.location')") +
+                                pending + QStringLiteral(" UNION SELECT json_extract(payload, '$.from')") + pending +
+                                QStringLiteral(" UNION SELECT json_extract(payload, '$.to')") + pending,
                             {orderList}, "locations of held work");
     if (!skus || !locations)
         return tl::unexpected(!skus ? skus.error() : locations.error());
@@ -199,17 +199,17 @@ Common::Result<Removed> sweep(TransactionGuard &transaction, LocalDatabase &data
         const QString entity = QLatin1String(table->entity);
         const QString heldList = jsonArray(held->value(entity));
         const QString where = QStringLiteral(" WHERE ") + notNoted(*table);
-        if (auto done = run(database,
-                            QStringLiteral("DELETE FROM %1").arg(QLatin1String(table->table)) + where
-                                + QStringLiteral(" AND %1 NOT IN (SELECT value FROM json_each(?))")
-                                      .arg(QLatin1String(table->key)),
-                            {heldList}, "remove rows the snapshot did not carry", counter);
+        if (auto done = run(
+                database,
+                QStringLiteral("DELETE FROM %1").arg(QLatin1String(table->table)) + where +
+                    QStringLiteral(" AND %1 NOT IN (SELECT value FROM json_each(?))").arg(QLatin1String(table->key)),
+                {heldList}, "remove rows the snapshot did not carry", counter);
             !done)
             return tl::unexpected(done.error());
-        auto remaining = column(database,
-                                QStringLiteral("SELECT %1 FROM %2").arg(QLatin1String(table->key), QLatin1String(table->table))
-                                    + where,
-                                {}, "rows kept for held work");
+        auto remaining = column(
+            database,
+            QStringLiteral("SELECT %1 FROM %2").arg(QLatin1String(table->key), QLatin1String(table->table)) + where, {},
+            "rows kept for held work");
         if (!remaining)
             return tl::unexpected(remaining.error());
         for (const QString &key : std::as_const(*remaining))
@@ -223,10 +223,11 @@ Common::Result<Removed> sweep(TransactionGuard &transaction, LocalDatabase &data
             return tl::unexpected(done.error());
     }
     // Operators are deactivated, never deleted: ops already written name them.
-    if (auto done = run(database,
-                        QStringLiteral("UPDATE operators SET active = 0 WHERE active = 1 AND NOT EXISTS (SELECT 1 FROM"
-                                       " temp.snapshot_seen s WHERE s.entity = 'operator' AND s.key = operators.badge)"),
-                        {}, "deactivate operators the snapshot did not carry", &removed.operators);
+    if (auto done =
+            run(database,
+                QStringLiteral("UPDATE operators SET active = 0 WHERE active = 1 AND NOT EXISTS (SELECT 1 FROM"
+                               " temp.snapshot_seen s WHERE s.entity = 'operator' AND s.key = operators.badge)"),
+                {}, "deactivate operators the snapshot did not carry", &removed.operators);
         !done)
         return tl::unexpected(done.error());
     removed.kept = keptCount(kept);
@@ -266,7 +267,7 @@ Common::Result<Removed> removeReleased(TransactionGuard &transaction, LocalDatab
             if (auto done = removeOne(database, entity, *it); !done)
                 return tl::unexpected(done.error());
             int &counter = entity == QLatin1String("order") ? removed.orders
-                : entity == QLatin1String("sku")            ? removed.skus
+                           : entity == QLatin1String("sku") ? removed.skus
                                                             : removed.locations;
             ++counter;
             it = keys.erase(it);
@@ -304,7 +305,8 @@ bool needsRestart(LocalDatabase &database)
     if (!isRunning(database))
         return false;
     QSqlQuery query(database.database());
-    return !query.exec(QStringLiteral("SELECT 1 FROM temp.sqlite_master WHERE name = 'snapshot_seen'")) || !query.next();
+    return !query.exec(QStringLiteral("SELECT 1 FROM temp.sqlite_master WHERE name = 'snapshot_seen'")) ||
+           !query.next();
 }
 
 Common::Result<std::vector<Common::Protocol::Change>> notePage(TransactionGuard &transaction, LocalDatabase &database,

@@ -38,8 +38,8 @@ struct Removed
     int lots = 0;
     int stock = 0;
     int orders = 0;
-    int operators = 0;           // deactivated
-    int kept = 0;                // held back for later (orders, SKUs, locations)
+    int operators = 0; // deactivated
+    int kept = 0;      // held back for later (orders, SKUs, locations)
 };
 
 // Starts a snapshot: pull cursor "0", the running mark, an empty set of noted keys. Errors: Storage.

@@ -20,11 +20,17 @@ void CameraButton::refresh()
     setVisible(m_camera.hasCamera());
     setChecked(m_camera.isOn());
     switch (m_camera.status()) {
-    case CameraScanSource::Status::Starting: setText(tr("Camera…")); break;
-    case CameraScanSource::Status::Active: setText(tr("Camera on")); break;
+    case CameraScanSource::Status::Starting:
+        setText(tr("Camera…"));
+        break;
+    case CameraScanSource::Status::Active:
+        setText(tr("Camera on"));
+        break;
     case CameraScanSource::Status::Off:
     case CameraScanSource::Status::NoCamera:
-    case CameraScanSource::Status::Error: setText(tr("Camera")); break;
+    case CameraScanSource::Status::Error:
+        setText(tr("Camera"));
+        break;
     }
     setToolTip(m_camera.isOn() ? tr("Stop scanning with the camera") : tr("Scan with the camera"));
 }

@@ -22,7 +22,7 @@ Q_DECLARE_METATYPE(ScanKind)
 
 namespace {
 
-const QString s_jan = QStringLiteral("barcodes/ean-13/ean13-1/26.png");       // JAN 4901780188352
+const QString s_jan = QStringLiteral("barcodes/ean-13/ean13-1/26.png"); // JAN 4901780188352
 const QString s_ean8 = QStringLiteral("barcodes/ean-8/ean8-1/1.png");
 const QString s_gs1Qr = QStringLiteral("barcodes/qrcode/qrcode-2/gs1-figure-4.15.1-2.png");
 const QString s_codabar = QStringLiteral("barcodes/codabar/codabar-2/03.jpg"); // NW-7 tracking number
@@ -116,7 +116,8 @@ private Q_SLOTS:
         // AI 8101 (a North American coupon): GS1, so ]C1, but nothing a warehouse scans.
         QTest::newRow("GS1-128") << QStringLiteral("barcodes/code128/code128-1/5.png") << QStringLiteral("Code128")
                                  << QStringLiteral("]C1") << ScanKind::Unknown;
-        QTest::newRow("GS1 DataMatrix") << QStringLiteral("barcodes/datamatrix/datamatrix-1/gs1-figure-4.15.1-2-32x32.png")
+        QTest::newRow("GS1 DataMatrix") << QStringLiteral(
+                                               "barcodes/datamatrix/datamatrix-1/gs1-figure-4.15.1-2-32x32.png")
                                         << QStringLiteral("DataMatrix") << QStringLiteral("]d2") << ScanKind::Item;
         QTest::newRow("GS1 QR") << QStringLiteral("barcodes/qrcode/qrcode-2/gs1-figure-4.15.1-2.png")
                                 << QStringLiteral("QRCode") << QStringLiteral("]Q3") << ScanKind::Item;
@@ -160,16 +161,14 @@ private Q_SLOTS:
             int reported;
         };
         const Step steps[] = {
-            {0, &jan, 1},      // comes into view
-            {100, &jan, 0},    // stays
-            {200, &blank, 0},  // a blurred frame
-            {600, &jan, 0},    // back within the hold-off: the same look, not a new scan
-            {2000, &jan, 0},   // held in view longer than the hold-off: still one scan
-            {3400, &jan, 0},
-            {3500, &blank, 0},
-            {5000, &blank, 0}, // out of view for the hold-off: it has left
-            {5100, &jan, 1},   // shown again: counts again
-            {5200, &two, 2},   // two other labels: each reported once, independently
+            {0, &jan, 1},     // comes into view
+            {100, &jan, 0},   // stays
+            {200, &blank, 0}, // a blurred frame
+            {600, &jan, 0},   // back within the hold-off: the same look, not a new scan
+            {2000, &jan, 0},  // held in view longer than the hold-off: still one scan
+            {3400, &jan, 0},  {3500, &blank, 0}, {5000, &blank, 0}, // out of view for the hold-off: it has left
+            {5100, &jan, 1},                                        // shown again: counts again
+            {5200, &two, 2}, // two other labels: each reported once, independently
             {5300, &two, 0},
         };
         for (const Step &step : steps) {

@@ -79,7 +79,8 @@ private Q_SLOTS:
             QVERIFY(!button->isVisible());
         }
         window.showPage(MainWindow::Page::Status);
-        auto *choice = window.pageWidget(MainWindow::Page::Status)->findChild<QComboBox *>(QStringLiteral("cameraChoice"));
+        auto *choice =
+            window.pageWidget(MainWindow::Page::Status)->findChild<QComboBox *>(QStringLiteral("cameraChoice"));
         QVERIFY(choice);
         QVERIFY(!choice->isVisible());
         QVERIFY(window.statusBar()->currentMessage().isEmpty()); // nothing to say, nothing said
@@ -89,8 +90,9 @@ private Q_SLOTS:
     void cameraSwitchOnScanningScreens()
     {
         QTemporaryDir folder;
-        QList<CameraScanSource::Camera> cameras{{QByteArrayLiteral("soko-test-camera-1"), QStringLiteral("Rear camera")},
-                                                {QByteArrayLiteral("soko-test-camera-2"), QStringLiteral("Front camera")}};
+        QList<CameraScanSource::Camera> cameras{
+            {QByteArrayLiteral("soko-test-camera-1"), QStringLiteral("Rear camera")},
+            {QByteArrayLiteral("soko-test-camera-2"), QStringLiteral("Front camera")}};
         Terminal terminal(options(folder.path()));
         terminal.setCameraLister([&cameras] { return cameras; });
         QVERIFY(terminal.start());
@@ -108,7 +110,8 @@ private Q_SLOTS:
 
         // The choice of camera lives on the status screen and is remembered.
         window.showPage(MainWindow::Page::Status);
-        auto *choice = window.pageWidget(MainWindow::Page::Status)->findChild<QComboBox *>(QStringLiteral("cameraChoice"));
+        auto *choice =
+            window.pageWidget(MainWindow::Page::Status)->findChild<QComboBox *>(QStringLiteral("cameraChoice"));
         QVERIFY(choice);
         QVERIFY(choice->isVisible());
         QCOMPARE(choice->count(), 3); // the system's default, then each camera
