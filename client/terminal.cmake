@@ -21,6 +21,7 @@ set(SOKO_TERMINAL_CORE_SOURCES
     workflows/pickingworkflow.h workflows/pickingworkflow.cpp
     workflows/packingworkflow.h workflows/packingworkflow.cpp
     sync/snapshotimporter.h sync/snapshotimporter.cpp
+    sync/snapshotsweep.h sync/snapshotsweep.cpp
     models/orderlistmodel.h models/orderlistmodel.cpp
     models/picklistmodel.h models/picklistmodel.cpp
     models/outboxproblemmodel.h models/outboxproblemmodel.cpp
@@ -48,10 +49,17 @@ add_library(soko::terminal_core ALIAS soko_terminal_core)
 target_link_libraries(soko_terminal_core
     PUBLIC soko::build_settings soko::common soko::terminal Qt6::Widgets Qt6::Sql Qt6::Network
     PRIVATE PkgConfig::SODIUM)
-# Sounds through Qt Multimedia when installed; the system beep otherwise.
+# Sounds and the camera through Qt Multimedia when installed; the system beep and no camera
+# switch otherwise. lupdate reads the camera files either way, so the translations stay complete.
+set(SOKO_TERMINAL_CAMERA_SOURCES
+    scanning/camerascansource.h scanning/camerascansource.cpp
+    views/camerabutton.h views/camerabutton.cpp
+)
+list(TRANSFORM SOKO_TERMINAL_CAMERA_SOURCES PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/")
 if(TARGET Qt6::Multimedia)
+    target_sources(soko_terminal_core PRIVATE ${SOKO_TERMINAL_CAMERA_SOURCES})
     target_link_libraries(soko_terminal_core PRIVATE Qt6::Multimedia)
-    target_compile_definitions(soko_terminal_core PRIVATE SOKO_HAVE_MULTIMEDIA)
+    target_compile_definitions(soko_terminal_core PRIVATE SOKO_HAVE_MULTIMEDIA SOKO_HAVE_CAMERA)
 endif()
 
 # The executable: main only, plus its resources (icons, sounds) and translations.
@@ -65,5 +73,5 @@ qt_add_resources(soko-terminal "assets" PREFIX "/" BASE "${PROJECT_SOURCE_DIR}/r
     "${PROJECT_SOURCE_DIR}/resources/sounds/rejected.wav")
 qt_add_translations(soko-terminal
     TS_FILES "${PROJECT_SOURCE_DIR}/translations/soko_ja.ts" "${PROJECT_SOURCE_DIR}/translations/soko_en.ts"
-    SOURCES ${SOKO_TERMINAL_CORE_SOURCES}
+    SOURCES ${SOKO_TERMINAL_CORE_SOURCES} ${SOKO_TERMINAL_CAMERA_SOURCES}
     RESOURCE_PREFIX "/i18n")

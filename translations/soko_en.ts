@@ -2,6 +2,44 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>CameraButton</name>
+    <message>
+        <source>Camera…</source>
+        <translation>Camera…</translation>
+    </message>
+    <message>
+        <source>Camera on</source>
+        <translation>Camera on</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Stop scanning with the camera</source>
+        <translation>Stop scanning with the camera</translation>
+    </message>
+    <message>
+        <source>Scan with the camera</source>
+        <translation>Scan with the camera</translation>
+    </message>
+</context>
+<context>
+    <name>CameraScanSource</name>
+    <message>
+        <source>No camera found on this terminal.</source>
+        <translation>No camera found on this terminal.</translation>
+    </message>
+    <message>
+        <source>The camera is not connected. Choose another one on the Sync status screen.</source>
+        <translation>The camera is not connected. Choose another one on the Sync status screen.</translation>
+    </message>
+    <message>
+        <source>The camera stopped: %1</source>
+        <translation>The camera stopped: %1</translation>
+    </message>
+</context>
+<context>
     <name>EnrollmentPage</name>
     <message>
         <source>Connect this terminal</source>
@@ -658,6 +696,14 @@
     <message>
         <source>Last problem: %1</source>
         <translation>Last problem: %1</translation>
+    </message>
+    <message>
+        <source>Camera for scanning</source>
+        <translation>Camera for scanning</translation>
+    </message>
+    <message>
+        <source>Default camera</source>
+        <translation>Default camera</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,44 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>CameraButton</name>
+    <message>
+        <source>Camera…</source>
+        <translation>カメラ…</translation>
+    </message>
+    <message>
+        <source>Camera on</source>
+        <translation>カメラ オン</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>カメラ</translation>
+    </message>
+    <message>
+        <source>Stop scanning with the camera</source>
+        <translation>カメラでのスキャンを止める</translation>
+    </message>
+    <message>
+        <source>Scan with the camera</source>
+        <translation>カメラでスキャン</translation>
+    </message>
+</context>
+<context>
+    <name>CameraScanSource</name>
+    <message>
+        <source>No camera found on this terminal.</source>
+        <translation>この端末にはカメラがありません。</translation>
+    </message>
+    <message>
+        <source>The camera is not connected. Choose another one on the Sync status screen.</source>
+        <translation>カメラが接続されていません。「同期状況」の画面で別のカメラを選んでください。</translation>
+    </message>
+    <message>
+        <source>The camera stopped: %1</source>
+        <translation>カメラが停止しました: %1</translation>
+    </message>
+</context>
+<context>
     <name>EnrollmentPage</name>
     <message>
         <source>Connect this terminal</source>
@@ -656,6 +694,14 @@
     <message>
         <source>Last problem: %1</source>
         <translation>直近の問題：%1</translation>
+    </message>
+    <message>
+        <source>Camera for scanning</source>
+        <translation>スキャンに使うカメラ</translation>
+    </message>
+    <message>
+        <source>Default camera</source>
+        <translation>標準のカメラ</translation>
     </message>
 </context>
 <context>

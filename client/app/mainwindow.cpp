@@ -8,6 +8,10 @@
 
 #include "client/app/feedback.h"
 #include "client/models/orderlistmodel.h"
+#ifdef SOKO_HAVE_CAMERA
+#include "client/scanning/camerascansource.h"
+#include "client/views/camerabutton.h"
+#endif
 #include "client/models/outboxproblemmodel.h"
 #include "client/models/picklistmodel.h"
 #include "client/storage/localdatabase.h"
@@ -124,6 +128,7 @@ MainWindow::MainWindow(const Dependencies &dependencies, QWidget *parent)
                 showPage(Page::Login);
         });
     }
+    wireCamera();
     // Any touch or key anywhere in the app counts as activity for the idle lock.
     qApp->installEventFilter(this);
     showPage(m_deps.sync && !m_deps.sync->isEnrolled() ? Page::Enrollment : Page::Login);
@@ -174,6 +179,15 @@ void MainWindow::showPage(Page page)
     }
     if (page == Page::Status)
         updateStatusBar();
+#ifdef SOKO_HAVE_CAMERA
+    // Only scanning screens have a use for the camera; elsewhere it would drain the battery. On
+    // a scanning screen the switch follows a camera plugged in or out meanwhile.
+    if (m_deps.camera) {
+        if (page == Page::Enrollment || page == Page::Status)
+            m_deps.camera->stop();
+        m_deps.camera->refreshCameras();
+    }
+#endif
 }
 
 bool MainWindow::openOrder(qint64 orderId)
@@ -220,6 +234,38 @@ void MainWindow::onSessionChanged()
         showPage(Page::Login);
     }
     updateStatusBar();
+}
+
+void MainWindow::wireCamera()
+{
+#ifdef SOKO_HAVE_CAMERA
+    CameraScanSource *camera = m_deps.camera;
+    if (!camera)
+        return;
+    m_loginPage->setCameraButton(new CameraButton(*camera));
+    m_orderPage->setCameraButton(new CameraButton(*camera));
+    m_pickingPage->setCameraButton(new CameraButton(*camera));
+    m_packingPage->setCameraButton(new CameraButton(*camera));
+    // No camera, a camera error: told once, in words, where the operator looks.
+    connect(camera, &CameraScanSource::statusChanged, this, [this, camera] {
+        if (camera->statusText().isEmpty())
+            return;
+        m_deps.feedback.refused();
+        statusBar()->showMessage(camera->statusText(), 8000);
+    });
+    auto offerCameras = [this, camera] {
+        QList<QPair<QByteArray, QString>> cameras;
+        for (const CameraScanSource::Camera &entry : camera->cameras())
+            cameras.append({entry.id, entry.description});
+        m_statusPage->setCameras(cameras, camera->cameraId());
+    };
+    connect(camera, &CameraScanSource::camerasChanged, this, offerCameras);
+    offerCameras();
+    connect(m_statusPage, &StatusPage::cameraChosen, this, [this, camera](const QByteArray &id) {
+        camera->setCameraId(id);
+        Q_EMIT cameraChosen(id);
+    });
+#endif
 }
 
 void MainWindow::setStatusText(QLabel *label, const QString &text)

@@ -4,6 +4,7 @@
 
 class QLabel;
 class QStackedWidget;
+class CameraScanSource;
 class EnrollmentPage;
 class Feedback;
 class LocalDatabase;
@@ -24,7 +25,9 @@ class SyncClient;
 // The terminal's one window: a stack of screens (enrollment, login, pick lists, picking, pack &
 // ship, sync status) and a status bar (online/offline, pending ops, last sync, operator). It
 // hands the ScanRouter to the workflow of the visible screen; on the pick-list screen a scanned
-// pick slip opens that order. Built by the composition root, which owns everything it uses.
+// pick slip opens that order. The scanning screens (login, pick lists, picking, packing) carry
+// the camera switch when the terminal has a camera; the camera stops on the other screens.
+// Built by the composition root, which owns everything it uses.
 class MainWindow final : public QMainWindow, public ScanConsumer
 {
     Q_OBJECT
@@ -45,6 +48,7 @@ public:
         PackingWorkflow &packing;
         SyncClient *sync;            // nullptr with --no-sync
         Feedback &feedback;
+        CameraScanSource *camera = nullptr; // nullptr when built without Qt Multimedia
     };
 
     explicit MainWindow(const Dependencies &dependencies, QWidget *parent = nullptr);
@@ -63,6 +67,8 @@ public:
 
 Q_SIGNALS:
     void languageChosen(const QString &code);
+    // The operator chose the camera to scan with ("" = the system's default).
+    void cameraChosen(const QByteArray &id);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -72,6 +78,7 @@ private:
     void setStatusText(QLabel *label, const QString &text);
     static void elide(QLabel *label);
     void onSessionChanged();
+    void wireCamera();
 
     Dependencies m_deps;
     Page m_page = Page::Login;

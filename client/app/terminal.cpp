@@ -59,6 +59,20 @@ void Terminal::setLanguageSetting(const QString &dataDirectory, const QString &c
         .setValue(QStringLiteral("language"), code);
 }
 
+QByteArray Terminal::cameraSetting(const QString &dataDirectory)
+{
+    return QSettings(dataDirectory + QStringLiteral("/settings.ini"), QSettings::IniFormat)
+        .value(QStringLiteral("camera"))
+        .toString()
+        .toUtf8();
+}
+
+void Terminal::setCameraSetting(const QString &dataDirectory, const QByteArray &id)
+{
+    QSettings(dataDirectory + QStringLiteral("/settings.ini"), QSettings::IniFormat)
+        .setValue(QStringLiteral("camera"), QString::fromUtf8(id));
+}
+
 Common::Result<void> Terminal::start()
 {
     if (!QDir().mkpath(m_options.dataDirectory))
@@ -91,6 +105,11 @@ Common::Result<void> Terminal::start()
     for (ScanSource *source : {static_cast<ScanSource *>(m_wedge), static_cast<ScanSource *>(m_scriptSource),
                                static_cast<ScanSource *>(m_imageSource)})
         m_router->addSource(source);
+#ifdef SOKO_HAVE_CAMERA
+    m_camera = new CameraScanSource(this, m_cameraLister);
+    m_camera->setCameraId(cameraSetting(m_options.dataDirectory));
+    m_router->addSource(m_camera);
+#endif
 
     m_login = new LoginWorkflow(*m_operators, *m_session, this);
     m_picking = new PickingWorkflow(*m_database, *m_orders, *m_skus, *m_outbox, *m_session, this);
@@ -101,12 +120,14 @@ Common::Result<void> Terminal::start()
         // New ops go out soon after they are committed.
         connect(m_picking, &PickingWorkflow::changed, m_sync, &SyncClient::notifyLocalChange);
         connect(m_packing, &PackingWorkflow::shipped, m_sync, &SyncClient::notifyLocalChange);
+        // A re-downloaded scope never removes the order in the picker's or packer's hands.
+        m_sync->setOpenOrders([this] { return QList<qint64>{m_picking->order().id, m_packing->order().id}; });
     }
     m_feedback = new Feedback(m_options.muted, this);
 
     m_window = std::make_unique<MainWindow>(MainWindow::Dependencies{*m_database, *m_orders, *m_outbox, *m_session,
                                                                      *m_router, *m_login, *m_picking, *m_packing,
-                                                                     m_sync, *m_feedback});
+                                                                     m_sync, *m_feedback, m_camera});
     m_window->resize(m_options.windowSize);
     m_window->setLanguageSetting(languageSetting(m_options.dataDirectory));
     m_window->enrollmentPage()->setServerAddress(m_options.server);
@@ -114,6 +135,8 @@ Common::Result<void> Terminal::start()
     m_window->enrollmentPage()->setCaFile(m_options.caFile);
     connect(m_window.get(), &MainWindow::languageChosen, this,
             [this](const QString &code) { setLanguageSetting(m_options.dataDirectory, code); });
+    connect(m_window.get(), &MainWindow::cameraChosen, this,
+            [this](const QByteArray &id) { setCameraSetting(m_options.dataDirectory, id); });
     connect(m_window->enrollmentPage(), &EnrollmentPage::enrollRequested, this, &Terminal::enroll);
     m_window->show();
     if (m_sync)

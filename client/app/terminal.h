@@ -1,6 +1,7 @@
 #pragma once
 #include <QObject>
 #include <memory>
+#include "client/scanning/camerascansource.h"
 #include "client/app/options.h"
 #include "common/support/result.h"
 
@@ -47,10 +48,18 @@ public:
     ScriptScanSource &scriptSource() { return *m_scriptSource; }
     ImageScanSource &imageSource() { return *m_imageSource; }
     SyncClient *sync() { return m_sync; }
+    // The camera source; nullptr when built without Qt Multimedia.
+    CameraScanSource *camera() { return m_camera; }
+    // Which cameras exist (default: Qt Multimedia's list); set before start(). Tests use it to
+    // stand for a terminal with or without a camera.
+    void setCameraLister(CameraScanSource::CameraLister lister) { m_cameraLister = std::move(lister); }
 
     // The language override stored in <data>/settings.ini: "" (system), "en" or "ja".
     static QString languageSetting(const QString &dataDirectory);
     static void setLanguageSetting(const QString &dataDirectory, const QString &code);
+    // The camera chosen in settings.ini (its id; "" = the system's default camera).
+    static QByteArray cameraSetting(const QString &dataDirectory);
+    static void setCameraSetting(const QString &dataDirectory, const QByteArray &id);
 
     // Enrolls with the one-time code (SyncClient::enroll; the result arrives as
     // SyncClient::enrollmentFinished and on the enrollment page). An empty address, sync address
@@ -73,6 +82,8 @@ private:
     WedgeScanSource *m_wedge = nullptr;
     ScriptScanSource *m_scriptSource = nullptr;
     ImageScanSource *m_imageSource = nullptr;
+    CameraScanSource *m_camera = nullptr;
+    CameraScanSource::CameraLister m_cameraLister;
     LoginWorkflow *m_login = nullptr;
     PickingWorkflow *m_picking = nullptr;
     PackingWorkflow *m_packing = nullptr;

@@ -17,24 +17,43 @@ Client::Scanning::DecodeOptions warehouseFormats()
 
 } // namespace
 
+namespace {
+
+QList<ScanEvent> toEvents(const std::vector<Client::Scanning::Scan> &scans, ScanOrigin origin)
+{
+    QList<ScanEvent> events;
+    events.reserve(qsizetype(scans.size()));
+    for (const Client::Scanning::Scan &scan : scans)
+        events.append(ScanEvent{QString::fromStdString(scan.parserInput()), QString::fromStdString(scan.format), origin});
+    return events;
+}
+
+} // namespace
+
 Common::Result<int> ImageScanSource::scanFile(const QString &path)
 {
     auto scans = Client::Scanning::ImageDecoder(warehouseFormats()).decodeFile(path);
     if (!scans)
         return tl::unexpected(scans.error());
-    for (const Client::Scanning::Scan &scan : *scans)
-        Q_EMIT scanned(ScanEvent{QString::fromStdString(scan.parserInput()), QString::fromStdString(scan.format),
-                                 ScanOrigin::Image});
+    for (const ScanEvent &event : toEvents(*scans, ScanOrigin::Image))
+        Q_EMIT scanned(event);
     return int(scans->size());
 }
 
 Common::Result<int> ImageScanSource::decodeFrame(const QImage &frame)
 {
-    auto scans = Client::Scanning::ImageDecoder(warehouseFormats()).decode(frame);
+    auto events = decodeImage(frame, ScanOrigin::Camera);
+    if (!events)
+        return tl::unexpected(events.error());
+    for (const ScanEvent &event : std::as_const(*events))
+        Q_EMIT scanned(event);
+    return int(events->size());
+}
+
+Common::Result<QList<ScanEvent>> ImageScanSource::decodeImage(const QImage &image, ScanOrigin origin)
+{
+    auto scans = Client::Scanning::ImageDecoder(warehouseFormats()).decode(image);
     if (!scans)
         return tl::unexpected(scans.error());
-    for (const Client::Scanning::Scan &scan : *scans)
-        Q_EMIT scanned(ScanEvent{QString::fromStdString(scan.parserInput()), QString::fromStdString(scan.format),
-                                 ScanOrigin::Camera});
-    return int(scans->size());
+    return toEvents(*scans, origin);
 }

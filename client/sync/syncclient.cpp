@@ -20,6 +20,7 @@
 #include "client/storage/syncstaterepository.h"
 #include "client/storage/transactionguard.h"
 #include "client/sync/snapshotimporter.h"
+#include "client/sync/snapshotsweep.h"
 #include "common/protocol/protocol.h"
 #include "common/crypto/pki.h"
 
@@ -308,8 +309,7 @@ bool SyncClient::handleRefusal(const QByteArray &body)
         if (!transaction.isActive() || !outbox.ackThrough(transaction, refusal->lastApplied)
             || !outbox.requeueAfter(transaction, refusal->lastApplied)
             || !state.setValue(transaction, SyncStateRepository::Epoch, QString::fromStdString(refusal->epoch))
-            || (epochChanged && !state.setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("0")))
-            || !transaction.commit()) {
+            || (epochChanged && !SnapshotSweep::begin(transaction, m_database)) || !transaction.commit()) {
             finishRound(false, tr("The local database could not be written."));
             return true;
         }
@@ -323,8 +323,9 @@ bool SyncClient::handleRefusal(const QByteArray &body)
         requestIncarnation();
         return true;
     case Code::SnapshotRequired: {
+        // The scope again from cursor 0; what it no longer carries is removed with its last page.
         TransactionGuard transaction(m_database);
-        if (!transaction.isActive() || !state.setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("0"))
+        if (!transaction.isActive() || !SnapshotSweep::begin(transaction, m_database)
             || !state.setValue(transaction, SyncStateRepository::Epoch, QString::fromStdString(refusal->epoch))
             || !transaction.commit()) {
             finishRound(false, tr("The local database could not be written."));
@@ -372,6 +373,15 @@ void SyncClient::onIncarnationReply(QNetworkReply *reply)
 void SyncClient::pullNext()
 {
     m_phase = Phase::Pull;
+    if (SnapshotSweep::needsRestart(m_database)) {
+        // A snapshot cut short by a restart: its earlier pages cannot tell what the server
+        // dropped any more, so the scope is downloaded again from the start.
+        qCInfo(lcSync) << "unfinished snapshot: downloading the scope again from cursor 0";
+        TransactionGuard transaction(m_database);
+        if (!transaction.isActive() || !SnapshotSweep::begin(transaction, m_database) || !transaction.commit())
+            return finishRound(false, tr("The local database could not be written."));
+        m_snapshotting = true;
+    }
     const SyncStateRepository state(m_database);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("cursor"), state.value(SyncStateRepository::Cursor, QStringLiteral("0")));
@@ -404,9 +414,16 @@ void SyncClient::onPullReply(QNetworkReply *reply)
     if (!transaction.isActive())
         return finishRound(false, tr("The local database is busy."));
     // The page and its cursor commit together: the cursor never runs ahead of durable data.
-    auto applied = SnapshotImporter::applyChanges(transaction, m_database, page->changes);
-    if (!applied) {
-        qCWarning(lcSync) << "pull page not applied:" << applied.error().message.c_str();
+    const QList<qint64> openOrders = m_openOrders ? m_openOrders() : QList<qint64>();
+    auto toApply = SnapshotSweep::notePage(transaction, m_database, page->changes, openOrders);
+    auto applied = toApply ? SnapshotImporter::applyChanges(transaction, m_database, *toApply)
+                           : Common::Result<int>(tl::unexpected(toApply.error()));
+    // The last page of a snapshot also removes what it did not carry (same transaction).
+    auto swept = applied && !page->hasMore ? SnapshotSweep::finishPull(transaction, m_database, openOrders)
+                                           : Common::Result<SnapshotSweep::Removed>();
+    if (!applied || !swept) {
+        qCWarning(lcSync) << "pull page not applied:"
+                          << (!applied ? applied.error() : swept.error()).message.c_str();
         return finishRound(false, tr("Data from the server could not be stored."));
     }
     if (!state.setValue(transaction, SyncStateRepository::Cursor, QString::fromStdString(page->nextCursor))

@@ -1,5 +1,7 @@
 #pragma once
+#include <functional>
 #include <QDateTime>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -21,7 +23,8 @@ class LocalDatabase;
 // reason); a `gap` answer resends from last_applied + 1, `fork`/`incarnation_retired` ask for a
 // new incarnation and renumber the unacked ops, `epoch_changed` re-snapshots and re-pushes.
 // Pull stores each page with its cursor in one transaction; `snapshot_required` restarts from
-// cursor 0. Rounds are woken by a timer with exponential backoff and jitter, by the network
+// cursor 0, and the snapshot's last page removes what the server no longer has (SnapshotSweep:
+// never the outbox, never an order with unpushed ops or open on a screen). Rounds are woken by a timer with exponential backoff and jitter, by the network
 // coming back and by new local ops. GUI thread only; owned by the composition root.
 class SyncClient final : public QObject
 {
@@ -47,6 +50,9 @@ public:
     ~SyncClient() override;
 
     void setSettings(const Settings &settings) { m_settings = settings; }
+    // Ids of the orders open on a screen (picking, packing): a snapshot or a pulled deletion does
+    // not remove them under the operator's hands, only once they are closed.
+    void setOpenOrders(std::function<QList<qint64>()> openOrders) { m_openOrders = std::move(openOrders); }
     bool isEnrolled() const;
     State state() const { return m_state; }
     QString serverAddress() const;
@@ -103,6 +109,7 @@ private:
     LocalDatabase &m_database;
     QString m_dataDirectory;
     Settings m_settings;
+    std::function<QList<qint64>()> m_openOrders;
     QNetworkAccessManager *m_network = nullptr;
     QPointer<QNetworkReply> m_inFlight;
     QTimer m_timer;

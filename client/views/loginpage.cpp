@@ -30,7 +30,9 @@ LoginPage::LoginPage(LoginWorkflow &workflow, QWidget *parent)
     layout->addWidget(m_banner);
     layout->addStretch(1);
     layout->addWidget(m_ok);
-    layout->addWidget(cancel);
+    m_bottomRow = new QHBoxLayout;
+    m_bottomRow->addWidget(cancel, 1);
+    layout->addLayout(m_bottomRow);
 
     auto submit = [this] {
         const QString text = m_input->text();
@@ -47,6 +49,11 @@ LoginPage::LoginPage(LoginWorkflow &workflow, QWidget *parent)
     connect(&m_workflow, &LoginWorkflow::accepted, m_banner, &MessageBanner::showAccepted);
     connect(&m_workflow, &LoginWorkflow::refused, m_banner, &MessageBanner::showRefused);
     updateStep();
+}
+
+void LoginPage::setCameraButton(QWidget *button)
+{
+    m_bottomRow->addWidget(button, 1);
 }
 
 void LoginPage::submitPin(const QString &pin)

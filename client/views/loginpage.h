@@ -1,6 +1,7 @@
 #pragma once
 #include <QWidget>
 
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -17,6 +18,8 @@ public:
     explicit LoginPage(LoginWorkflow &workflow, QWidget *parent = nullptr);
     // Types `pin` into the field and submits it (scripted sessions).
     void submitPin(const QString &pin);
+    // Places the camera switch (CameraButton) on this screen; the screen takes ownership.
+    void setCameraButton(QWidget *button);
 
 private:
     void updateStep();
@@ -26,4 +29,5 @@ private:
     QLineEdit *m_input = nullptr;
     QPushButton *m_ok = nullptr;
     MessageBanner *m_banner = nullptr;
+    QHBoxLayout *m_bottomRow = nullptr;
 };

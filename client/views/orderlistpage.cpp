@@ -33,10 +33,10 @@ OrderListPage::OrderListPage(OrderListModel *model, QWidget *parent)
     logout->setProperty("role", QStringLiteral("secondary"));
     layout->addWidget(title);
     layout->addWidget(m_table, 1);
-    auto *row = new QHBoxLayout;
-    row->addWidget(pick);
-    row->addWidget(pack);
-    layout->addLayout(row);
+    m_actionRow = new QHBoxLayout;
+    m_actionRow->addWidget(pick);
+    m_actionRow->addWidget(pack);
+    layout->addLayout(m_actionRow);
     auto *row2 = new QHBoxLayout;
     row2->addWidget(status);
     row2->addWidget(logout);
@@ -47,6 +47,11 @@ OrderListPage::OrderListPage(OrderListModel *model, QWidget *parent)
     connect(pack, &QPushButton::clicked, this, &OrderListPage::packRequested);
     connect(status, &QPushButton::clicked, this, &OrderListPage::statusRequested);
     connect(logout, &QPushButton::clicked, this, &OrderListPage::logoutRequested);
+}
+
+void OrderListPage::setCameraButton(QWidget *button)
+{
+    m_actionRow->addWidget(button);
 }
 
 void OrderListPage::pickSelected()

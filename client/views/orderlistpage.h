@@ -1,6 +1,7 @@
 #pragma once
 #include <QWidget>
 
+class QHBoxLayout;
 class QTableView;
 class OrderListModel;
 
@@ -12,6 +13,8 @@ class OrderListPage final : public QWidget
     Q_DISABLE_COPY_MOVE(OrderListPage)
 public:
     OrderListPage(OrderListModel *model, QWidget *parent = nullptr);
+    // Places the camera switch (CameraButton) on this screen; the screen takes ownership.
+    void setCameraButton(QWidget *button);
 
 Q_SIGNALS:
     void pickRequested(qint64 orderId);
@@ -24,4 +27,5 @@ private:
 
     OrderListModel *m_model = nullptr;
     QTableView *m_table = nullptr;
+    QHBoxLayout *m_actionRow = nullptr;
 };

@@ -32,7 +32,9 @@ PackingPage::PackingPage(PackingWorkflow &workflow, QWidget *parent)
     layout->addWidget(enter);
     layout->addWidget(m_banner);
     layout->addStretch(1);
-    layout->addWidget(restart);
+    m_restartRow = new QHBoxLayout;
+    m_restartRow->addWidget(restart, 1);
+    layout->addLayout(m_restartRow);
     layout->addWidget(back);
 
     auto submit = [this] {
@@ -49,6 +51,11 @@ PackingPage::PackingPage(PackingWorkflow &workflow, QWidget *parent)
     connect(&m_workflow, &PackingWorkflow::accepted, m_banner, &MessageBanner::showAccepted);
     connect(&m_workflow, &PackingWorkflow::refused, m_banner, &MessageBanner::showRefused);
     refresh();
+}
+
+void PackingPage::setCameraButton(QWidget *button)
+{
+    m_restartRow->addWidget(button, 1);
 }
 
 void PackingPage::refresh()

@@ -1,6 +1,7 @@
 #pragma once
 #include <QWidget>
 
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class MessageBanner;
@@ -14,6 +15,8 @@ class PackingPage final : public QWidget
     Q_DISABLE_COPY_MOVE(PackingPage)
 public:
     explicit PackingPage(PackingWorkflow &workflow, QWidget *parent = nullptr);
+    // Places the camera switch (CameraButton) on this screen; the screen takes ownership.
+    void setCameraButton(QWidget *button);
 
 Q_SIGNALS:
     void backRequested();
@@ -25,4 +28,5 @@ private:
     QLabel *m_prompt = nullptr;
     QLineEdit *m_input = nullptr;
     MessageBanner *m_banner = nullptr;
+    QHBoxLayout *m_restartRow = nullptr;
 };

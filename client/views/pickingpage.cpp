@@ -66,11 +66,11 @@ PickingPage::PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidge
     m_table->setColumnHidden(PickListModel::ShortColumn, true);
 
     // Top bar: back and the order; then where to go (huge), what and how many side by side.
-    auto *top = new QHBoxLayout;
+    m_topRow = new QHBoxLayout;
     back->setMinimumWidth(0);
-    top->addWidget(back);
-    top->addWidget(m_order, 1);
-    layout->addLayout(top);
+    m_topRow->addWidget(back);
+    m_topRow->addWidget(m_order, 1);
+    layout->addLayout(m_topRow);
     layout->addWidget(m_location);
     auto *itemRow = new QHBoxLayout;
     itemRow->addWidget(m_item, 3);
@@ -95,6 +95,12 @@ PickingPage::PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidge
     connect(&m_workflow, &PickingWorkflow::accepted, m_banner, &MessageBanner::showAccepted);
     connect(&m_workflow, &PickingWorkflow::refused, m_banner, &MessageBanner::showRefused);
     refresh();
+}
+
+void PickingPage::setCameraButton(QWidget *button)
+{
+    // Top right, beside the order: the hand holding the item stays clear of the keypad row.
+    m_topRow->addWidget(button);
 }
 
 void PickingPage::refresh()

@@ -1,6 +1,7 @@
 #pragma once
 #include <QWidget>
 
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -18,6 +19,8 @@ class PickingPage final : public QWidget
     Q_DISABLE_COPY_MOVE(PickingPage)
 public:
     PickingPage(PickingWorkflow &workflow, PickListModel *model, QWidget *parent = nullptr);
+    // Places the camera switch (CameraButton) on this screen; the screen takes ownership.
+    void setCameraButton(QWidget *button);
 
 Q_SIGNALS:
     void backRequested();
@@ -38,4 +41,5 @@ private:
     QPushButton *m_confirm = nullptr;
     QPushButton *m_short = nullptr;
     QTableView *m_table = nullptr;
+    QHBoxLayout *m_topRow = nullptr;
 };

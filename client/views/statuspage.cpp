@@ -37,6 +37,14 @@ StatusPage::StatusPage(OutboxProblemModel *problems, QWidget *parent)
     auto *languageRow = new QVBoxLayout; // stacked: a side-by-side row is wider than a handheld
     languageRow->addWidget(new QLabel(tr("Language (after restart)"), this));
     languageRow->addWidget(m_language);
+    m_cameraChoice = new QWidget(this);
+    auto *cameraRow = new QVBoxLayout(m_cameraChoice);
+    cameraRow->setContentsMargins(0, 0, 0, 0);
+    cameraRow->addWidget(new QLabel(tr("Camera for scanning"), m_cameraChoice));
+    m_camera = new QComboBox(m_cameraChoice);
+    m_camera->setObjectName(QStringLiteral("cameraChoice"));
+    cameraRow->addWidget(m_camera);
+    m_cameraChoice->hide();
     auto *sync = new QPushButton(tr("Sync now"), this);
     auto *back = new QPushButton(tr("Back"), this);
     back->setProperty("role", QStringLiteral("secondary"));
@@ -46,11 +54,14 @@ StatusPage::StatusPage(OutboxProblemModel *problems, QWidget *parent)
     layout->addWidget(problemsTitle);
     layout->addWidget(m_table, 1);
     layout->addLayout(languageRow);
+    layout->addWidget(m_cameraChoice);
     layout->addWidget(back);
     connect(sync, &QPushButton::clicked, this, &StatusPage::syncRequested);
     connect(back, &QPushButton::clicked, this, &StatusPage::backRequested);
     connect(m_language, &QComboBox::activated, this,
             [this](int index) { Q_EMIT languageChosen(m_language->itemData(index).toString()); });
+    connect(m_camera, &QComboBox::activated, this,
+            [this](int index) { Q_EMIT cameraChosen(m_camera->itemData(index).toByteArray()); });
 }
 
 void StatusPage::setInfo(const SyncStatusInfo &info)
@@ -70,4 +81,15 @@ void StatusPage::setLanguage(const QString &code)
 {
     const int index = m_language->findData(code);
     m_language->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+void StatusPage::setCameras(const QList<QPair<QByteArray, QString>> &cameras, const QByteArray &current)
+{
+    m_camera->clear();
+    m_camera->addItem(tr("Default camera"), QByteArray());
+    for (const auto &[id, description] : cameras)
+        m_camera->addItem(description.isEmpty() ? QString::fromUtf8(id) : description, id);
+    const int index = m_camera->findData(current);
+    m_camera->setCurrentIndex(index < 0 ? 0 : index);
+    m_cameraChoice->setVisible(!cameras.isEmpty());
 }

@@ -18,6 +18,8 @@ void apply(QApplication &application)
         "QPushButton:disabled { background: #3a3f44; color: #9aa0a6; }"
         "QPushButton[role=\"danger\"] { background: #b3261e; }"
         "QPushButton[role=\"secondary\"] { background: #2d333b; }"
+        "QPushButton#cameraButton { background: #2d333b; }"
+        "QPushButton#cameraButton:checked { background: #238636; }"
         "QLineEdit, QSpinBox, QComboBox { background: #f4f6f8; color: #101418; min-height: 56px;"
         "  border: 2px solid #8b949e; border-radius: 6px; padding: 4px 8px; font-size: 20pt; }"
         "QTableView { background: #161b22; alternate-background-color: #1c232c; gridline-color: #30363d;"

@@ -31,3 +31,11 @@ soko_add_test(tst_imagescansource SOURCES ${_soko_terminal_tests}/tst_imagescans
 # SyncClient against a scripted local HTTPS server (certificates from the openssl tool).
 soko_add_test(tst_syncclient SOURCES ${_soko_terminal_tests}/tst_syncclient.cpp ${_soko_fixture}
     LIBS soko::terminal_core LABELS client TIMEOUT 300)
+# The camera source and its switch on the screens (Qt Multimedia builds only): frames made from
+# ../shared/testdata/barcodes, no real camera needed.
+if(TARGET Qt6::Multimedia)
+    soko_add_test(tst_camerascansource SOURCES ${_soko_terminal_tests}/tst_camerascansource.cpp
+        LIBS soko::terminal_core Qt6::Multimedia LABELS client TIMEOUT 300)
+    soko_add_test(tst_camerascreen SOURCES ${_soko_terminal_tests}/tst_camerascreen.cpp
+        LIBS soko::terminal_core Qt6::Multimedia LABELS client TIMEOUT 300)
+endif()

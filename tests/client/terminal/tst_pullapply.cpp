@@ -1,7 +1,9 @@
 // Applying pulled pages (docs/sync-protocol.md "Pull") to the terminal database: entities,
-// deletions, FEFO pick location for order lines, local progress not undone by an older state.
+// deletions, FEFO pick location for order lines, local progress not undone by an older state,
+// deletions of rows the picker's unpushed or open work holds deferred (SnapshotSweep).
 #include <QTest>
 
+#include "client/sync/snapshotsweep.h"
 #include "common/protocol/protocol.h"
 #include "tests/support/terminalfixture.h"
 
@@ -117,6 +119,75 @@ private Q_SLOTS:
                                                         {change(31, "sku", "X", R"({"code":"X","gtins":["12"]})")});
         QVERIFY(!bad);
         QCOMPARE(bad.error().code, Common::ErrorCode::InvalidInput);
+    }
+
+    // A pulled deletion of an order the picker has unpushed ops for (and of the SKU they name)
+    // waits until the ops are pushed; a row a later page brings back is not removed at all.
+    void deletionOfHeldWorkWaitsForItsOps()
+    {
+        QVERIFY(TestSupport::importSample(*m_database));
+        OutboxRepository outbox(*m_database);
+        qint64 seq = 0;
+        {
+            TransactionGuard transaction(*m_database);
+            const auto op = outbox.append(transaction, QStringLiteral("pick"),
+                                          QJsonObject{{QStringLiteral("order_id"), 1001}, {QStringLiteral("line"), 2},
+                                                      {QStringLiteral("sku"), QStringLiteral("SKU-APPLE")},
+                                                      {QStringLiteral("location"), QStringLiteral("A-01-01-1")},
+                                                      {QStringLiteral("quantity"), 1}},
+                                          QStringLiteral("OP-0001"));
+            QVERIFY(op);
+            seq = op->seq;
+            QVERIFY(transaction.commit());
+        }
+        auto pull = [this](const std::vector<Common::Protocol::Change> &page) {
+            TransactionGuard transaction(*m_database);
+            auto toApply = SnapshotSweep::notePage(transaction, *m_database, page, {});
+            QVERIFY(toApply);
+            QVERIFY(SnapshotImporter::applyChanges(transaction, *m_database, *toApply));
+            QVERIFY(SnapshotSweep::finishPull(transaction, *m_database, {}));
+            QVERIFY(transaction.commit());
+        };
+        pull({change(40, "order", "1001", nullptr), change(41, "sku", "SKU-APPLE", nullptr),
+              change(42, "sku", "SKU-TEA", nullptr)});
+        OrderRepository orders(*m_database);
+        SkuRepository skus(*m_database);
+        QVERIFY(orders.find(1001));                            // held by the pending op
+        QVERIFY(skus.find(QStringLiteral("SKU-APPLE")));       // named by the op and the order
+        QVERIFY(skus.find(QStringLiteral("SKU-TEA")));         // a line of the held order
+        QCOMPARE(outbox.pendingCount(), 1);
+
+        // Apple comes back into scope before the op is pushed: it is no longer due for removal.
+        pull({change(43, "sku", "SKU-APPLE",
+                     R"({"code":"SKU-APPLE","name":"Apple juice","gtins":["04901780188352"],"base_unit":"piece","lot_controlled":false})")});
+        {
+            TransactionGuard transaction(*m_database);
+            QVERIFY(outbox.ackThrough(transaction, seq));
+            QVERIFY(transaction.commit());
+        }
+        pull({});
+        QVERIFY(!orders.find(1001));
+        QVERIFY(!skus.find(QStringLiteral("SKU-TEA")));
+        QVERIFY(skus.find(QStringLiteral("SKU-APPLE")));
+        QVERIFY(skus.find(QStringLiteral("SKU-RICE")));          // never deleted
+        QCOMPARE(outbox.all()->size(), 1);                       // the op itself is never touched
+    }
+
+    // An order open on a screen is held like one with unpushed ops, until it is closed.
+    void deletionOfOpenOrderWaitsUntilClosed()
+    {
+        QVERIFY(TestSupport::importSample(*m_database));
+        for (const QList<qint64> &open : {QList<qint64>{1001}, QList<qint64>{}}) {
+            TransactionGuard transaction(*m_database);
+            const auto toApply =
+                SnapshotSweep::notePage(transaction, *m_database, {change(50, "order", "1001", nullptr)}, open);
+            QVERIFY(toApply);
+            QCOMPARE(toApply->size(), open.isEmpty() ? size_t(1) : size_t(0));
+            QVERIFY(SnapshotImporter::applyChanges(transaction, *m_database, *toApply));
+            QVERIFY(SnapshotSweep::finishPull(transaction, *m_database, open));
+            QVERIFY(transaction.commit());
+            QCOMPARE(OrderRepository(*m_database).find(1001).has_value(), !open.isEmpty());
+        }
     }
 
 private:

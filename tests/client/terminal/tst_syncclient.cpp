@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSslKey>
+#include <QSqlQuery>
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTest>
@@ -18,6 +19,7 @@
 #include "client/sync/syncclient.h"
 #include "client/workflows/pickingworkflow.h"
 #include "client/workflows/session.h"
+#include "common/protocol/protocol.h"
 #include "tests/support/terminalfixture.h"
 
 namespace {
@@ -299,6 +301,161 @@ private Q_SLOTS:
         QVERIFY2(pull.path.contains("cursor=" + expectedCursor.toLatin1()), pull.path.constData());
     }
 
+    // snapshot_required: the terminal downloads its scope again from cursor 0; what the snapshot
+    // no longer carries (an order moved to another warehouse, a removed SKU, location, lot, stock
+    // row, operator) is removed locally when the last page is stored — except an order with ops
+    // not yet pushed (the pick made while the snapshot downloaded), which stays with its local
+    // progress until its ops are pushed and is removed by the next round.
+    void snapshotRemovesWhatTheServerNoLongerHas()
+    {
+        addRowsTheServerWillDrop();
+        {
+            TransactionGuard transaction(*m_database);
+            QVERIFY(SyncStateRepository(*m_database).setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("55")));
+            QVERIFY(transaction.commit());
+        }
+        int pulls = 0;
+        int pushes = 0;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            if (request.path == "/api/v1/sync/push") {
+                ++pushes;
+                return {200, acknowledgeAll(request.body)};
+            }
+            if (!request.path.startsWith("/api/v1/sync/pull"))
+                return {404, "{}"};
+            ++pulls;
+            if (request.path.contains("cursor=55"))
+                return {409, QByteArray("{\"protocol\":1,\"error\":\"snapshot_required\",\"message\":\"compacted\",\"epoch\":\"")
+                                 + s_epoch + "\",\"incarnation\":1,\"last_applied\":0}"};
+            if (request.path.contains("cursor=0&")) {
+                // The picker keeps working while the snapshot downloads: one pick of SO-1001,
+                // an order the server has meanwhile moved to another warehouse.
+                makePickOfApples();
+                return {200, snapshotPage(1)};
+            }
+            if (request.path.contains("cursor=10&"))
+                return {200, snapshotPage(2)};
+            return {200, pullPage({}, "20", false)};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+
+        SyncClient client(*m_database, m_folder->path());
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(0).at(0).toBool());
+        QCOMPARE(pulls, 3);
+        QCOMPARE(SyncStateRepository(*m_database).value(SyncStateRepository::Cursor), QStringLiteral("20"));
+
+        // Carried by the snapshot: still there (and the new order arrived).
+        QVERIFY(SkuRepository(*m_database).findByGtin(TestSupport::appleGtin));
+        QVERIFY(SkuRepository(*m_database).findByGtin(TestSupport::riceGtin));
+        QVERIFY(LocationRepository(*m_database).find(QStringLiteral("A-01-01-1")));
+        QVERIFY(OrderRepository(*m_database).find(1003));
+        QVERIFY(OperatorRepository(*m_database).findByBadge(QStringLiteral("OP-0007")));
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM stock")), 1);
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM lots")), 1);
+        // Gone from the server's scope: gone here.
+        QVERIFY(!SkuRepository(*m_database).find(QStringLiteral("SKU-OLD")));
+        QVERIFY(!SkuRepository(*m_database).findByGtin(QStringLiteral("04912345678904")));
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM sku_gtins WHERE sku_code = 'SKU-OLD'")), 0);
+        QVERIFY(!LocationRepository(*m_database).find(QStringLiteral("Q-01-01-1")));
+        QVERIFY(!LocationRepository(*m_database).find(QStringLiteral("Z-09-09-9")));
+        QVERIFY(!OrderRepository(*m_database).find(1002));
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM order_lines WHERE order_id = 1002")), 0);
+        QVERIFY(!OperatorRepository(*m_database).findByBadge(QStringLiteral("OP-0001")));
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM stock WHERE sku_code = 'SKU-OLD'")), 0);
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM lots WHERE lot = 'OLD'")), 0);
+        // The unpushed pick and the order it belongs to are intact.
+        OutboxRepository outbox(*m_database);
+        QCOMPARE(outbox.pendingCount(), 1);
+        const auto order = OrderRepository(*m_database).find(1001);
+        QVERIFY(order);
+        QCOMPARE(order->state, QStringLiteral("picking"));
+        const auto lines = OrderRepository(*m_database).pickList(1001);
+        QVERIFY(lines);
+        QCOMPARE(lines->size(), 3);
+        QCOMPARE(lines->at(0).skuCode, QStringLiteral("SKU-APPLE"));
+        QCOMPARE(lines->at(0).picked, 3);
+        QCOMPARE(OrderRepository(*m_database).pickRecords(1001)->size(), 1);
+        // Its SKUs and bins too (tea in B-02-01-1 is its last line): the picker can finish it.
+        QVERIFY(SkuRepository(*m_database).findByGtin(TestSupport::teaGtin));
+        QVERIFY(LocationRepository(*m_database).find(QStringLiteral("B-02-01-1")));
+
+        // Next round: the pick goes out, and then the order the server no longer has goes.
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(1).at(0).toBool());
+        QCOMPARE(pushes, 1);
+        QCOMPARE(outbox.pendingCount(), 0);
+        QCOMPARE(outbox.all()->size(), 1);
+        QVERIFY(!OrderRepository(*m_database).find(1001));
+        QVERIFY(!SkuRepository(*m_database).find(QStringLiteral("SKU-TEA")));
+        QVERIFY(!LocationRepository(*m_database).find(QStringLiteral("B-02-01-1")));
+        QVERIFY(OrderRepository(*m_database).find(1003));
+        QVERIFY(SkuRepository(*m_database).find(QStringLiteral("SKU-APPLE")));
+    }
+
+    // A snapshot cut short (network gone, app killed) is never finished from the middle: the
+    // rows of the pages before the cut cannot tell what the server dropped, so the next round
+    // downloads the scope again from cursor 0, and only then removes what is gone.
+    void interruptedSnapshotStartsAgainFromZero()
+    {
+        addRowsTheServerWillDrop();
+        {
+            TransactionGuard transaction(*m_database);
+            QVERIFY(SyncStateRepository(*m_database).setValue(transaction, SyncStateRepository::Cursor, QStringLiteral("55")));
+            QVERIFY(transaction.commit());
+        }
+        bool serverDown = true;
+        QList<QByteArray> pullPaths;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            if (!request.path.startsWith("/api/v1/sync/pull"))
+                return {200, acknowledgeAll(request.body)};
+            pullPaths.append(request.path);
+            if (request.path.contains("cursor=55"))
+                return {409, QByteArray("{\"protocol\":1,\"error\":\"snapshot_required\",\"message\":\"compacted\",\"epoch\":\"")
+                                 + s_epoch + "\",\"incarnation\":1,\"last_applied\":0}"};
+            if (request.path.contains("cursor=0&"))
+                return {200, snapshotPage(1)};
+            if (request.path.contains("cursor=10&"))
+                return serverDown ? QPair<int, QByteArray>{503, "{}"} : QPair<int, QByteArray>{200, snapshotPage(2)};
+            return {200, pullPage({}, "20", false)};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+        {
+            SyncClient client(*m_database, m_folder->path());
+            QSignalSpy finished(&client, &SyncClient::roundFinished);
+            client.syncNow();
+            QVERIFY(finished.wait(30000));
+            QCOMPARE(finished.at(0).at(0).toBool(), false);
+        }
+        // Page 1 is stored with its cursor; nothing was removed yet.
+        QCOMPARE(SyncStateRepository(*m_database).value(SyncStateRepository::Cursor), QStringLiteral("10"));
+        QVERIFY(OrderRepository(*m_database).find(1002));
+
+        serverDown = false;
+        // The app is killed and started again: a new connection to the same database file.
+        QVERIFY(TestSupport::openDatabase(*m_database, m_folder->path()));
+        SyncClient restarted(*m_database, m_folder->path());
+        QSignalSpy finished(&restarted, &SyncClient::roundFinished);
+        restarted.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(0).at(0).toBool());
+        QCOMPARE(pullPaths.size(), 5);
+        QVERIFY2(pullPaths.at(3).contains("cursor=0&"), pullPaths.at(3).constData());
+        QVERIFY2(pullPaths.at(4).contains("cursor=10&"), pullPaths.at(4).constData());
+        QVERIFY(!OrderRepository(*m_database).find(1002));
+        QVERIFY(!OrderRepository(*m_database).find(1001)); // no unpushed ops: removed at once
+        QVERIFY(!SkuRepository(*m_database).find(QStringLiteral("SKU-TEA")));
+        QVERIFY(OrderRepository(*m_database).find(1003));
+        QCOMPARE(SyncStateRepository(*m_database).value(SyncStateRepository::Cursor), QStringLiteral("20"));
+    }
+
     void serverOfAnotherCaIsNotTrusted()
     {
         makeTwoPicks();
@@ -368,6 +525,118 @@ private:
         scan("(01)09501101530003(10)L1");
         QVERIFY(picking.confirm());
         QCOMPARE(outbox.pendingCount(), 2);
+    }
+
+    // Rows the server will not send in the snapshot: a second order, a SKU with stock in a bin of
+    // its own, a stale lot. SO-1001 (and tea, its SKU) will not be sent either: moved elsewhere.
+    void addRowsTheServerWillDrop()
+    {
+        QJsonObject extra{
+            {QStringLiteral("skus"),
+             QJsonArray{QJsonObject{{QStringLiteral("code"), QStringLiteral("SKU-OLD")},
+                                    {QStringLiteral("name"), QStringLiteral("Discontinued")},
+                                    {QStringLiteral("gtins"), QJsonArray{QStringLiteral("04912345678904")}}}}},
+            {QStringLiteral("locations"),
+             QJsonArray{QJsonObject{{QStringLiteral("code"), QStringLiteral("Z-09-09-9")},
+                                    {QStringLiteral("warehouse"), QStringLiteral("TKY1")}}}},
+            {QStringLiteral("orders"),
+             QJsonArray{QJsonObject{{QStringLiteral("id"), 1002},
+                                    {QStringLiteral("store"), QStringLiteral("shop-a")},
+                                    {QStringLiteral("order_number"), QStringLiteral("SO-1002")},
+                                    {QStringLiteral("state"), QStringLiteral("released")},
+                                    {QStringLiteral("lines"),
+                                     QJsonArray{QJsonObject{{QStringLiteral("line"), 1},
+                                                            {QStringLiteral("sku"), QStringLiteral("SKU-RICE")},
+                                                            {QStringLiteral("location"), QStringLiteral("Z-09-09-9")},
+                                                            {QStringLiteral("quantity"), 1}}}}}}}};
+        TransactionGuard transaction(*m_database);
+        QVERIFY(SnapshotImporter::apply(transaction, *m_database, extra));
+        auto change = [](const char *entity, const char *key, const char *data) {
+            Common::Protocol::Change result;
+            result.version = 1;
+            result.entity = entity;
+            result.key = key;
+            result.data = std::string(data);
+            return result;
+        };
+        QVERIFY(SnapshotImporter::applyChanges(
+            transaction, *m_database,
+            {change("lot", "SKU-RICE|OLD", R"({"sku":"SKU-RICE","lot":"OLD","expiry":"2026-01-31","blocked":false})"),
+             change("stock", "SKU-OLD|Z-09-09-9|", R"({"sku":"SKU-OLD","location":"Z-09-09-9","lot":"","quantity":4})"),
+             change("stock", "SKU-APPLE|A-01-01-1|", R"({"sku":"SKU-APPLE","location":"A-01-01-1","lot":"","quantity":1})")}));
+        QVERIFY(transaction.commit());
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM stock")), 2);
+    }
+
+    // The scope as the server has it now, in two pages: SKUs apple and rice, the bins A-01-01-1
+    // and A-01-02-1, lot L1 of rice, the apple stock, operator OP-0007 and a new order SO-1003;
+    // not SO-1001, SO-1002, tea, SKU-OLD, Z-09-09-9, B-02-01-1, lot OLD, operator OP-0001.
+    static QByteArray snapshotPage(int page)
+    {
+        if (page == 1)
+            return pullPage(
+                {R"({"version":2,"entity":"sku","key":"SKU-APPLE","data":{"code":"SKU-APPLE","name":"Apple juice","gtins":["04901780188352"],"base_unit":"piece","lot_controlled":false}})",
+                 R"({"version":3,"entity":"sku","key":"SKU-RICE","data":{"code":"SKU-RICE","name":"Rice 5kg","gtins":["09501101530003"],"base_unit":"piece","lot_controlled":true}})",
+                 R"({"version":4,"entity":"location","key":"A-01-01-1","data":{"code":"A-01-01-1","zone":"ambient","pick_sequence":10}})",
+                 R"({"version":5,"entity":"location","key":"A-01-02-1","data":{"code":"A-01-02-1","zone":"ambient","pick_sequence":20}})",
+                 R"({"version":6,"entity":"lot","key":"SKU-RICE|L1","data":{"sku":"SKU-RICE","lot":"L1","expiry":"2027-05-31","blocked":false}})",
+                 R"({"version":7,"entity":"location","key":"Q-01-01-1","data":{"code":"Q-01-01-1","zone":"ambient","pick_sequence":5}})",
+                 R"({"version":10,"entity":"stock","key":"SKU-APPLE|A-01-01-1|","data":{"sku":"SKU-APPLE","location":"A-01-01-1","lot":"","quantity":7}})"},
+                "10", true);
+        return pullPage(
+            {R"({"version":12,"entity":"operator","key":"OP-0007","data":{"badge":"OP-0007","name":"Ito","role":"picker","pin_hash":"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g","active":true}})",
+             // Deleted before the horizon of this snapshot: applied as a deletion, as in any page.
+             R"({"version":14,"entity":"location","key":"Q-01-01-1","deleted":true})",
+             R"({"version":20,"entity":"order","key":"1003","data":{"id":1003,"store":"shop-b","order_number":"SO-1003","customer":"Mori","state":"released","lines":[{"line":1,"sku":"SKU-RICE","quantity":1,"picked":0}]}})"},
+            "20", false);
+    }
+
+    static QByteArray pullPage(const QList<const char *> &changes, const char *nextCursor, bool hasMore)
+    {
+        QByteArray joined;
+        for (const char *change : changes)
+            joined += (joined.isEmpty() ? "" : ",") + QByteArray(change);
+        return "{\"protocol\":1,\"epoch\":\"" + QByteArray(s_epoch) + "\",\"changes\":[" + joined + "],\"next_cursor\":\""
+            + nextCursor + "\",\"has_more\":" + (hasMore ? "true" : "false") + "}";
+    }
+
+    static QByteArray acknowledgeAll(const QByteArray &pushBody)
+    {
+        const QJsonArray ops = QJsonDocument::fromJson(pushBody).object().value(QStringLiteral("ops")).toArray();
+        QJsonArray results;
+        int last = 0;
+        for (const QJsonValue &op : ops) {
+            last = op.toObject().value(QStringLiteral("seq")).toInt();
+            results.append(QJsonObject{{QStringLiteral("seq"), last},
+                                       {QStringLiteral("op_id"), op.toObject().value(QStringLiteral("op_id"))},
+                                       {QStringLiteral("outcome"), QStringLiteral("applied")}});
+        }
+        const QJsonObject answer{{QStringLiteral("protocol"), 1}, {QStringLiteral("epoch"), QLatin1String(s_epoch)},
+                                 {QStringLiteral("incarnation"), 1}, {QStringLiteral("last_applied"), last},
+                                 {QStringLiteral("results"), results}};
+        return QJsonDocument(answer).toJson(QJsonDocument::Compact);
+    }
+
+    int count(const QString &sql) const
+    {
+        QSqlQuery query(m_database->database());
+        return query.exec(sql) && query.next() ? query.value(0).toInt() : -1;
+    }
+
+    // The first line of SO-1001 (apple ×3) picked by the real workflow: one pending pick op.
+    void makePickOfApples()
+    {
+        OrderRepository orders(*m_database);
+        SkuRepository skus(*m_database);
+        OutboxRepository outbox(*m_database);
+        Session session;
+        session.logIn(QStringLiteral("OP-0001"), QStringLiteral("Sato"));
+        PickingWorkflow picking(*m_database, orders, skus, outbox, session);
+        QVERIFY(picking.startOrder(1001));
+        picking.handleScan(ScanRouter::classify(ScanEvent{QStringLiteral("A-01-01-1"), {}, ScanOrigin::Fake}));
+        QVERIFY(picking.setQuantity(3));
+        QVERIFY(picking.confirm());
+        QCOMPARE(outbox.pendingCount(), 1);
     }
 
     QTemporaryDir m_certificates;
