@@ -192,7 +192,11 @@ QJsonObject scanJson(const QString &file, const Client::Scanning::Scan &scan,
 
 QJsonObject scannerTextJson(const QString &input, const Common::Barcode::Gs1Options &options)
 {
-    QJsonObject json{{QStringLiteral("input"), input}};
+    // An input too long to parse is not echoed whole: a person reads the reason, not 130 KB.
+    const bool tooLong = static_cast<std::size_t>(input.size()) > maxTextBytes;
+    QJsonObject json{{QStringLiteral("input"), tooLong ? input.left(64) + QStringLiteral("…") : input}};
+    if (tooLong)
+        json.insert(QStringLiteral("input_length"), input.size());
     const auto unescaped = unescapeScannerText(input.toStdString());
     if (!unescaped) {
         json.insert(QStringLiteral("kind"), QJsonValue::Null);

@@ -425,6 +425,20 @@ private Q_SLOTS:
         checkFields(run.lines[2], {QStringLiteral("gs1.sscc=349123450000000010")});
     }
 
+    // A text over the 4096-byte limit (here 100 KiB; one argument may be at most 128 KiB) is refused
+    // with its length, not echoed back whole.
+    void parseTooLong()
+    {
+        const QString huge(100 * 1024, QLatin1Char('7'));
+        const Run run = runScan({QStringLiteral("parse"), huge});
+        QVERIFY2(run.problem.isEmpty(), qPrintable(run.problem));
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.lines.size(), 1);
+        checkFields(run.lines[0], {QStringLiteral("code=too_large")});
+        QCOMPARE(run.lines[0].value(QStringLiteral("input_length")).toInt(), huge.size());
+        QVERIFY(run.lines[0].value(QStringLiteral("input")).toString().size() <= 65);
+    }
+
     void usage_data()
     {
         QTest::addColumn<QStringList>("arguments");
