@@ -202,7 +202,7 @@ public:
 
     // Sessions (R15–R20). Errors: InvalidInput (tokenHash not isSha256Hex, ip over 64 bytes),
     // Conflict (the hash exists, or no such user). userAgent is cut to 256 bytes; empty
-    // createdAt = now(), empty lastSeenAt = createdAt. Deleting a user deletes its sessions.
+    // createdAt = now(), empty lastSeenAt = createdAt.
     virtual Result<void> insertAdminSession(const AdminSessionRecord &session) = 0;
     virtual Result<std::optional<AdminSessionRecord>> adminSession(std::string_view tokenHash) = 0;
     // lastSeenAt = max(lastSeenAt, at): concurrent requests never move it back. Errors: NotFound.

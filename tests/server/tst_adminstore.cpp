@@ -804,6 +804,7 @@ private Q_SLOTS:
         QCOMPARE(list->size(), std::size_t(3));
         QCOMPARE(list->back().id, *first);
         QCOMPARE(store.notifications(bob, 10)->size(), std::size_t(1));
+        QVERIFY(store.notifications(alice, -1)->empty()); // never "no limit" (SQLite reads LIMIT -1 so)
 
         auto bad = store.insertNotification("nobody", "x", "{}");
         QVERIFY(!bad && codeOf(bad.error()) == Common::ErrorCode::Conflict);

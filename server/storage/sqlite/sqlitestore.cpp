@@ -1,5 +1,6 @@
 #include "server/storage/sqlite/sqlitestore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -1965,7 +1966,7 @@ Result<std::vector<NotificationRecord>> SqliteStore::notifications(std::string_v
     Lock lock(m_mutex);
     SOKO_PREPARE(query, "SELECT id, user_id, kind, details, created_at FROM admin_notifications WHERE user_id = ?1 "
                         "ORDER BY id DESC LIMIT ?2");
-    query.bind(1, userId).bind(2, limit);
+    query.bind(1, userId).bind(2, std::max(limit, 0)); // SQLite reads a negative LIMIT as none
     std::vector<NotificationRecord> out;
     for (;;) {
         SOKO_STEP(row, query);
