@@ -34,6 +34,7 @@ constexpr const char *s_overview =
     "  operator      add or disable a floor operator (add | disable)\n"
     "  warehouse     add a warehouse (add)\n"
     "  new-epoch     give the database a new epoch after a restore from backup\n"
+    "  admin-setup-token  issue a new one-time setup password while no admin exists\n"
     "  migrate       apply pending database migrations\n"
     "  import        import skus, locations or orders from a CSV or JSON file\n"
     "\n"
@@ -153,6 +154,13 @@ std::optional<std::string> readPin(bool fromStdinOnly)
     return pin;
 }
 
+// The one-time setup password goes to stdout only (never a log or a file), with what to do with it.
+void printSetupPassword(const std::string &password)
+{
+    std::cout << "setup password: " << password << "\n"
+              << "(shown once: open https://127.0.0.1:8445/admin/setup and enter it to create the first admin)\n";
+}
+
 int commandInit(const CommandLine &line)
 {
     InitOptions options;
@@ -189,7 +197,8 @@ int commandInit(const CommandLine &line)
         if (auto valid = applySetting(probe, "database", options.database); !valid)
             return usageError("init", "--db: " + valid.error().message);
     }
-    if (auto done = initDataFolder(options); !done) {
+    auto done = initDataFolder(options);
+    if (!done) {
         Common::Error error = done.error();
         error.message = withoutDatabaseSecrets(std::move(error.message), options.database);
         return failure("init", error);
@@ -204,6 +213,9 @@ int commandInit(const CommandLine &line)
               << "\n";
     if (!options.warehouse.empty())
         std::cout << "warehouse: " << options.warehouse << "\n";
+    // A shared database with an active admin already gets nothing new (R05: no second way in).
+    if (done->setupPassword)
+        printSetupPassword(*done->setupPassword);
     return ExitOk;
 }
 
@@ -415,6 +427,24 @@ int commandNewEpoch(const CommandLine &line)
     });
 }
 
+int commandAdminSetupToken(const CommandLine &line)
+{
+    if (!line.positional.empty())
+        return usageError("admin-setup-token", "unexpected argument '" + line.positional.front() + "'");
+    return withSession("admin-setup-token", line, [&](Session &session) {
+        auto password = issueSetupPassword(*session.store, session.actor);
+        if (!password)
+            return failure("admin-setup-token", password.error());
+        if (!*password)
+            return failure("admin-setup-token",
+                           Common::Error::make(Common::ErrorCode::Conflict,
+                                               "an active admin exists: sign in as that admin (no setup password "
+                                               "was issued, the database is unchanged)"));
+        printSetupPassword(**password);
+        return int(ExitOk);
+    });
+}
+
 int commandMigrate(const CommandLine &line)
 {
     if (!line.positional.empty())
@@ -481,7 +511,8 @@ std::vector<Command> commands()
          "a server certificate for the given names plus localhost and 127.0.0.1, the migrated SQLite\n"
          "database and soko-server.conf with the documented defaults. NAME may also be a comma list.\n"
          "With --db the database is that PostgreSQL one (migrated now; the URI goes into soko-server.conf,\n"
-         "mode 0600). Refuses an existing non-empty DIR and changes nothing.\n",
+         "mode 0600). Refuses an existing non-empty DIR and changes nothing. Prints a one-time setup password\n"
+         "for creating the first admin (stored as SHA-256 only), unless the database has an active admin.\n",
          {"data", "hostname", "warehouse", "db"},
          {},
          commandInit},
@@ -535,6 +566,14 @@ std::vector<Command> commands()
          with({}),
          {},
          commandNewEpoch},
+        {"admin-setup-token",
+         "usage: soko-server admin-setup-token (--data DIR | --db LOCATION)\n"
+         "When the setup password `init` printed is lost: prints a new one-time password for creating the\n"
+         "first admin at https://127.0.0.1:8445/admin/setup (shown once, stored as SHA-256, audited), which\n"
+         "replaces any earlier one. Refused (exit 1, nothing changed) while an active admin exists.\n",
+         with({}),
+         {},
+         commandAdminSetupToken},
         {"migrate",
          "usage: soko-server migrate (--data DIR | --db LOCATION)\n"
          "Applies pending schema migrations and prints the version. On PostgreSQL the migrations run\n"

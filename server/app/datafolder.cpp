@@ -12,6 +12,7 @@
 #include "common/crypto/pki.h"
 #include "server/oms/masterdataservice.h"
 #include "server/app/databaselocation.h"
+#include "server/storage/ids.h"
 #include "server/storage/sqlite/sqlitestore.h"
 #include "server/storage/storepool.h"
 
@@ -72,7 +73,7 @@ bool isEmptyDirectory(const fs::path &path)
     return fs::is_directory(path, error) && fs::is_empty(path, error) && !error;
 }
 
-Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &options)
+Common::Result<std::optional<std::string>> buildFolder(const fs::path &folder, const InitOptions &options)
 {
     using namespace Common::Crypto;
     const DataFolder data(folder);
@@ -113,19 +114,19 @@ Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &opti
     };
     for (const auto &[path, text] : publicFiles)
         if (auto written = writeNewFile(path, text, 0644); !written)
-            return written;
+            return tl::unexpected(written.error());
     for (const auto &[path, text] : privateFiles)
         if (auto written = writeNewFile(path, text, 0600); !written)
-            return written;
+            return tl::unexpected(written.error());
     std::string configuration = defaultSettingsText();
     Settings settings;
     if (!options.database.empty()) {
         if (auto applied = applySetting(settings, "database", options.database); !applied)
-            return applied;
+            return tl::unexpected(applied.error());
         configuration += "\n# chosen by `soko-server init --db`\ndatabase = " + options.database + "\n";
     }
     if (auto written = writeNewFile(data.configFile(), configuration, 0600); !written)
-        return written;
+        return tl::unexpected(written.error());
 
     // The database, migrated, with an audit row for the initialisation (and the first warehouse).
     auto pool = openDatabase(folder, settings, 1);
@@ -151,13 +152,17 @@ Common::Result<void> buildFolder(const fs::path &folder, const InitOptions &opti
         // A shared PostgreSQL database may have the warehouse already (another server's init).
         if (!*known)
             if (auto added = masterData.addWarehouse(options.warehouse, options.warehouse, options.actor); !added)
-                return added;
+                return tl::unexpected(added.error());
     }
+    // Last, so a failure above leaves no valid setup password behind in a shared database.
+    auto setupPassword = issueSetupPassword(**store, options.actor);
+    if (!setupPassword)
+        return tl::unexpected(setupPassword.error());
     store->reset();
     pool->reset(); // closes the database before the folder moves
     if (!syncDirectory(folder))
         return tl::unexpected(ioError("cannot sync", folder));
-    return {};
+    return *setupPassword;
 }
 
 } // namespace
@@ -191,7 +196,31 @@ Common::Result<Settings> DataFolder::loadSettings(const fs::path &configOverride
     return settings;
 }
 
-Common::Result<void> initDataFolder(const InitOptions &options)
+Common::Result<std::optional<std::string>> issueSetupPassword(Storage::Store &store, const std::string &actor)
+{
+    Storage::Transaction transaction(store);
+    if (!transaction.started())
+        return tl::unexpected(transaction.started().error());
+    auto admins = store.countAdmins(Storage::AdminRole::Admin, Storage::StatusFilter::ActiveOnly);
+    if (!admins)
+        return tl::unexpected(admins.error());
+    if (*admins > 0)
+        return std::optional<std::string>(); // rolled back: nothing to change
+    auto password = Storage::randomBase32(24);
+    if (!password)
+        return tl::unexpected(password.error());
+    if (auto stored = store.setSetupTokenHash(Storage::setupTokenDigest(*password)); !stored)
+        return tl::unexpected(stored.error());
+    if (auto audited =
+            store.appendAudit({0, {}, actor, "authn_token_created", "admin_setup", "{\"kind\":\"setup_password\"}"});
+        !audited)
+        return tl::unexpected(audited.error());
+    if (auto committed = transaction.commit(); !committed)
+        return tl::unexpected(committed.error());
+    return std::optional<std::string>(std::move(*password));
+}
+
+Common::Result<InitResult> initDataFolder(const InitOptions &options)
 {
     const fs::path target = fs::absolute(options.dataFolder).lexically_normal();
     std::error_code error;
@@ -216,10 +245,10 @@ Common::Result<void> initDataFolder(const InitOptions &options)
                 : ioError("cannot move the new folder to", target));
     if (!built) {
         fs::remove_all(building, error);
-        return built;
+        return tl::unexpected(built.error());
     }
     syncDirectory(parent);
-    return {};
+    return InitResult{std::move(*built)};
 }
 
 Common::Result<std::unique_ptr<Storage::StorePool>> openDatabase(const fs::path &root, const Settings &settings,

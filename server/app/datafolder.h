@@ -1,6 +1,7 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include "common/support/result.h"
@@ -53,10 +54,25 @@ struct InitOptions
     int caDays = 3650;
 };
 
+struct InitResult
+{
+    // The one-time setup password for the first admin (issueSetupPassword), to print once;
+    // nullopt when the (shared PostgreSQL) database has an active admin already.
+    std::optional<std::string> setupPassword;
+};
+
 // Creates a complete data folder or nothing: everything is built in a private sibling folder and
 // renamed into place at the end. Refuses (Conflict) when `dataFolder` exists and is not empty.
 // Keys: ECDSA P-256 via common/crypto. Errors: Conflict, Io, Crypto, Storage, InvalidInput.
-Common::Result<void> initDataFolder(const InitOptions &options);
+Common::Result<InitResult> initDataFolder(const InitOptions &options);
+
+// REQUIREMENTS.md R05 (no default accounts): while no active admin exists, makes a new one-time
+// setup password — 24 base32 characters (120 bits) from OpenSSL RAND_bytes — stores only its
+// setupTokenDigest (replacing an earlier one, so only the newest works) and audits
+// `authn_token_created` (target "admin_setup", no secret), all in one transaction. Returns the
+// password to show once, or nullopt (and changes nothing) when an active admin exists.
+// Errors: Storage, Crypto.
+Common::Result<std::optional<std::string>> issueSetupPassword(Storage::Store &store, const std::string &actor);
 
 // Opens (and migrates) the database of `settings.database`, the one place that picks the backend:
 // a postgresql:// URI → a PostgreSQL pool of `connections` (acquire/statement timeouts from the

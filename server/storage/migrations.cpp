@@ -178,12 +178,104 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION soko_append_only();
 )sql";
 
+// Version 2: the back office's identities (REQUIREMENTS.md R04, R05, R07–R13, R15–R20, R27).
+// Only hashes and sealed blobs: Argon2id PHC passwords, AES-GCM sealed TOTP seeds, SHA-256 hex of
+// session tokens and recovery codes (the setup password's hash lives in server_meta). Usernames
+// are unique by their lower-case key. Deleting a user takes its sessions, codes and notifications.
+constexpr std::string_view s_version2 = R"sql(
+CREATE TABLE admin_users (
+    id TEXT PRIMARY KEY, username TEXT NOT NULL, username_key TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL, email TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'back_office', 'supervisor', 'picker', 'viewer')),
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    password_hash TEXT NOT NULL,
+    must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    totp_seed BLOB, totp_enabled INTEGER NOT NULL DEFAULT 0 CHECK (totp_enabled IN (0, 1)),
+    totp_last_step INTEGER NOT NULL DEFAULT -1, mfa_locked_until TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, password_changed_at TEXT NOT NULL,
+    CHECK (totp_enabled = 0 OR totp_seed IS NOT NULL)) STRICT;
+CREATE INDEX admin_users_role ON admin_users(role, status);
+CREATE TABLE admin_sessions (
+    token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+    user_id TEXT NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL CHECK (stage IN ('pre_auth', 'full')),
+    created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, totp_verified_at TEXT,
+    ip TEXT NOT NULL, user_agent TEXT NOT NULL, totp_failures INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE INDEX admin_sessions_user ON admin_sessions(user_id, created_at);
+CREATE INDEX admin_sessions_last_seen ON admin_sessions(last_seen_at);
+CREATE TABLE admin_recovery_codes (
+    user_id TEXT NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL CHECK (length(code_hash) = 64), created_at TEXT NOT NULL, used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)) STRICT;
+CREATE TABLE admin_login_throttle (
+    key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start TEXT NOT NULL,
+    last_failure_at TEXT NOT NULL, locked_until TEXT) STRICT;
+CREATE INDEX admin_login_throttle_last ON admin_login_throttle(last_failure_at);
+CREATE TABLE admin_notifications (
+    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, details TEXT NOT NULL, created_at TEXT NOT NULL) STRICT;
+CREATE INDEX admin_notifications_user ON admin_notifications(user_id, id);
+CREATE TABLE admin_approvals (
+    id INTEGER PRIMARY KEY, action TEXT NOT NULL, target TEXT NOT NULL, details TEXT NOT NULL,
+    requested_by TEXT NOT NULL REFERENCES admin_users(id), requested_at TEXT NOT NULL,
+    decided_by TEXT REFERENCES admin_users(id), decided_at TEXT,
+    decision TEXT NOT NULL DEFAULT 'pending' CHECK (decision IN ('pending', 'approved', 'rejected')),
+    CHECK (decision = 'pending' OR (decided_by IS NOT NULL AND decided_at IS NOT NULL)),
+    CHECK (decided_by IS NULL OR decided_by <> requested_by)) STRICT;
+CREATE INDEX admin_approvals_decision ON admin_approvals(decision, id);
+)sql";
+
+// Version 2 in PostgreSQL: the same tables, keys and rules (bytea for the sealed seed).
+constexpr std::string_view s_postgresVersion2 = R"sql(
+CREATE TABLE admin_users (
+    id text PRIMARY KEY, username text NOT NULL, username_key text NOT NULL UNIQUE,
+    display_name text NOT NULL, email text NOT NULL,
+    role text NOT NULL CHECK (role IN ('admin', 'back_office', 'supervisor', 'picker', 'viewer')),
+    status text NOT NULL CHECK (status IN ('active', 'disabled')),
+    password_hash text NOT NULL, must_change_password boolean NOT NULL DEFAULT false,
+    totp_seed bytea, totp_enabled boolean NOT NULL DEFAULT false,
+    totp_last_step bigint NOT NULL DEFAULT -1, mfa_locked_until text,
+    created_at text NOT NULL, updated_at text NOT NULL, password_changed_at text NOT NULL,
+    CHECK (NOT totp_enabled OR totp_seed IS NOT NULL));
+CREATE INDEX admin_users_role ON admin_users(role, status);
+CREATE TABLE admin_sessions (
+    token_hash text PRIMARY KEY CHECK (length(token_hash) = 64),
+    user_id text NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    stage text NOT NULL CHECK (stage IN ('pre_auth', 'full')),
+    created_at text NOT NULL, last_seen_at text NOT NULL, totp_verified_at text,
+    ip text NOT NULL, user_agent text NOT NULL, totp_failures bigint NOT NULL DEFAULT 0);
+CREATE INDEX admin_sessions_user ON admin_sessions(user_id, created_at);
+CREATE INDEX admin_sessions_last_seen ON admin_sessions(last_seen_at);
+CREATE TABLE admin_recovery_codes (
+    user_id text NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    code_hash text NOT NULL CHECK (length(code_hash) = 64), created_at text NOT NULL, used_at text,
+    PRIMARY KEY (user_id, code_hash));
+CREATE TABLE admin_login_throttle (
+    key text PRIMARY KEY, failures bigint NOT NULL, window_start text NOT NULL,
+    last_failure_at text NOT NULL, locked_until text);
+CREATE INDEX admin_login_throttle_last ON admin_login_throttle(last_failure_at);
+CREATE TABLE admin_notifications (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    user_id text NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+    kind text NOT NULL, details text NOT NULL, created_at text NOT NULL);
+CREATE INDEX admin_notifications_user ON admin_notifications(user_id, id);
+CREATE TABLE admin_approvals (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, action text NOT NULL, target text NOT NULL,
+    details text NOT NULL, requested_by text NOT NULL REFERENCES admin_users(id), requested_at text NOT NULL,
+    decided_by text REFERENCES admin_users(id), decided_at text,
+    decision text NOT NULL DEFAULT 'pending' CHECK (decision IN ('pending', 'approved', 'rejected')),
+    CHECK (decision = 'pending' OR (decided_by IS NOT NULL AND decided_at IS NOT NULL)),
+    CHECK (decided_by IS NULL OR decided_by <> requested_by));
+CREATE INDEX admin_approvals_decision ON admin_approvals(decision, id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &postgresMigrations()
 {
     static const std::vector<Migration> migrations{
         {1, s_postgresVersion1},
+        {2, s_postgresVersion2},
     };
     return migrations;
 }
@@ -192,6 +284,7 @@ const std::vector<Migration> &sqliteMigrations()
 {
     static const std::vector<Migration> migrations{
         {1, s_version1},
+        {2, s_version2},
     };
     return migrations;
 }

@@ -51,6 +51,11 @@ struct WarehouseTotal
     Quantity quantity = 0;
 };
 
+// Call-site words for the back-office methods below (STYLE.md §2: no bare bools).
+enum class StatusFilter { Any, ActiveOnly };
+enum class PasswordState { Current, MustChange }; // must the user pick a new one at next login?
+enum class TotpState { Enrolling, Enabled };      // seed stored, not yet confirmed by a code / in use
+
 class Store
 {
 public:
@@ -160,6 +165,111 @@ public:
     virtual Result<void> revokeApiKey(std::string_view id) = 0;
     virtual Result<std::int64_t> appendAudit(const AuditRecord &record) = 0;
     virtual Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) = 0;
+
+    // ---- back-office identities (records.h; REQUIREMENTS.md R04, R05, R07–R13, R15–R20, R27) ----
+    // Every conditional write below is one statement whose WHERE clause carries the condition, and
+    // reports whether it changed a row: two callers at once (two servers on one PostgreSQL
+    // database, separate connections) can never both win. The store keeps hashes and sealed
+    // blobs exactly as given and never sees a plaintext secret.
+
+    // Adds a user and returns its id (the record's, or a new UUID). Stamps createdAt, updatedAt
+    // and passwordChangedAt; totpLastStep starts at -1. Errors: InvalidInput (username not
+    // isValidAdminUsername, empty passwordHash, a field over its limit, totpEnabled without a
+    // seed), Conflict (the username in any letter case, or the id, is taken).
+    virtual Result<std::string> insertAdminUser(const AdminUserRecord &user) = 0;
+    virtual Result<std::optional<AdminUserRecord>> adminUser(std::string_view id) = 0;
+    // The user whose name equals `username` ignoring ASCII case. Unknown and impossible names
+    // alike give nullopt, never an error (R04: same answer for both).
+    virtual Result<std::optional<AdminUserRecord>> adminUserByName(std::string_view username) = 0;
+    virtual Result<std::vector<AdminUserRecord>> adminUsers() = 0; // ordered by adminUsernameKey
+    // The setters stamp updatedAt. Errors: NotFound (no such user), InvalidInput (limits as above).
+    // setAdminPassword also stamps passwordChangedAt.
+    virtual Result<void> setAdminPassword(std::string_view id, std::string_view passwordHash, PasswordState state) = 0;
+    // Replaces the sealed seed (nullopt removes it) and resets totpLastStep to -1.
+    // Enabled needs a seed (InvalidInput).
+    virtual Result<void> setAdminTotp(std::string_view id, std::optional<Bytes> sealedSeed, TotpState state) = 0;
+    // Accepts RFC 6238 time step `step` once (REQUIREMENTS.md §3.3): `UPDATE … SET
+    // totp_last_step = step WHERE id = ? AND totp_last_step < step`. true = this call recorded
+    // it; false = the step (or a later one) was accepted before, or no such user: a replay.
+    virtual Result<bool> advanceTotpStep(std::string_view id, std::int64_t step) = 0;
+    virtual Result<void> setAdminRole(std::string_view id, AdminRole role) = 0;
+    virtual Result<void> setAdminStatus(std::string_view id, AdminStatus status) = 0;
+    // TOTP refused until `until` (ISO 8601 UTC); nullopt lifts the lock (R09, R12).
+    virtual Result<void> setMfaLockedUntil(std::string_view id, std::optional<std::string> until) = 0;
+    // Users with `role` (only active ones with ActiveOnly): "is this the last admin?", "may a
+    // setup password be issued?".
+    virtual Result<std::int64_t> countAdmins(AdminRole role, StatusFilter filter) = 0;
+
+    // Sessions (R15–R20). Errors: InvalidInput (tokenHash not isSha256Hex, ip over 64 bytes),
+    // Conflict (the hash exists, or no such user). userAgent is cut to 256 bytes; empty
+    // createdAt = now(), empty lastSeenAt = createdAt.
+    virtual Result<void> insertAdminSession(const AdminSessionRecord &session) = 0;
+    virtual Result<std::optional<AdminSessionRecord>> adminSession(std::string_view tokenHash) = 0;
+    // lastSeenAt = max(lastSeenAt, at): concurrent requests never move it back. Errors: NotFound.
+    virtual Result<void> touchAdminSession(std::string_view tokenHash, std::string_view at) = 0;
+    // A TOTP code was verified in this session at `at` (step-up, R20): totpVerifiedAt = at and
+    // totpFailures = 0. The stage never changes: after the login TOTP the admin pages insert a
+    // new full session and delete the pre-auth one (R16). Errors: NotFound.
+    virtual Result<void> setSessionTotpVerified(std::string_view tokenHash, std::string_view at) = 0;
+    // Adds one wrong code atomically and returns the new count (R09: 5 kill a pre-auth session).
+    // Errors: NotFound.
+    virtual Result<std::int64_t> incrementSessionTotpFailures(std::string_view tokenHash) = 0;
+    virtual Result<bool> deleteAdminSession(std::string_view tokenHash) = 0; // whether it existed
+    // Every session of the user but `exceptTokenHash` (empty: all); returns how many went (R19).
+    virtual Result<std::int64_t> deleteAdminSessionsOfUser(std::string_view userId,
+                                                           std::string_view exceptTokenHash) = 0;
+    virtual Result<std::vector<AdminSessionRecord>> adminSessionsOfUser(std::string_view userId) = 0; // oldest first
+    // Deletes sessions idle since before `idleCutoff` or created before `absoluteCutoff` (R18:
+    // now − 15 min, now − 12 h); returns how many.
+    virtual Result<std::int64_t> deleteExpiredAdminSessions(std::string_view idleCutoff,
+                                                            std::string_view absoluteCutoff) = 0;
+
+    // Recovery codes (R11), as SHA-256 hex. Replaces the user's whole set in one transaction: the
+    // old codes stop working. Errors: InvalidInput (a hash not isSha256Hex, more than 32),
+    // Conflict (a hash twice, or no such user).
+    virtual Result<void> replaceRecoveryCodes(std::string_view userId, const std::vector<std::string> &codeHashes) = 0;
+    // Uses one code once: true = this call used it; false = unknown, used before or voided.
+    virtual Result<bool> useRecoveryCode(std::string_view userId, std::string_view codeHash) = 0;
+    virtual Result<std::int64_t> unusedRecoveryCodeCount(std::string_view userId) = 0;
+
+    // Login throttling state (R04, R09); keys as LoginThrottleRecord says. Errors: InvalidInput
+    // (key empty or over 256 bytes, `at` not an ISO 8601 UTC time).
+    virtual Result<std::optional<LoginThrottleRecord>> loginThrottle(std::string_view key) = 0;
+    // One more failure at `at`, atomically (an upsert): failures + 1 within the window, else a
+    // new window starting at `at` with failures = 1. Returns the state after it.
+    virtual Result<LoginThrottleRecord> recordLoginFailure(std::string_view key, std::string_view at) = 0;
+    // lockedUntil = max(lockedUntil, until): a back-off only grows. Errors: NotFound (no failures).
+    virtual Result<void> lockLoginThrottle(std::string_view key, std::string_view until) = 0;
+    virtual Result<void> resetLoginThrottle(std::string_view key) = 0; // forgets the key (no error if absent)
+    // Forgets keys whose last failure and lock are both before `before` (the table stays small
+    // however many names are tried); returns how many.
+    virtual Result<std::int64_t> deleteStaleLoginThrottles(std::string_view before) = 0;
+
+    // Notifications to users (R13). Errors: InvalidInput (kind empty or over 64 bytes, details
+    // over 4096 bytes; empty details = "{}"), Conflict (no such user).
+    virtual Result<std::int64_t> insertNotification(std::string_view userId, std::string_view kind,
+                                                    std::string_view detailsJson) = 0;
+    virtual Result<std::vector<NotificationRecord>> notifications(std::string_view userId,
+                                                                  int limit) = 0; // newest first
+
+    // Four-eyes approvals (R27). insertApproval stores a pending request (id, requestedAt and
+    // the decision fields are the store's) and returns its id. Errors: InvalidInput (limits in
+    // ApprovalRecord), Conflict (no such requesting user).
+    virtual Result<std::int64_t> insertApproval(const ApprovalRecord &approval) = 0;
+    virtual Result<std::optional<ApprovalRecord>> approval(std::int64_t id) = 0;
+    // Decides a pending request once: true = this call decided it; false = it was decided
+    // before. Errors: NotFound, Forbidden (decidedBy is the requester: four eyes), InvalidInput
+    // (decision Pending), Conflict (no such deciding user).
+    virtual Result<bool> decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision) = 0;
+    virtual Result<std::vector<ApprovalRecord>> pendingApprovals() = 0; // oldest first
+
+    // The one-time setup password (R05), as setupTokenDigest (ids.h) in server_meta. Setting
+    // replaces an earlier one. Errors: InvalidInput (not isSha256Hex).
+    virtual Result<void> setSetupTokenHash(std::string_view tokenHash) = 0;
+    virtual Result<std::optional<std::string>> setupTokenHash() = 0; // nullopt: none (or used)
+    // Removes the setup password if its hash is `tokenHash`: true once, for the first caller;
+    // afterwards (or for any other hash) false, and `POST /setup` answers 404.
+    virtual Result<bool> consumeSetupToken(std::string_view tokenHash) = 0;
 
     // Server time, ISO 8601 UTC with milliseconds; injectable in tests.
     virtual std::string now() = 0;

@@ -1312,4 +1312,601 @@ Result<std::vector<AuditRecord>> PostgresStore::audit(std::int64_t afterId, int 
     });
 }
 
+// ---- back-office identities ----
+
+namespace {
+
+constexpr const char *s_setupTokenKey = "admin_setup_token";
+
+// bytea travels as hex text (decode($n, 'hex') / encode(column, 'hex')): one bound text
+// parameter, NULL included, and the same bytes back as SQLite's BLOB.
+std::optional<std::string> hexOf(const std::optional<Bytes> &bytes)
+{
+    if (!bytes)
+        return std::nullopt;
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes->size() * 2);
+    for (const std::uint8_t byte : *bytes) {
+        out += digits[byte >> 4];
+        out += digits[byte & 0x0f];
+    }
+    return out;
+}
+
+std::optional<Bytes> bytesOf(const pqxx::field &field)
+{
+    if (field.is_null())
+        return std::nullopt;
+    const std::string hex = field.as<std::string>();
+    auto nibble = [](char c) { return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10); };
+    Bytes out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+    return out;
+}
+
+#define SOKO_ADMIN_USER_COLUMNS                                                                                        \
+    "id, username, display_name, email, role, status, password_hash, must_change_password, "                           \
+    "encode(totp_seed, 'hex'), totp_enabled, totp_last_step, mfa_locked_until, created_at, updated_at, "               \
+    "password_changed_at"
+#define SOKO_ADMIN_SESSION_COLUMNS                                                                                     \
+    "token_hash, user_id, stage, created_at, last_seen_at, totp_verified_at, ip, user_agent, totp_failures"
+#define SOKO_APPROVAL_COLUMNS                                                                                          \
+    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision"
+#define SOKO_THROTTLE_COLUMNS "key, failures, window_start, last_failure_at, locked_until"
+
+AdminUserRecord readAdminUser(const pqxx::row &row)
+{
+    AdminUserRecord user;
+    user.id = text(row[0]);
+    user.username = text(row[1]);
+    user.displayName = text(row[2]);
+    user.email = text(row[3]);
+    // The CHECK constraints allow only known names; the fallbacks grant the least.
+    user.role = enumFromName(adminRoleNames, text(row[4])).value_or(AdminRole::Viewer);
+    user.status = enumFromName(adminStatusNames, text(row[5])).value_or(AdminStatus::Disabled);
+    user.passwordHash = text(row[6]);
+    user.mustChangePassword = boolean(row[7]);
+    user.totpSeed = bytesOf(row[8]);
+    user.totpEnabled = boolean(row[9]);
+    user.totpLastStep = integer(row[10]);
+    user.mfaLockedUntil = optionalText(row[11]);
+    user.createdAt = text(row[12]);
+    user.updatedAt = text(row[13]);
+    user.passwordChangedAt = text(row[14]);
+    return user;
+}
+
+AdminSessionRecord readAdminSession(const pqxx::row &row)
+{
+    AdminSessionRecord session;
+    session.tokenHash = text(row[0]);
+    session.userId = text(row[1]);
+    session.stage = enumFromName(adminSessionStageNames, text(row[2])).value_or(AdminSessionStage::PreAuth);
+    session.createdAt = text(row[3]);
+    session.lastSeenAt = text(row[4]);
+    session.totpVerifiedAt = optionalText(row[5]);
+    session.ip = text(row[6]);
+    session.userAgent = text(row[7]);
+    session.totpFailures = integer(row[8]);
+    return session;
+}
+
+ApprovalRecord readApproval(const pqxx::row &row)
+{
+    ApprovalRecord approval;
+    approval.id = integer(row[0]);
+    approval.action = text(row[1]);
+    approval.target = text(row[2]);
+    approval.details = text(row[3]);
+    approval.requestedBy = text(row[4]);
+    approval.requestedAt = text(row[5]);
+    approval.decidedBy = optionalText(row[6]);
+    approval.decidedAt = optionalText(row[7]);
+    approval.decision = enumFromName(approvalDecisionNames, text(row[8])).value_or(ApprovalDecision::Pending);
+    return approval;
+}
+
+LoginThrottleRecord readThrottle(const pqxx::row &row)
+{
+    return LoginThrottleRecord{text(row[0]), integer(row[1]), text(row[2]), text(row[3]), optionalText(row[4])};
+}
+
+Common::Error invalidInput(const std::string &reason)
+{
+    return Common::Error::make(ErrorCode::InvalidInput, reason);
+}
+
+} // namespace
+
+#define SOKO_CHECK(problem)                                                                                            \
+    do {                                                                                                               \
+        if (auto soko_problem = (problem))                                                                             \
+            return tl::unexpected(invalidInput(*soko_problem));                                                        \
+    } while (false)
+
+#define SOKO_TIME(variable, text)                                                                                      \
+    auto variable##_checked = checkedIsoTime(text);                                                                    \
+    if (!variable##_checked)                                                                                           \
+        return tl::unexpected(variable##_checked.error());                                                             \
+    const std::string &variable = *variable##_checked
+
+Result<std::string> PostgresStore::insertAdminUser(const AdminUserRecord &user)
+{
+    SOKO_CHECK(adminUserProblem(user));
+    std::optional<std::string> lockedUntil;
+    if (user.mfaLockedUntil) {
+        SOKO_TIME(until, *user.mfaLockedUntil);
+        lockedUntil = until;
+    }
+    return run<std::string>("insertAdminUser", [&](Connection &c) -> Result<std::string> {
+        const std::string id = user.id.empty() ? randomUuid() : user.id;
+        c.exec("INSERT INTO admin_users(id, username, username_key, display_name, email, role, status, "
+               "password_hash, must_change_password, totp_seed, totp_enabled, totp_last_step, mfa_locked_until, "
+               "created_at, updated_at, password_changed_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, decode($10, 'hex'), $11, -1, $12, $13, $13, $13)",
+               id, user.username, adminUsernameKey(user.username), user.displayName, user.email,
+               std::string(enumName(adminRoleNames, user.role)), std::string(enumName(adminStatusNames, user.status)),
+               user.passwordHash, user.mustChangePassword, hexOf(user.totpSeed), user.totpEnabled, lockedUntil, now());
+        return id;
+    });
+}
+
+Result<std::optional<AdminUserRecord>> PostgresStore::adminUser(std::string_view id)
+{
+    return run<std::optional<AdminUserRecord>>(
+        "adminUser", [&](Connection &c) -> Result<std::optional<AdminUserRecord>> {
+            const auto rows =
+                c.exec("SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users WHERE id = $1", std::string(id));
+            if (rows.empty())
+                return std::optional<AdminUserRecord>();
+            return std::optional<AdminUserRecord>(readAdminUser(rows[0]));
+        });
+}
+
+Result<std::optional<AdminUserRecord>> PostgresStore::adminUserByName(std::string_view username)
+{
+    if (!isValidAdminUsername(username))
+        return std::optional<AdminUserRecord>();
+    return run<std::optional<AdminUserRecord>>(
+        "adminUserByName", [&](Connection &c) -> Result<std::optional<AdminUserRecord>> {
+            const auto rows = c.exec("SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users WHERE username_key = $1",
+                                     adminUsernameKey(username));
+            if (rows.empty())
+                return std::optional<AdminUserRecord>();
+            return std::optional<AdminUserRecord>(readAdminUser(rows[0]));
+        });
+}
+
+Result<std::vector<AdminUserRecord>> PostgresStore::adminUsers()
+{
+    return run<std::vector<AdminUserRecord>>("adminUsers", [&](Connection &c) -> Result<std::vector<AdminUserRecord>> {
+        std::vector<AdminUserRecord> out;
+        // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
+        for (const auto &row :
+             c.exec("SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users ORDER BY username_key COLLATE \"C\""))
+            out.push_back(readAdminUser(row));
+        return out;
+    });
+}
+
+Result<void> PostgresStore::setAdminPassword(std::string_view id, std::string_view passwordHash, PasswordState state)
+{
+    if (passwordHash.empty() || passwordHash.size() > 512)
+        return tl::unexpected(invalidInput("password hash must be a PHC string of 1-512 bytes"));
+    return run<void>("setAdminPassword", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_users SET password_hash = $2, must_change_password = $3, password_changed_at = $4, "
+                   "updated_at = $4 WHERE id = $1",
+                   std::string(id), std::string(passwordHash), state == PasswordState::MustChange, now())
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin user not found");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setAdminTotp(std::string_view id, std::optional<Bytes> sealedSeed, TotpState state)
+{
+    if (sealedSeed && (sealedSeed->empty() || sealedSeed->size() > 1024))
+        return tl::unexpected(invalidInput("sealed TOTP seed must be 1-1024 bytes"));
+    if (state == TotpState::Enabled && !sealedSeed)
+        return tl::unexpected(invalidInput("TOTP cannot be enabled without a seed"));
+    return run<void>("setAdminTotp", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_users SET totp_seed = decode($2, 'hex'), totp_enabled = $3, totp_last_step = -1, "
+                   "updated_at = $4 WHERE id = $1",
+                   std::string(id), hexOf(sealedSeed), state == TotpState::Enabled, now())
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin user not found");
+        return {};
+    });
+}
+
+Result<bool> PostgresStore::advanceTotpStep(std::string_view id, std::int64_t step)
+{
+    return run<bool>("advanceTotpStep", [&](Connection &c) -> Result<bool> {
+        // READ COMMITTED: a second UPDATE of the same row waits for the first, then re-checks the
+        // WHERE clause on the committed row (totp_last_step is now `step`): 0 rows, a replay.
+        return c.exec("UPDATE admin_users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
+                      std::string(id), step)
+                   .affected_rows() == 1;
+    });
+}
+
+Result<void> PostgresStore::setAdminRole(std::string_view id, AdminRole role)
+{
+    return run<void>("setAdminRole", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_users SET role = $2, updated_at = $3 WHERE id = $1", std::string(id),
+                   std::string(enumName(adminRoleNames, role)), now())
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin user not found");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setAdminStatus(std::string_view id, AdminStatus status)
+{
+    return run<void>("setAdminStatus", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_users SET status = $2, updated_at = $3 WHERE id = $1", std::string(id),
+                   std::string(enumName(adminStatusNames, status)), now())
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin user not found");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setMfaLockedUntil(std::string_view id, std::optional<std::string> until)
+{
+    std::optional<std::string> lockedUntil;
+    if (until) {
+        SOKO_TIME(checked, *until);
+        lockedUntil = checked;
+    }
+    return run<void>("setMfaLockedUntil", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_users SET mfa_locked_until = $2, updated_at = $3 WHERE id = $1", std::string(id),
+                   lockedUntil, now())
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin user not found");
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::countAdmins(AdminRole role, StatusFilter filter)
+{
+    return run<std::int64_t>("countAdmins", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT count(*) FROM admin_users WHERE role = $1 AND (NOT $2 OR status = 'active')",
+                              std::string(enumName(adminRoleNames, role)), filter == StatusFilter::ActiveOnly)[0][0]);
+    });
+}
+
+Result<void> PostgresStore::insertAdminSession(const AdminSessionRecord &session)
+{
+    SOKO_CHECK(adminSessionProblem(session));
+    SOKO_TIME(createdAt, session.createdAt.empty() ? now() : session.createdAt);
+    SOKO_TIME(lastSeenAt, session.lastSeenAt.empty() ? createdAt : session.lastSeenAt);
+    std::optional<std::string> verifiedAt;
+    if (session.totpVerifiedAt) {
+        SOKO_TIME(verified, *session.totpVerifiedAt);
+        verifiedAt = verified;
+    }
+    return run<void>("insertAdminSession", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO admin_sessions(" SOKO_ADMIN_SESSION_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               session.tokenHash, session.userId, std::string(enumName(adminSessionStageNames, session.stage)),
+               createdAt, lastSeenAt, verifiedAt, session.ip, truncateUtf8(session.userAgent, 256),
+               session.totpFailures);
+        return {};
+    });
+}
+
+Result<std::optional<AdminSessionRecord>> PostgresStore::adminSession(std::string_view tokenHash)
+{
+    return run<std::optional<AdminSessionRecord>>(
+        "adminSession", [&](Connection &c) -> Result<std::optional<AdminSessionRecord>> {
+            const auto rows = c.exec("SELECT " SOKO_ADMIN_SESSION_COLUMNS " FROM admin_sessions WHERE token_hash = $1",
+                                     std::string(tokenHash));
+            if (rows.empty())
+                return std::optional<AdminSessionRecord>();
+            return std::optional<AdminSessionRecord>(readAdminSession(rows[0]));
+        });
+}
+
+Result<void> PostgresStore::touchAdminSession(std::string_view tokenHash, std::string_view at)
+{
+    SOKO_TIME(seen, at);
+    return run<void>("touchAdminSession", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_sessions SET last_seen_at = greatest(last_seen_at, $2) WHERE token_hash = $1",
+                   std::string(tokenHash), seen)
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin session not found");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::setSessionTotpVerified(std::string_view tokenHash, std::string_view at)
+{
+    SOKO_TIME(verified, at);
+    return run<void>("setSessionTotpVerified", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_sessions SET totp_verified_at = $2, totp_failures = 0 WHERE token_hash = $1",
+                   std::string(tokenHash), verified)
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "admin session not found");
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::incrementSessionTotpFailures(std::string_view tokenHash)
+{
+    return run<std::int64_t>("incrementSessionTotpFailures", [&](Connection &c) -> Result<std::int64_t> {
+        const auto rows = c.exec("UPDATE admin_sessions SET totp_failures = totp_failures + 1 WHERE token_hash = $1 "
+                                 "RETURNING totp_failures",
+                                 std::string(tokenHash));
+        if (rows.empty())
+            return Common::fail(ErrorCode::NotFound, "admin session not found");
+        return integer(rows[0][0]);
+    });
+}
+
+Result<bool> PostgresStore::deleteAdminSession(std::string_view tokenHash)
+{
+    return run<bool>("deleteAdminSession", [&](Connection &c) -> Result<bool> {
+        return c.exec("DELETE FROM admin_sessions WHERE token_hash = $1", std::string(tokenHash)).affected_rows() == 1;
+    });
+}
+
+Result<std::int64_t> PostgresStore::deleteAdminSessionsOfUser(std::string_view userId, std::string_view exceptTokenHash)
+{
+    return run<std::int64_t>("deleteAdminSessionsOfUser", [&](Connection &c) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(c.exec("DELETE FROM admin_sessions WHERE user_id = $1 AND token_hash <> $2",
+                                                std::string(userId), std::string(exceptTokenHash))
+                                             .affected_rows());
+    });
+}
+
+Result<std::vector<AdminSessionRecord>> PostgresStore::adminSessionsOfUser(std::string_view userId)
+{
+    return run<std::vector<AdminSessionRecord>>(
+        "adminSessionsOfUser", [&](Connection &c) -> Result<std::vector<AdminSessionRecord>> {
+            std::vector<AdminSessionRecord> out;
+            for (const auto &row :
+                 c.exec("SELECT " SOKO_ADMIN_SESSION_COLUMNS " FROM admin_sessions "
+                        "WHERE user_id = $1 ORDER BY created_at COLLATE \"C\", token_hash COLLATE \"C\"",
+                        std::string(userId)))
+                out.push_back(readAdminSession(row));
+            return out;
+        });
+}
+
+Result<std::int64_t> PostgresStore::deleteExpiredAdminSessions(std::string_view idleCutoff,
+                                                               std::string_view absoluteCutoff)
+{
+    SOKO_TIME(idle, idleCutoff);
+    SOKO_TIME(absolute, absoluteCutoff);
+    return run<std::int64_t>("deleteExpiredAdminSessions", [&](Connection &c) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(
+            c.exec("DELETE FROM admin_sessions WHERE last_seen_at < $1 OR created_at < $2", idle, absolute)
+                .affected_rows());
+    });
+}
+
+Result<void> PostgresStore::replaceRecoveryCodes(std::string_view userId, const std::vector<std::string> &codeHashes)
+{
+    if (codeHashes.size() > 32)
+        return tl::unexpected(invalidInput("at most 32 recovery codes"));
+    std::vector<std::optional<std::string>> hashes;
+    for (const std::string &hash : codeHashes) {
+        if (!isSha256Hex(hash))
+            return tl::unexpected(invalidInput("recovery code hash must be 64 lower-case hex characters (SHA-256)"));
+        hashes.emplace_back(hash);
+    }
+    return run<void>("replaceRecoveryCodes", [&](Connection &c) -> Result<void> {
+        // One transaction (run's, or the caller's): the old set is gone exactly when the new one exists.
+        c.exec("DELETE FROM admin_recovery_codes WHERE user_id = $1", std::string(userId));
+        if (!hashes.empty())
+            c.exec("INSERT INTO admin_recovery_codes(user_id, code_hash, created_at) "
+                   "SELECT $1, hash, $3 FROM unnest($2::text[]) AS hash",
+                   std::string(userId), textArray(hashes), now());
+        return {};
+    });
+}
+
+Result<bool> PostgresStore::useRecoveryCode(std::string_view userId, std::string_view codeHash)
+{
+    if (!isSha256Hex(codeHash))
+        return false;
+    return run<bool>("useRecoveryCode", [&](Connection &c) -> Result<bool> {
+        return c.exec("UPDATE admin_recovery_codes SET used_at = $3 "
+                      "WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+                      std::string(userId), std::string(codeHash), now())
+                   .affected_rows() == 1;
+    });
+}
+
+Result<std::int64_t> PostgresStore::unusedRecoveryCodeCount(std::string_view userId)
+{
+    return run<std::int64_t>("unusedRecoveryCodeCount", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT count(*) FROM admin_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+                              std::string(userId))[0][0]);
+    });
+}
+
+Result<std::optional<LoginThrottleRecord>> PostgresStore::loginThrottle(std::string_view key)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    return run<std::optional<LoginThrottleRecord>>(
+        "loginThrottle", [&](Connection &c) -> Result<std::optional<LoginThrottleRecord>> {
+            const auto rows =
+                c.exec("SELECT " SOKO_THROTTLE_COLUMNS " FROM admin_login_throttle WHERE key = $1", std::string(key));
+            if (rows.empty())
+                return std::optional<LoginThrottleRecord>();
+            return std::optional<LoginThrottleRecord>(readThrottle(rows[0]));
+        });
+}
+
+Result<LoginThrottleRecord> PostgresStore::recordLoginFailure(std::string_view key, std::string_view at)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    SOKO_TIME(failedAt, at);
+    const std::string windowCutoff = *shiftIsoTime(failedAt, -loginThrottleWindowSeconds);
+    return run<LoginThrottleRecord>("recordLoginFailure", [&](Connection &c) -> Result<LoginThrottleRecord> {
+        // One upsert: concurrent failures of one key serialise on its row and each count.
+        const auto rows = c.exec(
+            "INSERT INTO admin_login_throttle(key, failures, window_start, last_failure_at) VALUES ($1, 1, $2, $2) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            "failures = CASE WHEN admin_login_throttle.window_start <= $3 THEN 1 "
+            "ELSE admin_login_throttle.failures + 1 END, "
+            "window_start = CASE WHEN admin_login_throttle.window_start <= $3 THEN $2 "
+            "ELSE admin_login_throttle.window_start END, "
+            "last_failure_at = greatest(admin_login_throttle.last_failure_at, $2) "
+            "RETURNING " SOKO_THROTTLE_COLUMNS,
+            std::string(key), failedAt, windowCutoff);
+        return readThrottle(rows[0]);
+    });
+}
+
+Result<void> PostgresStore::lockLoginThrottle(std::string_view key, std::string_view until)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    SOKO_TIME(lockedUntil, until);
+    return run<void>("lockLoginThrottle", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE admin_login_throttle SET locked_until = "
+                   "CASE WHEN locked_until IS NULL OR locked_until < $2 THEN $2 ELSE locked_until END WHERE key = $1",
+                   std::string(key), lockedUntil)
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::NotFound, "no login failures recorded for this key");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::resetLoginThrottle(std::string_view key)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    return run<void>("resetLoginThrottle", [&](Connection &c) -> Result<void> {
+        c.exec("DELETE FROM admin_login_throttle WHERE key = $1", std::string(key));
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::deleteStaleLoginThrottles(std::string_view before)
+{
+    SOKO_TIME(cutoff, before);
+    return run<std::int64_t>("deleteStaleLoginThrottles", [&](Connection &c) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(c.exec("DELETE FROM admin_login_throttle WHERE last_failure_at < $1 "
+                                                "AND (locked_until IS NULL OR locked_until < $1)",
+                                                cutoff)
+                                             .affected_rows());
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertNotification(std::string_view userId, std::string_view kind,
+                                                       std::string_view detailsJson)
+{
+    SOKO_CHECK(notificationProblem(kind, detailsJson));
+    return run<std::int64_t>("insertNotification", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("INSERT INTO admin_notifications(user_id, kind, details, created_at) "
+                              "VALUES ($1, $2, $3, $4) RETURNING id",
+                              std::string(userId), std::string(kind),
+                              detailsJson.empty() ? std::string("{}") : std::string(detailsJson), now())[0][0]);
+    });
+}
+
+Result<std::vector<NotificationRecord>> PostgresStore::notifications(std::string_view userId, int limit)
+{
+    return run<std::vector<
+        NotificationRecord>>("notifications", [&](Connection &c) -> Result<std::vector<NotificationRecord>> {
+        std::vector<NotificationRecord> out;
+        for (const auto &row : c.exec("SELECT id, user_id, kind, details, created_at FROM admin_notifications "
+                                      "WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+                                      std::string(userId), static_cast<std::int64_t>(std::max(limit, 0))))
+            out.push_back(NotificationRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4])});
+        return out;
+    });
+}
+
+Result<std::int64_t> PostgresStore::insertApproval(const ApprovalRecord &approval)
+{
+    SOKO_CHECK(approvalProblem(approval));
+    return run<std::int64_t>("insertApproval", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("INSERT INTO admin_approvals(action, target, details, requested_by, requested_at, "
+                              "decision) VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id",
+                              approval.action, approval.target,
+                              approval.details.empty() ? std::string("{}") : approval.details, approval.requestedBy,
+                              now())[0][0]);
+    });
+}
+
+Result<std::optional<ApprovalRecord>> PostgresStore::approval(std::int64_t id)
+{
+    return run<std::optional<ApprovalRecord>>("approval", [&](Connection &c) -> Result<std::optional<ApprovalRecord>> {
+        const auto rows = c.exec("SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals WHERE id = $1", id);
+        if (rows.empty())
+            return std::optional<ApprovalRecord>();
+        return std::optional<ApprovalRecord>(readApproval(rows[0]));
+    });
+}
+
+Result<bool> PostgresStore::decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision)
+{
+    if (decision == ApprovalDecision::Pending)
+        return tl::unexpected(invalidInput("a decision is approved or rejected"));
+    return run<bool>("decideApproval", [&](Connection &c) -> Result<bool> {
+        // Only-if-pending and four eyes in the statement: of two deciders at once, one wins.
+        if (c.exec("UPDATE admin_approvals SET decision = $2, decided_by = $3, decided_at = $4 "
+                   "WHERE id = $1 AND decision = 'pending' AND requested_by <> $3",
+                   id, std::string(enumName(approvalDecisionNames, decision)), std::string(decidedBy), now())
+                .affected_rows() == 1)
+            return true;
+        const auto rows = c.exec("SELECT requested_by, decision FROM admin_approvals WHERE id = $1", id);
+        if (rows.empty())
+            return Common::fail(ErrorCode::NotFound, "approval not found");
+        if (text(rows[0][1]) == "pending" && text(rows[0][0]) == decidedBy)
+            return Common::fail(ErrorCode::Forbidden, "four eyes: the requester cannot decide their own request");
+        return false;
+    });
+}
+
+Result<std::vector<ApprovalRecord>> PostgresStore::pendingApprovals()
+{
+    return run<std::vector<ApprovalRecord>>(
+        "pendingApprovals", [&](Connection &c) -> Result<std::vector<ApprovalRecord>> {
+            std::vector<ApprovalRecord> out;
+            for (const auto &row :
+                 c.exec("SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals WHERE decision = 'pending' ORDER BY id"))
+                out.push_back(readApproval(row));
+            return out;
+        });
+}
+
+Result<void> PostgresStore::setSetupTokenHash(std::string_view tokenHash)
+{
+    if (!isSha256Hex(tokenHash))
+        return tl::unexpected(invalidInput("setup token hash must be 64 lower-case hex characters"));
+    return run<void>("setSetupTokenHash", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO server_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
+               "excluded.value",
+               std::string(s_setupTokenKey), std::string(tokenHash));
+        return {};
+    });
+}
+
+Result<std::optional<std::string>> PostgresStore::setupTokenHash()
+{
+    return run<std::optional<std::string>>("setupTokenHash", [&](Connection &c) -> Result<std::optional<std::string>> {
+        const auto rows = c.exec("SELECT value FROM server_meta WHERE key = $1", std::string(s_setupTokenKey));
+        if (rows.empty())
+            return std::optional<std::string>();
+        return std::optional<std::string>(text(rows[0][0]));
+    });
+}
+
+Result<bool> PostgresStore::consumeSetupToken(std::string_view tokenHash)
+{
+    if (!isSha256Hex(tokenHash))
+        return false;
+    return run<bool>("consumeSetupToken", [&](Connection &c) -> Result<bool> {
+        return c.exec("DELETE FROM server_meta WHERE key = $1 AND value = $2", std::string(s_setupTokenKey),
+                      std::string(tokenHash))
+                   .affected_rows() == 1;
+    });
+}
+
 } // namespace Server::Storage

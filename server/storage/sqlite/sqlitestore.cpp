@@ -1,5 +1,6 @@
 #include "server/storage/sqlite/sqlitestore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -93,6 +94,19 @@ public:
         return *this;
     }
 
+    // A blob; nullopt binds NULL. (An empty blob needs a non-null pointer: SQLite binds NULL for one.)
+    Statement &bind(int index, const std::optional<Bytes> &value)
+    {
+        if (!value) {
+            record(sqlite3_bind_null(m_statement, index));
+            return *this;
+        }
+        static const std::uint8_t none = 0;
+        record(sqlite3_bind_blob64(m_statement, index, value->empty() ? &none : value->data(), value->size(),
+                                   SQLITE_TRANSIENT));
+        return *this;
+    }
+
     // true = a row is ready, false = done.
     Result<bool> step()
     {
@@ -126,6 +140,14 @@ public:
         if (isNull(column))
             return std::nullopt;
         return text(column);
+    }
+    std::optional<Bytes> optionalBlob(int column) const
+    {
+        if (isNull(column))
+            return std::nullopt;
+        const auto *data = static_cast<const std::uint8_t *>(sqlite3_column_blob(m_statement, column));
+        const int size = sqlite3_column_bytes(m_statement, column);
+        return data ? Bytes(data, data + size) : Bytes();
     }
 
 private:
@@ -1469,6 +1491,605 @@ Result<std::vector<AuditRecord>> SqliteStore::audit(std::int64_t afterId, int li
             AuditRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.text(5)});
     }
     return out;
+}
+
+// ---- back-office identities ----
+
+namespace {
+
+constexpr std::string_view s_setupTokenKey = "admin_setup_token";
+
+#define SOKO_ADMIN_USER_COLUMNS                                                                                        \
+    "id, username, display_name, email, role, status, password_hash, must_change_password, totp_seed, "                \
+    "totp_enabled, totp_last_step, mfa_locked_until, created_at, updated_at, password_changed_at"
+#define SOKO_ADMIN_SESSION_COLUMNS                                                                                     \
+    "token_hash, user_id, stage, created_at, last_seen_at, totp_verified_at, ip, user_agent, totp_failures"
+#define SOKO_APPROVAL_COLUMNS                                                                                          \
+    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision"
+
+AdminUserRecord readAdminUser(const SqliteStore::Statement &row)
+{
+    AdminUserRecord user;
+    user.id = row.text(0);
+    user.username = row.text(1);
+    user.displayName = row.text(2);
+    user.email = row.text(3);
+    // The CHECK constraints allow only known names; the fallbacks grant the least.
+    user.role = enumFromName(adminRoleNames, row.text(4)).value_or(AdminRole::Viewer);
+    user.status = enumFromName(adminStatusNames, row.text(5)).value_or(AdminStatus::Disabled);
+    user.passwordHash = row.text(6);
+    user.mustChangePassword = row.integer(7) != 0;
+    user.totpSeed = row.optionalBlob(8);
+    user.totpEnabled = row.integer(9) != 0;
+    user.totpLastStep = row.integer(10);
+    user.mfaLockedUntil = row.optionalText(11);
+    user.createdAt = row.text(12);
+    user.updatedAt = row.text(13);
+    user.passwordChangedAt = row.text(14);
+    return user;
+}
+
+AdminSessionRecord readAdminSession(const SqliteStore::Statement &row)
+{
+    AdminSessionRecord session;
+    session.tokenHash = row.text(0);
+    session.userId = row.text(1);
+    session.stage = enumFromName(adminSessionStageNames, row.text(2)).value_or(AdminSessionStage::PreAuth);
+    session.createdAt = row.text(3);
+    session.lastSeenAt = row.text(4);
+    session.totpVerifiedAt = row.optionalText(5);
+    session.ip = row.text(6);
+    session.userAgent = row.text(7);
+    session.totpFailures = row.integer(8);
+    return session;
+}
+
+ApprovalRecord readApproval(const SqliteStore::Statement &row)
+{
+    ApprovalRecord approval;
+    approval.id = row.integer(0);
+    approval.action = row.text(1);
+    approval.target = row.text(2);
+    approval.details = row.text(3);
+    approval.requestedBy = row.text(4);
+    approval.requestedAt = row.text(5);
+    approval.decidedBy = row.optionalText(6);
+    approval.decidedAt = row.optionalText(7);
+    approval.decision = enumFromName(approvalDecisionNames, row.text(8)).value_or(ApprovalDecision::Pending);
+    return approval;
+}
+
+LoginThrottleRecord readThrottle(const SqliteStore::Statement &row)
+{
+    return LoginThrottleRecord{row.text(0), row.integer(1), row.text(2), row.text(3), row.optionalText(4)};
+}
+
+} // namespace
+
+#define SOKO_CHECK(problem)                                                                                            \
+    do {                                                                                                               \
+        if (auto soko_problem = (problem))                                                                             \
+            return Common::fail(ErrorCode::InvalidInput, *soko_problem);                                               \
+    } while (false)
+
+#define SOKO_TIME(variable, text)                                                                                      \
+    auto variable##_checked = checkedIsoTime(text);                                                                    \
+    if (!variable##_checked)                                                                                           \
+        return tl::unexpected(variable##_checked.error());                                                             \
+    const std::string &variable = *variable##_checked
+
+Result<std::string> SqliteStore::insertAdminUser(const AdminUserRecord &user)
+{
+    SOKO_CHECK(adminUserProblem(user));
+    Lock lock(m_mutex);
+    const std::string id = user.id.empty() ? randomUuid() : user.id;
+    const std::string at = now();
+    SOKO_PREPARE(query, "INSERT INTO admin_users(id, username, username_key, display_name, email, role, status, "
+                        "password_hash, must_change_password, totp_seed, totp_enabled, totp_last_step, "
+                        "mfa_locked_until, created_at, updated_at, password_changed_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, -1, ?12, ?13, ?13, ?13)");
+    std::optional<std::string> lockedUntil;
+    if (user.mfaLockedUntil) {
+        SOKO_TIME(until, *user.mfaLockedUntil);
+        lockedUntil = until;
+    }
+    SOKO_TRY(query.bind(1, id)
+                 .bind(2, user.username)
+                 .bind(3, adminUsernameKey(user.username))
+                 .bind(4, user.displayName)
+                 .bind(5, user.email)
+                 .bind(6, enumName(adminRoleNames, user.role))
+                 .bind(7, enumName(adminStatusNames, user.status))
+                 .bind(8, user.passwordHash)
+                 .bind(9, user.mustChangePassword)
+                 .bind(10, user.totpSeed)
+                 .bind(11, user.totpEnabled)
+                 .bind(12, lockedUntil)
+                 .bind(13, at)
+                 .run());
+    return id;
+}
+
+Result<std::optional<AdminUserRecord>> SqliteStore::adminUser(std::string_view id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users WHERE id = ?1");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AdminUserRecord>();
+    return std::optional<AdminUserRecord>(readAdminUser(query));
+}
+
+Result<std::optional<AdminUserRecord>> SqliteStore::adminUserByName(std::string_view username)
+{
+    if (!isValidAdminUsername(username))
+        return std::optional<AdminUserRecord>();
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users WHERE username_key = ?1");
+    query.bind(1, adminUsernameKey(username));
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AdminUserRecord>();
+    return std::optional<AdminUserRecord>(readAdminUser(query));
+}
+
+Result<std::vector<AdminUserRecord>> SqliteStore::adminUsers()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_ADMIN_USER_COLUMNS " FROM admin_users ORDER BY username_key");
+    std::vector<AdminUserRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readAdminUser(query));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::setAdminPassword(std::string_view id, std::string_view passwordHash, PasswordState state)
+{
+    if (passwordHash.empty() || passwordHash.size() > 512)
+        return Common::fail(ErrorCode::InvalidInput, "password hash must be a PHC string of 1-512 bytes");
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_users SET password_hash = ?2, must_change_password = ?3, "
+                        "password_changed_at = ?4, updated_at = ?4 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, passwordHash).bind(3, state == PasswordState::MustChange).bind(4, now()).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin user not found");
+    return {};
+}
+
+Result<void> SqliteStore::setAdminTotp(std::string_view id, std::optional<Bytes> sealedSeed, TotpState state)
+{
+    if (sealedSeed && (sealedSeed->empty() || sealedSeed->size() > 1024))
+        return Common::fail(ErrorCode::InvalidInput, "sealed TOTP seed must be 1-1024 bytes");
+    if (state == TotpState::Enabled && !sealedSeed)
+        return Common::fail(ErrorCode::InvalidInput, "TOTP cannot be enabled without a seed");
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_users SET totp_seed = ?2, totp_enabled = ?3, totp_last_step = -1, "
+                        "updated_at = ?4 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, sealedSeed).bind(3, state == TotpState::Enabled).bind(4, now()).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin user not found");
+    return {};
+}
+
+Result<bool> SqliteStore::advanceTotpStep(std::string_view id, std::int64_t step)
+{
+    Lock lock(m_mutex);
+    // The condition is in the statement itself: accept-once needs no read before the write.
+    SOKO_PREPARE(query, "UPDATE admin_users SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2");
+    SOKO_TRY(query.bind(1, id).bind(2, step).run());
+    return sqlite3_changes(m_db) == 1;
+}
+
+Result<void> SqliteStore::setAdminRole(std::string_view id, AdminRole role)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_users SET role = ?2, updated_at = ?3 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, enumName(adminRoleNames, role)).bind(3, now()).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin user not found");
+    return {};
+}
+
+Result<void> SqliteStore::setAdminStatus(std::string_view id, AdminStatus status)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_users SET status = ?2, updated_at = ?3 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, enumName(adminStatusNames, status)).bind(3, now()).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin user not found");
+    return {};
+}
+
+Result<void> SqliteStore::setMfaLockedUntil(std::string_view id, std::optional<std::string> until)
+{
+    std::optional<std::string> lockedUntil;
+    if (until) {
+        SOKO_TIME(checked, *until);
+        lockedUntil = checked;
+    }
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_users SET mfa_locked_until = ?2, updated_at = ?3 WHERE id = ?1");
+    SOKO_TRY(query.bind(1, id).bind(2, lockedUntil).bind(3, now()).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin user not found");
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::countAdmins(AdminRole role, StatusFilter filter)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*) FROM admin_users WHERE role = ?1 AND (?2 = 0 OR status = 'active')");
+    query.bind(1, enumName(adminRoleNames, role)).bind(2, filter == StatusFilter::ActiveOnly);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : std::int64_t(0);
+}
+
+Result<void> SqliteStore::insertAdminSession(const AdminSessionRecord &session)
+{
+    SOKO_CHECK(adminSessionProblem(session));
+    std::string createdAt, lastSeenAt;
+    std::optional<std::string> verifiedAt;
+    {
+        SOKO_TIME(created, session.createdAt.empty() ? now() : session.createdAt);
+        SOKO_TIME(seen, session.lastSeenAt.empty() ? created : session.lastSeenAt);
+        createdAt = created;
+        lastSeenAt = seen;
+        if (session.totpVerifiedAt) {
+            SOKO_TIME(verified, *session.totpVerifiedAt);
+            verifiedAt = verified;
+        }
+    }
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO admin_sessions(" SOKO_ADMIN_SESSION_COLUMNS
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    return query.bind(1, session.tokenHash)
+        .bind(2, session.userId)
+        .bind(3, enumName(adminSessionStageNames, session.stage))
+        .bind(4, createdAt)
+        .bind(5, lastSeenAt)
+        .bind(6, verifiedAt)
+        .bind(7, session.ip)
+        .bind(8, truncateUtf8(session.userAgent, 256))
+        .bind(9, session.totpFailures)
+        .run();
+}
+
+Result<std::optional<AdminSessionRecord>> SqliteStore::adminSession(std::string_view tokenHash)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_ADMIN_SESSION_COLUMNS " FROM admin_sessions WHERE token_hash = ?1");
+    query.bind(1, tokenHash);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AdminSessionRecord>();
+    return std::optional<AdminSessionRecord>(readAdminSession(query));
+}
+
+Result<void> SqliteStore::touchAdminSession(std::string_view tokenHash, std::string_view at)
+{
+    SOKO_TIME(seen, at);
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_sessions SET last_seen_at = max(last_seen_at, ?2) WHERE token_hash = ?1");
+    SOKO_TRY(query.bind(1, tokenHash).bind(2, seen).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin session not found");
+    return {};
+}
+
+Result<void> SqliteStore::setSessionTotpVerified(std::string_view tokenHash, std::string_view at)
+{
+    SOKO_TIME(verified, at);
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_sessions SET totp_verified_at = ?2, totp_failures = 0 WHERE token_hash = ?1");
+    SOKO_TRY(query.bind(1, tokenHash).bind(2, verified).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "admin session not found");
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::incrementSessionTotpFailures(std::string_view tokenHash)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_sessions SET totp_failures = totp_failures + 1 WHERE token_hash = ?1 "
+                        "RETURNING totp_failures");
+    query.bind(1, tokenHash);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::NotFound, "admin session not found");
+    const std::int64_t failures = query.integer(0);
+    SOKO_TRY(query.step());
+    return failures;
+}
+
+Result<bool> SqliteStore::deleteAdminSession(std::string_view tokenHash)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM admin_sessions WHERE token_hash = ?1");
+    SOKO_TRY(query.bind(1, tokenHash).run());
+    return sqlite3_changes(m_db) == 1;
+}
+
+Result<std::int64_t> SqliteStore::deleteAdminSessionsOfUser(std::string_view userId, std::string_view exceptTokenHash)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM admin_sessions WHERE user_id = ?1 AND token_hash <> ?2");
+    SOKO_TRY(query.bind(1, userId).bind(2, exceptTokenHash).run());
+    return static_cast<std::int64_t>(sqlite3_changes(m_db));
+}
+
+Result<std::vector<AdminSessionRecord>> SqliteStore::adminSessionsOfUser(std::string_view userId)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_ADMIN_SESSION_COLUMNS " FROM admin_sessions WHERE user_id = ?1 "
+                        "ORDER BY created_at, token_hash");
+    query.bind(1, userId);
+    std::vector<AdminSessionRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readAdminSession(query));
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::deleteExpiredAdminSessions(std::string_view idleCutoff,
+                                                             std::string_view absoluteCutoff)
+{
+    SOKO_TIME(idle, idleCutoff);
+    SOKO_TIME(absolute, absoluteCutoff);
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM admin_sessions WHERE last_seen_at < ?1 OR created_at < ?2");
+    SOKO_TRY(query.bind(1, idle).bind(2, absolute).run());
+    return static_cast<std::int64_t>(sqlite3_changes(m_db));
+}
+
+Result<void> SqliteStore::replaceRecoveryCodes(std::string_view userId, const std::vector<std::string> &codeHashes)
+{
+    if (codeHashes.size() > 32)
+        return Common::fail(ErrorCode::InvalidInput, "at most 32 recovery codes");
+    for (const std::string &hash : codeHashes)
+        if (!isSha256Hex(hash))
+            return Common::fail(ErrorCode::InvalidInput,
+                                "recovery code hash must be 64 lower-case hex characters (SHA-256)");
+    Lock lock(m_mutex);
+    return atomically([this](const char *sql) { return exec(sql); },
+                      [&]() -> Result<void> {
+                          {
+                              SOKO_PREPARE(clear, "DELETE FROM admin_recovery_codes WHERE user_id = ?1");
+                              SOKO_TRY(clear.bind(1, userId).run());
+                          }
+                          const std::string at = now();
+                          for (const std::string &hash : codeHashes) {
+                              SOKO_PREPARE(add, "INSERT INTO admin_recovery_codes(user_id, code_hash, created_at) "
+                                                "VALUES (?1, ?2, ?3)");
+                              SOKO_TRY(add.bind(1, userId).bind(2, hash).bind(3, at).run());
+                          }
+                          return {};
+                      });
+}
+
+Result<bool> SqliteStore::useRecoveryCode(std::string_view userId, std::string_view codeHash)
+{
+    if (!isSha256Hex(codeHash))
+        return false;
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_recovery_codes SET used_at = ?3 "
+                        "WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL");
+    SOKO_TRY(query.bind(1, userId).bind(2, codeHash).bind(3, now()).run());
+    return sqlite3_changes(m_db) == 1;
+}
+
+Result<std::int64_t> SqliteStore::unusedRecoveryCodeCount(std::string_view userId)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*) FROM admin_recovery_codes WHERE user_id = ?1 AND used_at IS NULL");
+    query.bind(1, userId);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : std::int64_t(0);
+}
+
+Result<std::optional<LoginThrottleRecord>> SqliteStore::loginThrottle(std::string_view key)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT key, failures, window_start, last_failure_at, locked_until "
+                        "FROM admin_login_throttle WHERE key = ?1");
+    query.bind(1, key);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<LoginThrottleRecord>();
+    return std::optional<LoginThrottleRecord>(readThrottle(query));
+}
+
+Result<LoginThrottleRecord> SqliteStore::recordLoginFailure(std::string_view key, std::string_view at)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    SOKO_TIME(failedAt, at);
+    const std::string windowCutoff = *shiftIsoTime(failedAt, -loginThrottleWindowSeconds);
+    Lock lock(m_mutex);
+    // One upsert: concurrent failures of one key each count (no read-modify-write in C++).
+    SOKO_PREPARE(
+        query, "INSERT INTO admin_login_throttle(key, failures, window_start, last_failure_at) VALUES (?1, 1, ?2, ?2) "
+               "ON CONFLICT(key) DO UPDATE SET "
+               "failures = CASE WHEN admin_login_throttle.window_start <= ?3 THEN 1 "
+               "ELSE admin_login_throttle.failures + 1 END, "
+               "window_start = CASE WHEN admin_login_throttle.window_start <= ?3 THEN ?2 "
+               "ELSE admin_login_throttle.window_start END, "
+               "last_failure_at = max(admin_login_throttle.last_failure_at, ?2) "
+               "RETURNING key, failures, window_start, last_failure_at, locked_until");
+    query.bind(1, key).bind(2, failedAt).bind(3, windowCutoff);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "login throttle upsert returned no row");
+    LoginThrottleRecord record = readThrottle(query);
+    SOKO_TRY(query.step());
+    return record;
+}
+
+Result<void> SqliteStore::lockLoginThrottle(std::string_view key, std::string_view until)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    SOKO_TIME(lockedUntil, until);
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_login_throttle SET locked_until = "
+                        "CASE WHEN locked_until IS NULL OR locked_until < ?2 THEN ?2 ELSE locked_until END "
+                        "WHERE key = ?1");
+    SOKO_TRY(query.bind(1, key).bind(2, lockedUntil).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::NotFound, "no login failures recorded for this key");
+    return {};
+}
+
+Result<void> SqliteStore::resetLoginThrottle(std::string_view key)
+{
+    SOKO_CHECK(loginThrottleKeyProblem(key));
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM admin_login_throttle WHERE key = ?1");
+    return query.bind(1, key).run();
+}
+
+Result<std::int64_t> SqliteStore::deleteStaleLoginThrottles(std::string_view before)
+{
+    SOKO_TIME(cutoff, before);
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM admin_login_throttle WHERE last_failure_at < ?1 "
+                        "AND (locked_until IS NULL OR locked_until < ?1)");
+    SOKO_TRY(query.bind(1, cutoff).run());
+    return static_cast<std::int64_t>(sqlite3_changes(m_db));
+}
+
+Result<std::int64_t> SqliteStore::insertNotification(std::string_view userId, std::string_view kind,
+                                                     std::string_view detailsJson)
+{
+    SOKO_CHECK(notificationProblem(kind, detailsJson));
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO admin_notifications(user_id, kind, details, created_at) VALUES (?1, ?2, ?3, ?4) "
+                        "RETURNING id");
+    query.bind(1, userId)
+        .bind(2, kind)
+        .bind(3, detailsJson.empty() ? std::string_view("{}") : detailsJson)
+        .bind(4, now());
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert notification returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::vector<NotificationRecord>> SqliteStore::notifications(std::string_view userId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, user_id, kind, details, created_at FROM admin_notifications WHERE user_id = ?1 "
+                        "ORDER BY id DESC LIMIT ?2");
+    query.bind(1, userId).bind(2, std::max(limit, 0)); // SQLite reads a negative LIMIT as none
+    std::vector<NotificationRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(NotificationRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4)});
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::insertApproval(const ApprovalRecord &approval)
+{
+    SOKO_CHECK(approvalProblem(approval));
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "INSERT INTO admin_approvals(action, target, details, requested_by, requested_at, decision) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, 'pending') RETURNING id");
+    query.bind(1, approval.action)
+        .bind(2, approval.target)
+        .bind(3, approval.details.empty() ? std::string("{}") : approval.details)
+        .bind(4, approval.requestedBy)
+        .bind(5, now());
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert approval returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::optional<ApprovalRecord>> SqliteStore::approval(std::int64_t id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals WHERE id = ?1");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<ApprovalRecord>();
+    return std::optional<ApprovalRecord>(readApproval(query));
+}
+
+Result<bool> SqliteStore::decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision)
+{
+    if (decision == ApprovalDecision::Pending)
+        return Common::fail(ErrorCode::InvalidInput, "a decision is approved or rejected");
+    Lock lock(m_mutex);
+    {
+        // Only-if-pending and four eyes in the statement: of two deciders at once, one wins.
+        SOKO_PREPARE(query, "UPDATE admin_approvals SET decision = ?2, decided_by = ?3, decided_at = ?4 "
+                            "WHERE id = ?1 AND decision = 'pending' AND requested_by <> ?3");
+        SOKO_TRY(query.bind(1, id)
+                     .bind(2, enumName(approvalDecisionNames, decision))
+                     .bind(3, decidedBy)
+                     .bind(4, now())
+                     .run());
+        if (sqlite3_changes(m_db) == 1)
+            return true;
+    }
+    auto current = approval(id);
+    if (!current)
+        return tl::unexpected(current.error());
+    if (!*current)
+        return Common::fail(ErrorCode::NotFound, "approval not found");
+    if ((*current)->decision == ApprovalDecision::Pending && (*current)->requestedBy == decidedBy)
+        return Common::fail(ErrorCode::Forbidden, "four eyes: the requester cannot decide their own request");
+    return false;
+}
+
+Result<std::vector<ApprovalRecord>> SqliteStore::pendingApprovals()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals WHERE decision = 'pending' ORDER BY id");
+    std::vector<ApprovalRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readApproval(query));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::setSetupTokenHash(std::string_view tokenHash)
+{
+    if (!isSha256Hex(tokenHash))
+        return Common::fail(ErrorCode::InvalidInput, "setup token hash must be 64 lower-case hex characters");
+    return setMeta(s_setupTokenKey, tokenHash);
+}
+
+Result<std::optional<std::string>> SqliteStore::setupTokenHash()
+{
+    return meta(s_setupTokenKey);
+}
+
+Result<bool> SqliteStore::consumeSetupToken(std::string_view tokenHash)
+{
+    if (!isSha256Hex(tokenHash))
+        return false;
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM server_meta WHERE key = ?1 AND value = ?2");
+    SOKO_TRY(query.bind(1, s_setupTokenKey).bind(2, tokenHash).run());
+    return sqlite3_changes(m_db) == 1;
 }
 
 } // namespace Server::Storage

@@ -112,6 +112,46 @@ public:
     Result<std::int64_t> appendAudit(const AuditRecord &record) override;
     Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) override;
 
+    Result<std::string> insertAdminUser(const AdminUserRecord &user) override;
+    Result<std::optional<AdminUserRecord>> adminUser(std::string_view id) override;
+    Result<std::optional<AdminUserRecord>> adminUserByName(std::string_view username) override;
+    Result<std::vector<AdminUserRecord>> adminUsers() override;
+    Result<void> setAdminPassword(std::string_view id, std::string_view passwordHash, PasswordState state) override;
+    Result<void> setAdminTotp(std::string_view id, std::optional<Bytes> sealedSeed, TotpState state) override;
+    Result<bool> advanceTotpStep(std::string_view id, std::int64_t step) override;
+    Result<void> setAdminRole(std::string_view id, AdminRole role) override;
+    Result<void> setAdminStatus(std::string_view id, AdminStatus status) override;
+    Result<void> setMfaLockedUntil(std::string_view id, std::optional<std::string> until) override;
+    Result<std::int64_t> countAdmins(AdminRole role, StatusFilter filter) override;
+    Result<void> insertAdminSession(const AdminSessionRecord &session) override;
+    Result<std::optional<AdminSessionRecord>> adminSession(std::string_view tokenHash) override;
+    Result<void> touchAdminSession(std::string_view tokenHash, std::string_view at) override;
+    Result<void> setSessionTotpVerified(std::string_view tokenHash, std::string_view at) override;
+    Result<std::int64_t> incrementSessionTotpFailures(std::string_view tokenHash) override;
+    Result<bool> deleteAdminSession(std::string_view tokenHash) override;
+    Result<std::int64_t> deleteAdminSessionsOfUser(std::string_view userId, std::string_view exceptTokenHash) override;
+    Result<std::vector<AdminSessionRecord>> adminSessionsOfUser(std::string_view userId) override;
+    Result<std::int64_t> deleteExpiredAdminSessions(std::string_view idleCutoff,
+                                                    std::string_view absoluteCutoff) override;
+    Result<void> replaceRecoveryCodes(std::string_view userId, const std::vector<std::string> &codeHashes) override;
+    Result<bool> useRecoveryCode(std::string_view userId, std::string_view codeHash) override;
+    Result<std::int64_t> unusedRecoveryCodeCount(std::string_view userId) override;
+    Result<std::optional<LoginThrottleRecord>> loginThrottle(std::string_view key) override;
+    Result<LoginThrottleRecord> recordLoginFailure(std::string_view key, std::string_view at) override;
+    Result<void> lockLoginThrottle(std::string_view key, std::string_view until) override;
+    Result<void> resetLoginThrottle(std::string_view key) override;
+    Result<std::int64_t> deleteStaleLoginThrottles(std::string_view before) override;
+    Result<std::int64_t> insertNotification(std::string_view userId, std::string_view kind,
+                                            std::string_view detailsJson) override;
+    Result<std::vector<NotificationRecord>> notifications(std::string_view userId, int limit) override;
+    Result<std::int64_t> insertApproval(const ApprovalRecord &approval) override;
+    Result<std::optional<ApprovalRecord>> approval(std::int64_t id) override;
+    Result<bool> decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision) override;
+    Result<std::vector<ApprovalRecord>> pendingApprovals() override;
+    Result<void> setSetupTokenHash(std::string_view tokenHash) override;
+    Result<std::optional<std::string>> setupTokenHash() override;
+    Result<bool> consumeSetupToken(std::string_view tokenHash) override;
+
     std::string now() override;
 
     class Statement;
