@@ -123,17 +123,6 @@ Message messageFor(int status, std::string_view code)
     }
 }
 
-HttpResponse redirect(std::string location)
-{
-    HttpResponse response;
-    response.status = 302;
-    response.contentType = std::string(htmlContentType);
-    response.headers.emplace_back("Location", location);
-    response.headers.emplace_back("Content-Security-Policy", std::string(htmlContentSecurityPolicy));
-    response.body = Element("a").attribute("href", location).text(location).html().str();
-    return response;
-}
-
 HttpResponse jsonResponse(int status, const json::value &value)
 {
     return HttpResponse::json(status, json::serialize(value));
@@ -215,11 +204,27 @@ void AdminApplication::addRoute(AdminRoute route)
 
 void AdminApplication::addBuiltInRoutes()
 {
-    addRoute({"GET", "/admin", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0, {},
-              [](AdminContext &) { return redirect("/admin/"); }});
+    addRoute({"GET",
+              "/admin",
+              AdminAuth::None,
+              std::nullopt,
+              StepUp::No,
+              ResponseKind::Html,
+              AdminBody::None,
+              0,
+              {},
+              [](AdminContext &) { return redirectResponse("/admin/"); }});
 
-    addRoute({"GET", "/admin/", AdminAuth::Session, Permission::ViewDashboard, StepUp::No, ResponseKind::Html,
-              AdminBody::None, 0, {}, [this](AdminContext &context) {
+    addRoute({"GET",
+              "/admin/",
+              AdminAuth::Session,
+              Permission::ViewDashboard,
+              StepUp::No,
+              ResponseKind::Html,
+              AdminBody::None,
+              0,
+              {},
+              [this](AdminContext &context) {
                   auto lease = m_pool.acquire();
                   if (!lease)
                       return errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
@@ -235,14 +240,30 @@ void AdminApplication::addBuiltInRoutes()
                   return htmlResponse(200, dashboardPage(context.page, *data));
               }});
 
-    addRoute({"GET", "/admin/login", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0,
-              {"next"}, [](AdminContext &context) {
+    addRoute({"GET",
+              "/admin/login",
+              AdminAuth::None,
+              std::nullopt,
+              StepUp::No,
+              ResponseKind::Html,
+              AdminBody::None,
+              0,
+              {"next"},
+              [](AdminContext &context) {
                   const auto next = context.request.queryValue("next");
                   return htmlResponse(200, loginPage(context.page, next.value_or("/admin/")));
               }});
 
-    addRoute({"GET", "/admin/setup", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0,
-              {}, [this](AdminContext &context) {
+    addRoute({"GET",
+              "/admin/setup",
+              AdminAuth::None,
+              std::nullopt,
+              StepUp::No,
+              ResponseKind::Html,
+              AdminBody::None,
+              0,
+              {},
+              [this](AdminContext &context) {
                   // Once an administrator exists the page is gone (R05), not merely refused.
                   if (!m_config.setupPending)
                       return errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
@@ -256,8 +277,16 @@ void AdminApplication::addBuiltInRoutes()
                   return htmlResponse(200, setupPage(context.page));
               }});
 
-    addRoute({"GET", "/admin/api/session", AdminAuth::Session, Permission::ViewOwnAccount, StepUp::No,
-              ResponseKind::Json, AdminBody::None, 0, {}, [](AdminContext &context) {
+    addRoute({"GET",
+              "/admin/api/session",
+              AdminAuth::Session,
+              Permission::ViewOwnAccount,
+              StepUp::No,
+              ResponseKind::Json,
+              AdminBody::None,
+              0,
+              {},
+              [](AdminContext &context) {
                   const AdminSession &session = *context.session;
                   json::object o;
                   o["user_id"] = session.userId;
@@ -272,8 +301,16 @@ void AdminApplication::addBuiltInRoutes()
               }});
 
     for (const StaticAsset &asset : staticAssets()) {
-        addRoute({"GET", "/admin/static/" + std::string(asset.name), AdminAuth::None, std::nullopt, StepUp::No,
-                  ResponseKind::Static, AdminBody::None, 0, {"v"}, [&asset](AdminContext &) {
+        addRoute({"GET",
+                  "/admin/static/" + std::string(asset.name),
+                  AdminAuth::None,
+                  std::nullopt,
+                  StepUp::No,
+                  ResponseKind::Static,
+                  AdminBody::None,
+                  0,
+                  {"v"},
+                  [&asset](AdminContext &) {
                       HttpResponse response;
                       response.contentType = std::string(asset.contentType);
                       response.body = std::string(asset.body);
@@ -285,7 +322,15 @@ void AdminApplication::addBuiltInRoutes()
     // Prometheus scrape target. Unauthenticated by choice (docs/admin.md "Metrics"): it exists
     // only on the admin listener (loopback/VPN, R23) and holds counts, route patterns and device
     // ids, no secrets or personal data.
-    addRoute({"GET", "/metrics", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Text, AdminBody::None, 0, {},
+    addRoute({"GET",
+              "/metrics",
+              AdminAuth::None,
+              std::nullopt,
+              StepUp::No,
+              ResponseKind::Text,
+              AdminBody::None,
+              0,
+              {},
               [this](AdminContext &context) {
                   if (!m_config.metrics)
                       return errorResponse(ResponseKind::Text, context.page, 404, "not_found", context.request);
@@ -306,8 +351,7 @@ Net::Application AdminApplication::application()
     return application;
 }
 
-Net::RouteLimits AdminApplication::limits(Net::Listener listener, std::string_view method,
-                                          std::string_view path) const
+Net::RouteLimits AdminApplication::limits(Net::Listener listener, std::string_view method, std::string_view path) const
 {
     Net::RouteLimits result;
     if (listener != Net::Listener::Admin)
@@ -336,9 +380,9 @@ PageContext AdminApplication::pageContext(const HttpRequest &request) const
 {
     PageContext page;
     const auto cookie = cookieValue(request, languageCookieName);
-    page.language = negotiateLanguage(request.queryValue("lang"),
-                                      cookie ? std::optional<std::string_view>(*cookie) : std::nullopt,
-                                      request.header("accept-language"));
+    page.language =
+        negotiateLanguage(request.queryValue("lang"), cookie ? std::optional<std::string_view>(*cookie) : std::nullopt,
+                          request.header("accept-language"));
     page.path = request.path;
     return page;
 }
@@ -454,9 +498,8 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
             if (!found) {
                 logLine("admin_session_lookup_failed request_id=" + request.requestId +
                         " error=" + forLog(found.error().message));
-                return errorResponse(kind, context.page,
-                                     found.error().code == Common::ErrorCode::Storage ? 503 : 500, "unavailable",
-                                     request);
+                return errorResponse(kind, context.page, found.error().code == Common::ErrorCode::Storage ? 503 : 500,
+                                     "unavailable", request);
             }
             context.session = std::move(*found);
         }
@@ -464,7 +507,7 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
             route->auth == AdminAuth::PreAuth ? SessionStage::PasswordVerified : SessionStage::Complete;
         if (!context.session || context.session->stage != wanted) {
             if (context.session && context.session->stage == SessionStage::Complete && kind == ResponseKind::Html)
-                return redirect("/admin/"); // signed in already: the pre-auth step is behind us
+                return redirectResponse("/admin/"); // signed in already: the pre-auth step is behind us
             if (kind != ResponseKind::Html)
                 return errorResponse(kind, context.page, 401, "unauthorized", request);
             // Back to this page after login, with only the parameters this route declares.
@@ -477,7 +520,7 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
                 next += separator + encodeUriComponent(name) + "=" + encodeUriComponent(value);
                 separator = '&';
             }
-            return redirect("/admin/login?next=" + encodeUriComponent(safeRedirectTarget(next)));
+            return redirectResponse("/admin/login?next=" + encodeUriComponent(safeRedirectTarget(next)));
         }
         if (route->permission && !roleHas(context.session->role, *route->permission))
             return errorResponse(kind, context.page, 403, "forbidden", request);

@@ -42,7 +42,7 @@ struct AdminContext
     std::optional<AdminSession> session; // set on PreAuth and Session routes
     std::vector<std::string> parameters; // {id}/{key} path segments, in order
     PageContext page;                    // language, user, csrf token, path
-    FormFields fields; // decoded body of AdminBody::Form routes
+    FormFields fields;                   // decoded body of AdminBody::Form routes
 };
 
 using AdminHandler = std::function<Net::HttpResponse(AdminContext &)>;
@@ -69,8 +69,8 @@ struct AdminConfig
     std::function<Common::Result<bool>()> setupPending;
     // Undelivered alert webhook rows for the dashboard (the alert outbox; empty = unknown).
     std::function<std::optional<std::int64_t>()> webhookBacklog;
-    Ops::ServerMetrics *metrics = nullptr; // GET /metrics and terminals' last sync; must outlive this
-    Ops::SystemClock clock;                // step-up age; empty = system clock
+    Ops::ServerMetrics *metrics = nullptr;          // GET /metrics and terminals' last sync; must outlive this
+    Ops::SystemClock clock;                         // step-up age; empty = system clock
     std::function<void(std::string_view line)> log; // failures (handler exceptions), one line each
 };
 
@@ -93,7 +93,8 @@ public:
     // For the login/TOTP/page work: declares one more route. Throws std::invalid_argument when the
     // declaration is inconsistent (Session without permission, permission or step-up without a
     // session, a body kind without a limit, /admin/api/ not JSON, a path outside /admin and
-    // /metrics) or the method + pattern exists already.
+    // /metrics) or the method + pattern exists already. Call before the server starts serving:
+    // the route table is read without locks.
     void addRoute(AdminRoute route);
 
     // Error answer in the route's style: HTML page (with `reference` for 5xx) or JSON.

@@ -74,7 +74,8 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
     auto conflicts = store.conflicts(std::nullopt, limits.conflictsCounted + 1);
     if (!conflicts)
         return tl::unexpected(conflicts.error());
-    data.openConflicts.count = std::min<std::int64_t>(static_cast<std::int64_t>(conflicts->size()), limits.conflictsCounted);
+    data.openConflicts.count =
+        std::min<std::int64_t>(static_cast<std::int64_t>(conflicts->size()), limits.conflictsCounted);
     data.openConflicts.capped = static_cast<int>(conflicts->size()) > limits.conflictsCounted;
     for (std::size_t index = 0; index < conflicts->size() && static_cast<int>(index) < limits.conflictsListed; ++index)
         data.conflicts.push_back((*conflicts)[index]);
@@ -98,8 +99,8 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
         if (lastSync) {
             terminal.lastSyncAt = isoUtc(*lastSync);
             if (device.status == Storage::DeviceStatus::Active && now - *lastSync > limits.silentAfter)
-                data.alerts.push_back({AlertKind::TerminalSilent, AlertSeverity::Warning, device.label,
-                                       *terminal.lastSyncAt});
+                data.alerts.push_back(
+                    {AlertKind::TerminalSilent, AlertSeverity::Warning, device.label, *terminal.lastSyncAt});
         }
         data.terminals.push_back(std::move(terminal));
     }

@@ -49,15 +49,15 @@ struct TerminalSummary
     Storage::DeviceStatus status = Storage::DeviceStatus::Active;
     std::int64_t incarnation = 1;
     std::int64_t lastAppliedSeq = 0;
-    std::optional<std::string> lastSyncAt;   // nullopt: not seen by this process
-    std::optional<std::int64_t> pendingOps;  // nullopt: unknown to the server
+    std::optional<std::string> lastSyncAt;  // nullopt: not seen by this process
+    std::optional<std::int64_t> pendingOps; // nullopt: unknown to the server
 };
 
 struct DashboardData
 {
     std::string generatedAt;
     std::vector<std::pair<Common::Domain::OrderState, CappedCount>> ordersByState; // life-cycle order
-    CappedCount readyToShip; // packed
+    CappedCount readyToShip;                                                       // packed
     CappedCount shipped;
     CappedCount openConflicts;
     std::vector<Storage::ConflictRecord> conflicts; // oldest open first, at most conflictsListed

@@ -110,7 +110,8 @@ Common::Result<FormFields> parseForm(std::string_view body)
                                 static_cast<long>(offset));
         if (form.size() >= maxFormFields)
             return Common::fail(Common::ErrorCode::InvalidInput,
-                                "more than " + std::to_string(maxFormFields) + " form fields", static_cast<long>(offset));
+                                "more than " + std::to_string(maxFormFields) + " form fields",
+                                static_cast<long>(offset));
         form.emplace_back(std::move(*name), std::move(value));
     }
     return form;

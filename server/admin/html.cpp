@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::string_view replacementCharacter = "\xEF\xBF\xBD"; // U+FFFD
 
-constexpr std::string_view voidElements[] = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"};
+constexpr std::string_view voidElements[] = {"area",  "br",   "col",  "hr",     "img",
+                                             "input", "link", "meta", "source", "wbr"};
 constexpr std::string_view urlAttributes[] = {"href", "src", "action", "formaction", "poster", "cite"};
 
 bool isVoid(std::string_view tag)

@@ -52,7 +52,7 @@ public:
     consteval TagName(const char *name)
         : m_name(name)
     {
-        constexpr std::string_view forbidden[] = {"style",  "iframe", "frame", "frameset", "object", "embed",
+        constexpr std::string_view forbidden[] = {"style",  "iframe", "frame", "frameset", "object",  "embed",
                                                   "applet", "base",   "math",  "template", "noscript"};
         if (!Detail::isLowerName(m_name))
             Detail::invalidMarkupName();

@@ -57,8 +57,7 @@ struct Router
         else
             response = api->handle(request);
         if (metrics) {
-            const double seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             metrics->recordRequest(Net::listenerName(request.listener), routeOf(request.listener, request.path),
                                    response.status, seconds);
         }

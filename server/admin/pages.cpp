@@ -113,14 +113,16 @@ Html layout(const PageContext &context, Message title, const Html &content)
             .attribute("lang", languageCode(language));
         if (language == context.language)
             link.attribute("aria-current", "true");
-        link.child(translated(context, language == Language::Japanese ? Message::LanguageJapanese
-                                                                      : Message::LanguageEnglish));
+        link.child(
+            translated(context, language == Language::Japanese ? Message::LanguageJapanese : Message::LanguageEnglish));
         languages.child(link).child(Html::literal(" "));
     }
 
     Element header("header");
-    header.child(Element("a").attribute("class", "brand").attribute("href", "/admin/").child(
-        translated(context, Message::AppName)));
+    header.child(Element("a")
+                     .attribute("class", "brand")
+                     .attribute("href", "/admin/")
+                     .child(translated(context, Message::AppName)));
     Element nav("nav");
     if (context.user)
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
@@ -137,20 +139,20 @@ Html layout(const PageContext &context, Message title, const Html &content)
     }
     header.child(languages);
 
-    const Html head = Element("head")
-                          .child(Element("meta").attribute("charset", "utf-8"))
-                          .child(Element("meta")
-                                     .attribute("name", "viewport")
-                                     .attribute("content", "width=device-width, initial-scale=1"))
-                          .child(Element("title")
-                                     .child(translated(context, title))
-                                     .child(Html::literal(" - "))
-                                     .child(translated(context, Message::AppName)))
-                          .child(Element("link").attribute("rel", "stylesheet").attribute("href", staticUrl("admin.css")))
-                          .child(Element("script").attribute("src", staticUrl("admin.js")).flag("defer"));
-    const Html body = Element("body")
-                          .child(header)
-                          .child(Element("main").child(Element("h1").child(translated(context, title))).child(content));
+    const Html head =
+        Element("head")
+            .child(Element("meta").attribute("charset", "utf-8"))
+            .child(Element("meta")
+                       .attribute("name", "viewport")
+                       .attribute("content", "width=device-width, initial-scale=1"))
+            .child(Element("title")
+                       .child(translated(context, title))
+                       .child(Html::literal(" - "))
+                       .child(translated(context, Message::AppName)))
+            .child(Element("link").attribute("rel", "stylesheet").attribute("href", staticUrl("admin.css")))
+            .child(Element("script").attribute("src", staticUrl("admin.js")).flag("defer"));
+    const Html body = Element("body").child(header).child(
+        Element("main").child(Element("h1").child(translated(context, title))).child(content));
     return Html::literal("<!DOCTYPE html>\n") +
            Element("html").attribute("lang", languageCode(context.language)).child(head).child(body).html();
 }
@@ -163,8 +165,10 @@ Html loginPage(const PageContext &context, std::string_view next)
             .attribute("method", "post")
             .attribute("action", "/admin/login")
             .child(csrfField(context.csrfToken))
-            .child(Element("input").attribute("type", "hidden").attribute("name", "next").attribute(
-                "value", safeRedirectTarget(next)))
+            .child(Element("input")
+                       .attribute("type", "hidden")
+                       .attribute("name", "next")
+                       .attribute("value", safeRedirectTarget(next)))
             .child(labelled(context, Message::Username,
                             std::move(Element("input")
                                           .attribute("type", "text")
@@ -222,7 +226,8 @@ Html setupPage(const PageContext &context)
             .child(labelled(context, Message::NewPassword, passwordInput("password")))
             .child(labelled(context, Message::ConfirmPassword, passwordInput("password_confirm")))
             .child(Element("p").attribute("class", "muted").child(translated(context, Message::PasswordRule)))
-            .child(Element("button").attribute("type", "submit").child(translated(context, Message::CreateAdministrator)));
+            .child(
+                Element("button").attribute("type", "submit").child(translated(context, Message::CreateAdministrator)));
     const Html content = Element("section")
                              .attribute("class", "card")
                              .child(Element("p").child(translated(context, Message::SetupIntro)))
@@ -258,22 +263,25 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
         Element list("ul");
         for (const DashboardAlert &alert : data.alerts) {
             Element item("li");
-            item.attribute("class", alert.severity == AlertSeverity::Critical ? "severity-critical" : "severity-warning")
+            item.attribute("class",
+                           alert.severity == AlertSeverity::Critical ? "severity-critical" : "severity-warning")
                 .child(translated(context, alertMessage(alert.kind)))
                 .child(Html::literal(": "))
                 .text(alert.subject);
             if (!alert.since.empty())
-                item.child(Html::literal(" ")).child(
-                    Element("time").attribute("datetime", alert.since).attribute("class", "muted").text(alert.since));
+                item.child(Html::literal(" "))
+                    .child(Element("time")
+                               .attribute("datetime", alert.since)
+                               .attribute("class", "muted")
+                               .text(alert.since));
             list.child(item);
         }
         alerts = list;
     }
 
     Element states("table");
-    states.child(Element("thead").child(Element("tr")
-                                            .child(headerCell(context, Message::State))
-                                            .child(headerCell(context, Message::Count))));
+    states.child(Element("thead").child(
+        Element("tr").child(headerCell(context, Message::State)).child(headerCell(context, Message::Count))));
     Element stateRows("tbody");
     for (const auto &[state, count] : data.ordersByState)
         stateRows.child(Element("tr")
@@ -286,9 +294,10 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
             .child(Element("tr")
                        .child(Element("th").attribute("scope", "row").child(translated(context, Message::OrderPacked)))
                        .child(Element("td").attribute("class", "number").child(countText(data.readyToShip))))
-            .child(Element("tr")
-                       .child(Element("th").attribute("scope", "row").child(translated(context, Message::ShippedOrders)))
-                       .child(Element("td").attribute("class", "number").child(countText(data.shipped)))));
+            .child(
+                Element("tr")
+                    .child(Element("th").attribute("scope", "row").child(translated(context, Message::ShippedOrders)))
+                    .child(Element("td").attribute("class", "number").child(countText(data.shipped)))));
 
     Html terminals;
     if (data.terminals.empty()) {
@@ -316,17 +325,18 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                 pending.child(Html::number(*terminal.pendingOps));
             else
                 pending.child(translated(context, Message::Unknown));
-            rows.child(Element("tr")
-                           .attribute("data-device-id", terminal.id)
-                           .attribute("title", terminal.label)
-                           .child(Element("td").text(terminal.label))
-                           .child(Element("td").text(terminal.warehouse))
-                           .child(Element("td")
-                                      .attribute("class", active ? "status-active" : "status-revoked")
-                                      .child(translated(context, active ? Message::DeviceActive : Message::DeviceRevoked)))
-                           .child(lastSync)
-                           .child(Element("td").attribute("class", "number").child(Html::number(terminal.lastAppliedSeq)))
-                           .child(pending));
+            rows.child(
+                Element("tr")
+                    .attribute("data-device-id", terminal.id)
+                    .attribute("title", terminal.label)
+                    .child(Element("td").text(terminal.label))
+                    .child(Element("td").text(terminal.warehouse))
+                    .child(Element("td")
+                               .attribute("class", active ? "status-active" : "status-revoked")
+                               .child(translated(context, active ? Message::DeviceActive : Message::DeviceRevoked)))
+                    .child(lastSync)
+                    .child(Element("td").attribute("class", "number").child(Html::number(terminal.lastAppliedSeq)))
+                    .child(pending));
         }
         table.child(rows);
         terminals = table;
@@ -351,31 +361,35 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                            .child(Element("td").child(
                                Element("time").attribute("datetime", conflict.createdAt).text(conflict.createdAt)))
                            .child(Element("td").text(conflict.warehouse))
-                           .child(Element("td").attribute("title", conflict.deviceId).text(
-                               label != labels.end() ? label->second : conflict.deviceId))
+                           .child(Element("td")
+                                      .attribute("title", conflict.deviceId)
+                                      .text(label != labels.end() ? label->second : conflict.deviceId))
                            .child(Element("td").text(conflict.reason))
                            .child(Element("td").text(conflict.message)));
         }
         table.child(rows);
-        conflicts = Element("p").attribute("class", "muted").child(translated(context, Message::Count)).child(
-                        Html::literal(": ")).child(countText(data.openConflicts)) +
+        conflicts = Element("p")
+                        .attribute("class", "muted")
+                        .child(translated(context, Message::Count))
+                        .child(Html::literal(": "))
+                        .child(countText(data.openConflicts)) +
                     table.html();
     }
 
-    const Html content =
-        Element("p")
-            .attribute("class", "muted")
-            .child(translated(context, Message::GeneratedAt))
-            .child(Html::literal(" "))
-            .child(Element("time").attribute("datetime", data.generatedAt).text(data.generatedAt))
-            .html() +
-        card(context, Message::Alerts, alerts).html() +
-        Element("div")
-            .attribute("class", "grid")
-            .child(card(context, Message::OrdersByState, states))
-            .child(card(context, Message::Shipments, shipments))
-            .html() +
-        card(context, Message::Terminals, terminals).html() + card(context, Message::OpenConflicts, conflicts).html();
+    const Html content = Element("p")
+                             .attribute("class", "muted")
+                             .child(translated(context, Message::GeneratedAt))
+                             .child(Html::literal(" "))
+                             .child(Element("time").attribute("datetime", data.generatedAt).text(data.generatedAt))
+                             .html() +
+                         card(context, Message::Alerts, alerts).html() +
+                         Element("div")
+                             .attribute("class", "grid")
+                             .child(card(context, Message::OrdersByState, states))
+                             .child(card(context, Message::Shipments, shipments))
+                             .html() +
+                         card(context, Message::Terminals, terminals).html() +
+                         card(context, Message::OpenConflicts, conflicts).html();
     return layout(context, Message::DashboardTitle, content);
 }
 
@@ -387,6 +401,18 @@ Net::HttpResponse htmlResponse(int status, const Html &document)
     response.body = document.str();
     response.headers.emplace_back("Content-Security-Policy", std::string(htmlContentSecurityPolicy));
     response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
+Net::HttpResponse redirectResponse(const std::string &location)
+{
+    Net::HttpResponse response;
+    response.status = 302;
+    response.contentType = std::string(htmlContentType);
+    response.headers.emplace_back("Location", location);
+    response.headers.emplace_back("Content-Security-Policy", std::string(htmlContentSecurityPolicy));
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.body = Element("a").attribute("href", location).text(location).html().str();
     return response;
 }
 

@@ -27,9 +27,9 @@ struct PageUser
 struct PageContext
 {
     Language language = Language::English;
-    std::string path = "/admin/";  // the request path (decoded); the language links point back to it
-    std::optional<PageUser> user;  // signed-in user, shown in the header with the navigation
-    std::string csrfToken;         // goes into every form's hidden `csrf` field
+    std::string path = "/admin/"; // the request path (decoded); the language links point back to it
+    std::optional<PageUser> user; // signed-in user, shown in the header with the navigation
+    std::string csrfToken;        // goes into every form's hidden `csrf` field
 };
 
 Html translated(const PageContext &context, Message message);
@@ -49,6 +49,8 @@ Html dashboardPage(const PageContext &context, const DashboardData &data);
 
 // A complete HTML answer: Content-Type with charset, the §5.2 CSP, Cache-Control: no-store.
 Net::HttpResponse htmlResponse(int status, const Html &document);
+// 302 to `location` (a path we chose, or safeRedirectTarget(next) for user input, R33).
+Net::HttpResponse redirectResponse(const std::string &location);
 
 Message roleMessage(Role role);
 

@@ -69,8 +69,8 @@ std::vector<Permission> rolePermissions(Role role)
 {
     using enum Permission;
     // Read-only overview every role shares; the others add only what their work needs.
-    std::vector<Permission> granted = {ViewOwnAccount, ViewDashboard, ViewOrders, ViewStock, ViewTerminals,
-                                       ViewConflicts};
+    std::vector<Permission> granted = {ViewOwnAccount, ViewDashboard, ViewOrders,
+                                       ViewStock,      ViewTerminals, ViewConflicts};
     switch (role) {
     case Role::Viewer:
         break;

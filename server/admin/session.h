@@ -18,20 +18,20 @@ enum class Role { Admin, BackOffice, Supervisor, Viewer };
 
 // What a route needs. Every Session route names one; roles grant them (rolePermissions).
 enum class Permission {
-    ViewOwnAccount,     // own session, password, MFA — every role
-    ViewDashboard,      // dashboard, read-only overview
+    ViewOwnAccount, // own session, password, MFA — every role
+    ViewDashboard,  // dashboard, read-only overview
     ViewOrders,
-    ManageOrders,       // cancel, allocate, release
-    ImportData,         // SKU, location and order imports
+    ManageOrders, // cancel, allocate, release
+    ImportData,   // SKU, location and order imports
     ViewStock,
-    AdjustStock,        // stock adjustments (four-eyes above N units, R27)
+    AdjustStock, // stock adjustments (four-eyes above N units, R27)
     ViewTerminals,
-    ManageTerminals,    // enrollment tickets, revoke (step-up, R20)
+    ManageTerminals, // enrollment tickets, revoke (step-up, R20)
     ViewConflicts,
     ResolveConflicts,
     ExportPersonalData, // customer names/addresses (step-up, R20)
     ViewAudit,
-    ManageUsers,        // create/delete users, grant roles, reset MFA (step-up, R12, R20)
+    ManageUsers, // create/delete users, grant roles, reset MFA (step-up, R12, R20)
     ManageApiKeys,
 };
 inline constexpr Permission lastPermission = Permission::ManageApiKeys;

@@ -14,7 +14,7 @@ struct StaticAsset
     std::string_view name;        // "admin.css"
     std::string_view contentType; // with charset
     std::string_view body;
-    std::string version;          // 16 hex digits of FNV-1a 64 over the body
+    std::string version; // 16 hex digits of FNV-1a 64 over the body
 };
 
 const std::vector<StaticAsset> &staticAssets();

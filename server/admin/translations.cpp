@@ -50,8 +50,9 @@ Pair catalogue(Message message)
     case Message::SetupTitle:
         return {"初期設定", "First-run setup"};
     case Message::SetupIntro:
-        return {"最初の管理者アカウントを作成します。インストール時に表示されたセットアップトークンを入力してください。",
-                "Create the first administrator account with the setup token printed at installation."};
+        return {
+            "最初の管理者アカウントを作成します。インストール時に表示されたセットアップトークンを入力してください。",
+            "Create the first administrator account with the setup token printed at installation."};
     case Message::SetupToken:
         return {"セットアップトークン", "Setup token"};
     case Message::NewPassword:

@@ -265,8 +265,8 @@ void CallbackGauge::writeSamples(std::string &out) const
 
 // ---- Histogram ----
 
-Histogram::Histogram(std::string name, std::string help, std::vector<std::string> labelNames,
-                     MetricsRegistry &registry, std::vector<double> upperBounds)
+Histogram::Histogram(std::string name, std::string help, std::vector<std::string> labelNames, MetricsRegistry &registry,
+                     std::vector<double> upperBounds)
     : MetricFamily(std::move(name), std::move(help), std::move(labelNames), registry)
     , m_upperBounds(std::move(upperBounds))
 {

@@ -33,8 +33,7 @@ struct Sample
 
 inline constexpr std::size_t maxSeriesPerFamily = 10000;
 // Prometheus' default buckets, in seconds.
-inline const std::vector<double> defaultDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                          0.5,   1,    2.5,   5,    10};
+inline const std::vector<double> defaultDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 class MetricsRegistry;
 
@@ -73,7 +72,7 @@ class Counter final : public MetricFamily
 public:
     using MetricFamily::MetricFamily;
     void increment(const LabelValues &labels = {}, double amount = 1); // negative amounts are ignored
-    double value(const LabelValues &labels = {}) const;                 // 0 for an unseen label set
+    double value(const LabelValues &labels = {}) const;                // 0 for an unseen label set
 
 private:
     std::string_view typeName() const override { return "counter"; }

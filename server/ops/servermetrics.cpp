@@ -37,26 +37,27 @@ ServerMetrics::ServerMetrics(SystemClock clock)
                                    {"outcome"}))
     , m_loginFailures(
           m_registry.counter("soko_admin_login_failures_total", "Failed admin login steps, by stage", {"stage"}))
-    , m_webhookBacklog(m_registry.callbackGauge("soko_alert_webhook_backlog",
-                                                "Alert webhook messages not yet delivered", {}))
+    , m_webhookBacklog(
+          m_registry.callbackGauge("soko_alert_webhook_backlog", "Alert webhook messages not yet delivered", {}))
 {
     const double started = secondsSinceEpoch(m_clock());
     m_registry.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds")
         .set({}, started);
-    m_registry.callbackGauge("soko_device_sync_lag_seconds",
-                             "Seconds since the device's last successful push or pull seen by this process (devices "
-                             "not seen since process_start_time_seconds are absent)",
-                             {"device"}, [this] {
-                                 std::vector<Sample> samples;
-                                 const auto current = now();
-                                 for (const DeviceSync &sync : lastSyncs())
-                                     samples.push_back(
-                                         {{sync.deviceId}, std::chrono::duration<double>(current - sync.at).count()});
-                                 return samples;
-                             });
+    m_registry.callbackGauge(
+        "soko_device_sync_lag_seconds",
+        "Seconds since the device's last successful push or pull seen by this process (devices "
+        "not seen since process_start_time_seconds are absent)",
+        {"device"}, [this] {
+            std::vector<Sample> samples;
+            const auto current = now();
+            for (const DeviceSync &sync : lastSyncs())
+                samples.push_back({{sync.deviceId}, std::chrono::duration<double>(current - sync.at).count()});
+            return samples;
+        });
     m_registry.callbackGauge("soko_metrics_dropped_series",
-                             "Label sets refused because a metric family reached its series limit", {},
-                             [this] { return std::vector<Sample>{{{}, double(m_registry.droppedSeries())}}; });
+                             "Label sets refused because a metric family reached its series limit", {}, [this] {
+                                 return std::vector<Sample>{{{}, double(m_registry.droppedSeries())}};
+                             });
     for (const LoginStage stage : {LoginStage::Password, LoginStage::Totp, LoginStage::RecoveryCode})
         m_loginFailures.increment({std::string(stageName(stage))}, 0); // listed from the start at 0
     for (const char *outcome : {"applied", "conflict", "rejected"})

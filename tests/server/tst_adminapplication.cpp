@@ -110,7 +110,8 @@ class TestAdminApplication : public QObject
     }
 
     HttpRequest request(std::string method, std::string path, std::string token = {},
-                        std::vector<std::pair<std::string, std::string>> query = {}, Listener listener = Listener::Admin)
+                        std::vector<std::pair<std::string, std::string>> query = {},
+                        Listener listener = Listener::Admin)
     {
         HttpRequest request;
         request.listener = listener;
@@ -172,27 +173,73 @@ private Q_SLOTS:
         };
         m_admin = std::make_unique<AdminApplication>(*m_world->pool, config);
         // Routes the later login/pages work would add, to exercise the dispatcher's policy.
-        m_admin->addRoute({"POST", "/admin/test/form", AdminAuth::Session, Permission::ViewDashboard, StepUp::No,
-                           ResponseKind::Html, AdminBody::Form, 1024, {}, [](AdminContext &context) {
-                               return htmlResponse(200, Html::text(std::string(formValue(context.fields, "note").value_or(""))));
+        m_admin->addRoute({"POST",
+                           "/admin/test/form",
+                           AdminAuth::Session,
+                           Permission::ViewDashboard,
+                           StepUp::No,
+                           ResponseKind::Html,
+                           AdminBody::Form,
+                           1024,
+                           {},
+                           [](AdminContext &context) {
+                               return htmlResponse(
+                                   200, Html::text(std::string(formValue(context.fields, "note").value_or(""))));
                            }});
-        m_admin->addRoute({"POST", "/admin/test/stepup", AdminAuth::Session, Permission::ManageUsers, StepUp::Required,
-                           ResponseKind::Html, AdminBody::Form, 1024, {},
+        m_admin->addRoute({"POST",
+                           "/admin/test/stepup",
+                           AdminAuth::Session,
+                           Permission::ManageUsers,
+                           StepUp::Required,
+                           ResponseKind::Html,
+                           AdminBody::Form,
+                           1024,
+                           {},
                            [](AdminContext &) { return htmlResponse(200, Html::text("granted")); }});
-        m_admin->addRoute({"GET", "/admin/test/items/{id}", AdminAuth::Session, Permission::ViewOrders, StepUp::No,
-                           ResponseKind::Html, AdminBody::None, 0, {"page"}, [](AdminContext &context) {
-                               return htmlResponse(200, Html::text("item " + context.parameters.at(0)));
-                           }});
-        m_admin->addRoute({"GET", "/admin/test/throw", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html,
-                           AdminBody::None, 0, {}, [](AdminContext &) -> HttpResponse {
+        m_admin->addRoute(
+            {"GET",
+             "/admin/test/items/{id}",
+             AdminAuth::Session,
+             Permission::ViewOrders,
+             StepUp::No,
+             ResponseKind::Html,
+             AdminBody::None,
+             0,
+             {"page"},
+             [](AdminContext &context) { return htmlResponse(200, Html::text("item " + context.parameters.at(0))); }});
+        m_admin->addRoute({"GET",
+                           "/admin/test/throw",
+                           AdminAuth::None,
+                           std::nullopt,
+                           StepUp::No,
+                           ResponseKind::Html,
+                           AdminBody::None,
+                           0,
+                           {},
+                           [](AdminContext &) -> HttpResponse {
                                throw std::runtime_error("SELECT secret FROM vault at /var/lib/soko");
                            }});
-        m_admin->addRoute({"GET", "/admin/api/test/throw", AdminAuth::None, std::nullopt, StepUp::No,
-                           ResponseKind::Json, AdminBody::None, 0, {}, [](AdminContext &) -> HttpResponse {
+        m_admin->addRoute({"GET",
+                           "/admin/api/test/throw",
+                           AdminAuth::None,
+                           std::nullopt,
+                           StepUp::No,
+                           ResponseKind::Json,
+                           AdminBody::None,
+                           0,
+                           {},
+                           [](AdminContext &) -> HttpResponse {
                                throw std::runtime_error("SELECT secret FROM vault at /var/lib/soko");
                            }});
-        m_admin->addRoute({"GET", "/admin/api/test/pre", AdminAuth::PreAuth, std::nullopt, StepUp::No,
-                           ResponseKind::Json, AdminBody::None, 0, {},
+        m_admin->addRoute({"GET",
+                           "/admin/api/test/pre",
+                           AdminAuth::PreAuth,
+                           std::nullopt,
+                           StepUp::No,
+                           ResponseKind::Json,
+                           AdminBody::None,
+                           0,
+                           {},
                            [](AdminContext &) { return HttpResponse::json(200, R"({"next":"totp"})"); }});
         Server::Api::ApiConfig apiConfig;
         apiConfig.syncObserver = [this](const Server::Api::SyncEvent &event) {
@@ -245,10 +292,10 @@ private Q_SLOTS:
     void noFilesFromUrls_data()
     {
         QTest::addColumn<QString>("path");
-        for (const char *path : {"/.git/HEAD", "/.env", "/index.html.bak", "/static/", "/admin/static/",
-                                 "/admin/static/../x", "/admin/static/admin.css.bak", "/admin/static/ADMIN.CSS",
-                                 "/admin/static/admin.css/", "/admin/.git/HEAD", "/backup.sql", "/server.key",
-                                 "/admin/static/%2e%2e/soko.db", "/admin/index.html"})
+        for (const char *path :
+             {"/.git/HEAD", "/.env", "/index.html.bak", "/static/", "/admin/static/", "/admin/static/../x",
+              "/admin/static/admin.css.bak", "/admin/static/ADMIN.CSS", "/admin/static/admin.css/", "/admin/.git/HEAD",
+              "/backup.sql", "/server.key", "/admin/static/%2e%2e/soko.db", "/admin/index.html"})
             QTest::newRow(path) << QString::fromLatin1(path);
     }
     void noFilesFromUrls()
@@ -376,9 +423,10 @@ private Q_SLOTS:
         QTest::newRow("same origin") << QByteArray("csrf=csrf-key-1&note=hi") << QByteArray("https://localhost:8445")
                                      << QByteArray("same-origin") << 200;
         QTest::newRow("no token") << QByteArray("note=hi") << QByteArray() << QByteArray() << 403;
-        QTest::newRow("another session's token") << QByteArray("csrf=csrf-key-3") << QByteArray() << QByteArray() << 403;
-        QTest::newRow("cross-site fetch") << QByteArray("csrf=csrf-key-1") << QByteArray() << QByteArray("cross-site")
-                                          << 403;
+        QTest::newRow("another session's token")
+            << QByteArray("csrf=csrf-key-3") << QByteArray() << QByteArray() << 403;
+        QTest::newRow("cross-site fetch")
+            << QByteArray("csrf=csrf-key-1") << QByteArray() << QByteArray("cross-site") << 403;
         QTest::newRow("same-site fetch") << QByteArray("csrf=csrf-key-1") << QByteArray() << QByteArray("same-site")
                                          << 403;
         QTest::newRow("foreign origin") << QByteArray("csrf=csrf-key-1") << QByteArray("https://evil.example")
@@ -523,8 +571,13 @@ private Q_SLOTS:
     {
         using namespace Server::Storage;
         auto &store = *m_world->store;
-        QVERIFY(store.insertDevice(DeviceRecord{"44444444-4444-4444-8444-444444444444", "TKY1",
-                                                "\" autofocus onfocus=x", "0A04", DeviceStatus::Active, 1, {}}));
+        QVERIFY(store.insertDevice(DeviceRecord{"44444444-4444-4444-8444-444444444444",
+                                                "TKY1",
+                                                "\" autofocus onfocus=x",
+                                                "0A04",
+                                                DeviceStatus::Active,
+                                                1,
+                                                {}}));
         ConflictRecord conflict;
         conflict.warehouse = "TKY1";
         conflict.deviceId = dev1;
@@ -589,26 +642,66 @@ private Q_SLOTS:
             return false;
         };
         using enum AdminAuth;
-        QVERIFY(rejects({"GET", "/admin/x", Session, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0,
-                         {}, handler})); // session without permission
-        QVERIFY(rejects({"GET", "/admin/x", None, Permission::ViewAudit, StepUp::No, ResponseKind::Html,
-                         AdminBody::None, 0, {}, handler}));
-        QVERIFY(rejects({"GET", "/admin/x", None, std::nullopt, StepUp::Required, ResponseKind::Html, AdminBody::None,
-                         0, {}, handler}));
-        QVERIFY(rejects({"GET", "/admin/api/x", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0,
-                         {}, handler}));
-        QVERIFY(rejects({"POST", "/admin/x", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form, 0, {},
+        QVERIFY(rejects({"GET",
+                         "/admin/x",
+                         Session,
+                         std::nullopt,
+                         StepUp::No,
+                         ResponseKind::Html,
+                         AdminBody::None,
+                         0,
+                         {},
+                         handler})); // session without permission
+        QVERIFY(rejects({"GET",
+                         "/admin/x",
+                         None,
+                         Permission::ViewAudit,
+                         StepUp::No,
+                         ResponseKind::Html,
+                         AdminBody::None,
+                         0,
+                         {},
                          handler}));
-        QVERIFY(rejects({"GET", "/admin/x", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form, 10, {},
+        QVERIFY(rejects({"GET",
+                         "/admin/x",
+                         None,
+                         std::nullopt,
+                         StepUp::Required,
+                         ResponseKind::Html,
+                         AdminBody::None,
+                         0,
+                         {},
                          handler}));
-        QVERIFY(rejects({"GET", "/api/v1/x", None, std::nullopt, StepUp::No, ResponseKind::Json, AdminBody::None, 0, {},
+        QVERIFY(rejects({"GET",
+                         "/admin/api/x",
+                         None,
+                         std::nullopt,
+                         StepUp::No,
+                         ResponseKind::Html,
+                         AdminBody::None,
+                         0,
+                         {},
                          handler}));
-        QVERIFY(rejects({"GET", "/admin/login", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0,
-                         {}, handler})); // declared twice
-        QVERIFY(rejects({"get", "/admin/y", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0, {},
-                         handler}));
-        QVERIFY(!rejects({"GET", "/admin/y", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0, {},
-                          handler}));
+        QVERIFY(rejects(
+            {"POST", "/admin/x", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form, 0, {}, handler}));
+        QVERIFY(rejects(
+            {"GET", "/admin/x", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form, 10, {}, handler}));
+        QVERIFY(rejects(
+            {"GET", "/api/v1/x", None, std::nullopt, StepUp::No, ResponseKind::Json, AdminBody::None, 0, {}, handler}));
+        QVERIFY(rejects({"GET",
+                         "/admin/login",
+                         None,
+                         std::nullopt,
+                         StepUp::No,
+                         ResponseKind::Html,
+                         AdminBody::None,
+                         0,
+                         {},
+                         handler})); // declared twice
+        QVERIFY(rejects(
+            {"get", "/admin/y", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0, {}, handler}));
+        QVERIFY(!rejects(
+            {"GET", "/admin/y", None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::None, 0, {}, handler}));
         // Every built-in HTML GET route takes ?lang=.
         for (const AdminRoute &route : m_admin->routes())
             if (route.kind == ResponseKind::Html && route.method == "GET")

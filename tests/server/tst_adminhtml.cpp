@@ -89,7 +89,9 @@ private Q_SLOTS:
         QTest::newRow("R32 attribute") << QByteArray(xssAttribute) << QByteArray("&quot; autofocus onfocus=x");
         QTest::newRow("single quote") << QByteArray("O'Neil & Sons") << QByteArray("O&#39;Neil &amp; Sons");
         QTest::newRow("japanese kept") << QByteArray("緑茶 500ml") << QByteArray("緑茶 500ml");
-        QTest::newRow("NUL") << QByteArray("a\0b", 3) << QByteArray("a\xEF\xBF\xBD" "b");
+        QTest::newRow("NUL") << QByteArray("a\0b", 3)
+                             << QByteArray("a\xEF\xBF\xBD"
+                                           "b");
         QTest::newRow("escape char") << QByteArray("a\x1b[31m") << QByteArray("a\xEF\xBF\xBD[31m");
         QTest::newRow("newline kept") << QByteArray("a\r\nb\tc") << QByteArray("a\r\nb\tc");
         QTest::newRow("invalid UTF-8") << QByteArray("a\xff\xfe") << QByteArray("a\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -109,7 +111,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("url");
         QTest::addColumn<QByteArray>("expected");
-        QTest::newRow("absolute path") << QByteArray("/admin/orders?state=open") << QByteArray("/admin/orders?state=open");
+        QTest::newRow("absolute path") << QByteArray("/admin/orders?state=open")
+                                       << QByteArray("/admin/orders?state=open");
         QTest::newRow("query only") << QByteArray("?lang=en") << QByteArray("?lang=en");
         QTest::newRow("fragment") << QByteArray("#top") << QByteArray("#top");
         QTest::newRow("relative") << QByteArray("orders/12") << QByteArray("orders/12");
@@ -161,12 +164,13 @@ private Q_SLOTS:
 
     void elementBuilder()
     {
-        const Html link = Element("a").attribute("href", "javascript:alert(1)").attribute("title", xssAttribute).text(
-            xssText);
-        QCOMPARE(bytes(link.str()),
-                 QByteArray("<a href=\"#\" title=\"&quot; autofocus onfocus=x\">&lt;img src=x onerror=alert(1)&gt;</a>"));
-        const Html input = Element("input").attribute("name", "q").attribute("value", "a\"b").flag("required").flag(
-            "disabled", false);
+        const Html link =
+            Element("a").attribute("href", "javascript:alert(1)").attribute("title", xssAttribute).text(xssText);
+        QCOMPARE(
+            bytes(link.str()),
+            QByteArray("<a href=\"#\" title=\"&quot; autofocus onfocus=x\">&lt;img src=x onerror=alert(1)&gt;</a>"));
+        const Html input =
+            Element("input").attribute("name", "q").attribute("value", "a\"b").flag("required").flag("disabled", false);
         QCOMPARE(bytes(input.str()), QByteArray("<input name=\"q\" value=\"a&quot;b\" required>"));
         // A URL built from data: its segment is percent-encoded, then the attribute escaped.
         const Html encoded = Element("a").attribute("href", "/admin/terminals/" + encodeUriComponent("a/b c\"<"));
@@ -176,7 +180,8 @@ private Q_SLOTS:
         QCOMPARE(bytes(image.str()), QByteArray("<img alt=\"QR\" src=\"data:image/svg+xml;base64,PHN2Zy8+\">"));
         QCOMPARE(bytes(Element("p").attribute("data-count", std::int64_t(42)).html().str()),
                  QByteArray("<p data-count=\"42\"></p>"));
-        QCOMPARE(bytes((Html::literal("<b>") + Html::number(-3) + Html::literal("</b>")).str()), QByteArray("<b>-3</b>"));
+        QCOMPARE(bytes((Html::literal("<b>") + Html::number(-3) + Html::literal("</b>")).str()),
+                 QByteArray("<b>-3</b>"));
         QVERIFY_THROWS_EXCEPTION(std::logic_error, (void)Element("br").text("x").html());
         QVERIFY_THROWS_EXCEPTION(std::logic_error, (void)Element("script").text("alert(1)").html());
         // What does not compile (checked by reading html.h, kept here as documentation):
@@ -276,7 +281,8 @@ private Q_SLOTS:
             QVERIFY2(!japanese.empty() && !inEnglish.empty(), qPrintable(QString::number(index)));
             // Japanese texts are Japanese (at least one non-ASCII byte) except the language/brand names.
             if (message != Message::LanguageEnglish && message != Message::AppName)
-                QVERIFY2(std::any_of(japanese.begin(), japanese.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }),
+                QVERIFY2(std::any_of(japanese.begin(), japanese.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; }),
                          japanese.data());
             english.insert(inEnglish);
         }
@@ -310,7 +316,8 @@ private Q_SLOTS:
         const auto optional = [](const QByteArray &value) {
             return value.isNull() ? std::nullopt : std::optional<std::string_view>(value.constData());
         };
-        QCOMPARE(negotiateLanguage(optional(query), optional(cookie), optional(accept)) == Language::Japanese, japanese);
+        QCOMPARE(negotiateLanguage(optional(query), optional(cookie), optional(accept)) == Language::Japanese,
+                 japanese);
     }
 
     void forms_data()
@@ -355,10 +362,9 @@ private Q_SLOTS:
     {
         // The viewer only reads; nobody but the admin manages people, devices or keys.
         for (const Permission permission : rolePermissions(Role::Viewer))
-            QVERIFY2(std::string(permissionName(permission)).starts_with("view_"),
-                     permissionName(permission).data());
-        for (const Permission sensitive : {Permission::ManageUsers, Permission::ManageApiKeys,
-                                           Permission::ManageTerminals, Permission::ViewAudit}) {
+            QVERIFY2(std::string(permissionName(permission)).starts_with("view_"), permissionName(permission).data());
+        for (const Permission sensitive :
+             {Permission::ManageUsers, Permission::ManageApiKeys, Permission::ManageTerminals, Permission::ViewAudit}) {
             QVERIFY(roleHas(Role::Admin, sensitive));
             for (const Role role : {Role::BackOffice, Role::Supervisor, Role::Viewer})
                 QVERIFY(!roleHas(role, sensitive));
@@ -408,7 +414,8 @@ private Q_SLOTS:
             QVERIFY(!asset.body.empty());
             QVERIFY(std::string_view(asset.contentType).find("charset=utf-8") != std::string_view::npos);
             QCOMPARE(asset.version.size(), std::size_t(16));
-            QCOMPARE(bytes(staticUrl(asset.name)), bytes("/admin/static/" + std::string(asset.name) + "?v=" + asset.version));
+            QCOMPARE(bytes(staticUrl(asset.name)),
+                     bytes("/admin/static/" + std::string(asset.name) + "?v=" + asset.version));
         }
         QVERIFY(findStaticAsset("admin.css"));
         for (const char *name : {"../admin.css", "admin.css.bak", ".git/HEAD", ".env", "", "index.html"})

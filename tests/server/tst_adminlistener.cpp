@@ -72,8 +72,8 @@ private Q_SLOTS:
         QVERIFY(login.body.contains("name=\"next\" value=\"/admin/\"")); // R33
         QVERIFY(!login.body.contains("evil.example"));
 
-        HttpResult japanese = m_server.request(m_server.adminPort(), "GET", "/admin/login", {},
-                                               {{"Accept-Language", "ja,en;q=0.5"}});
+        HttpResult japanese =
+            m_server.request(m_server.adminPort(), "GET", "/admin/login", {}, {{"Accept-Language", "ja,en;q=0.5"}});
         QVERIFY(japanese.body.contains("<html lang=\"ja\">"));
     }
 
@@ -100,7 +100,8 @@ private Q_SLOTS:
         QCOMPARE(metrics.status, 200);
         QCOMPARE(metrics.header("content-type"), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
         verifySecurityHeaders(metrics, false);
-        QVERIFY(metrics.body.contains("soko_http_requests_total{listener=\"admin\",route=\"/admin/login\",status=\"200\"}"));
+        QVERIFY(metrics.body.contains(
+            "soko_http_requests_total{listener=\"admin\",route=\"/admin/login\",status=\"200\"}"));
         QVERIFY(metrics.body.contains("# TYPE soko_http_request_duration_seconds histogram"));
         QVERIFY(!metrics.body.contains("evil.example")); // labels are patterns, never raw targets
     }
@@ -164,7 +165,8 @@ private Q_SLOTS:
                                            QStringLiteral("--api-listen"), QStringLiteral("127.0.0.1:0"),
                                            QStringLiteral("--set"), QStringLiteral("admin_listen=192.0.2.1:0")});
         QCOMPARE(run.exitCode, 1);
-        QVERIFY2(run.err.contains("warning admin_listen=192.0.2.1:0 reason=not_loopback_or_private"), run.err.constData());
+        QVERIFY2(run.err.contains("warning admin_listen=192.0.2.1:0 reason=not_loopback_or_private"),
+                 run.err.constData());
         QVERIFY2(run.err.contains("admin listener on 192.0.2.1:0"), run.err.constData());
         const auto refused = m_server.command({QStringLiteral("run"), QStringLiteral("--data"), m_server.dataPath(),
                                                QStringLiteral("--admin-listen"), QStringLiteral("localhost:8445")});
@@ -192,9 +194,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("address");
         QTest::addColumn<bool>("quiet");
-        for (const char *address : {"127.0.0.1", "127.8.9.10", "10.8.0.1", "172.16.0.1", "172.31.255.254",
-                                    "192.168.1.10", "100.64.0.1", "100.127.255.254", "::1", "fd00::5", "fc12::1",
-                                    "::ffff:10.0.0.1"})
+        for (const char *address :
+             {"127.0.0.1", "127.8.9.10", "10.8.0.1", "172.16.0.1", "172.31.255.254", "192.168.1.10", "100.64.0.1",
+              "100.127.255.254", "::1", "fd00::5", "fc12::1", "::ffff:10.0.0.1"})
             QTest::newRow(address) << QString::fromLatin1(address) << true;
         for (const char *address : {"0.0.0.0", "::", "8.8.8.8", "172.32.0.1", "172.15.0.1", "192.169.0.1",
                                     "100.128.0.1", "203.0.113.5", "2001:db8::1", "fe80::1", "::ffff:8.8.8.8", "junk"})

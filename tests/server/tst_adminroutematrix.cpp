@@ -100,7 +100,8 @@ class TestAdminRouteMatrix : public QObject
         const auto limits = m_composed.limits(listener, method, path);
         if (!limits.known)
             return "absent";
-        if (std::find(limits.allowedMethods.begin(), limits.allowedMethods.end(), method) == limits.allowedMethods.end())
+        if (std::find(limits.allowedMethods.begin(), limits.allowedMethods.end(), method) ==
+            limits.allowedMethods.end())
             return "405";
         const HttpResponse response = m_composed.handle(requestFor(caller, listener, method, path));
         if (response.status == 401 || response.status == 403 || response.status == 405)
@@ -185,7 +186,8 @@ private Q_SLOTS:
                                     .arg(lineNumber)
                                     .arg(3 + std::size(callers))));
             const Key key{fields[0].toStdString(), fields[1].toStdString(), fields[2].toStdString()};
-            QVERIFY2(!expected.contains(key), qPrintable(QStringLiteral("routematrix.tsv:%1: repeated").arg(lineNumber)));
+            QVERIFY2(!expected.contains(key),
+                     qPrintable(QStringLiteral("routematrix.tsv:%1: repeated").arg(lineNumber)));
             Outcomes outcomes;
             for (qsizetype index = 3; index < fields.size(); ++index)
                 outcomes.push_back(fields[index].toStdString());
@@ -197,7 +199,8 @@ private Q_SLOTS:
         for (const auto &[key, outcomes] : actual) {
             const auto found = expected.find(key);
             if (found == expected.end())
-                problems << QStringLiteral("route missing from the file: ") + QString::fromStdString(lineOf(key, outcomes));
+                problems << QStringLiteral("route missing from the file: ") +
+                                QString::fromStdString(lineOf(key, outcomes));
             else if (found->second != outcomes)
                 problems << QStringLiteral("expected ") + QString::fromStdString(lineOf(key, found->second)) +
                                 QStringLiteral("\n     got ") + QString::fromStdString(lineOf(key, outcomes));
@@ -223,7 +226,8 @@ private Q_SLOTS:
         const auto actual = actualMatrix();
         for (const auto &route : m_admin->routes()) {
             for (const Listener listener : {Listener::Devices, Listener::Api}) {
-                const auto &row = actual.at({route.method, route.pattern, std::string(Server::Net::listenerName(listener))});
+                const auto &row =
+                    actual.at({route.method, route.pattern, std::string(Server::Net::listenerName(listener))});
                 QVERIFY2(std::all_of(row.begin(), row.end(), [](const std::string &o) { return o == "absent"; }),
                          route.pattern.c_str()); // R23
             }
@@ -241,7 +245,8 @@ private Q_SLOTS:
             const auto &adminRow = actual.at({route.method, route.pattern, "admin"});
             QVERIFY2(std::all_of(adminRow.begin(), adminRow.end(), [](const std::string &o) { return o == "absent"; }),
                      route.pattern.c_str());
-            const auto &row = actual.at({route.method, route.pattern, std::string(Server::Net::listenerName(route.listener))});
+            const auto &row =
+                actual.at({route.method, route.pattern, std::string(Server::Net::listenerName(route.listener))});
             if (route.auth == Server::Api::Auth::Device) {
                 QCOMPARE(row[1], std::string("pass")); // D
                 for (const std::size_t index : {0, 2, 3, 4, 5})

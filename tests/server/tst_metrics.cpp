@@ -120,7 +120,8 @@ private Q_SLOTS:
                                      "# TYPE test_temperature gauge\n"
                                      "test_temperature 20.5\n";
         QCOMPARE(text(registry.exposition()), text(expected));
-        QCOMPARE(QByteArray(MetricsRegistry::contentType.data()), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
+        QCOMPARE(QByteArray(MetricsRegistry::contentType.data()),
+                 QByteArray("text/plain; version=0.0.4; charset=utf-8"));
     }
 
     void histogramBuckets()
@@ -141,7 +142,8 @@ private Q_SLOTS:
                                     "test_seconds_bucket{route=\"/x\",le=\"+Inf\"} 6"}));
         QCOMPARE(linesStartingWith(exposition, "test_seconds_count"),
                  QList<QByteArray>{"test_seconds_count{route=\"/x\"} 6"});
-        QCOMPARE(linesStartingWith(exposition, "# TYPE test_seconds"), QList<QByteArray>{"# TYPE test_seconds histogram"});
+        QCOMPARE(linesStartingWith(exposition, "# TYPE test_seconds"),
+                 QList<QByteArray>{"# TYPE test_seconds histogram"});
     }
 
     void callbackGauges()
@@ -228,9 +230,11 @@ private Q_SLOTS:
                  (QList<QByteArray>{
                      "soko_http_requests_total{listener=\"admin\",route=\"unmatched\",status=\"404\"} 1",
                      "soko_http_requests_total{listener=\"api\",route=\"/api/v1/orders/{id}\",status=\"200\"} 2"}));
-        QCOMPARE(linesStartingWith(exposition,
-                                   "soko_http_request_duration_seconds_count{listener=\"api\",route=\"/api/v1/orders/{id}\"}"),
-                 QList<QByteArray>{"soko_http_request_duration_seconds_count{listener=\"api\",route=\"/api/v1/orders/{id}\"} 2"});
+        QCOMPARE(
+            linesStartingWith(
+                exposition, "soko_http_request_duration_seconds_count{listener=\"api\",route=\"/api/v1/orders/{id}\"}"),
+            QList<QByteArray>{
+                "soko_http_request_duration_seconds_count{listener=\"api\",route=\"/api/v1/orders/{id}\"} 2"});
         QVERIFY(exposition.find("soko_http_request_duration_seconds_bucket{listener=\"api\",route=\"/api/v1/orders/"
                                 "{id}\",le=\"0.025\"} 1\n") != std::string::npos);
         QCOMPARE(linesStartingWith(exposition, "soko_sync_ops_total{"),
@@ -255,8 +259,8 @@ private Q_SLOTS:
         QCOMPARE(metrics.lastSync("dev-1").value(), at - std::chrono::seconds(90));
         QVERIFY(!metrics.lastSync("dev-3"));
         // Every family has HELP and TYPE, and every sample line parses as name{labels} value.
-        const QRegularExpression sample(
-            QStringLiteral(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? \S+$)"));
+        const QRegularExpression sample(QStringLiteral(
+            R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? \S+$)"));
         for (const QByteArray &line : text(metrics.exposition()).split('\n')) {
             if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE "))
                 continue;
