@@ -207,6 +207,15 @@ Net::RouteLimits ApiApplication::limits(Net::Listener listener, std::string_view
     return result;
 }
 
+std::optional<std::string> ApiApplication::routePattern(Net::Listener listener, std::string_view path) const
+{
+    for (const Route &route : m_routes) {
+        if (route.listener == listener && matches(route.pattern, path, nullptr))
+            return route.pattern;
+    }
+    return std::nullopt;
+}
+
 HttpResponse ApiApplication::errorResponse(int status, std::string_view code, std::string_view message)
 {
     json::object o;

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,12 +36,27 @@ namespace Server::Api {
 enum class Auth { None, Device, ApiKey, ApiKeyAdmin, EnrollmentCode }; // None: health probes only
 enum class BodyKind { None, Json, JsonOrCsv };
 
+// What a successful sync request did, for metrics (server/ops): `applied`, `conflicts` and
+// `rejected` count only ops new to the server (seq above what was recorded before the push),
+// not replays of a resent batch. Pulls carry zeros.
+struct SyncEvent
+{
+    enum class Kind { Push, Pull };
+    Kind kind = Kind::Push;
+    std::string deviceId;
+    std::int64_t applied = 0;
+    std::int64_t conflicts = 0;
+    std::int64_t rejected = 0;
+};
+
 struct ApiConfig
 {
     Oms::CertificateIssuer issuer; // empty → /enroll answers 503
     std::string serverCaPem;       // returned by /enroll so the terminal can pin the server
     std::string deviceCaPem;
     Sync::SyncLimits syncLimits;
+    // Called on the worker thread after every 200 push/pull; must not throw. Empty = nobody listens.
+    std::function<void(const SyncEvent &)> syncObserver;
 };
 
 // Who made the request, as authentication established it.
@@ -103,6 +119,9 @@ public:
     Net::RouteLimits limits(Net::Listener listener, std::string_view method, std::string_view path) const;
     Net::HttpResponse handle(const Net::HttpRequest &request);
     const std::vector<Route> &routes() const { return m_routes; }
+    // The pattern of the first route of `listener` whose pattern matches `path` (any method), for
+    // metrics labels: bounded, never the raw path.
+    std::optional<std::string> routePattern(Net::Listener listener, std::string_view path) const;
     // For ServerConfig::isRevoked (fresh mTLS handshakes): true when the serial belongs to no
     // active device. Requests are checked again in handle(), resumed sessions included.
     bool isCertificateRevoked(std::string_view serialHex);

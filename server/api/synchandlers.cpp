@@ -1,4 +1,5 @@
 // Routes of the devices listener (sync) and /enroll on the api listener.
+#include <limits>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include "common/protocol/protocol.h"
@@ -24,6 +25,29 @@ HttpResponse jsonResponse(int status, std::string body)
     return response;
 }
 
+// The push's results that are new to the server (seq above `recordedBefore`), for metrics.
+SyncEvent pushEvent(const std::string &deviceId, const PushResponse &response, std::int64_t recordedBefore)
+{
+    SyncEvent event;
+    event.deviceId = deviceId;
+    for (const OpResult &result : response.results) {
+        if (result.seq <= recordedBefore)
+            continue;
+        switch (result.outcome) {
+        case OperationOutcome::Applied:
+            ++event.applied;
+            break;
+        case OperationOutcome::Conflict:
+            ++event.conflicts;
+            break;
+        case OperationOutcome::Rejected:
+            ++event.rejected;
+            break;
+        }
+    }
+    return event;
+}
+
 } // namespace
 
 void ApiApplication::addSyncRoutes()
@@ -41,6 +65,13 @@ void ApiApplication::addSyncRoutes()
                                  auto request = decodePushRequest(context.request.body);
                                  if (!request)
                                      return fromError(request.error(), context.request);
+                                 // Metrics count new ops only: what was recorded before this push.
+                                 std::int64_t recordedBefore = std::numeric_limits<std::int64_t>::max();
+                                 if (m_config.syncObserver) {
+                                     if (auto last = context.services->store.lastApplied(context.caller.device->id,
+                                                                                         request->incarnation))
+                                         recordedBefore = *last;
+                                 }
                                  auto answer = context.services->sync.push(*context.caller.device, *request);
                                  if (!answer) {
                                      if (answer.error().code == Common::ErrorCode::Forbidden)
@@ -49,7 +80,10 @@ void ApiApplication::addSyncRoutes()
                                  }
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))
                                      return jsonResponse(409, encode(*refusal));
-                                 return jsonResponse(200, encode(std::get<PushResponse>(*answer)));
+                                 const auto &pushed = std::get<PushResponse>(*answer);
+                                 if (m_config.syncObserver)
+                                     m_config.syncObserver(pushEvent(context.caller.device->id, pushed, recordedBefore));
+                                 return jsonResponse(200, encode(pushed));
                              }});
 
     m_routes.push_back(Route{Listener::Devices,
@@ -82,6 +116,9 @@ void ApiApplication::addSyncRoutes()
                                      return fromError(answer.error(), context.request);
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))
                                      return jsonResponse(409, encode(*refusal));
+                                 if (m_config.syncObserver)
+                                     m_config.syncObserver(
+                                         SyncEvent{SyncEvent::Kind::Pull, context.caller.device->id, 0, 0, 0});
                                  return jsonResponse(200, encode(std::get<PullResponse>(*answer)));
                              }});
 

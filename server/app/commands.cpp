@@ -27,7 +27,7 @@ constexpr const char *s_overview =
     "usage: soko-server <command> [options]   (soko-server <command> --help for details)\n"
     "\n"
     "  init          create a data folder: CAs, server certificate, database, configuration\n"
-    "  run           serve the devices and api listeners until SIGTERM/SIGINT\n"
+    "  run           serve the devices, api and admin listeners until SIGTERM/SIGINT\n"
     "  enroll-code   print a one-time enrollment code for a new terminal\n"
     "  revoke-device revoke a terminal's certificate\n"
     "  api-key       create or revoke an API key (create | revoke)\n"
@@ -230,14 +230,17 @@ int commandRun(const CommandLine &line)
     options.configFile = line.value("config");
     options.portsFile = line.value("ports-file");
     options.database = line.value("db");
-    for (const char *name : {"devices-listen", "api-listen"}) {
+    for (const char *name : {"devices-listen", "api-listen", "admin-listen"}) {
         const std::string text = line.value(name);
         if (text.empty())
             continue;
         auto endpoint = parseEndpoint(text);
         if (!endpoint)
             return usageError("run", std::string("--") + name + ": " + endpoint.error().message);
-        (std::string_view(name) == "devices-listen" ? options.devicesListen : options.apiListen) = *endpoint;
+        const std::string_view which(name);
+        (which == "devices-listen" ? options.devicesListen
+         : which == "api-listen"   ? options.apiListen
+                                   : options.adminListen) = *endpoint;
     }
     for (const std::string &setting : line.values("set")) {
         const auto equals = setting.find('=');
@@ -518,14 +521,16 @@ std::vector<Command> commands()
          commandInit},
         {"run",
          "usage: soko-server run --data DIR [--config FILE] [--db LOCATION] [--devices-listen ADDR:PORT]\n"
-         "                       [--api-listen ADDR:PORT] [--ports-file FILE] [--set KEY=VALUE…]\n"
-         "Serves the devices (TLS 1.3, device certificates) and api (TLS 1.2/1.3) listeners. Port 0 picks a\n"
-         "free port; the bound ports go to stdout ('listening devices=ADDR:PORT api=ADDR:PORT') and, with\n"
-         "--ports-file, atomically to FILE as 'devices=PORT' and 'api=PORT' lines. --set overrides a\n"
-         "configuration key; --db overrides `database` (a SQLite file or a postgresql:// URI).\n"
+         "                       [--api-listen ADDR:PORT] [--admin-listen ADDR:PORT] [--ports-file FILE]\n"
+         "                       [--set KEY=VALUE…]\n"
+         "Serves the devices (TLS 1.3, device certificates), api (TLS 1.2/1.3) and admin (TLS 1.3, admin\n"
+         "pages and /metrics; default 127.0.0.1:8445) listeners. Port 0 picks a free port; the bound ports\n"
+         "go to stdout ('listening devices=ADDR:PORT api=ADDR:PORT admin=ADDR:PORT') and, with\n"
+         "--ports-file, atomically to FILE as 'devices=PORT', 'api=PORT' and 'admin=PORT' lines. --set\n"
+         "overrides a configuration key; --db overrides `database` (a SQLite file or a postgresql:// URI).\n"
          "SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.\n"
          "SIGHUP: re-read revoked device serials now. One log line per request on stderr.\n",
-         with({"devices-listen", "api-listen", "ports-file", "set"}),
+         with({"devices-listen", "api-listen", "admin-listen", "ports-file", "set"}),
          {},
          commandRun},
         {"enroll-code",

@@ -7,12 +7,15 @@
 #include <iostream>
 #include <thread>
 #include "common/crypto/pki.h"
+#include "server/admin/adminapplication.h"
+#include "server/admin/listenerrouter.h"
 #include "server/api/apiapplication.h"
 #include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
 #include "server/app/revocationcache.h"
 #include "server/app/serverlog.h"
 #include "server/net/httpsserver.h"
+#include "server/ops/servermetrics.h"
 #include "server/storage/store.h"
 #include "server/storage/storepool.h"
 
@@ -36,6 +39,9 @@ Net::ServerConfig serverConfig(const DataFolder &folder, const Settings &setting
         Net::ListenerConfig{Net::Listener::Devices, settings.devicesListen.address, settings.devicesListen.port, chain,
                             key, folder.deviceCaCertificate().string()},
         Net::ListenerConfig{Net::Listener::Api, settings.apiListen.address, settings.apiListen.port, chain, key, ""},
+        // TLS 1.3 only like devices ("modern"), but no client certificate: people sign in.
+        Net::ListenerConfig{Net::Listener::Admin, settings.adminListen.address, settings.adminListen.port, chain, key,
+                            ""},
     };
     config.workerThreads = static_cast<std::size_t>(settings.workerThreads);
     config.maxConnections = static_cast<std::size_t>(settings.maxConnections);
@@ -110,6 +116,8 @@ int runServer(const RunOptions &options)
         settings->devicesListen = *options.devicesListen;
     if (options.apiListen)
         settings->apiListen = *options.apiListen;
+    if (options.adminListen)
+        settings->adminListen = *options.adminListen;
 
     auto deviceCaPem = readTextFile(folder.deviceCaCertificate());
     auto deviceCaKeyPem = readTextFile(folder.deviceCaKey());
@@ -144,28 +152,51 @@ int runServer(const RunOptions &options)
     };
     apiConfig.serverCaPem = *serverCaPem;
     apiConfig.deviceCaPem = *deviceCaPem;
+    Ops::ServerMetrics metrics; // outlives both applications and the server below
+    apiConfig.syncObserver = [&metrics](const Api::SyncEvent &event) {
+        if (event.kind == Api::SyncEvent::Kind::Push)
+            metrics.recordSyncPush(event.deviceId, event.applied, event.conflicts, event.rejected);
+        else
+            metrics.recordSyncPull(event.deviceId);
+    };
     Api::ApiApplication application(stores, std::move(apiConfig));
+
+    Admin::AdminConfig adminConfig;
+    adminConfig.metrics = &metrics;
+    // No administrator accounts can exist before the admin-users storage lands, so first-run
+    // setup is open; the login work replaces this with "no administrator yet" from the database.
+    adminConfig.setupPending = [] { return Common::Result<bool>(true); };
+    adminConfig.log = [](std::string_view line) { writeLogLine(line); };
+    Admin::AdminApplication admin(stores, std::move(adminConfig));
+
+    if (!isLoopbackOrPrivateAddress(settings->adminListen.address))
+        writeLogLine("warning admin_listen=" + formatEndpoint(settings->adminListen) +
+                     " reason=not_loopback_or_private (the admin pages belong on 127.0.0.1 or a VPN address)");
 
     Net::ServerConfig config = serverConfig(folder, *settings);
     config.isRevoked = [&revocations](std::string_view serialHex) { return revocations.isRevoked(serialHex); };
-    Net::HttpsServer server(std::move(config), application.application());
+    Net::HttpsServer server(std::move(config), Admin::composeByListener(application, admin, &metrics));
     if (auto started = server.start(); !started)
         return startupFailure(started.error().message);
 
     const std::vector<std::uint16_t> ports = server.boundPorts();
     const Endpoint devices{settings->devicesListen.address, ports.at(0)};
     const Endpoint api{settings->apiListen.address, ports.at(1)};
+    const Endpoint adminEndpoint{settings->adminListen.address, ports.at(2)};
     if (!options.portsFile.empty()) {
-        const std::string text = "devices=" + std::to_string(devices.port) + "\napi=" + std::to_string(api.port) + "\n";
+        const std::string text = "devices=" + std::to_string(devices.port) + "\napi=" + std::to_string(api.port) +
+                                 "\nadmin=" + std::to_string(adminEndpoint.port) + "\n";
         if (auto written = writeFileAtomically(options.portsFile, text, 0644); !written)
             return startupFailure(written.error().message);
     }
     auditSystemEvent(stores, "sys_startup",
-                     "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" + formatEndpoint(api) + "\"}");
+                     "{\"devices\":\"" + formatEndpoint(devices) + "\",\"api\":\"" + formatEndpoint(api) +
+                         "\",\"admin\":\"" + formatEndpoint(adminEndpoint) + "\"}");
     writeLogLine("listening devices=" + formatEndpoint(devices) + " api=" + formatEndpoint(api) +
-                 " revoked_serials=" + std::to_string(revocations.size()) + " backend=" + stores.backend() +
-                 " database=" + escapeForLog(shownLocation));
-    std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api) << std::endl;
+                 " admin=" + formatEndpoint(adminEndpoint) + " revoked_serials=" + std::to_string(revocations.size()) +
+                 " backend=" + stores.backend() + " database=" + escapeForLog(shownLocation));
+    std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api)
+              << " admin=" << formatEndpoint(adminEndpoint) << std::endl;
 
     revocations.start();
     std::atomic<bool> done{false};

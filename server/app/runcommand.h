@@ -6,8 +6,9 @@
 #include <vector>
 #include "server/app/settings.h"
 
-// `soko-server run`: the devices and api TLS listeners (server/net HttpsServer) wired to the
-// handlers (server/api ApiApplication) on the data folder's database, until SIGTERM/SIGINT.
+// `soko-server run`: the devices, api and admin TLS listeners (server/net HttpsServer) wired to
+// the handlers (server/api ApiApplication for devices/api, server/admin AdminApplication for
+// admin, one ServerMetrics for /metrics) on the data folder's database, until SIGTERM/SIGINT.
 namespace Server::App {
 
 struct RunOptions
@@ -16,6 +17,7 @@ struct RunOptions
     std::filesystem::path configFile;      // empty = <data>/soko-server.conf
     std::optional<Endpoint> devicesListen; // overrides the configuration
     std::optional<Endpoint> apiListen;
+    std::optional<Endpoint> adminListen;
     std::vector<std::pair<std::string, std::string>> settings; // --set key=value overrides
     std::filesystem::path portsFile;                           // written atomically after binding
     std::string database;                                      // --db: overrides `database` when not empty

@@ -2,6 +2,8 @@
 
 #include "server/app/databaselocation.h"
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <charconv>
 #include <functional>
 #include <set>
@@ -98,6 +100,32 @@ Common::Result<Endpoint> parseEndpoint(std::string_view text)
     return endpoint;
 }
 
+namespace {
+
+bool isLoopbackOrPrivateIpv4(const unsigned char *bytes)
+{
+    return bytes[0] == 127 || bytes[0] == 10 || (bytes[0] == 172 && (bytes[1] & 0xF0) == 16) ||
+           (bytes[0] == 192 && bytes[1] == 168) || (bytes[0] == 100 && (bytes[1] & 0xC0) == 64);
+}
+
+} // namespace
+
+bool isLoopbackOrPrivateAddress(std::string_view address)
+{
+    const std::string text(address);
+    unsigned char bytes[16] = {};
+    if (inet_pton(AF_INET, text.c_str(), bytes) == 1)
+        return isLoopbackOrPrivateIpv4(bytes);
+    if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+        static const unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        static const unsigned char mappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::equal(std::begin(mappedPrefix), std::end(mappedPrefix), bytes)) // ::ffff:a.b.c.d
+            return isLoopbackOrPrivateIpv4(bytes + 12);
+        return std::equal(std::begin(bytes), std::end(bytes), std::begin(loopback)) || (bytes[0] & 0xFE) == 0xFC;
+    }
+    return false;
+}
+
 std::string formatEndpoint(const Endpoint &endpoint)
 {
     if (endpoint.address.find(':') != std::string::npos)
@@ -107,11 +135,13 @@ std::string formatEndpoint(const Endpoint &endpoint)
 
 Common::Result<void> applySetting(Settings &settings, std::string_view key, std::string_view value)
 {
-    if (key == "devices_listen" || key == "api_listen") {
+    if (key == "devices_listen" || key == "api_listen" || key == "admin_listen") {
         auto endpoint = parseEndpoint(value);
         if (!endpoint)
             return Common::fail(ErrorCode::InvalidInput, std::string(key) + ": " + endpoint.error().message);
-        (key == "devices_listen" ? settings.devicesListen : settings.apiListen) = *endpoint;
+        (key == "devices_listen" ? settings.devicesListen
+         : key == "api_listen"   ? settings.apiListen
+                                 : settings.adminListen) = *endpoint;
         return {};
     }
     if (key == "database") {
@@ -176,6 +206,8 @@ std::string defaultSettingsText()
     text += "#devices_listen = " + formatEndpoint(defaults.devicesListen) + "\n";
     text += "# api listener: store integrations with API keys, and device enrollment (TLS 1.2/1.3)\n";
     text += "#api_listen = " + formatEndpoint(defaults.apiListen) + "\n";
+    text += "# admin listener: admin pages and /metrics (TLS 1.3); loopback or a VPN/private address only\n";
+    text += "#admin_listen = " + formatEndpoint(defaults.adminListen) + "\n";
     text += "# the database: a SQLite file relative to the data folder, or PostgreSQL as a libpq URI\n";
     text += "# postgresql://USER:PASSWORD@HOST:5432/DATABASE?sslmode=verify-full (docs/server.md)\n";
     text += "#database = " + defaults.database + "\n";

@@ -18,11 +18,16 @@ struct Endpoint
 // Errors: InvalidInput naming what is wrong.
 Common::Result<Endpoint> parseEndpoint(std::string_view text);
 std::string formatEndpoint(const Endpoint &endpoint);
+// True for loopback (127.0.0.0/8, ::1), private (RFC 1918, IPv6 ULA fc00::/7) and shared
+// (RFC 6598 100.64.0.0/10, common on VPNs) addresses: where the admin listener belongs (R23).
+// False for anything else, including the wildcards 0.0.0.0 and ::.
+bool isLoopbackOrPrivateAddress(std::string_view address);
 
 struct Settings
 {
     Endpoint devicesListen{"0.0.0.0", 8443}; // sync, mutual TLS (device certificates)
     Endpoint apiListen{"0.0.0.0", 8444};     // store integrations (API keys) and /enroll
+    Endpoint adminListen{"127.0.0.1", 8445}; // admin pages and /metrics (loopback or VPN only)
     // SQLite file (relative to the data folder), or a PostgreSQL URI "postgresql://…" (secret:
     // print it only through redactDatabaseLocation, server/app/databaselocation.h).
     std::string database = "soko.db";

@@ -215,6 +215,9 @@ bool ServerProcess::start(const QStringList &extra)
                                               QStringLiteral("127.0.0.1:0"),
                                               QStringLiteral("--api-listen"),
                                               QStringLiteral("127.0.0.1:0"),
+                                              // never the fixed default 8445: tests run in parallel
+                                              QStringLiteral("--admin-listen"),
+                                              QStringLiteral("127.0.0.1:0"),
                                               QStringLiteral("--ports-file"),
                                               portsPath()} +
                                   extra;
@@ -240,17 +243,20 @@ bool ServerProcess::start(const QStringList &extra)
 bool ServerProcess::readPorts()
 {
     const QByteArray text = readWholeFile(portsPath());
-    quint16 devices = 0, api = 0;
+    quint16 devices = 0, api = 0, admin = 0;
     for (const QByteArray &line : text.split('\n')) {
         if (line.startsWith("devices="))
             devices = line.mid(8).toUShort();
         if (line.startsWith("api="))
             api = line.mid(4).toUShort();
+        if (line.startsWith("admin="))
+            admin = line.mid(6).toUShort();
     }
-    if (devices == 0 || api == 0)
+    if (devices == 0 || api == 0 || admin == 0)
         return false;
     m_devicesPort = devices;
     m_apiPort = api;
+    m_adminPort = admin;
     return true;
 }
 

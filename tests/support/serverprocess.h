@@ -91,8 +91,9 @@ public:
     QString enrollmentCode(const QString &warehouse, const QString &label = QStringLiteral("handheld"));
     bool revokeDevice(const QString &deviceId);
 
-    // `run` on 127.0.0.1 port 0 for both listeners; waits for the ports file. `extra` are more
-    // run arguments (e.g. --set revocation_refresh_seconds=1).
+    // `run` on 127.0.0.1 port 0 for all three listeners (devices, api, admin); waits for the ports
+    // file. `extra` are more run arguments (e.g. --set revocation_refresh_seconds=1); a listen
+    // option in `extra` overrides the default one.
     bool start(const QStringList &extra = {});
     bool stop(int timeoutMs = 30000); // SIGTERM, waits; true when it exited
     void kill();                      // SIGKILL, waits
@@ -102,6 +103,7 @@ public:
     QProcess::ExitStatus exitStatus() const;
     quint16 devicesPort() const { return m_devicesPort; }
     quint16 apiPort() const { return m_apiPort; }
+    quint16 adminPort() const { return m_adminPort; }
     qint64 pid() const;
 
     QByteArray log() const; // everything the server wrote to stderr, all runs
@@ -140,6 +142,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     quint16 m_devicesPort = 0;
     quint16 m_apiPort = 0;
+    quint16 m_adminPort = 0;
     void noteExit() const;
     mutable int m_lastExitCode = -1;
     mutable QProcess::ExitStatus m_lastExitStatus = QProcess::NormalExit;
