@@ -109,14 +109,15 @@ scan parse '(01)04912345678905(17)271231'
 
 section "2. soko-server: a fresh data folder with the demo warehouse"
 admin_quiet() { admin "$@" >/dev/null; }
-"$SERVER" init --data "$WORK/server" --hostname localhost --warehouse TKY1 >/dev/null
+SETUP_PASSWORD="$("$SERVER" init --data "$WORK/server" --hostname localhost --warehouse TKY1 \
+    | sed -n 's/^setup password: //p')"
 admin_quiet import skus "$DEMO/skus.csv"
 admin_quiet import locations "$DEMO/locations.csv"
 printf '2468\n' | admin operator add --warehouse TKY1 --badge OP-0001 --name "Demo Picker" --role picker \
     --pin-stdin >/dev/null
 TOKEN="$(admin api-key create --admin --label demo | sed -n 's/^token: //p')"
 "$SERVER" run --data "$WORK/server" --devices-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
-    --ports-file "$WORK/ports" >"$WORK/server.out" 2>"$WORK/server.log" &
+    --admin-listen 127.0.0.1:0 --ports-file "$WORK/ports" >"$WORK/server.out" 2>"$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
     [ -s "$WORK/ports" ] && break
@@ -125,8 +126,11 @@ for _ in $(seq 1 300); do
 done
 DEVICES_PORT="$(sed -n 's/^devices=//p' "$WORK/ports")"
 API_PORT="$(sed -n 's/^api=//p' "$WORK/ports")"
-[ -n "$DEVICES_PORT" ] && [ -n "$API_PORT" ] || { echo "soko-server did not start" >&2; exit 1; }
-say "soko-server runs (pid $SERVER_PID): devices listener 127.0.0.1:$DEVICES_PORT, api listener 127.0.0.1:$API_PORT"
+ADMIN_PORT="$(sed -n 's/^admin=//p' "$WORK/ports")"
+[ -n "$DEVICES_PORT" ] && [ -n "$API_PORT" ] && [ -n "$ADMIN_PORT" ] \
+    || { echo "soko-server did not start" >&2; exit 1; }
+say "soko-server runs (pid $SERVER_PID): devices listener 127.0.0.1:$DEVICES_PORT, api listener 127.0.0.1:$API_PORT,"
+say "admin listener 127.0.0.1:$ADMIN_PORT (back office, loopback only)."
 say "SKUs and bins imported from resources/demo/; operator OP-0001 (PIN 2468); an admin API key."
 
 section "3. The receiving dock books the goods in (a device, mutual TLS)"
@@ -157,6 +161,14 @@ done
 say "SO-2001 … SO-2005 imported, allocated to TKY1 and released to the floor."
 BEFORE="$(balances)"
 
+# The back office: where it is and how the first admin signs in (the setup password is shown once).
+admin_instructions() {
+    say "Back office (admin pages): https://localhost:$ADMIN_PORT/admin/ (CA $WORK/server/server-ca.pem)."
+    say "First login: open https://localhost:$ADMIN_PORT/admin/setup, enter the one-time setup password"
+    say "  ${SETUP_PASSWORD:-(none: an admin exists)}, choose a name and a password (12+ characters), and enrol"
+    say "  TOTP with an authenticator app; keep the 10 recovery codes it shows. Metrics: /metrics there."
+}
+
 section "5. soko-terminal"
 TERMINAL_DATA="$WORK/terminal"
 CODE="$(admin enroll-code --warehouse TKY1 --label demo-terminal | sed -n 's/^code: //p')"
@@ -171,6 +183,7 @@ if [ "$HEADLESS" -eq 0 ]; then
     say "The api listener: https://localhost:$API_PORT (CA $WORK/server/server-ca.pem), e.g."
     say "  curl --cacert $WORK/server/server-ca.pem -H 'Authorization: Bearer $TOKEN' \\"
     say "       https://localhost:$API_PORT/api/v1/orders"
+    admin_instructions
     say "To stop: close the terminal window (or Ctrl+C here); the server stops and $WORK is removed."
     status=0
     "$TERMINAL" "${TERMINAL_ARGS[@]}" --script "$WORK/window.script" 2>"$WORK/terminal.log" || status=$?
@@ -184,6 +197,7 @@ say "No display (or --headless): the picker's shift runs offscreen through the r
 say "(resources/demo/shift.script): enroll, pull, log in, pick SO-2001 (with a wrong item),"
 say "SO-2002 (GS1 lot label) and SO-2003 (short pick), pack and ship two, sync."
 say "The api listener stays up while it runs: https://localhost:$API_PORT (Ctrl+C stops everything)."
+admin_instructions
 fill "$DEMO/shift.script" "$WORK/shift.script"
 status=0
 QT_QPA_PLATFORM=offscreen "$TERMINAL" "${TERMINAL_ARGS[@]}" --script "$WORK/shift.script" \
