@@ -402,6 +402,7 @@ Net::HttpResponse AdminLogin::postSetup(const AdminApplication &application, Adm
         if (auto committed = transaction.commit(); !committed)
             return unavailable(application, context);
     }
+    endPresentedSession(store, context.request);
     audit("user_created", actorOf(userId), actorOf(userId), json::object{{"role", "admin"}, {"via", "setup"}});
     // The password is proved; the new administrator goes on to enrol TOTP (R07).
     auto session = createSession(store, userId, Storage::AdminSessionStage::PreAuth, context.request, at);
@@ -472,6 +473,8 @@ Net::HttpResponse AdminLogin::postLogin(const AdminApplication &application, Adm
                 (void)store.lockLoginThrottle(throttleKey, isoOf(at + decision.retryAfter));
         }
         audit("authn_login_fail", "anonymous", std::string(username->substr(0, 64)), {});
+        if (m_config.metrics)
+            m_config.metrics->recordLoginFailure(Ops::LoginStage::Password);
         return loginForm(page, 401, next, true);
     }
 
@@ -480,6 +483,7 @@ Net::HttpResponse AdminLogin::postLogin(const AdminApplication &application, Adm
         if (auto rehashed = Auth::hashPassword(*password))
             (void)store.setAdminPassword(account.id, *rehashed, Storage::PasswordState::Current);
     (void)store.resetLoginThrottle(throttleKey);
+    (void)store.deleteExpiredAdminSessions(isoOf(at - sessionIdleTimeout), isoOf(at - sessionAbsoluteTimeout));
     endPresentedSession(store, context.request);
     auto session = createSession(store, account.id, Storage::AdminSessionStage::PreAuth, context.request, atIso);
     if (!session)
@@ -595,11 +599,24 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
     if (!user || !*user)
         return unavailable(application, context);
     const Storage::AdminUserRecord &account = **user;
-    if (account.mfaLockedUntil && *account.mfaLockedUntil > atIso)
+    if (account.mfaLockedUntil && *account.mfaLockedUntil > atIso) {
+        audit("authn_mfa_locked", actor, actor, json::object{{"until", *account.mfaLockedUntil}});
         return application.errorResponse(ResponseKind::Html, page, 423, "mfa_locked", context.request);
+    }
 
+    bool usedRecoveryCode = false;
     const auto failed = [&](std::string_view event) {
-        audit(event, actor, actor, json::object{{"factor", "totp"}});
+        audit(event, actor, actor, json::object{{"factor", usedRecoveryCode ? "recovery_code" : "totp"}});
+        if (m_config.metrics)
+            m_config.metrics->recordLoginFailure(usedRecoveryCode ? Ops::LoginStage::RecoveryCode
+                                                                  : Ops::LoginStage::Totp);
+        // R09: wrong codes per user per hour, across sessions; the 10th locks TOTP for an hour.
+        auto perUser = store.recordLoginFailure("totp:" + account.id, atIso);
+        if (perUser && perUser->failures >= maxTotpFailuresPerHour) {
+            (void)store.setMfaLockedUntil(account.id, isoOf(at + std::chrono::hours(1)));
+            (void)store.insertNotification(account.id, "mfa_locked", "{}");
+            audit("authn_mfa_locked", actor, actor, json::object{{"failures", perUser->failures}});
+        }
         auto failures = store.incrementSessionTotpFailures(session.csrfKey);
         if (failures && *failures >= maxTotpFailuresPerSession) {
             (void)store.deleteAdminSession(session.csrfKey); // R09: back to the password
@@ -621,7 +638,6 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
         return htmlResponse(401, layout(page, Message::LoginTitle, card));
     };
 
-    bool usedRecoveryCode = false;
     if (!Auth::isWellFormedCode(typed)) {
         auto codeHash = Auth::recoveryCodeHash(typed);
         if (!codeHash || !account.totpEnabled)
@@ -629,9 +645,9 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
         auto used = store.useRecoveryCode(account.id, *codeHash);
         if (!used)
             return unavailable(application, context);
+        usedRecoveryCode = true;
         if (!*used)
             return failed("authn_login_fail");
-        usedRecoveryCode = true;
         audit("authn_recovery_code_used", actor, actor, {});
     } else {
         if (!account.totpSeed)
@@ -681,6 +697,7 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
         audit("authn_mfa_enrolled", actor, actor, {});
     }
 
+    (void)store.resetLoginThrottle("totp:" + account.id);
     // R16: the pre-auth token dies, a new one carries the full session.
     (void)store.deleteAdminSession(session.csrfKey);
     auto full = createSession(store, account.id, Storage::AdminSessionStage::Full, context.request, atIso);

@@ -36,6 +36,7 @@ struct AdminContext;
 inline constexpr std::chrono::minutes sessionIdleTimeout{15};
 inline constexpr std::chrono::hours sessionAbsoluteTimeout{12};
 inline constexpr int maxTotpFailuresPerSession = 5; // R09: the 5th wrong code ends the pre-auth session
+inline constexpr int maxTotpFailuresPerHour = 10;   // R09: then TOTP is locked for the user (423) for an hour
 inline constexpr std::string_view adminSecretsKeyFileName = "admin-secrets.key";
 inline constexpr std::string_view totpIssuer = "Soko";
 
@@ -44,6 +45,7 @@ struct AdminLoginConfig
     std::shared_ptr<const Auth::SecretKey> key; // required: CSRF HMAC and TOTP seed sealing
     Ops::SystemClock clock;                     // empty = system clock
     std::size_t loginsPerIpPerMinute = 20;      // per-IP bucket for POST /admin/login (R04)
+    Ops::ServerMetrics *metrics = nullptr;      // login failures by stage; must outlive this
 };
 
 class AdminLogin final

@@ -171,6 +171,7 @@ int runServer(const RunOptions &options)
         return startupFailure(adminKey.error().message);
     Admin::AdminLoginConfig loginConfig;
     loginConfig.key = std::make_shared<const Auth::SecretKey>(std::move(*adminKey));
+    loginConfig.metrics = &metrics;
     Admin::installLogin(adminConfig, std::make_shared<Admin::AdminLogin>(stores, std::move(loginConfig)));
     adminConfig.log = [](std::string_view line) { writeLogLine(line); };
     Admin::AdminApplication admin(stores, std::move(adminConfig));

@@ -401,6 +401,34 @@ private Q_SLOTS:
         QCOMPARE(auditCount("authn_login_fail"), 5);
     }
 
+    // R09: 10 wrong codes within an hour (over several pre-auth sessions) lock TOTP for the user.
+    void totpLockPerHour()
+    {
+        const auto [first, seed] = setUp();
+        QVERIFY(!first.empty());
+        m_now += std::chrono::minutes(2);
+        std::string wrong = "000000";
+        for (char digit = '0'; digit <= '9'; ++digit) {
+            wrong = std::string(6, digit);
+            if (wrong != code(seed, std::chrono::seconds(-30)) && wrong != code(seed) &&
+                wrong != code(seed, std::chrono::seconds(30)))
+                break;
+        }
+        for (int round = 0; round < 2; ++round) {
+            const std::string preAuth = sessionTokenOf(login("alice", s_password));
+            for (int attempt = 0; attempt < 5; ++attempt)
+                QCOMPARE(submitCode(preAuth, wrong).status, 401);
+        }
+        QCOMPARE(auditCount("authn_mfa_locked"), 1);
+        const std::string preAuth = sessionTokenOf(login("alice", s_password));
+        QCOMPARE(submitCode(preAuth, code(seed)).status, 423); // the right code, but locked
+        auto user = m_world->store->adminUserByName("alice");
+        auto notes = m_world->store->notifications((*user)->id, 10);
+        QVERIFY(notes && !notes->empty() && notes->front().kind == "mfa_locked");
+        m_now += std::chrono::minutes(61);
+        QVERIFY(!signIn(seed).empty());
+    }
+
     // R04: back-off after 5 failures; identical answers for unknown names.
     void throttling()
     {
