@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include "server/admin/adminlogin.h"
 #include "server/admin/dashboard.h"
 #include "server/admin/staticassets.h"
 #include "server/storage/storepool.h"
@@ -276,6 +277,32 @@ void AdminApplication::addBuiltInRoutes()
                       return errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
                   return htmlResponse(200, setupPage(context.page));
               }});
+
+    // The login work (adminlogin.h). Without AdminConfig::login these routes answer 404.
+    using LoginHandler = HttpResponse (AdminLogin::*)(const AdminApplication &, AdminContext &);
+    const auto viaLogin = [this](LoginHandler handler) {
+        return [this, handler](AdminContext &context) {
+            if (!m_config.login)
+                return errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
+            return (m_config.login.get()->*handler)(*this, context);
+        };
+    };
+    constexpr std::size_t loginFormBytes = 4096;
+    addRoute({"POST", "/admin/setup", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form,
+              loginFormBytes, {}, viaLogin(&AdminLogin::postSetup)});
+    // R44: no query parameters are declared, so `POST /admin/login?password=x` is 400.
+    addRoute({"POST", "/admin/login", AdminAuth::None, std::nullopt, StepUp::No, ResponseKind::Html, AdminBody::Form,
+              loginFormBytes, {}, viaLogin(&AdminLogin::postLogin)});
+    addRoute({"GET", "/admin/login/totp", AdminAuth::PreAuth, std::nullopt, StepUp::No, ResponseKind::Html,
+              AdminBody::None, 0, {"next"}, viaLogin(&AdminLogin::getTotp)});
+    addRoute({"POST", "/admin/login/totp", AdminAuth::PreAuth, std::nullopt, StepUp::No, ResponseKind::Html,
+              AdminBody::Form, loginFormBytes, {}, viaLogin(&AdminLogin::postTotp)});
+    addRoute({"POST", "/admin/logout", AdminAuth::Session, Permission::ViewOwnAccount, StepUp::No, ResponseKind::Html,
+              AdminBody::Form, loginFormBytes, {}, viaLogin(&AdminLogin::postLogout)});
+    addRoute({"GET", "/admin/account", AdminAuth::Session, Permission::ViewOwnAccount, StepUp::No, ResponseKind::Html,
+              AdminBody::None, 0, {}, viaLogin(&AdminLogin::getAccount)});
+    addRoute({"POST", "/admin/account/password", AdminAuth::Session, Permission::ViewOwnAccount, StepUp::No,
+              ResponseKind::Html, AdminBody::Form, loginFormBytes, {}, viaLogin(&AdminLogin::postPassword)});
 
     addRoute({"GET",
               "/admin/api/session",

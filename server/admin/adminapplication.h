@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ class StorePool;
 // session provider → 500 with only the request id as reference (R38, R21). Every response but
 // static files has Cache-Control: no-store (R43); pages carry the §5.2 CSP.
 namespace Server::Admin {
+
+class AdminLogin;
 
 enum class AdminAuth { None, PreAuth, Session };
 enum class StepUp { No, Required };
@@ -72,6 +75,9 @@ struct AdminConfig
     Ops::ServerMetrics *metrics = nullptr;          // GET /metrics and terminals' last sync; must outlive this
     Ops::SystemClock clock;                         // step-up age; empty = system clock
     std::function<void(std::string_view line)> log; // failures (handler exceptions), one line each
+    // The login work (adminlogin.h, installLogin): handles POST /admin/setup, /admin/login,
+    // /admin/login/totp, /admin/logout and the account page. Empty: those routes answer 404.
+    std::shared_ptr<AdminLogin> login;
 };
 
 class AdminApplication final

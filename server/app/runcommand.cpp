@@ -8,6 +8,7 @@
 #include <thread>
 #include "common/crypto/pki.h"
 #include "server/admin/adminapplication.h"
+#include "server/admin/adminlogin.h"
 #include "server/admin/listenerrouter.h"
 #include "server/api/apiapplication.h"
 #include "server/app/databaselocation.h"
@@ -163,9 +164,15 @@ int runServer(const RunOptions &options)
 
     Admin::AdminConfig adminConfig;
     adminConfig.metrics = &metrics;
-    // No administrator accounts can exist before the admin-users storage lands, so first-run
-    // setup is open; the login work replaces this with "no administrator yet" from the database.
-    adminConfig.setupPending = [] { return Common::Result<bool>(true); };
+    // Sessions, CSRF, setup and login (R05, R07–R19, R25): the key file (0600, created on the first
+    // run) signs CSRF tokens and seals TOTP seeds; it stays outside the database (R10, R14).
+    auto adminKey = Auth::SecretKey::loadOrCreate(folder.root() / std::string(Admin::adminSecretsKeyFileName));
+    if (!adminKey)
+        return startupFailure(adminKey.error().message);
+    Admin::AdminLoginConfig loginConfig;
+    loginConfig.key = std::make_shared<const Auth::SecretKey>(std::move(*adminKey));
+    loginConfig.metrics = &metrics;
+    Admin::installLogin(adminConfig, std::make_shared<Admin::AdminLogin>(stores, std::move(loginConfig)));
     adminConfig.log = [](std::string_view line) { writeLogLine(line); };
     Admin::AdminApplication admin(stores, std::move(adminConfig));
 

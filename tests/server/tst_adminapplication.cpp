@@ -272,16 +272,16 @@ private Q_SLOTS:
         QCOMPARE(std::string(jsonOf(api).at("error").as_string()), std::string("not_found"));
         QVERIFY(!m_admin->limits(Listener::Admin, "GET", "/admin/nothing-here").known);
 
-        const auto post = m_admin->handle(request("POST", "/admin/login"));
+        const auto post = m_admin->handle(request("POST", "/admin/"));
         QCOMPARE(post.status, 405);
         QCOMPARE(header(post, "allow").value_or(""), std::string("GET"));
         for (const char *method : {"TRACE", "TRACK", "CONNECT", "DELETE", "PUT"}) {
-            const auto refused = m_admin->handle(request(method, "/admin/login"));
+            const auto refused = m_admin->handle(request(method, "/admin/"));
             QCOMPARE(refused.status, 405);
             QCOMPARE(header(refused, "allow").value_or(""), std::string("GET"));
         }
         // What the transport asks before reading a body (it answers TRACE/TRACK/CONNECT with 405 + these).
-        const auto limits = m_admin->limits(Listener::Admin, "GET", "/admin/login");
+        const auto limits = m_admin->limits(Listener::Admin, "GET", "/admin/");
         QVERIFY(limits.known);
         QCOMPARE(limits.allowedMethods, std::vector<std::string>{"GET"});
         QCOMPARE(limits.maxBodyBytes, std::size_t(0));

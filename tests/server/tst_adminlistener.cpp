@@ -111,9 +111,9 @@ private Q_SLOTS:
         const quint16 admin = m_server.adminPort();
         const HttpResult trace = m_server.request(admin, "TRACE", "/admin/login"); // R51
         QCOMPARE(trace.status, 405);
-        QCOMPARE(trace.header("allow"), QByteArray("GET"));
+        QCOMPARE(trace.header("allow"), QByteArray("GET, POST"));
         verifySecurityHeaders(trace, false);
-        QCOMPARE(m_server.request(admin, "POST", "/admin/login", "x=1", {{"Content-Type", "text/plain"}}).status, 405);
+        QCOMPARE(m_server.request(admin, "POST", "/admin/login", "x=1", {{"Content-Type", "text/plain"}}).status, 415);
         // R26: no file is read from a URL; dot segments never reach routing.
         for (const QByteArray &target : {QByteArray("/.git/HEAD"), QByteArray("/.env"), QByteArray("/index.html.bak"),
                                          QByteArray("/admin/static/"), QByteArray("/admin/static/admin.css.bak")})
