@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <sys/stat.h>
 #include <thread>
 #include "common/crypto/pki.h"
 #include "server/api/apiapplication.h"
@@ -12,7 +13,10 @@
 #include "server/app/datafolder.h"
 #include "server/app/revocationcache.h"
 #include "server/app/serverlog.h"
+#include "server/audit/alertworker.h"
+#include "server/audit/signingkey.h"
 #include "server/net/httpsserver.h"
+#include "server/net/webhookclient.h"
 #include "server/storage/store.h"
 #include "server/storage/storepool.h"
 
@@ -70,6 +74,43 @@ void watchSignals(Net::HttpsServer *server, RevocationCache *revocations, std::a
             return;
         }
     }
+}
+
+std::filesystem::path inFolder(const DataFolder &folder, const std::string &path)
+{
+    const std::filesystem::path file(path);
+    return file.is_absolute() ? file : folder.root() / file;
+}
+
+// The chat webhook from the settings: the URL from its 0600 file (a secret: R14, never logged,
+// never in an error message), checked against the outbound rules (R34). nullopt when none is
+// configured. Errors: a message for startupFailure.
+Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder &folder, const Settings &settings)
+{
+    if (settings.alertWebhookUrlFile.empty())
+        return std::optional<Net::WebhookClient>();
+    const std::filesystem::path file = inFolder(folder, settings.alertWebhookUrlFile);
+    struct stat status{};
+    if (::stat(file.c_str(), &status) != 0)
+        return Common::fail(Common::ErrorCode::NotFound, "alert_webhook_url_file " + file.string() + " does not exist");
+    if ((status.st_mode & 077) != 0)
+        return Common::fail(Common::ErrorCode::Forbidden, "alert_webhook_url_file " + file.string() +
+                                                              " is readable by group or others (chmod 600)");
+    auto text = readTextFile(file, 4096);
+    if (!text)
+        return tl::unexpected(text.error());
+    std::string url = *text;
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ' || url.back() == '\t'))
+        url.pop_back();
+    Net::WebhookConfig config;
+    config.url = std::move(url);
+    if (!settings.alertWebhookCaFile.empty())
+        config.caFile = inFolder(folder, settings.alertWebhookCaFile).string();
+    config.allowHosts = settings.alertWebhookAllowHosts;
+    auto client = Net::WebhookClient::create(std::move(config));
+    if (!client)
+        return Common::fail(client.error().code, "alert_webhook_url_file: " + client.error().message);
+    return std::optional<Net::WebhookClient>(std::move(*client));
 }
 
 // Best effort: a start or stop is logged even when the audit row cannot be written.
@@ -146,6 +187,24 @@ int runServer(const RunOptions &options)
     apiConfig.deviceCaPem = *deviceCaPem;
     Api::ApiApplication application(stores, std::move(apiConfig));
 
+    // Audit checkpoints and chat alerts (REQUIREMENTS.md §6, R41, R42): the signing key (made on
+    // first use for folders initialised before it existed) and the webhook, checked before
+    // anything listens.
+    auto signingKey = Audit::AuditSigningKey::loadOrCreate(folder.root() / Audit::signingKeyFileName);
+    if (!signingKey)
+        return startupFailure("audit signing key: " + signingKey.error().message);
+    auto webhook = webhookClient(folder, *settings);
+    if (!webhook)
+        return startupFailure(webhook.error().message);
+    Audit::AlertSender sender;
+    if (*webhook)
+        sender = [client = **webhook](const std::string &payload) { return client.post(payload); };
+    Audit::AlertWorkerOptions workerOptions;
+    workerOptions.checkpoints = {settings->auditCheckpointEntries,
+                                 std::chrono::seconds(settings->auditCheckpointSeconds)};
+    workerOptions.log = [](std::string_view line) { writeLogLine(line); };
+    Audit::AlertWorker alertWorker(stores, std::move(sender), std::move(*signingKey), std::move(workerOptions));
+
     Net::ServerConfig config = serverConfig(folder, *settings);
     config.isRevoked = [&revocations](std::string_view serialHex) { return revocations.isRevoked(serialHex); };
     Net::HttpsServer server(std::move(config), application.application());
@@ -167,13 +226,19 @@ int runServer(const RunOptions &options)
                  " database=" + escapeForLog(shownLocation));
     std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api) << std::endl;
 
+    writeLogLine(std::string("alerts webhook=") + (*webhook ? "configured" : "none") +
+                 " checkpoint_entries=" + std::to_string(settings->auditCheckpointEntries) +
+                 " checkpoint_seconds=" + std::to_string(settings->auditCheckpointSeconds));
+
     revocations.start();
+    alertWorker.start();
     std::atomic<bool> done{false};
     std::thread signalWatcher(watchSignals, &server, &revocations, &done);
     server.run(); // returns after stop(): accepting stopped, in-flight requests finished
     done = true;
     signalWatcher.join();
     revocations.stop();
+    alertWorker.stop();
     auditSystemEvent(stores, "sys_shutdown", "{}");
     writeLogLine("stopped");
     return 0;
