@@ -476,7 +476,6 @@ int commandImport(const CommandLine &line)
     });
 }
 
-
 std::filesystem::path signingKeyPath(const CommandLine &line, const Session &session)
 {
     if (!line.value("signing-key").empty())

@@ -90,12 +90,14 @@ Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder
     if (settings.alertWebhookUrlFile.empty())
         return std::optional<Net::WebhookClient>();
     const std::filesystem::path file = inFolder(folder, settings.alertWebhookUrlFile);
-    struct stat status{};
+    struct stat status
+    {
+    };
     if (::stat(file.c_str(), &status) != 0)
         return Common::fail(Common::ErrorCode::NotFound, "alert_webhook_url_file " + file.string() + " does not exist");
     if ((status.st_mode & 077) != 0)
-        return Common::fail(Common::ErrorCode::Forbidden, "alert_webhook_url_file " + file.string() +
-                                                              " is readable by group or others (chmod 600)");
+        return Common::fail(Common::ErrorCode::Forbidden,
+                            "alert_webhook_url_file " + file.string() + " is readable by group or others (chmod 600)");
     auto text = readTextFile(file, 4096);
     if (!text)
         return tl::unexpected(text.error());

@@ -106,8 +106,8 @@ void AlertWorker::log(const std::string &line) const
 std::chrono::seconds AlertWorker::backoff(int attempts) const
 {
     const int doublings = std::clamp(attempts, 0, 20);
-    const auto full = std::min<std::chrono::seconds>(m_options.firstRetry * (std::int64_t(1) << doublings),
-                                                     m_options.maxRetry);
+    const auto full =
+        std::min<std::chrono::seconds>(m_options.firstRetry * (std::int64_t(1) << doublings), m_options.maxRetry);
     const auto half = full.count() / 2;
     const auto jitter = half > 0 ? static_cast<std::int64_t>(randomWord() % std::uint32_t(half + 1)) : 0;
     return std::chrono::seconds(std::max<std::int64_t>(1, full.count() - half + jitter));
@@ -125,8 +125,8 @@ Common::Result<void> AlertWorker::deliver(Storage::Store &store, const Storage::
             return {};
         }
         delivered = true;
-        log("alert_delivered id=" + id + " kind=" + logSafe(alert.kind) + " attempts=" +
-            std::to_string(alert.attempts + 1));
+        log("alert_delivered id=" + id + " kind=" + logSafe(alert.kind) +
+            " attempts=" + std::to_string(alert.attempts + 1));
         return {};
     }
     std::string error;
@@ -169,8 +169,8 @@ Common::Result<int> AlertWorker::runOnce()
     int delivered = 0;
     for (int i = 0; m_sender && i < m_options.maxDeliveriesPerRound; ++i) {
         const TimePoint current = now();
-        auto claimed = store.claimNextAlert(m_options.claimant, formatUtc(current),
-                                            formatUtc(current + m_options.claimLease));
+        auto claimed =
+            store.claimNextAlert(m_options.claimant, formatUtc(current), formatUtc(current + m_options.claimLease));
         if (!claimed)
             return tl::unexpected(claimed.error());
         if (!*claimed)
@@ -188,9 +188,8 @@ Common::Result<int> AlertWorker::runOnce()
         return tl::unexpected(status.error());
     if (status->count > 0 && status->oldestAge > m_options.backlogThreshold) {
         if (!m_backlogRaised)
-            log("alert_backlog count=" + std::to_string(status->count) +
-                " oldest_age_seconds=" + std::to_string(status->oldestAge.count()) +
-                " webhook=" + (m_sender ? "configured" : "none"));
+            log("alert_backlog count=" + std::to_string(status->count) + " oldest_age_seconds=" +
+                std::to_string(status->oldestAge.count()) + " webhook=" + (m_sender ? "configured" : "none"));
         m_backlogRaised = true;
     } else if (m_backlogRaised) {
         log("alert_backlog_cleared count=" + std::to_string(status->count));
@@ -216,8 +215,8 @@ Common::Result<AlertBacklogStatus> AlertWorker::backlogOf(Storage::Store &store)
     status.count = backlog->count;
     if (backlog->oldestCreatedAt)
         if (const auto created = parseUtc(*backlog->oldestCreatedAt))
-            status.oldestAge = std::max(std::chrono::seconds(0),
-                                        std::chrono::floor<std::chrono::seconds>(now() - *created));
+            status.oldestAge =
+                std::max(std::chrono::seconds(0), std::chrono::floor<std::chrono::seconds>(now() - *created));
     return status;
 }
 

@@ -34,16 +34,16 @@ using AlertSender = std::function<Common::Result<Net::WebhookResponse>(const std
 
 struct AlertWorkerOptions
 {
-    std::string claimant;                      // unique per process; empty = "<host>:<pid>:<random>"
+    std::string claimant; // unique per process; empty = "<host>:<pid>:<random>"
     std::chrono::milliseconds pollInterval{1000};
-    std::chrono::seconds claimLease{60};       // > the webhook client's total timeout
+    std::chrono::seconds claimLease{60}; // > the webhook client's total timeout
     std::chrono::seconds firstRetry{5};
     std::chrono::seconds maxRetry{900};
     std::chrono::seconds backlogThreshold{60};
     int maxDeliveriesPerRound = 100;
     CheckpointPolicy checkpoints;
-    std::function<TimePoint()> clock;                 // empty = system clock
-    std::function<void(std::string_view line)> log;   // "event key=value …" lines; values are safe
+    std::function<TimePoint()> clock;               // empty = system clock
+    std::function<void(std::string_view line)> log; // "event key=value …" lines; values are safe
 };
 
 struct AlertBacklogStatus

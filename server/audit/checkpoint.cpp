@@ -58,8 +58,8 @@ Result checkpointLocked(Storage::Store &store, const AuditSigningKey &key, const
 
 } // namespace
 
-Result checkpointIfDue(Storage::Store &store, const AuditSigningKey &key, const CheckpointPolicy &policy,
-                       TimePoint now, CheckpointMode mode)
+Result checkpointIfDue(Storage::Store &store, const AuditSigningKey &key, const CheckpointPolicy &policy, TimePoint now,
+                       CheckpointMode mode)
 {
     return Storage::retryTransient(store, [&]() -> Result {
         Storage::Transaction transaction(store);

@@ -16,8 +16,8 @@ namespace Server::Audit {
 
 struct CheckpointPolicy
 {
-    std::int64_t everyEntries = 1000;          // unsigned entries that make a checkpoint due
-    std::chrono::seconds maxUnsignedAge{300};  // the oldest unsigned entry may wait this long
+    std::int64_t everyEntries = 1000;         // unsigned entries that make a checkpoint due
+    std::chrono::seconds maxUnsignedAge{300}; // the oldest unsigned entry may wait this long
 };
 
 enum class CheckpointMode { WhenDue, Now };

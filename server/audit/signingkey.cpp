@@ -82,7 +82,9 @@ Common::Result<std::string> readKeyFile(const std::filesystem::path &path)
             return Common::fail(ErrorCode::NotFound, path.string() + " does not exist");
         return Common::fail(ErrorCode::Io, "cannot open " + path.string() + ": " + std::strerror(errno));
     }
-    struct stat status{};
+    struct stat status
+    {
+    };
     if (::fstat(descriptor, &status) != 0 || !S_ISREG(status.st_mode)) {
         ::close(descriptor);
         return Common::fail(ErrorCode::Io, path.string() + " is not a regular file");
@@ -120,7 +122,8 @@ Common::Result<AuditPublicKey> AuditPublicKey::fromKey(std::shared_ptr<evp_pkey_
         EVP_PKEY_get_raw_public_key(key.get(), raw.data(), &size) != 1 || size != raw.size())
         return Common::fail(ErrorCode::InvalidInput, "not an Ed25519 key");
     AuditPublicKey out;
-    out.m_keyId = Storage::sha256HexOf(std::string_view(reinterpret_cast<const char *>(raw.data()), size)).substr(0, 16);
+    out.m_keyId =
+        Storage::sha256HexOf(std::string_view(reinterpret_cast<const char *>(raw.data()), size)).substr(0, 16);
     out.m_pem = pemOf([&](BIO *bio) { return PEM_write_bio_PUBKEY(bio, key.get()); });
     out.m_key = std::move(key);
     return out;
@@ -185,9 +188,8 @@ Common::Result<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesys
     if (!fresh)
         return Common::fail(ErrorCode::Crypto, "cannot generate an Ed25519 key");
     auto key = own(fresh);
-    std::string pem = pemOf([&](BIO *bio) {
-        return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-    });
+    std::string pem = pemOf(
+        [&](BIO *bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
     if (pem.empty())
         return Common::fail(ErrorCode::Crypto, "cannot encode the Ed25519 key");
     const int descriptor = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -225,10 +227,9 @@ Common::Result<std::string> AuditSigningKey::sign(std::string_view message) cons
     if (!context)
         return Common::fail(ErrorCode::Crypto, "out of memory");
     // Ed25519 is PureEdDSA: no digest is named, the message is signed as is (RFC 8032 §5.1).
-    const bool signedOk =
-        EVP_DigestSignInit(context, nullptr, nullptr, nullptr, m_key.get()) == 1 &&
-        EVP_DigestSign(context, signature.data(), &size, reinterpret_cast<const unsigned char *>(message.data()),
-                       message.size()) == 1;
+    const bool signedOk = EVP_DigestSignInit(context, nullptr, nullptr, nullptr, m_key.get()) == 1 &&
+                          EVP_DigestSign(context, signature.data(), &size,
+                                         reinterpret_cast<const unsigned char *>(message.data()), message.size()) == 1;
     EVP_MD_CTX_free(context);
     if (!signedOk || size != signature.size())
         return Common::fail(ErrorCode::Crypto, "Ed25519 signing failed");

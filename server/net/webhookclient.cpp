@@ -63,8 +63,8 @@ bool isAllowed(std::string_view host, const std::vector<std::string> &allowHosts
 
 bool isPublicV4(const asio::ip::address_v4::bytes_type &b)
 {
-    const std::uint32_t value = (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) |
-                                (std::uint32_t(b[2]) << 8) | std::uint32_t(b[3]);
+    const std::uint32_t value =
+        (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) | std::uint32_t(b[3]);
     struct Range
     {
         std::uint32_t network;
@@ -171,8 +171,8 @@ Common::Result<Target> parseTarget(std::string_view url, const std::vector<std::
         const auto query = view.encoded_query();
         target.requestTarget += "?" + std::string(query.data(), query.size());
     }
-    const std::string hostText = view.host_type() == boost::urls::host_type::ipv6 ? "[" + target.host + "]"
-                                                                                  : target.host;
+    const std::string hostText =
+        view.host_type() == boost::urls::host_type::ipv6 ? "[" + target.host + "]" : target.host;
     target.hostHeader = target.port == 443 ? hostText : hostText + ":" + std::to_string(target.port);
     return target;
 }

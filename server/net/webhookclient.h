@@ -24,9 +24,9 @@ namespace Server::Net {
 
 struct WebhookConfig
 {
-    std::string url;                      // https://hooks.example/services/…
-    std::string caFile;                   // PEM; empty = the system's trusted roots
-    std::vector<std::string> allowHosts;  // host names / IPs allowed to be non-public addresses
+    std::string url;                     // https://hooks.example/services/…
+    std::string caFile;                  // PEM; empty = the system's trusted roots
+    std::vector<std::string> allowHosts; // host names / IPs allowed to be non-public addresses
     std::chrono::milliseconds connectTimeout{10000};
     std::chrono::milliseconds totalTimeout{10000}; // resolve + connect + TLS + request + response
     std::size_t maxResponseBytes = 64 * 1024;

@@ -24,8 +24,7 @@
 //   a double; true, false, null as such.
 namespace Server::Storage {
 
-inline constexpr std::string_view auditGenesisHash =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr std::string_view auditGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 inline constexpr std::size_t maxAuditDetailsBytes = 64 * 1024;
 
 // Canonical form of any JSON text as described above. Errors: InvalidInput (not JSON).

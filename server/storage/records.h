@@ -145,7 +145,7 @@ struct AuditRecord
     std::string actor;   // "cli:<user>", "apikey:<id>", "device:<serial>", "admin:<user>", "system"
     std::string event;   // OWASP vocabulary / domain names (REQUIREMENTS.md §6)
     std::string target;
-    std::string details; // JSON object text, never secrets; stored canonical (keys sorted)
+    std::string details;     // JSON object text, never secrets; stored canonical (keys sorted)
     std::string role{};      // "cli_admin", "device", "api_key", "admin", "viewer", "system", "anonymous"
     std::string sourceIp{};  // client IP (trusted proxy header only), "" when local
     std::string listener{};  // "devices", "api", "admin", "" for the command line and the server itself

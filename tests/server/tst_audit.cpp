@@ -41,15 +41,18 @@ public:
     {
 #ifdef SOKO_HAVE_POSTGRESQL
         if (isPostgres()) {
-            m_pg = std::make_unique<pqxx::connection>(urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"),
-                                                                      database.name()));
+            m_pg = std::make_unique<pqxx::connection>(
+                urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"), database.name()));
             return;
         }
 #endif
         if (sqlite3_open(database.location().c_str(), &m_db) != SQLITE_OK)
             qFatal("cannot open the database file");
     }
-    ~Attacker() { sqlite3_close(m_db); }
+    ~Attacker()
+    {
+        sqlite3_close(m_db);
+    }
     Attacker(const Attacker &) = delete;
     Attacker &operator=(const Attacker &) = delete;
 
@@ -61,8 +64,8 @@ public:
             exec("ALTER TABLE audit_checkpoints DISABLE TRIGGER USER");
             return;
         }
-        for (const char *trigger : {"audit_no_update", "audit_no_delete", "audit_checkpoints_no_update",
-                                    "audit_checkpoints_no_delete"})
+        for (const char *trigger :
+             {"audit_no_update", "audit_no_delete", "audit_checkpoints_no_update", "audit_checkpoints_no_delete"})
             exec(std::string("DROP TRIGGER ") + trigger);
     }
 
@@ -100,7 +103,11 @@ private:
 
 AuditRecord entry(int number, const std::string &event = "stock_adjust")
 {
-    return AuditRecord{0, {}, "cli:tester", event, "S" + std::to_string(number),
+    return AuditRecord{0,
+                       {},
+                       "cli:tester",
+                       event,
+                       "S" + std::to_string(number),
                        "{\"n\":" + std::to_string(number) + ",\"note\":\"<x> & y\"}"};
 }
 
@@ -156,13 +163,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QByteArray>("canonical"); // empty = refused
-        QTest::newRow("keys sorted at every depth")
-            << QByteArray(R"({"b":1,"a":{"d":[3,{"z":1,"y":2}],"c":"x"}})")
-            << QByteArray(R"({"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1})");
-        QTest::newRow("whitespace removed") << QByteArray(" { \"a\" : [ 1 , true , null ] } \n")
-                                            << QByteArray(R"({"a":[1,true,null]})");
-        QTest::newRow("byte order of keys") << QByteArray(R"({"a":1,"_":2,"B":3,"é":4})")
-                                            << QByteArray(R"({"B":3,"_":2,"a":1,"é":4})");
+        QTest::newRow("keys sorted at every depth") << QByteArray(R"({"b":1,"a":{"d":[3,{"z":1,"y":2}],"c":"x"}})")
+                                                    << QByteArray(R"({"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1})");
+        QTest::newRow("whitespace removed")
+            << QByteArray(" { \"a\" : [ 1 , true , null ] } \n") << QByteArray(R"({"a":[1,true,null]})");
+        QTest::newRow("byte order of keys")
+            << QByteArray(R"({"a":1,"_":2,"B":3,"é":4})") << QByteArray(R"({"B":3,"_":2,"a":1,"é":4})");
         // (no raw string here: moc mistakes a \" inside one for the end of the literal)
         QTest::newRow("string escapes") << QByteArray("{\"s\":\"q\\\"b\\\\n\\n\\u0001/\\u00e9<&>\"}")
                                         << QByteArray("{\"s\":\"q\\\"b\\\\n\\n\\u0001/\xC3\xA9<&>\"}");
@@ -183,16 +189,29 @@ private Q_SLOTS:
     void chainLinksEveryEntry()
     {
         ServerWorld world;
-        AuditRecord first{0, "2026-11-29T20:33:53.000Z", "cli:alice", "device_revoked", "dev-1",
-                          "{\"b\":2, \"a\":\"x\"}"};
+        AuditRecord first{0,       "2026-11-29T20:33:53.000Z", "cli:alice", "device_revoked",
+                          "dev-1", "{\"b\":2, \"a\":\"x\"}"};
         QCOMPARE(*world.store->appendAudit(first), std::int64_t(1));
         // Lifted from the details the api layer writes; a failure event gets outcome failure.
         QCOMPARE(*world.store->appendAudit(
-                     {0, {}, "unauthenticated", "authn_login_fail", "POST /api/v1/enroll",
+                     {0,
+                      {},
+                      "unauthenticated",
+                      "authn_login_fail",
+                      "POST /api/v1/enroll",
                       R"({"ip":"10.8.0.12","listener":"api","request_id":"r-1","reason":"bad_code"})"}),
                  std::int64_t(2));
-        QCOMPARE(*world.store->appendAudit({0, {}, "admin:bob", "session_created", "session:1", "{}", "admin",
-                                            "192.0.2.7", "admin", "r-2", "success"}),
+        QCOMPARE(*world.store->appendAudit({0,
+                                            {},
+                                            "admin:bob",
+                                            "session_created",
+                                            "session:1",
+                                            "{}",
+                                            "admin",
+                                            "192.0.2.7",
+                                            "admin",
+                                            "r-2",
+                                            "success"}),
                  std::int64_t(3));
         const auto rows = allEntries(*world.store);
         QCOMPARE(rows.size(), std::size_t(3));
@@ -344,8 +363,8 @@ private Q_SLOTS:
         ServerWorld world;
         const auto key = signingKey();
         appendEntries(*world.store, 50);
-        auto made = Audit::checkpointIfDue(*world.store, key, {}, std::chrono::system_clock::now(),
-                                           Audit::CheckpointMode::Now);
+        auto made =
+            Audit::checkpointIfDue(*world.store, key, {}, std::chrono::system_clock::now(), Audit::CheckpointMode::Now);
         QVERIFY(made && *made);
         QCOMPARE((*made)->seq, std::int64_t(50));
         appendEntries(*world.store, 10);
@@ -427,8 +446,8 @@ private Q_SLOTS:
         };
         QVERIFY(!due(now)); // empty trail
         appendEntries(*world.store, 3);
-        QVERIFY(!due(now));                                    // 3 < 10 entries, the oldest is fresh
-        QVERIFY(!due(now + std::chrono::seconds(290)));        // still under 5 minutes
+        QVERIFY(!due(now));                                      // 3 < 10 entries, the oldest is fresh
+        QVERIFY(!due(now + std::chrono::seconds(290)));          // still under 5 minutes
         const auto byAge = due(now + std::chrono::seconds(301)); // the oldest unsigned waited 5 minutes
         QVERIFY(byAge);
         QCOMPARE(byAge->seq, std::int64_t(3));
@@ -459,7 +478,9 @@ private Q_SLOTS:
         QCOMPARE(Audit::AuditSigningKey::load(path).error().code, Common::ErrorCode::NotFound);
         auto created = Audit::AuditSigningKey::loadOrCreate(path);
         QVERIFY(created);
-        struct stat status{};
+        struct stat status
+        {
+        };
         QCOMPARE(::stat(path.c_str(), &status), 0);
         QCOMPARE(status.st_mode & 0777, 0600u); // R14
         auto again = Audit::AuditSigningKey::loadOrCreate(path);
@@ -505,8 +526,8 @@ private Q_SLOTS:
 #ifdef SOKO_HAVE_POSTGRESQL
         // A separate application role, given its rights by soko_grant_app_role (migration 3):
         // it appends audit entries but gets "permission denied" for UPDATE, DELETE, TRUNCATE.
-        const std::string admin = Attacker::urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"),
-                                                            world.database.name());
+        const std::string admin =
+            Attacker::urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"), world.database.name());
         const std::string role = world.database.name() + "_app";
         {
             pqxx::connection connection(admin);
@@ -538,9 +559,9 @@ private Q_SLOTS:
         }
         {
             pqxx::connection app(appUrl);
-            for (const char *sql : {"UPDATE audit SET actor = 'x' WHERE id = 1", "DELETE FROM audit WHERE id = 1",
-                                    "TRUNCATE audit", "UPDATE audit_checkpoints SET seq = 1",
-                                    "DELETE FROM audit_checkpoints"}) {
+            for (const char *sql :
+                 {"UPDATE audit SET actor = 'x' WHERE id = 1", "DELETE FROM audit WHERE id = 1", "TRUNCATE audit",
+                  "UPDATE audit_checkpoints SET seq = 1", "DELETE FROM audit_checkpoints"}) {
                 pqxx::nontransaction session(app);
                 try {
                     session.exec(sql);
@@ -570,8 +591,9 @@ private Q_SLOTS:
                                                "<!channel> & <https://evil.example|click> from\r\n10.8.0.12"};
         const QJsonObject payload =
             QJsonDocument::fromJson(QByteArray::fromStdString(Audit::slackPayload(announcement))).object();
-        QCOMPARE(payload.value(QStringLiteral("text")).toString(),
-                 QStringLiteral("Admin login &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt; from  10.8.0.12"));
+        QCOMPARE(
+            payload.value(QStringLiteral("text")).toString(),
+            QStringLiteral("Admin login &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt; from  10.8.0.12"));
         const QJsonObject section = payload.value(QStringLiteral("blocks")).toArray().at(0).toObject();
         QCOMPARE(section.value(QStringLiteral("type")).toString(), QStringLiteral("section"));
         const QJsonObject text = section.value(QStringLiteral("text")).toObject();

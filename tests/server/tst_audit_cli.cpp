@@ -24,12 +24,16 @@ namespace {
 
 QString payloadText(const WebhookHit &hit)
 {
-    return QJsonDocument::fromJson(QByteArray::fromStdString(hit.body)).object().value(QStringLiteral("text")).toString();
+    return QJsonDocument::fromJson(QByteArray::fromStdString(hit.body))
+        .object()
+        .value(QStringLiteral("text"))
+        .toString();
 }
 
 bool anyHitContains(const std::vector<WebhookHit> &hits, const QString &text)
 {
-    return std::any_of(hits.begin(), hits.end(), [&](const WebhookHit &hit) { return payloadText(hit).contains(text); });
+    return std::any_of(hits.begin(), hits.end(),
+                       [&](const WebhookHit &hit) { return payloadText(hit).contains(text); });
 }
 
 std::string urlWithDatabase(const std::string &url, const std::string &database)
@@ -85,9 +89,12 @@ class TestAuditCli : public QObject
         const QString urlFile = server.rootPath() + QStringLiteral("/alert-webhook.url");
         if (!writeSecret(urlFile, QByteArray::fromStdString(url) + "\n", permissions))
             qFatal("cannot write the webhook URL file");
-        return {QStringLiteral("--set"), QStringLiteral("alert_webhook_url_file=") + urlFile,
-                QStringLiteral("--set"), QStringLiteral("alert_webhook_ca_file=") + QString::fromStdString(m_certificates->caFile),
-                QStringLiteral("--set"), QStringLiteral("alert_webhook_allow_hosts=127.0.0.1")};
+        return {QStringLiteral("--set"),
+                QStringLiteral("alert_webhook_url_file=") + urlFile,
+                QStringLiteral("--set"),
+                QStringLiteral("alert_webhook_ca_file=") + QString::fromStdString(m_certificates->caFile),
+                QStringLiteral("--set"),
+                QStringLiteral("alert_webhook_allow_hosts=127.0.0.1")};
     }
 
 private Q_SLOTS:
@@ -112,7 +119,9 @@ private Q_SLOTS:
             server.setDatabase(QString::fromStdString(database.location()));
         QVERIFY(server.init());
         const QString keyPath = server.dataPath() + QStringLiteral("/audit-signing.key");
-        struct stat status{};
+        struct stat status
+        {
+        };
         QCOMPARE(::stat(keyPath.toLocal8Bit().constData(), &status), 0);
         QCOMPARE(status.st_mode & 0777, 0600u); // R14
 
@@ -146,8 +155,8 @@ private Q_SLOTS:
         QVERIFY(publicKey.out.startsWith("-----BEGIN PUBLIC KEY-----"));
         const QString publicKeyFile = server.rootPath() + QStringLiteral("/audit-public.pem");
         QVERIFY(writeSecret(publicKeyFile, publicKey.out, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
-        const QString location = isPostgres() ? QString::fromStdString(database.location())
-                                              : server.dataPath() + QStringLiteral("/soko.db");
+        const QString location =
+            isPostgres() ? QString::fromStdString(database.location()) : server.dataPath() + QStringLiteral("/soko.db");
         const auto offHost = server.command({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"),
                                              location, QStringLiteral("--public-key"), publicKeyFile});
         QCOMPARE(offHost.exitCode, 0);
@@ -194,8 +203,8 @@ private Q_SLOTS:
                               << QStringLiteral("must use https");
         QTest::newRow("cloud metadata") << QStringLiteral("https://169.254.169.254/hook-secret") << false
                                         << QStringLiteral("non-public address");
-        QTest::newRow("file readable by others") << QStringLiteral("https://hooks.example.com/hook-secret") << true
-                                                 << QStringLiteral("chmod 600");
+        QTest::newRow("file readable by others")
+            << QStringLiteral("https://hooks.example.com/hook-secret") << true << QStringLiteral("chmod 600");
     }
     void unsafeWebhookSettingsStopTheStart()
     {
@@ -207,8 +216,9 @@ private Q_SLOTS:
         if (isPostgres())
             server.setDatabase(QString::fromStdString(database.location()));
         QVERIFY(server.init());
-        const auto permissions = worldReadable ? QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther
-                                               : QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        const auto permissions = worldReadable
+                                     ? QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther
+                                     : QFileDevice::ReadOwner | QFileDevice::WriteOwner;
         QStringList settings = webhookSettings(server, url.toStdString(), permissions);
         QVERIFY(!server.start(settings));
         QCOMPARE(server.exitCode(), 1);

@@ -136,7 +136,8 @@ private Q_SLOTS:
     void deliversTheEscapedAnnouncement()
     {
         ServerWorld world;
-        const auto id = Audit::announce(*world.store, {"admin_login", "Admin login", "<!channel> alice from 10.8.0.12"});
+        const auto id =
+            Audit::announce(*world.store, {"admin_login", "Admin login", "<!channel> alice from 10.8.0.12"});
         QVERIFY(id);
         FakeClock clock;
         Audit::AlertWorker worker(*world.pool, sender(), std::nullopt, options(&clock, nullptr));
@@ -290,7 +291,8 @@ private Q_SLOTS:
         ServerWorld world;
         for (int i = 0; i < 5; ++i)
             QVERIFY(world.store->appendAudit({0, {}, "cli:tester", "stock_adjust", "S1", "{}"}));
-        auto key = Audit::AuditSigningKey::loadOrCreate(m_keys.filePath(QStringLiteral("audit-signing.key")).toStdString());
+        auto key =
+            Audit::AuditSigningKey::loadOrCreate(m_keys.filePath(QStringLiteral("audit-signing.key")).toStdString());
         QVERIFY(key);
         auto workerOptions = options(nullptr, nullptr);
         workerOptions.checkpoints.everyEntries = 5;
@@ -302,8 +304,9 @@ private Q_SLOTS:
         QCOMPARE(checkpoint->seq, std::int64_t(5));
         const auto hits = m_mock->hits();
         QCOMPARE(hits.size(), before + 1);
-        QVERIFY2(payloadText(hits.back()).contains(QString::fromStdString("seq 5, hash " + checkpoint->hash.substr(0, 16))),
-                 hits.back().body.c_str());
+        QVERIFY2(
+            payloadText(hits.back()).contains(QString::fromStdString("seq 5, hash " + checkpoint->hash.substr(0, 16))),
+            hits.back().body.c_str());
         QCOMPARE(*worker.runOnce(), 0); // nothing new: no second checkpoint
         QCOMPARE((*world.store->lastAuditCheckpoint())->id, std::int64_t(1));
     }

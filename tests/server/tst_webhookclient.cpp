@@ -67,8 +67,8 @@ private Q_SLOTS:
             << QStringLiteral("non-public address");
         QTest::newRow("IPv6 loopback") << QStringLiteral("https://[::1]/hook") << QString()
                                        << QStringLiteral("non-public address");
-        QTest::newRow("IPv4-mapped private") << QStringLiteral("https://[::ffff:10.0.0.5]/hook") << QString()
-                                             << QStringLiteral("non-public address");
+        QTest::newRow("IPv4-mapped private")
+            << QStringLiteral("https://[::ffff:10.0.0.5]/hook") << QString() << QStringLiteral("non-public address");
         QTest::newRow("RFC 1918") << QStringLiteral("https://192.168.1.10/hook") << QString()
                                   << QStringLiteral("non-public address");
         QTest::newRow("localhost name") << QStringLiteral("https://localhost/hook") << QString()

@@ -25,9 +25,9 @@ struct WebhookReply
 {
     int status = 200;
     std::string body = "ok";
-    std::string retryAfter;                  // Retry-After header when not empty
-    std::string location;                    // Location header when not empty
-    std::chrono::milliseconds delay{0};      // before answering
+    std::string retryAfter;             // Retry-After header when not empty
+    std::string location;               // Location header when not empty
+    std::chrono::milliseconds delay{0}; // before answering
 };
 
 struct WebhookHit

@@ -1300,21 +1300,22 @@ namespace {
 
 AuditRecord auditRow(const pqxx::row &row)
 {
-    return AuditRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]),  text(row[4]),
-                       text(row[5]),    text(row[6]), text(row[7]), text(row[8]),  text(row[9]),
+    return AuditRecord{integer(row[0]), text(row[1]),  text(row[2]), text(row[3]), text(row[4]),
+                       text(row[5]),    text(row[6]),  text(row[7]), text(row[8]), text(row[9]),
                        text(row[10]),   text(row[11]), text(row[12])};
 }
 
 AuditCheckpointRecord checkpointRow(const pqxx::row &row)
 {
-    return AuditCheckpointRecord{integer(row[0]), integer(row[1]), text(row[2]), text(row[3]), text(row[4]),
-                                 text(row[5])};
+    return AuditCheckpointRecord{integer(row[0]), integer(row[1]), text(row[2]),
+                                 text(row[3]),    text(row[4]),    text(row[5])};
 }
 
 AlertRecord alertRow(const pqxx::row &row)
 {
-    return AlertRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]),
-                       static_cast<int>(integer(row[5])), text(row[6]), optionalText(row[7]), text(row[8])};
+    return AlertRecord{integer(row[0]), text(row[1]),         text(row[2]),
+                       text(row[3]),    text(row[4]),         static_cast<int>(integer(row[5])),
+                       text(row[6]),    optionalText(row[7]), text(row[8])};
 }
 
 } // namespace
@@ -1393,8 +1394,8 @@ Result<std::optional<AuditCheckpointRecord>> PostgresStore::lastAuditCheckpoint(
 {
     return run<std::optional<AuditCheckpointRecord>>(
         "lastAuditCheckpoint", [&](Connection &c) -> Result<std::optional<AuditCheckpointRecord>> {
-            const auto rows = c.exec(
-                "SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+            const auto rows =
+                c.exec("SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
             if (rows.empty())
                 return std::optional<AuditCheckpointRecord>();
             return std::optional<AuditCheckpointRecord>(checkpointRow(rows[0]));
@@ -1463,8 +1464,8 @@ Result<void> PostgresStore::markAlertDelivered(std::int64_t id, std::string_view
     });
 }
 
-Result<void> PostgresStore::markAlertFailed(std::int64_t id, std::string_view claimant,
-                                            std::string_view nextAttemptAt, std::string_view error)
+Result<void> PostgresStore::markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                            std::string_view error)
 {
     return run<void>("markAlertFailed", [&](Connection &c) -> Result<void> {
         if (c.exec("UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4, "

@@ -1442,22 +1442,20 @@ namespace {
 
 AuditRecord auditRow(const SqliteStore::Statement &row)
 {
-    return AuditRecord{row.integer(0), row.text(1), row.text(2), row.text(3),  row.text(4),
-                       row.text(5),    row.text(6), row.text(7), row.text(8),  row.text(9),
-                       row.text(10),   row.text(11), row.text(12)};
+    return AuditRecord{row.integer(0), row.text(1), row.text(2), row.text(3),  row.text(4),  row.text(5), row.text(6),
+                       row.text(7),    row.text(8), row.text(9), row.text(10), row.text(11), row.text(12)};
 }
 
 AuditCheckpointRecord checkpointRow(const SqliteStore::Statement &row)
 {
-    return AuditCheckpointRecord{row.integer(0), row.integer(1), row.text(2),
-                                 row.text(3),    row.text(4),    row.text(5)};
+    return AuditCheckpointRecord{row.integer(0), row.integer(1), row.text(2), row.text(3), row.text(4), row.text(5)};
 }
 
 AlertRecord alertRow(const SqliteStore::Statement &row)
 {
-    return AlertRecord{row.integer(0), row.text(1),         row.text(2),         row.text(3),
-                       row.text(4),    static_cast<int>(row.integer(5)), row.text(6),
-                       row.optionalText(7), row.text(8)};
+    return AlertRecord{row.integer(0), row.text(1),         row.text(2),
+                       row.text(3),    row.text(4),         static_cast<int>(row.integer(5)),
+                       row.text(6),    row.optionalText(7), row.text(8)};
 }
 
 } // namespace
@@ -1612,8 +1610,7 @@ Result<std::int64_t> SqliteStore::enqueueAlert(const AlertRecord &alert)
 Result<std::optional<AlertRecord>> SqliteStore::claimNextAlert(std::string_view claimant, std::string_view now,
                                                                std::string_view claimUntil)
 {
-    return writeAtomically<std::optional<AlertRecord>>(
-        [&] { return claimNextAlertLocked(claimant, now, claimUntil); });
+    return writeAtomically<std::optional<AlertRecord>>([&] { return claimNextAlertLocked(claimant, now, claimUntil); });
 }
 
 Result<std::optional<AlertRecord>> SqliteStore::claimNextAlertLocked(std::string_view claimant, std::string_view now,
