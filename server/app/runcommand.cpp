@@ -90,9 +90,7 @@ Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder
     if (settings.alertWebhookUrlFile.empty())
         return std::optional<Net::WebhookClient>();
     const std::filesystem::path file = inFolder(folder, settings.alertWebhookUrlFile);
-    struct stat status
-    {
-    };
+    struct stat status = {};
     if (::stat(file.c_str(), &status) != 0)
         return Common::fail(Common::ErrorCode::NotFound, "alert_webhook_url_file " + file.string() + " does not exist");
     if ((status.st_mode & 077) != 0)

@@ -113,21 +113,25 @@ std::chrono::seconds AlertWorker::backoff(int attempts) const
     return std::chrono::seconds(std::max<std::int64_t>(1, full.count() - half + jitter));
 }
 
-Common::Result<void> AlertWorker::deliver(Storage::Store &store, const Storage::AlertRecord &alert, bool &delivered)
+// Sends one claimed alert and records the outcome. The HTTP call runs without a database
+// connection: a slow webhook (up to the client's 10 s) never holds one a request may need.
+Common::Result<bool> AlertWorker::deliver(const Storage::AlertRecord &alert)
 {
-    delivered = false;
     auto response = m_sender(alert.payload);
     const TimePoint finished = now();
     const std::string id = std::to_string(alert.id);
+    auto lease = m_stores.acquire();
+    if (!lease)
+        return tl::unexpected(lease.error());
+    Storage::Store &store = **lease;
     if (response && response->status == 200 && response->body == "ok") {
         if (auto marked = store.markAlertDelivered(alert.id, m_options.claimant, formatUtc(finished)); !marked) {
             log("alert_claim_lost id=" + id + " error=" + logSafe(marked.error().message));
-            return {};
+            return false;
         }
-        delivered = true;
         log("alert_delivered id=" + id + " kind=" + logSafe(alert.kind) +
             " attempts=" + std::to_string(alert.attempts + 1));
-        return {};
+        return true;
     }
     std::string error;
     std::chrono::seconds wait = backoff(alert.attempts);
@@ -143,22 +147,20 @@ Common::Result<void> AlertWorker::deliver(Storage::Store &store, const Storage::
     const std::string next = formatUtc(finished + wait);
     if (auto marked = store.markAlertFailed(alert.id, m_options.claimant, next, error); !marked) {
         log("alert_claim_lost id=" + id + " error=" + logSafe(marked.error().message));
-        return {};
+        return false;
     }
     log("alert_delivery_failed id=" + id + " attempts=" + std::to_string(alert.attempts + 1) +
         " retry_in_seconds=" + std::to_string(wait.count()) + " error=" + logSafe(error));
-    return {};
+    return false;
 }
 
 Common::Result<int> AlertWorker::runOnce()
 {
-    auto lease = m_stores.acquire();
-    if (!lease)
-        return tl::unexpected(lease.error());
-    Storage::Store &store = **lease;
-
     if (m_signingKey) {
-        auto made = checkpointIfDue(store, *m_signingKey, m_options.checkpoints, now(), CheckpointMode::WhenDue);
+        auto lease = m_stores.acquire();
+        if (!lease)
+            return tl::unexpected(lease.error());
+        auto made = checkpointIfDue(**lease, *m_signingKey, m_options.checkpoints, now(), CheckpointMode::WhenDue);
         if (!made)
             log("audit_checkpoint_failed error=" + logSafe(made.error().message));
         else if (*made)
@@ -168,22 +170,29 @@ Common::Result<int> AlertWorker::runOnce()
 
     int delivered = 0;
     for (int i = 0; m_sender && i < m_options.maxDeliveriesPerRound; ++i) {
-        const TimePoint current = now();
-        auto claimed =
-            store.claimNextAlert(m_options.claimant, formatUtc(current), formatUtc(current + m_options.claimLease));
+        std::optional<Storage::AlertRecord> claimed;
+        {
+            auto lease = m_stores.acquire();
+            if (!lease)
+                return tl::unexpected(lease.error());
+            const TimePoint current = now();
+            auto next = (*lease)->claimNextAlert(m_options.claimant, formatUtc(current),
+                                                 formatUtc(current + m_options.claimLease));
+            if (!next)
+                return tl::unexpected(next.error());
+            claimed = std::move(*next);
+        }
         if (!claimed)
-            return tl::unexpected(claimed.error());
-        if (!*claimed)
             break;
-        bool sent = false;
-        if (auto done = deliver(store, **claimed, sent); !done)
-            return tl::unexpected(done.error());
+        auto sent = deliver(*claimed);
         if (!sent)
+            return tl::unexpected(sent.error());
+        if (!*sent)
             break; // the oldest waits for its retry, and the rest wait behind it (order)
         ++delivered;
     }
 
-    auto status = backlogOf(store);
+    auto status = backlog();
     if (!status)
         return tl::unexpected(status.error());
     if (status->count > 0 && status->oldestAge > m_options.backlogThreshold) {

@@ -28,6 +28,8 @@
 //    writes one "alert_backlog" line to the log (the webhook being down, chat cannot carry
 //    that), and "alert_backlog_cleared" when it is gone.
 // Without a sender (no webhook configured) alerts stay queued, and the backlog line says so.
+// Each step borrows a database connection only briefly (never during the HTTP call), so the
+// worker adds at most one connection to the pool's use.
 namespace Server::Audit {
 
 using AlertSender = std::function<Common::Result<Net::WebhookResponse>(const std::string &payload)>;
@@ -75,7 +77,7 @@ public:
 private:
     TimePoint now() const;
     void log(const std::string &line) const;
-    Common::Result<void> deliver(Storage::Store &store, const Storage::AlertRecord &alert, bool &delivered);
+    Common::Result<bool> deliver(const Storage::AlertRecord &alert); // true = delivered
     std::chrono::seconds backoff(int attempts) const;
     Common::Result<AlertBacklogStatus> backlogOf(Storage::Store &store);
     void run();

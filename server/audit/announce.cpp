@@ -157,6 +157,27 @@ Announcement announcementFor(const Storage::AuditRecord &entry)
     return Announcement{entry.event, titleOfEvent(entry), std::move(summary)};
 }
 
+Common::Result<std::int64_t> appendAndAnnounce(Storage::Store &store, const Storage::AuditRecord &entry,
+                                               const std::optional<Announcement> &announcement)
+{
+    auto seq = store.appendAudit(entry);
+    if (!seq)
+        return seq;
+    if (announcement) {
+        if (auto queued = announce(store, *announcement); !queued)
+            return tl::unexpected(queued.error());
+        return seq;
+    }
+    auto stored = store.audit(*seq - 1, 1);
+    if (!stored)
+        return tl::unexpected(stored.error());
+    if (stored->empty())
+        return Common::fail(Common::ErrorCode::Storage, "the appended audit entry is not readable");
+    if (auto queued = announce(store, announcementFor(stored->front())); !queued)
+        return tl::unexpected(queued.error());
+    return seq;
+}
+
 Storage::Store::AuditHook announceEveryEntry()
 {
     return [](Storage::Store &store, const Storage::AuditRecord &entry) -> Common::Result<void> {

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include "common/support/result.h"
@@ -41,6 +42,12 @@ Common::Result<std::int64_t> announce(Storage::Store &store, const Announcement 
 // key created", …), summary "<target> by <actor> (<role>) from <ip> on <listener>, <details>,
 // <ts>, audit seq <seq>" (parts that are empty are left out).
 Announcement announcementFor(const Storage::AuditRecord &entry);
+
+// appendAudit(entry) and, in the same (caller's) transaction, its announcement: `announcement`
+// when given, else announcementFor(the entry as stored). Returns the seq. For stores without the
+// announceEveryEntry hook (which would announce it twice). Errors: as appendAudit, Storage.
+Common::Result<std::int64_t> appendAndAnnounce(Storage::Store &store, const Storage::AuditRecord &entry,
+                                               const std::optional<Announcement> &announcement = std::nullopt);
 
 // A Store::AuditHook that announces every entry appended through that store (what the command
 // line installs: every admin command is a privileged action).

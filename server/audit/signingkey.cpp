@@ -82,9 +82,7 @@ Common::Result<std::string> readKeyFile(const std::filesystem::path &path)
             return Common::fail(ErrorCode::NotFound, path.string() + " does not exist");
         return Common::fail(ErrorCode::Io, "cannot open " + path.string() + ": " + std::strerror(errno));
     }
-    struct stat status
-    {
-    };
+    struct stat status = {};
     if (::fstat(descriptor, &status) != 0 || !S_ISREG(status.st_mode)) {
         ::close(descriptor);
         return Common::fail(ErrorCode::Io, path.string() + " is not a regular file");

@@ -478,9 +478,7 @@ private Q_SLOTS:
         QCOMPARE(Audit::AuditSigningKey::load(path).error().code, Common::ErrorCode::NotFound);
         auto created = Audit::AuditSigningKey::loadOrCreate(path);
         QVERIFY(created);
-        struct stat status
-        {
-        };
+        struct stat status = {};
         QCOMPARE(::stat(path.c_str(), &status), 0);
         QCOMPARE(status.st_mode & 0777, 0600u); // R14
         auto again = Audit::AuditSigningKey::loadOrCreate(path);
@@ -627,8 +625,33 @@ private Q_SLOTS:
         world.store->setAuditHook({});
         QVERIFY(world.store->appendAudit(entry(9))); // no hook: no alert
 
+        // What the admin web layer calls: the entry and its announcement in one transaction.
+        {
+            Storage::Transaction transaction(*world.store);
+            QVERIFY(transaction.started());
+            const auto seq = Audit::appendAndAnnounce(
+                *world.store,
+                {0, {}, "admin:alice", "session_created", "session:7f3c", "{}", "admin", "10.8.0.12", "admin", "req-1"},
+                Audit::Announcement{"admin_login", "Admin login", "alice from 10.8.0.12 (admin), session 7f3c"});
+            QVERIFY(seq);
+            QVERIFY(Audit::appendAndAnnounce(*world.store, {0,
+                                                            {},
+                                                            "admin:alice",
+                                                            "authz_change",
+                                                            "user:bob",
+                                                            R"({"role":"admin"})",
+                                                            "admin",
+                                                            "10.8.0.12",
+                                                            "admin"}));
+            QVERIFY(transaction.commit());
+        }
+
         const auto alerts = *world.store->alerts(0, 10);
-        QCOMPARE(alerts.size(), std::size_t(2));
+        QCOMPARE(alerts.size(), std::size_t(4));
+        QCOMPARE(alerts[2].text, std::string("Admin login alice from 10.8.0.12 (admin), session 7f3c"));
+        QVERIFY2(alerts[3].text.starts_with("Authz change user:bob by admin:alice (admin) from 10.8.0.12 on admin, "
+                                            "role=admin, "),
+                 alerts[3].text.c_str());
         QCOMPARE(alerts[0].kind, std::string("device_revoked"));
         QVERIFY2(alerts[0].text.find(std::string("Device revoked ") + dev1 + " by cli:alice (cli_admin)") == 0,
                  alerts[0].text.c_str());
@@ -640,7 +663,7 @@ private Q_SLOTS:
         QCOMPARE(alerts[1].attempts, 0);
         QVERIFY(!alerts[1].deliveredAt);
         const auto backlog = *world.store->alertBacklog();
-        QCOMPARE(backlog.count, std::int64_t(2));
+        QCOMPARE(backlog.count, std::int64_t(4));
         QCOMPARE(*backlog.oldestCreatedAt, alerts[0].createdAt);
     }
 
