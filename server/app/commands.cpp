@@ -10,6 +10,10 @@
 #include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
 #include "server/app/runcommand.h"
+#include "server/audit/announce.h"
+#include "server/audit/checkpoint.h"
+#include "server/audit/signingkey.h"
+#include "server/audit/verifier.h"
 #include "server/oms/adminservice.h"
 #include "server/oms/masterdataservice.h"
 #include "server/oms/orderservice.h"
@@ -37,6 +41,7 @@ constexpr const char *s_overview =
     "  admin-setup-token  issue a new one-time setup password while no admin exists\n"
     "  migrate       apply pending database migrations\n"
     "  import        import skus, locations or orders from a CSV or JSON file\n"
+    "  audit         verify the tamper-evident audit trail, sign a checkpoint, print the public key\n"
     "\n"
     "Every command takes --data DIR (and --config FILE); --db LOCATION (a SQLite file or a\n"
     "postgresql:// URI) overrides the configured database, and the admin commands and migrate\n"
@@ -118,6 +123,9 @@ Common::Result<Session> openSession(const CommandLine &line)
     }
     session.lease = std::move(*lease);
     session.store = session.lease.get();
+    // Every admin command is a privileged action: each audit entry it writes is announced in
+    // chat, queued in the same transaction (REQUIREMENTS.md R42; the server's worker delivers).
+    session.store->setAuditHook(Audit::announceEveryEntry());
     return session;
 }
 
@@ -204,6 +212,8 @@ int commandInit(const CommandLine &line)
         return failure("init", error);
     }
     const DataFolder folder(std::filesystem::absolute(options.dataFolder));
+    if (auto key = Audit::AuditSigningKey::loadOrCreate(folder.root() / Audit::signingKeyFileName); !key)
+        return failure("init", key.error());
     std::cout << "initialised " << folder.root().string() << "\n"
               << "server CA (pin this on terminals): " << folder.serverCaCertificate().string() << "\n"
               << "configuration: " << folder.configFile().string() << "\n"
@@ -499,6 +509,83 @@ int commandImport(const CommandLine &line)
     });
 }
 
+std::filesystem::path signingKeyPath(const CommandLine &line, const Session &session)
+{
+    if (!line.value("signing-key").empty())
+        return line.value("signing-key");
+    if (session.folder)
+        return session.folder->root() / Audit::signingKeyFileName;
+    return {};
+}
+
+int commandAudit(const CommandLine &line)
+{
+    if (line.positional.size() != 1)
+        return usageError("audit", "verify, checkpoint or public-key?");
+    const std::string action = line.positional[0];
+    if (action == "verify") {
+        return withSession("audit", line, [&](Session &session) {
+            std::vector<Audit::AuditPublicKey> keys;
+            for (const std::string &file : line.values("public-key")) {
+                auto pem = readTextFile(file, 64 * 1024);
+                if (!pem)
+                    return failure("audit", pem.error());
+                auto key = Audit::AuditPublicKey::fromPem(*pem);
+                if (!key)
+                    return failure("audit", Common::Error::make(key.error().code, file + ": " + key.error().message));
+                keys.push_back(std::move(*key));
+            }
+            if (const auto path = signingKeyPath(line, session); keys.empty() && !path.empty()) {
+                auto key = Audit::AuditSigningKey::load(path);
+                if (key)
+                    keys.push_back(key->publicKey());
+                else if (key.error().code != Common::ErrorCode::NotFound)
+                    return failure("audit", key.error());
+            }
+            auto report = Audit::verifyAuditTrail(*session.store, keys);
+            if (!report)
+                return failure("audit", report.error());
+            std::cout << report->summary() << "\n";
+            return int(report->ok ? ExitOk : ExitFailure);
+        });
+    }
+    if (action == "checkpoint" || action == "public-key") {
+        if (line.value("signing-key").empty() && line.value("data").empty())
+            return usageError("audit", action + " needs --data DIR (its " + std::string(Audit::signingKeyFileName) +
+                                           ") or --signing-key FILE");
+        return withSession("audit", line, [&](Session &session) {
+            auto key = Audit::AuditSigningKey::loadOrCreate(signingKeyPath(line, session));
+            if (!key)
+                return failure("audit", key.error());
+            if (action == "public-key") {
+                std::cout << key->publicKey().pem();
+                return int(ExitOk);
+            }
+            const Audit::CheckpointPolicy policy{session.settings.auditCheckpointEntries,
+                                                 std::chrono::seconds(session.settings.auditCheckpointSeconds)};
+            auto made = Audit::checkpointIfDue(*session.store, *key, policy, std::chrono::system_clock::now(),
+                                               Audit::CheckpointMode::Now);
+            if (!made)
+                return failure("audit", made.error());
+            if (!*made) {
+                auto last = session.store->lastAuditCheckpoint();
+                if (!last)
+                    return failure("audit", last.error());
+                std::cout << "nothing to sign: "
+                          << (*last ? "checkpoint " + std::to_string((*last)->id) + " covers seq " +
+                                          std::to_string((*last)->seq)
+                                    : std::string("the audit trail is empty"))
+                          << "\n";
+                return int(ExitOk);
+            }
+            std::cout << "checkpoint " << (*made)->id << ": seq " << (*made)->seq << ", hash "
+                      << (*made)->hash.substr(0, 16) << ", key " << (*made)->keyId << "\n";
+            return int(ExitOk);
+        });
+    }
+    return usageError("audit", "unknown action '" + action + "' (verify, checkpoint or public-key)");
+}
+
 std::vector<Command> commands()
 {
     const Options session = {"data", "config", "db"};
@@ -594,6 +681,20 @@ std::vector<Command> commands()
          with({}),
          {},
          commandImport},
+        {"audit",
+         "usage: soko-server audit verify (--data DIR | --db LOCATION) [--public-key FILE…]\n"
+         "       soko-server audit checkpoint (--data DIR | --db LOCATION --signing-key FILE)\n"
+         "       soko-server audit public-key --data DIR\n"
+         "verify walks the tamper-evident audit trail: recomputes every hash of the chain and checks every\n"
+         "signed checkpoint (with the public key of DIR's audit-signing.key, or of --public-key PEM files),\n"
+         "then prints 'ok: N entries, last seq S, K checkpoints' (exit 0) or the first problem, e.g.\n"
+         "'tampered: seq 42 (hash mismatch)', 'missing seq 17', 'checkpoint 3 signature invalid' (exit 1).\n"
+         "checkpoint signs the current head now (the running server does it every\n"
+         "audit_checkpoint_entries entries or audit_checkpoint_seconds) and announces it in chat.\n"
+         "public-key prints the checkpoint-signing public key (PEM) for verifying elsewhere.\n",
+         with({"public-key", "signing-key"}),
+         {},
+         commandAudit},
     };
 }
 

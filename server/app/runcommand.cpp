@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <sys/stat.h>
 #include <thread>
 #include "common/crypto/pki.h"
 #include "server/admin/adminapplication.h"
@@ -15,8 +16,11 @@
 #include "server/app/datafolder.h"
 #include "server/app/revocationcache.h"
 #include "server/app/serverlog.h"
+#include "server/audit/alertworker.h"
+#include "server/audit/signingkey.h"
 #include "server/net/httpsserver.h"
 #include "server/ops/servermetrics.h"
+#include "server/net/webhookclient.h"
 #include "server/storage/store.h"
 #include "server/storage/storepool.h"
 
@@ -77,6 +81,43 @@ void watchSignals(Net::HttpsServer *server, RevocationCache *revocations, std::a
             return;
         }
     }
+}
+
+std::filesystem::path inFolder(const DataFolder &folder, const std::string &path)
+{
+    const std::filesystem::path file(path);
+    return file.is_absolute() ? file : folder.root() / file;
+}
+
+// The chat webhook from the settings: the URL from its 0600 file (a secret: R14, never logged,
+// never in an error message), checked against the outbound rules (R34). nullopt when none is
+// configured. Errors: a message for startupFailure.
+Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder &folder, const Settings &settings)
+{
+    if (settings.alertWebhookUrlFile.empty())
+        return std::optional<Net::WebhookClient>();
+    const std::filesystem::path file = inFolder(folder, settings.alertWebhookUrlFile);
+    struct stat status = {};
+    if (::stat(file.c_str(), &status) != 0)
+        return Common::fail(Common::ErrorCode::NotFound, "alert_webhook_url_file " + file.string() + " does not exist");
+    if ((status.st_mode & 077) != 0)
+        return Common::fail(Common::ErrorCode::Forbidden,
+                            "alert_webhook_url_file " + file.string() + " is readable by group or others (chmod 600)");
+    auto text = readTextFile(file, 4096);
+    if (!text)
+        return tl::unexpected(text.error());
+    std::string url = *text;
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ' || url.back() == '\t'))
+        url.pop_back();
+    Net::WebhookConfig config;
+    config.url = std::move(url);
+    if (!settings.alertWebhookCaFile.empty())
+        config.caFile = inFolder(folder, settings.alertWebhookCaFile).string();
+    config.allowHosts = settings.alertWebhookAllowHosts;
+    auto client = Net::WebhookClient::create(std::move(config));
+    if (!client)
+        return Common::fail(client.error().code, "alert_webhook_url_file: " + client.error().message);
+    return std::optional<Net::WebhookClient>(std::move(*client));
 }
 
 // Best effort: a start or stop is logged even when the audit row cannot be written.
@@ -162,6 +203,23 @@ int runServer(const RunOptions &options)
     };
     Api::ApiApplication application(stores, std::move(apiConfig));
 
+    // Audit checkpoints and chat alerts (REQUIREMENTS.md §6, R41, R42): the signing key (made on
+    // first use for folders initialised before it existed) and the webhook, checked before
+    // anything listens.
+    auto signingKey = Audit::AuditSigningKey::loadOrCreate(folder.root() / Audit::signingKeyFileName);
+    if (!signingKey)
+        return startupFailure("audit signing key: " + signingKey.error().message);
+    auto webhook = webhookClient(folder, *settings);
+    if (!webhook)
+        return startupFailure(webhook.error().message);
+    Audit::AlertSender sender;
+    if (*webhook)
+        sender = [client = **webhook](const std::string &payload) { return client.post(payload); };
+    Audit::AlertWorkerOptions workerOptions;
+    workerOptions.checkpoints = {settings->auditCheckpointEntries,
+                                 std::chrono::seconds(settings->auditCheckpointSeconds)};
+    workerOptions.log = [](std::string_view line) { writeLogLine(line); };
+    Audit::AlertWorker alertWorker(stores, std::move(sender), std::move(*signingKey), std::move(workerOptions));
     Admin::AdminConfig adminConfig;
     adminConfig.metrics = &metrics;
     // Sessions, CSRF, setup and login (R05, R07–R19, R25): the key file (0600, created on the first
@@ -174,6 +232,14 @@ int runServer(const RunOptions &options)
     loginConfig.metrics = &metrics;
     Admin::installLogin(adminConfig, std::make_shared<Admin::AdminLogin>(stores, std::move(loginConfig)));
     adminConfig.log = [](std::string_view line) { writeLogLine(line); };
+    adminConfig.webhookBacklog = [&alertWorker]() -> std::optional<std::int64_t> {
+        const auto backlog = alertWorker.backlog();
+        return backlog ? std::optional<std::int64_t>(backlog->count) : std::nullopt;
+    };
+    metrics.setWebhookBacklogSource([&alertWorker]() -> std::optional<double> {
+        const auto backlog = alertWorker.backlog();
+        return backlog ? std::optional<double>(static_cast<double>(backlog->count)) : std::nullopt;
+    });
     Admin::AdminApplication admin(stores, std::move(adminConfig));
 
     if (!isLoopbackOrPrivateAddress(settings->adminListen.address))
@@ -205,13 +271,19 @@ int runServer(const RunOptions &options)
     std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api)
               << " admin=" << formatEndpoint(adminEndpoint) << std::endl;
 
+    writeLogLine(std::string("alerts webhook=") + (*webhook ? "configured" : "none") +
+                 " checkpoint_entries=" + std::to_string(settings->auditCheckpointEntries) +
+                 " checkpoint_seconds=" + std::to_string(settings->auditCheckpointSeconds));
+
     revocations.start();
+    alertWorker.start();
     std::atomic<bool> done{false};
     std::thread signalWatcher(watchSignals, &server, &revocations, &done);
     server.run(); // returns after stop(): accepting stopped, in-flight requests finished
     done = true;
     signalWatcher.join();
     revocations.stop();
+    alertWorker.stop();
     auditSystemEvent(stores, "sys_shutdown", "{}");
     writeLogLine("stopped");
     return 0;

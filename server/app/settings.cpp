@@ -67,6 +67,10 @@ const std::vector<IntegerKey> &integerKeys()
          "validity of device certificates issued at enrollment"},
         {"enrollment_code_minutes", &Settings::enrollmentCodeMinutes, 1, 10080,
          "default lifetime of codes from `soko-server enroll-code`"},
+        {"audit_checkpoint_entries", &Settings::auditCheckpointEntries, 1, 1000000,
+         "sign an audit checkpoint after this many new audit entries …"},
+        {"audit_checkpoint_seconds", &Settings::auditCheckpointSeconds, 1, 86400,
+         "… or when the oldest unsigned audit entry is this many seconds old"},
     };
     return keys;
 }
@@ -153,6 +157,31 @@ Common::Result<void> applySetting(Settings &settings, std::string_view key, std:
         settings.database = std::string(value);
         return {};
     }
+    if (key == "alert_webhook_url_file" || key == "alert_webhook_ca_file") {
+        if (value.size() > 4096 || value.find('\0') != std::string_view::npos)
+            return Common::fail(ErrorCode::InvalidInput, std::string(key) + ": a file path is expected");
+        (key == "alert_webhook_url_file" ? settings.alertWebhookUrlFile : settings.alertWebhookCaFile) =
+            std::string(value);
+        return {};
+    }
+    if (key == "alert_webhook_allow_hosts") {
+        std::vector<std::string> hosts;
+        std::string_view rest = value;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const std::string_view host = trimmed(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (host.empty())
+                continue;
+            if (host.size() > 253 || host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                            "0123456789.-:") != std::string_view::npos)
+                return Common::fail(ErrorCode::InvalidInput, "alert_webhook_allow_hosts: '" + std::string(host) +
+                                                                 "' is not a host name or IP address");
+            hosts.emplace_back(host);
+        }
+        settings.alertWebhookAllowHosts = std::move(hosts);
+        return {};
+    }
     for (const IntegerKey &candidate : integerKeys()) {
         if (candidate.name != key)
             continue;
@@ -215,6 +244,13 @@ std::string defaultSettingsText()
         text += "# " + std::string(key.help) + "\n";
         text += "#" + std::string(key.name) + " = " + std::to_string(defaults.*key.member) + "\n";
     }
+    text += "# chat alerts: a file (mode 0600) holding the Slack-compatible incoming-webhook URL (a secret,\n"
+            "# never written here); unset = announcements stay queued in the database\n";
+    text += "#alert_webhook_url_file = alert-webhook.url\n";
+    text += "# PEM certificates to trust for the webhook instead of the system roots\n";
+    text += "#alert_webhook_ca_file = \n";
+    text += "# hosts the webhook may reach although they are loopback/private addresses (a local relay)\n";
+    text += "#alert_webhook_allow_hosts = \n";
     return text;
 }
 

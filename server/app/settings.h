@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 #include "common/support/result.h"
 
 // soko-server's configuration file (docs/server.md "Configuration"): `key = value` lines, `#`
@@ -46,6 +47,14 @@ struct Settings
     int revocationRefreshSeconds = 5; // revoked serials re-read for fresh TLS handshakes
     int deviceCertificateDays = 365;  // validity of certificates issued at enrollment (≤ 365)
     int enrollmentCodeMinutes = 15;   // default lifetime of `enroll-code`
+    // Audit trail and chat alerts (docs/server.md "Audit trail", "Alerts"). The webhook URL is a
+    // secret (R14): only the name of a mode-0600 file holding it is configured; empty = alerts
+    // stay queued. Relative paths are relative to the data folder.
+    std::string alertWebhookUrlFile;
+    std::string alertWebhookCaFile;                   // PEM trusted instead of the system roots
+    std::vector<std::string> alertWebhookAllowHosts; // hosts allowed to be non-public addresses
+    int auditCheckpointEntries = 1000;                // sign the audit head after this many entries …
+    int auditCheckpointSeconds = 300;                 // … or when the oldest unsigned one is this old
 };
 
 // Applies one `key = value`. Errors: InvalidInput ("unknown key …", "… must be an integer in …").

@@ -134,14 +134,61 @@ struct ApiKeyRecord
     bool revoked = false;
 };
 
+// One entry of the tamper-evident audit trail (REQUIREMENTS.md §6, docs/server.md "Audit trail").
+// Callers fill what they know; appendAudit assigns id/prevHash/hash and fills the rest:
+// `at` = store time when empty, `role` from the actor's kind ("cli:" → cli_admin, "device:" →
+// device, "apikey:" → api_key, "system", "unauthenticated" → anonymous), `outcome` = "failure"
+// for *_fail*, *_exceeded, malicious_* and authn_token_reuse events, else "success", and
+// sourceIp/listener/requestId from the details' "ip"/"listener"/"request_id" strings when empty.
+// The first six members keep their order so `{0, {}, actor, event, target, details}` still works.
 struct AuditRecord
 {
-    std::int64_t id = 0;
-    std::string at;
-    std::string actor; // "cli:<user>", "apikey:<id>", "device:<serial>"
-    std::string event; // OWASP vocabulary / domain names (REQUIREMENTS.md §6)
+    std::int64_t id = 0; // seq: 1, 2, 3 … without gaps; seq order = chain order
+    std::string at;      // ts, ISO 8601 UTC ending in "Z"
+    std::string actor;   // "cli:<user>", "apikey:<id>", "device:<serial>", "admin:<user>", "system"
+    std::string event;   // OWASP vocabulary / domain names (REQUIREMENTS.md §6)
     std::string target;
-    std::string details; // JSON object text, never secrets
+    std::string details;     // JSON object text, never secrets; stored canonical (keys sorted)
+    std::string role{};      // "cli_admin", "device", "api_key", "admin", "viewer", "system", "anonymous"
+    std::string sourceIp{};  // client IP (trusted proxy header only), "" when local
+    std::string listener{};  // "devices", "api", "admin", "" for the command line and the server itself
+    std::string requestId{}; // the HTTP request id, "" outside a request
+    std::string outcome{};   // "success" or "failure"
+    std::string prevHash{};  // lower-case hex SHA-256 of the previous entry (64 zeros before seq 1)
+    std::string hash{};      // SHA-256(prevHash ‖ canonical JSON of this entry), lower-case hex
+};
+
+// A signed statement "the audit trail up to `seq` has head hash `hash`" (Ed25519 over the
+// canonical JSON {"hash","seq","ts","type":"soko.audit.checkpoint.v1"}).
+struct AuditCheckpointRecord
+{
+    std::int64_t id = 0; // 1, 2, 3 … without gaps
+    std::int64_t seq = 0;
+    std::string hash{};
+    std::string at{};        // ts of the checkpoint, ISO 8601 UTC
+    std::string keyId{};     // first 16 hex of SHA-256 of the raw Ed25519 public key
+    std::string signature{}; // lower-case hex, 64 bytes
+};
+
+// One chat announcement waiting in (or delivered from) the alert outbox.
+struct AlertRecord
+{
+    std::int64_t id = 0;
+    std::string createdAt{};
+    std::string kind{};    // "device_revoked", "audit_checkpoint", "admin_login", …
+    std::string text{};    // the plain text (as in the payload's "text"), for logs and tests
+    std::string payload{}; // the JSON body POSTed to the webhook
+    int attempts = 0;
+    std::string nextAttemptAt{};
+    std::optional<std::string> deliveredAt{};
+    std::string lastError{}; // "" or why the last attempt failed (never the URL)
+};
+
+// Undelivered alerts: how many, and when the oldest was written (nullopt when none).
+struct AlertBacklog
+{
+    std::int64_t count = 0;
+    std::optional<std::string> oldestCreatedAt{};
 };
 
 // ---- back-office identities (REQUIREMENTS.md R04, R05, R07–R13, R15–R20, R27) ----

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,8 @@
 //   monotonic in commit order (docs/sync-protocol.md "Version order = commit order"): a reader
 //   that has seen version v has seen every committed row below v.
 // - The ledger: addMovement() inserts an append-only movement and updates the balance in the
-//   same transaction; movements and audit rows are never updated or deleted.
+//   same transaction; movements, audit entries and checkpoints are never updated or deleted
+//   (triggers; on PostgreSQL also no UPDATE/DELETE/TRUNCATE privilege, migration 3).
 // Errors: Storage (database failure; message for the log only), Conflict (uniqueness).
 namespace Server::Storage {
 
@@ -163,8 +165,49 @@ public:
     virtual Result<void> insertApiKey(const ApiKeyRecord &key) = 0;
     virtual Result<std::optional<ApiKeyRecord>> apiKey(std::string_view id) = 0;
     virtual Result<void> revokeApiKey(std::string_view id) = 0;
+
+    // ---- audit trail (REQUIREMENTS.md §6; docs/server.md "Audit trail") ----
+    // Appends one entry and returns its seq. Inside the caller's transaction (or its own): takes
+    // the chain lock (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-level
+    // advisory lock held until commit/rollback), reads the head, assigns seq = head + 1 and
+    // hash = SHA-256(prev ‖ canonical JSON), so concurrent appenders can never fork the chain and
+    // seqs have no gaps. Because the lock lasts until the transaction ends, call it after the
+    // transaction's other writes. Then runs the audit hook (setAuditHook) in the same transaction.
+    // Errors: Storage, InvalidInput (details not a JSON object), TooLarge (details > 64 KiB).
     virtual Result<std::int64_t> appendAudit(const AuditRecord &record) = 0;
-    virtual Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) = 0;
+    virtual Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) = 0; // by seq
+    virtual Result<std::optional<AuditRecord>> lastAudit() = 0;                          // the head
+    // Takes the chain lock in the current transaction (what appendAudit takes), so a checkpoint
+    // reads a head nobody extends meanwhile. SQLite: nothing to do inside begin().
+    virtual Result<void> lockAuditChain() = 0;
+    // Inserts a checkpoint with id = last + 1 (hold lockAuditChain). Errors: Storage.
+    virtual Result<std::int64_t> appendAuditCheckpoint(const AuditCheckpointRecord &checkpoint) = 0;
+    virtual Result<std::optional<AuditCheckpointRecord>> lastAuditCheckpoint() = 0;
+    virtual Result<std::vector<AuditCheckpointRecord>> auditCheckpoints(std::int64_t afterId, int limit) = 0;
+
+    // ---- alert outbox (chat announcements; server/audit/announce.h, alertworker.h) ----
+    // Queues an alert in the caller's transaction (so it exists iff the audit event commits):
+    // created_at = next_attempt_at = now(). Returns its id.
+    virtual Result<std::int64_t> enqueueAlert(const AlertRecord &alert) = 0;
+    // Claims the oldest undelivered alert for `claimant` until `claimUntil` if it is due
+    // (next_attempt_at ≤ now) and nobody else holds an unexpired claim; nullopt otherwise.
+    // Only the oldest is ever handed out, so alerts leave in id order, and the row is locked while
+    // claiming (PostgreSQL SELECT … FOR UPDATE) so two servers never claim the same one.
+    virtual Result<std::optional<AlertRecord>> claimNextAlert(std::string_view claimant, std::string_view now,
+                                                              std::string_view claimUntil) = 0;
+    // Ends a claim: delivered at `at`, or failed with the next attempt time and the reason.
+    // Both count an attempt. Errors: Conflict (the claim was lost: expired and taken over).
+    virtual Result<void> markAlertDelivered(std::int64_t id, std::string_view claimant, std::string_view at) = 0;
+    virtual Result<void> markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                         std::string_view error) = 0;
+    virtual Result<AlertBacklog> alertBacklog() = 0;
+    virtual Result<std::vector<AlertRecord>> alerts(std::int64_t afterId, int limit) = 0; // by id
+
+    // Called by appendAudit, in its transaction, with the entry as stored (seq and hash set); an
+    // error fails the append. The command line installs Server::Audit's announcer here so every
+    // admin command is announced (commands.cpp). Per Store object; empty = none.
+    using AuditHook = std::function<Result<void>(Store &store, const AuditRecord &entry)>;
+    void setAuditHook(AuditHook hook) { m_auditHook = std::move(hook); }
 
     // ---- back-office identities (records.h; REQUIREMENTS.md R04, R05, R07–R13, R15–R20, R27) ----
     // Every conditional write below is one statement whose WHERE clause carries the condition, and
@@ -273,6 +316,17 @@ public:
 
     // Server time, ISO 8601 UTC with milliseconds; injectable in tests.
     virtual std::string now() = 0;
+
+protected:
+    Result<void> runAuditHook(const AuditRecord &entry)
+    {
+        if (!m_auditHook)
+            return {};
+        return m_auditHook(*this, entry);
+    }
+
+private:
+    AuditHook m_auditHook;
 };
 
 // RAII write transaction: rolls back unless commit() succeeded (Mumble's TransactionHolder idea).

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <unordered_map>
 #include <pqxx/pqxx>
+#include "server/storage/auditchain.h"
 #include "server/storage/changedata.h"
 #include "common/protocol/protocol.h"
 #include "server/storage/ids.h"
@@ -24,6 +25,7 @@ using Common::Domain::OperationOutcome;
 // Advisory lock keys (per database). Arbitrary constants, spelled "soko" + purpose.
 constexpr std::int64_t s_migrationLockKey = 0x736f6b6f0001; // session lock while migrating
 constexpr std::int64_t s_changeLogLockKey = 0x736f6b6f0002; // transaction lock while versions are assigned
+constexpr std::int64_t s_auditLockKey = 0x736f6b6f0003;     // transaction lock: audit chain head
 
 constexpr std::array<std::pair<std::string_view, MovementReason>, 7> s_reasons{{
     {"receipt", MovementReason::Receipt},
@@ -236,7 +238,10 @@ Result<void> PostgresStore::migrate(const std::string &url)
         {
             pqxx::nontransaction session(database);
             session.exec_params("SELECT pg_advisory_lock($1)", s_migrationLockKey);
-            session.exec("CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)");
+            // Looked up first: an application role without CREATE on the schema (tables owned by
+            // another role, docs/server.md "Audit trail") may open a migrated database.
+            if (session.exec("SELECT to_regclass('schema_version') IS NULL")[0][0].as<bool>())
+                session.exec("CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)");
         }
         std::int64_t current = 0;
         {
@@ -1289,13 +1294,56 @@ Result<void> PostgresStore::revokeApiKey(std::string_view id)
     });
 }
 
+// ---- audit trail ----
+
+namespace {
+
+AuditRecord auditRow(const pqxx::row &row)
+{
+    return AuditRecord{integer(row[0]), text(row[1]),  text(row[2]), text(row[3]), text(row[4]),
+                       text(row[5]),    text(row[6]),  text(row[7]), text(row[8]), text(row[9]),
+                       text(row[10]),   text(row[11]), text(row[12])};
+}
+
+AuditCheckpointRecord checkpointRow(const pqxx::row &row)
+{
+    return AuditCheckpointRecord{integer(row[0]), integer(row[1]), text(row[2]),
+                                 text(row[3]),    text(row[4]),    text(row[5])};
+}
+
+AlertRecord alertRow(const pqxx::row &row)
+{
+    return AlertRecord{integer(row[0]), text(row[1]),         text(row[2]),
+                       text(row[3]),    text(row[4]),         static_cast<int>(integer(row[5])),
+                       text(row[6]),    optionalText(row[7]), text(row[8])};
+}
+
+} // namespace
+
 Result<std::int64_t> PostgresStore::appendAudit(const AuditRecord &record)
 {
     return run<std::int64_t>("appendAudit", [&](Connection &c) -> Result<std::int64_t> {
-        return integer(c.exec("INSERT INTO audit(at, actor, event, target, details) VALUES ($1, $2, $3, $4, $5) "
-                              "RETURNING id",
-                              record.at.empty() ? now() : record.at, record.actor, record.event, record.target,
-                              record.details.empty() ? std::string("{}") : record.details)[0][0]);
+        auto prepared = prepareAuditRecord(record, now());
+        if (!prepared)
+            return tl::unexpected(prepared.error());
+        AuditRecord entry = std::move(*prepared);
+        // Held until this transaction ends: the next appender reads our row as its head only
+        // after we committed (or finds the old head again after a rollback).
+        c.exec("SELECT pg_advisory_xact_lock($1)", s_auditLockKey);
+        const auto head = c.exec("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+        entry.id = head.empty() ? 1 : integer(head[0][0]) + 1;
+        entry.prevHash = head.empty() ? std::string(auditGenesisHash) : text(head[0][1]);
+        auto hash = auditEntryHash(entry.prevHash, entry);
+        if (!hash)
+            return tl::unexpected(hash.error());
+        entry.hash = std::move(*hash);
+        c.exec("INSERT INTO audit(id, at, actor, role, source_ip, listener, request_id, event, target, outcome, "
+               "details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+               entry.id, entry.at, entry.actor, entry.role, entry.sourceIp, entry.listener, entry.requestId,
+               entry.event, entry.target, entry.outcome, entry.details, entry.prevHash, entry.hash);
+        if (auto hooked = runAuditHook(entry); !hooked)
+            return tl::unexpected(hooked.error());
+        return entry.id;
     });
 }
 
@@ -1303,11 +1351,150 @@ Result<std::vector<AuditRecord>> PostgresStore::audit(std::int64_t afterId, int 
 {
     return run<std::vector<AuditRecord>>("audit", [&](Connection &c) -> Result<std::vector<AuditRecord>> {
         std::vector<AuditRecord> out;
-        for (const auto &row : c.exec("SELECT id, at, actor, event, target, details FROM audit WHERE id > $1 "
+        for (const auto &row : c.exec("SELECT id, at, actor, event, target, details, role, source_ip, listener, "
+                                      "request_id, outcome, prev_hash, hash FROM audit WHERE id > $1 "
                                       "ORDER BY id LIMIT $2",
                                       afterId, static_cast<std::int64_t>(limit)))
-            out.push_back(
-                AuditRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]), text(row[5])});
+            out.push_back(auditRow(row));
+        return out;
+    });
+}
+
+Result<std::optional<AuditRecord>> PostgresStore::lastAudit()
+{
+    return run<std::optional<AuditRecord>>("lastAudit", [&](Connection &c) -> Result<std::optional<AuditRecord>> {
+        const auto rows = c.exec("SELECT id, at, actor, event, target, details, role, source_ip, listener, "
+                                 "request_id, outcome, prev_hash, hash FROM audit ORDER BY id DESC LIMIT 1");
+        if (rows.empty())
+            return std::optional<AuditRecord>();
+        return std::optional<AuditRecord>(auditRow(rows[0]));
+    });
+}
+
+Result<void> PostgresStore::lockAuditChain()
+{
+    return run<void>("lockAuditChain", [&](Connection &c) -> Result<void> {
+        c.exec("SELECT pg_advisory_xact_lock($1)", s_auditLockKey);
+        return {};
+    });
+}
+
+Result<std::int64_t> PostgresStore::appendAuditCheckpoint(const AuditCheckpointRecord &checkpoint)
+{
+    return run<std::int64_t>("appendAuditCheckpoint", [&](Connection &c) -> Result<std::int64_t> {
+        c.exec("SELECT pg_advisory_xact_lock($1)", s_auditLockKey);
+        const std::int64_t id = integer(c.exec("SELECT coalesce(max(id), 0) + 1 FROM audit_checkpoints")[0][0]);
+        c.exec("INSERT INTO audit_checkpoints(id, seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)",
+               id, checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.keyId, checkpoint.signature);
+        return id;
+    });
+}
+
+Result<std::optional<AuditCheckpointRecord>> PostgresStore::lastAuditCheckpoint()
+{
+    return run<std::optional<AuditCheckpointRecord>>(
+        "lastAuditCheckpoint", [&](Connection &c) -> Result<std::optional<AuditCheckpointRecord>> {
+            const auto rows =
+                c.exec("SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+            if (rows.empty())
+                return std::optional<AuditCheckpointRecord>();
+            return std::optional<AuditCheckpointRecord>(checkpointRow(rows[0]));
+        });
+}
+
+Result<std::vector<AuditCheckpointRecord>> PostgresStore::auditCheckpoints(std::int64_t afterId, int limit)
+{
+    return run<std::vector<AuditCheckpointRecord>>(
+        "auditCheckpoints", [&](Connection &c) -> Result<std::vector<AuditCheckpointRecord>> {
+            std::vector<AuditCheckpointRecord> out;
+            for (const auto &row : c.exec("SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints "
+                                          "WHERE id > $1 ORDER BY id LIMIT $2",
+                                          afterId, static_cast<std::int64_t>(limit)))
+                out.push_back(checkpointRow(row));
+            return out;
+        });
+}
+
+// ---- alert outbox ----
+
+Result<std::int64_t> PostgresStore::enqueueAlert(const AlertRecord &alert)
+{
+    return run<std::int64_t>("enqueueAlert", [&](Connection &c) -> Result<std::int64_t> {
+        const std::string created = alert.createdAt.empty() ? now() : alert.createdAt;
+        return integer(c.exec("INSERT INTO alert_outbox(created_at, kind, text, payload, next_attempt_at) "
+                              "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                              created, alert.kind, alert.text, alert.payload,
+                              alert.nextAttemptAt.empty() ? created : alert.nextAttemptAt)[0][0]);
+    });
+}
+
+Result<std::optional<AlertRecord>> PostgresStore::claimNextAlert(std::string_view claimant, std::string_view now,
+                                                                 std::string_view claimUntil)
+{
+    return run<std::optional<AlertRecord>>("claimNextAlert", [&](Connection &c) -> Result<std::optional<AlertRecord>> {
+        // The oldest undelivered row, locked: a second server's claim waits here and then sees
+        // our claim (READ COMMITTED re-reads the locked row), so it never delivers the same one.
+        const auto rows = c.exec("SELECT id, created_at, kind, text, payload, attempts, next_attempt_at, "
+                                 "delivered_at, last_error, claimed_by, claimed_until FROM alert_outbox "
+                                 "WHERE delivered_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE");
+        if (rows.empty())
+            return std::optional<AlertRecord>();
+        const auto &row = rows[0];
+        const bool due = text(row[6]) <= now;
+        const bool claimedByOther = !row[10].is_null() && text(row[10]) > now && text(row[9]) != claimant;
+        if (!due || claimedByOther)
+            return std::optional<AlertRecord>();
+        AlertRecord alert = alertRow(row);
+        c.exec("UPDATE alert_outbox SET claimed_by = $2, claimed_until = $3 WHERE id = $1", alert.id,
+               std::string(claimant), std::string(claimUntil));
+        return std::optional<AlertRecord>(std::move(alert));
+    });
+}
+
+Result<void> PostgresStore::markAlertDelivered(std::int64_t id, std::string_view claimant, std::string_view at)
+{
+    return run<void>("markAlertDelivered", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE alert_outbox SET delivered_at = $3, attempts = attempts + 1, last_error = '', "
+                   "claimed_by = NULL, claimed_until = NULL "
+                   "WHERE id = $1 AND claimed_by = $2 AND delivered_at IS NULL",
+                   id, std::string(claimant), std::string(at))
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::Conflict, "the alert claim was lost");
+        return {};
+    });
+}
+
+Result<void> PostgresStore::markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                            std::string_view error)
+{
+    return run<void>("markAlertFailed", [&](Connection &c) -> Result<void> {
+        if (c.exec("UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4, "
+                   "claimed_by = NULL, claimed_until = NULL "
+                   "WHERE id = $1 AND claimed_by = $2 AND delivered_at IS NULL",
+                   id, std::string(claimant), std::string(nextAttemptAt), std::string(error))
+                .affected_rows() != 1)
+            return Common::fail(ErrorCode::Conflict, "the alert claim was lost");
+        return {};
+    });
+}
+
+Result<AlertBacklog> PostgresStore::alertBacklog()
+{
+    return run<AlertBacklog>("alertBacklog", [&](Connection &c) -> Result<AlertBacklog> {
+        const auto rows = c.exec("SELECT count(*), (SELECT created_at FROM alert_outbox WHERE delivered_at IS NULL "
+                                 "ORDER BY id LIMIT 1) FROM alert_outbox WHERE delivered_at IS NULL");
+        return AlertBacklog{integer(rows[0][0]), optionalText(rows[0][1])};
+    });
+}
+
+Result<std::vector<AlertRecord>> PostgresStore::alerts(std::int64_t afterId, int limit)
+{
+    return run<std::vector<AlertRecord>>("alerts", [&](Connection &c) -> Result<std::vector<AlertRecord>> {
+        std::vector<AlertRecord> out;
+        for (const auto &row : c.exec("SELECT id, created_at, kind, text, payload, attempts, next_attempt_at, "
+                                      "delivered_at, last_error FROM alert_outbox WHERE id > $1 ORDER BY id LIMIT $2",
+                                      afterId, static_cast<std::int64_t>(limit)))
+            out.push_back(alertRow(row));
         return out;
     });
 }

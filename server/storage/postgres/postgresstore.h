@@ -18,6 +18,9 @@
 //   (the upsert in addMovement). Deadlocks (40P01) and serialization failures (40001) roll the
 //   transaction back and set lastFailureRetryable() so the service runs it again.
 // - Change-log versions follow commit order; commit() explains how.
+// - The audit chain: appendAudit and checkpoints take a transaction-level advisory lock (held to
+//   commit/rollback), read the head and insert head + 1, so the chain never forks, seqs have no
+//   gaps, and seq order = chain order = commit order.
 // Errors: Storage (database failure; message for the log only), Conflict (uniqueness, foreign
 // key, check), NotFound where the interface says so.
 namespace Server::Storage {
@@ -130,6 +133,20 @@ public:
     Result<void> revokeApiKey(std::string_view id) override;
     Result<std::int64_t> appendAudit(const AuditRecord &record) override;
     Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) override;
+    Result<std::optional<AuditRecord>> lastAudit() override;
+    Result<void> lockAuditChain() override;
+    Result<std::int64_t> appendAuditCheckpoint(const AuditCheckpointRecord &checkpoint) override;
+    Result<std::optional<AuditCheckpointRecord>> lastAuditCheckpoint() override;
+    Result<std::vector<AuditCheckpointRecord>> auditCheckpoints(std::int64_t afterId, int limit) override;
+
+    Result<std::int64_t> enqueueAlert(const AlertRecord &alert) override;
+    Result<std::optional<AlertRecord>> claimNextAlert(std::string_view claimant, std::string_view now,
+                                                      std::string_view claimUntil) override;
+    Result<void> markAlertDelivered(std::int64_t id, std::string_view claimant, std::string_view at) override;
+    Result<void> markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                 std::string_view error) override;
+    Result<AlertBacklog> alertBacklog() override;
+    Result<std::vector<AlertRecord>> alerts(std::int64_t afterId, int limit) override;
 
     Result<std::string> insertAdminUser(const AdminUserRecord &user) override;
     Result<std::optional<AdminUserRecord>> adminUser(std::string_view id) override;

@@ -8,8 +8,9 @@
 #include <sqlite3.h>
 #include <array>
 #include "common/protocol/protocol.h"
-#include "server/storage/ids.h"
+#include "server/storage/auditchain.h"
 #include "server/storage/changedata.h"
+#include "server/storage/ids.h"
 #include "server/storage/migrations.h"
 
 namespace Server::Storage {
@@ -1459,36 +1460,274 @@ Result<void> SqliteStore::revokeApiKey(std::string_view id)
     return {};
 }
 
-Result<std::int64_t> SqliteStore::appendAudit(const AuditRecord &record)
+// ---- audit trail ----
+
+template <typename T, typename Body> Result<T> SqliteStore::writeAtomically(Body body)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query,
-                 "INSERT INTO audit(at, actor, event, target, details) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
-    query.bind(1, record.at.empty() ? now() : record.at)
-        .bind(2, record.actor)
-        .bind(3, record.event)
-        .bind(4, record.target)
-        .bind(5, record.details.empty() ? std::string("{}") : record.details);
-    SOKO_STEP(row, query);
-    if (!row)
-        return Common::fail(ErrorCode::Storage, "insert audit returned no id");
-    const std::int64_t id = query.integer(0);
-    SOKO_TRY(query.step());
-    return id;
+    if (sqlite3_get_autocommit(m_db) == 0)
+        return atomically([this](const char *sql) { return exec(sql); }, body);
+    // Not in a transaction: take the write lock first (a deferred transaction that reads the
+    // head and then writes could lose the race to another process and fail with BUSY_SNAPSHOT).
+    SOKO_TRY(exec("BEGIN IMMEDIATE"));
+    Result<T> result = body();
+    if (!result) {
+        (void)exec("ROLLBACK");
+        return result;
+    }
+    if (auto committed = exec("COMMIT"); !committed) {
+        (void)exec("ROLLBACK");
+        return tl::unexpected(committed.error());
+    }
+    return result;
+}
+
+namespace {
+
+AuditRecord auditRow(const SqliteStore::Statement &row)
+{
+    return AuditRecord{row.integer(0), row.text(1), row.text(2), row.text(3),  row.text(4),  row.text(5), row.text(6),
+                       row.text(7),    row.text(8), row.text(9), row.text(10), row.text(11), row.text(12)};
+}
+
+AuditCheckpointRecord checkpointRow(const SqliteStore::Statement &row)
+{
+    return AuditCheckpointRecord{row.integer(0), row.integer(1), row.text(2), row.text(3), row.text(4), row.text(5)};
+}
+
+AlertRecord alertRow(const SqliteStore::Statement &row)
+{
+    return AlertRecord{row.integer(0), row.text(1),         row.text(2),
+                       row.text(3),    row.text(4),         static_cast<int>(row.integer(5)),
+                       row.text(6),    row.optionalText(7), row.text(8)};
+}
+
+} // namespace
+
+Result<std::int64_t> SqliteStore::appendAudit(const AuditRecord &record)
+{
+    return writeAtomically<std::int64_t>([&] { return appendAuditLocked(record); });
+}
+
+Result<std::int64_t> SqliteStore::appendAuditLocked(const AuditRecord &record)
+{
+    auto prepared = prepareAuditRecord(record, now());
+    if (!prepared)
+        return tl::unexpected(prepared.error());
+    AuditRecord entry = std::move(*prepared);
+    {
+        SOKO_PREPARE(head, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+        SOKO_STEP(found, head);
+        entry.id = found ? head.integer(0) + 1 : 1;
+        entry.prevHash = found ? head.text(1) : std::string(auditGenesisHash);
+    }
+    auto hash = auditEntryHash(entry.prevHash, entry);
+    if (!hash)
+        return tl::unexpected(hash.error());
+    entry.hash = std::move(*hash);
+    {
+        SOKO_PREPARE(insert, "INSERT INTO audit(id, at, actor, role, source_ip, listener, request_id, event, target, "
+                             "outcome, details, prev_hash, hash) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        SOKO_TRY(insert.bind(1, entry.id)
+                     .bind(2, entry.at)
+                     .bind(3, entry.actor)
+                     .bind(4, entry.role)
+                     .bind(5, entry.sourceIp)
+                     .bind(6, entry.listener)
+                     .bind(7, entry.requestId)
+                     .bind(8, entry.event)
+                     .bind(9, entry.target)
+                     .bind(10, entry.outcome)
+                     .bind(11, entry.details)
+                     .bind(12, entry.prevHash)
+                     .bind(13, entry.hash)
+                     .run());
+    }
+    SOKO_TRY(runAuditHook(entry));
+    return entry.id;
 }
 
 Result<std::vector<AuditRecord>> SqliteStore::audit(std::int64_t afterId, int limit)
 {
     Lock lock(m_mutex);
-    SOKO_PREPARE(query, "SELECT id, at, actor, event, target, details FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2");
+    SOKO_PREPARE(query, "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, "
+                        "outcome, prev_hash, hash FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2");
     query.bind(1, afterId).bind(2, limit);
     std::vector<AuditRecord> out;
     for (;;) {
         SOKO_STEP(row, query);
         if (!row)
             break;
-        out.push_back(
-            AuditRecord{query.integer(0), query.text(1), query.text(2), query.text(3), query.text(4), query.text(5)});
+        out.push_back(auditRow(query));
+    }
+    return out;
+}
+
+Result<std::optional<AuditRecord>> SqliteStore::lastAudit()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, "
+                        "outcome, prev_hash, hash FROM audit ORDER BY id DESC LIMIT 1");
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AuditRecord>();
+    return std::optional<AuditRecord>(auditRow(query));
+}
+
+Result<void> SqliteStore::lockAuditChain()
+{
+    // begin() is BEGIN IMMEDIATE: this connection already excludes every other writer.
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::appendAuditCheckpoint(const AuditCheckpointRecord &checkpoint)
+{
+    return writeAtomically<std::int64_t>([&]() -> Result<std::int64_t> {
+        std::int64_t id = 1;
+        {
+            SOKO_PREPARE(last, "SELECT coalesce(max(id), 0) FROM audit_checkpoints");
+            SOKO_STEP(row, last);
+            if (row)
+                id = last.integer(0) + 1;
+        }
+        SOKO_PREPARE(insert, "INSERT INTO audit_checkpoints(id, seq, hash, at, key_id, signature) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        SOKO_TRY(insert.bind(1, id)
+                     .bind(2, checkpoint.seq)
+                     .bind(3, checkpoint.hash)
+                     .bind(4, checkpoint.at)
+                     .bind(5, checkpoint.keyId)
+                     .bind(6, checkpoint.signature)
+                     .run());
+        return id;
+    });
+}
+
+Result<std::optional<AuditCheckpointRecord>> SqliteStore::lastAuditCheckpoint()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<AuditCheckpointRecord>();
+    return std::optional<AuditCheckpointRecord>(checkpointRow(query));
+}
+
+Result<std::vector<AuditCheckpointRecord>> SqliteStore::auditCheckpoints(std::int64_t afterId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, seq, hash, at, key_id, signature FROM audit_checkpoints WHERE id > ?1 "
+                        "ORDER BY id LIMIT ?2");
+    query.bind(1, afterId).bind(2, limit);
+    std::vector<AuditCheckpointRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(checkpointRow(query));
+    }
+    return out;
+}
+
+// ---- alert outbox ----
+
+Result<std::int64_t> SqliteStore::enqueueAlert(const AlertRecord &alert)
+{
+    Lock lock(m_mutex);
+    const std::string created = alert.createdAt.empty() ? now() : alert.createdAt;
+    SOKO_PREPARE(query, "INSERT INTO alert_outbox(created_at, kind, text, payload, next_attempt_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    query.bind(1, created)
+        .bind(2, alert.kind)
+        .bind(3, alert.text)
+        .bind(4, alert.payload)
+        .bind(5, alert.nextAttemptAt.empty() ? created : alert.nextAttemptAt);
+    SOKO_STEP(row, query);
+    if (!row)
+        return Common::fail(ErrorCode::Storage, "insert alert returned no id");
+    const std::int64_t id = query.integer(0);
+    SOKO_TRY(query.step());
+    return id;
+}
+
+Result<std::optional<AlertRecord>> SqliteStore::claimNextAlert(std::string_view claimant, std::string_view now,
+                                                               std::string_view claimUntil)
+{
+    return writeAtomically<std::optional<AlertRecord>>([&] { return claimNextAlertLocked(claimant, now, claimUntil); });
+}
+
+Result<std::optional<AlertRecord>> SqliteStore::claimNextAlertLocked(std::string_view claimant, std::string_view now,
+                                                                     std::string_view claimUntil)
+{
+    AlertRecord alert;
+    {
+        SOKO_PREPARE(head, "SELECT id, created_at, kind, text, payload, attempts, next_attempt_at, delivered_at, "
+                           "last_error, claimed_by, claimed_until FROM alert_outbox WHERE delivered_at IS NULL "
+                           "ORDER BY id LIMIT 1");
+        SOKO_STEP(found, head);
+        if (!found)
+            return std::optional<AlertRecord>();
+        const bool due = head.text(6) <= now;
+        const bool claimedByOther =
+            !head.isNull(10) && head.text(10) > now && head.optionalText(9) != std::optional<std::string>(claimant);
+        if (!due || claimedByOther)
+            return std::optional<AlertRecord>();
+        alert = alertRow(head);
+    }
+    SOKO_PREPARE(claim, "UPDATE alert_outbox SET claimed_by = ?2, claimed_until = ?3 WHERE id = ?1");
+    SOKO_TRY(claim.bind(1, alert.id).bind(2, claimant).bind(3, claimUntil).run());
+    return std::optional<AlertRecord>(std::move(alert));
+}
+
+Result<void> SqliteStore::markAlertDelivered(std::int64_t id, std::string_view claimant, std::string_view at)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE alert_outbox SET delivered_at = ?3, attempts = attempts + 1, last_error = '', "
+                        "claimed_by = NULL, claimed_until = NULL "
+                        "WHERE id = ?1 AND claimed_by = ?2 AND delivered_at IS NULL");
+    SOKO_TRY(query.bind(1, id).bind(2, claimant).bind(3, at).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::Conflict, "the alert claim was lost");
+    return {};
+}
+
+Result<void> SqliteStore::markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                          std::string_view error)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4, "
+                        "claimed_by = NULL, claimed_until = NULL "
+                        "WHERE id = ?1 AND claimed_by = ?2 AND delivered_at IS NULL");
+    SOKO_TRY(query.bind(1, id).bind(2, claimant).bind(3, nextAttemptAt).bind(4, error).run());
+    if (sqlite3_changes(m_db) != 1)
+        return Common::fail(ErrorCode::Conflict, "the alert claim was lost");
+    return {};
+}
+
+Result<AlertBacklog> SqliteStore::alertBacklog()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*), (SELECT created_at FROM alert_outbox WHERE delivered_at IS NULL "
+                        "ORDER BY id LIMIT 1) FROM alert_outbox WHERE delivered_at IS NULL");
+    SOKO_STEP(row, query);
+    if (!row)
+        return AlertBacklog{};
+    return AlertBacklog{query.integer(0), query.optionalText(1)};
+}
+
+Result<std::vector<AlertRecord>> SqliteStore::alerts(std::int64_t afterId, int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, created_at, kind, text, payload, attempts, next_attempt_at, delivered_at, "
+                        "last_error FROM alert_outbox WHERE id > ?1 ORDER BY id LIMIT ?2");
+    query.bind(1, afterId).bind(2, limit);
+    std::vector<AlertRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(alertRow(query));
     }
     return out;
 }

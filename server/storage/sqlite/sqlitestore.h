@@ -111,6 +111,20 @@ public:
     Result<void> revokeApiKey(std::string_view id) override;
     Result<std::int64_t> appendAudit(const AuditRecord &record) override;
     Result<std::vector<AuditRecord>> audit(std::int64_t afterId, int limit) override;
+    Result<std::optional<AuditRecord>> lastAudit() override;
+    Result<void> lockAuditChain() override;
+    Result<std::int64_t> appendAuditCheckpoint(const AuditCheckpointRecord &checkpoint) override;
+    Result<std::optional<AuditCheckpointRecord>> lastAuditCheckpoint() override;
+    Result<std::vector<AuditCheckpointRecord>> auditCheckpoints(std::int64_t afterId, int limit) override;
+
+    Result<std::int64_t> enqueueAlert(const AlertRecord &alert) override;
+    Result<std::optional<AlertRecord>> claimNextAlert(std::string_view claimant, std::string_view now,
+                                                      std::string_view claimUntil) override;
+    Result<void> markAlertDelivered(std::int64_t id, std::string_view claimant, std::string_view at) override;
+    Result<void> markAlertFailed(std::int64_t id, std::string_view claimant, std::string_view nextAttemptAt,
+                                 std::string_view error) override;
+    Result<AlertBacklog> alertBacklog() override;
+    Result<std::vector<AlertRecord>> alerts(std::int64_t afterId, int limit) override;
 
     Result<std::string> insertAdminUser(const AdminUserRecord &user) override;
     Result<std::optional<AdminUserRecord>> adminUser(std::string_view id) override;
@@ -167,6 +181,12 @@ private:
     Result<void> emitOrderChange(std::int64_t id, const std::string &previousWarehouse);
     Result<void> setMeta(std::string_view key, std::string_view value);
     Result<std::optional<std::string>> meta(std::string_view key);
+    Result<std::int64_t> appendAuditLocked(const AuditRecord &record);
+    Result<std::optional<AlertRecord>> claimNextAlertLocked(std::string_view claimant, std::string_view now,
+                                                            std::string_view claimUntil);
+    // Runs `body` in the caller's transaction (as a savepoint) or in its own BEGIN IMMEDIATE, so
+    // a read-then-write (audit head, alert claim) is never interleaved with another process.
+    template <typename T, typename Body> Result<T> writeAtomically(Body body);
 
     sqlite3 *m_db = nullptr;
     SqliteOptions m_options;
