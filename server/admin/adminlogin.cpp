@@ -10,6 +10,7 @@
 #include "server/auth/tokens.h"
 #include "server/auth/totp.h"
 #include "server/auth/qrcode.h"
+#include "server/audit/announce.h"
 #include "server/storage/ids.h"
 #include "server/storage/storepool.h"
 
@@ -261,7 +262,22 @@ struct Audit
         record.event = std::string(event);
         record.target = std::string(target);
         record.details = json::serialize(details);
-        (void)store.appendAudit(record);
+        record.sourceIp = request.peer.address;
+        record.listener = "admin";
+        record.requestId = request.requestId;
+        // Every privileged session and every sign of an attack on one is announced in chat
+        // (REQUIREMENTS.md R42, R09, R13), queued in the outbox with the audit row.
+        if (isAnnounced(event))
+            (void)::Server::Audit::appendAndAnnounce(store, record);
+        else
+            (void)store.appendAudit(record);
+    }
+
+    static bool isAnnounced(std::string_view event)
+    {
+        return event == "authn_login_success" || event == "authn_token_reuse" || event == "authn_mfa_locked" ||
+               event == "authn_mfa_enrolled" || event == "authn_login_lock" || event == "user_created" ||
+               event == "authn_password_change" || event == "authn_recovery_code_used";
     }
 };
 

@@ -275,6 +275,7 @@ CREATE TABLE admin_approvals (
     CHECK (decision = 'pending' OR (decided_by IS NOT NULL AND decided_at IS NOT NULL)),
     CHECK (decided_by IS NULL OR decided_by <> requested_by));
 CREATE INDEX admin_approvals_decision ON admin_approvals(decision, id);
+)sql";
 
 // Version 3: signed audit checkpoints and the alert outbox (docs/server.md "Audit trail",
 // "Alerts"). The first statement fails on a database made before the audit table changed in

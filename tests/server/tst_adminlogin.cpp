@@ -292,6 +292,15 @@ private Q_SLOTS:
         QVERIFY(signedIn(token));
         QCOMPARE(auditCount("user_created"), 1);
         QCOMPARE(auditCount("authn_login_success"), 1);
+        // R42: the admin sign-in is queued for the chat webhook with the audit row, naming the user.
+        auto alerts = m_world->store->alerts(0, 100);
+        QVERIFY(alerts);
+        const auto announced = std::find_if(alerts->begin(), alerts->end(), [](const auto &alert) {
+            return alert.kind == "authn_login_success";
+        });
+        QVERIFY(announced != alerts->end());
+        QVERIFY(announced->payload.find("\"blocks\"") != std::string::npos);
+        QVERIFY(announced->text.find(s_password) == std::string::npos);
         // R10: the database holds a GCM blob, not the base32 seed.
         auto user = m_world->store->adminUserByName("alice");
         const auto &blob = *(*user)->totpSeed;
