@@ -5,7 +5,7 @@
 //   node tests/browser/run.mjs --list
 // Environment: SOKO_SERVER_BINARY (required), SOKO_CHROMIUM (default /usr/bin/chromium),
 // SOKO_SAVE_SCREENSHOTS=1 (write docs/screenshots/*.png), SOKO_BROWSER_TEST_TIMEOUT_MS (per page
-// test, default 60000), SOKO_KEEP_SCRATCH=1 (keep the server's folder).
+// test, default 60000), SOKO_KEEP_SCRATCH=1 (keep the server's folder), SOKO_DEBUG=1 (stack traces).
 // A page test whose listener this soko-server does not have (admin before `run --admin-listen`
 // existed) is reported "n/a"; once the listener exists the test runs and must pass.
 // Exit status 0 when every applicable test passed, 1 otherwise. Duration 10–30 s.
@@ -72,6 +72,6 @@ async function main() {
 }
 
 main().then((status) => { process.exitCode = status; }, (error) => {
-  console.error(`FAIL: ${error.stack || error.message}`);
+  console.error(`FAIL: ${process.env.SOKO_DEBUG === '1' ? error.stack : error.message}`);
   process.exitCode = 1;
 });

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the tests/security scripts (sourced, bash). They start a real soko-server
 # on loopback the way tests/support/serverprocess.cpp does: a fresh data folder made by
 # `soko-server init`, `soko-server run` on 127.0.0.1 port 0, the ports read from --ports-file.
@@ -9,6 +10,7 @@
 set -euo pipefail
 
 SECURITY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this
 SOURCE_DIR="$(cd "$SECURITY_DIR/../.." && pwd)"
 
 fail() {
@@ -111,7 +113,9 @@ start_server() {
     DEVICES_PORT="$(sed -n 's/^devices=//p' "$ports")"
     API_PORT="$(sed -n 's/^api=//p' "$ports")"
     ADMIN_PORT="$(sed -n 's/^admin=//p' "$ports")"
-    [ -n "$DEVICES_PORT" ] && [ -n "$API_PORT" ] || fail "ports file without devices/api lines: $(cat "$ports")"
+    if [ -z "$DEVICES_PORT" ] || [ -z "$API_PORT" ]; then
+        fail "ports file without devices/api lines: $(cat "$ports")"
+    fi
     if server_has_admin_listener && [ -z "$ADMIN_PORT" ]; then
         fail "soko-server has --admin-listen but its ports file has no admin= line: $(cat "$ports")"
     fi

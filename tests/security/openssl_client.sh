@@ -16,6 +16,7 @@
 # certificate on devices → `GET /api/v1/sync/pull` 200 with `Protocol: TLSv1.3`; admin → an HTTP
 # answer over TLSv1.3 (openssl -brief: `Protocol version: TLSv1.3`, `Verification: OK`).
 # Duration: 10–30 s (about 30 s-bounded openssl runs of < 1 s each, plus init/start/enroll).
+# shellcheck source=tests/security/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 require_server_binary

@@ -16,6 +16,7 @@
 #                                     -fstack-clash-protection and -fcf-protection, and
 #                                     _GLIBCXX_ASSERTIONS (std::__glibcxx_assert_fail imported).
 #                                     Same checks on ASan builds (docs/security.md). Duration < 30 s.
+# shellcheck source=tests/security/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Allowlist lines "path | fragment | reason": does a grep hit "path:line:text" have an entry whose
@@ -32,7 +33,9 @@ allowed_by() {
     while IFS='|' read -r entry_path fragment _; do
         entry_path="$(trim "$entry_path")"
         fragment="$(trim "$fragment")"
-        [ -n "$entry_path" ] && [ -n "$fragment" ] || continue
+        if [ -z "$entry_path" ] || [ -z "$fragment" ]; then
+            continue
+        fi
         if [ "$entry_path" = "$path" ] && [[ "$text" == *"$fragment"* ]]; then
             return 0
         fi

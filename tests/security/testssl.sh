@@ -15,6 +15,7 @@
 # Usage: testssl.sh  (SOKO_SERVER_BINARY set; SOKO_TESTSSL_TIMEOUT = seconds per scan, 600)
 # Duration: 100–200 s on an idle 2-core machine (the three scans run at once); each scan is
 # killed after SOKO_TESTSSL_TIMEOUT, which fails the test.
+# shellcheck source=tests/security/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 require_server_binary

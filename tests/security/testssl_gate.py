@@ -88,7 +88,10 @@ def expectations(listener):
             ("X-Content-Type-Options", equals("nosniff")),
             ("Content-Security-Policy", contains("default-src 'none'")),
         ]
-        rows += [(identifier, present()) for identifier in VULNERABILITY_IDS]
+        # testssl 3.0.8 bug: on a TLS 1.3-only server run_sweet32 writes its "not vulnerable" under
+        # the previous check's id (a second CRIME_TLS), so SWEET32 is absent there.
+        rows += [(identifier, present()) for identifier in VULNERABILITY_IDS
+                 if not (modern and identifier == "SWEET32")]
     return rows
 
 
