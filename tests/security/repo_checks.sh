@@ -171,7 +171,9 @@ check_hardening() {
                 fi
             done
         fi
-        if readelf --dyn-syms -W "$binary" | grep -q '__glibcxx_assert_fail'; then
+        local symbols
+        symbols="$(readelf --dyn-syms -W "$binary")"
+        if [[ "$symbols" == *__glibcxx_assert_fail* ]]; then
             echo "  _GLIBCXX_ASSERTIONS: yes (std::__glibcxx_assert_fail imported)"
         else
             echo "  _GLIBCXX_ASSERTIONS: no (std::__glibcxx_assert_fail not imported)"
