@@ -17,6 +17,7 @@ PACKAGES=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libzxing-dev libssl-dev openssl libsqlite3-dev sqlite3 libsodium-dev libexpected-dev libpqxx-dev
     postgresql fonts-vlgothic xvfb xauth curl
+    testssl.sh devscripts chromium libnss3-tools nodejs python3
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -42,6 +43,27 @@ install_deps() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# tests/browser's npm packages (playwright-core, pinned in its package-lock.json): `npm ci` when
+# node_modules was not installed from this lock file yet; silent otherwise. Without the registry
+# it warns and goes on (the browser tests then fail saying so).
+install_browser_packages() {
+    local dir="$ROOT/tests/browser" stamp="$ROOT/tests/browser/node_modules/.soko-package-lock.sha256" sum
+    if ! command -v npm >/dev/null 2>&1; then
+        # Debian's nodejs comes without npm; NodeSource's bundles it (and conflicts with this one).
+        log "Installing Debian package: npm"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+    fi
+    sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+    log "Installing tests/browser npm packages (npm ci)"
+    if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+        echo "$sum" >"$stamp"
+    else
+        log "npm ci failed in tests/browser: the browser tests will fail until it succeeds"
+    fi
+}
+
 configure_and_build() {
     local kind="$1" dir="build/$1"
     local args=(-S . -B "$dir" -G Ninja)
@@ -61,6 +83,7 @@ configure_and_build() {
 
 cmd_test() {
     install_deps
+    install_browser_packages
     configure_and_build test
     # A throwaway PostgreSQL on loopback for the tests that run against both backends; removed
     # again on exit, also when tests fail.
@@ -84,7 +107,7 @@ cmd_demo() {
 case "${1:-}" in
 test) shift; cmd_test "$@" ;;
 demo) shift; cmd_demo "$@" ;;
-deps) install_deps ;;
+deps) install_deps; install_browser_packages ;;
 build) install_deps; configure_and_build "${2:-test}" ;;
 clean) rm -rf build ;;
 *)

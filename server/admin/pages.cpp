@@ -150,6 +150,7 @@ Html layout(const PageContext &context, Message title, const Html &content)
                        .child(Html::literal(" - "))
                        .child(translated(context, Message::AppName)))
             .child(Element("link").attribute("rel", "stylesheet").attribute("href", staticUrl("admin.css")))
+            .child(Element("link").attribute("rel", "icon").attribute("href", staticUrl("favicon.svg")))
             .child(Element("script").attribute("src", staticUrl("admin.js")).flag("defer"));
     const Html body = Element("body").child(header).child(
         Element("main").child(Element("h1").child(translated(context, title))).child(content));

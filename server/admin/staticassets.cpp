@@ -70,6 +70,11 @@ std::string fnv1a64Hex(std::string_view bytes)
     return out;
 }
 
+// The tab icon: a bin with a box, in our own colours (browsers ask for one on every page; without
+// it they request /favicon.ico, which the admin listener does not serve).
+constexpr std::string_view favicon = R"svg(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/><rect x="4" y="5" width="8" height="7" fill="#f2c14e"/><path d="M4 8h8" stroke="#1f4e79"/></svg>
+)svg";
+
 } // namespace
 
 const std::vector<StaticAsset> &staticAssets()
@@ -77,6 +82,7 @@ const std::vector<StaticAsset> &staticAssets()
     static const std::vector<StaticAsset> assets = {
         {"admin.css", "text/css; charset=utf-8", stylesheet, fnv1a64Hex(stylesheet)},
         {"admin.js", "text/javascript; charset=utf-8", script, fnv1a64Hex(script)},
+        {"favicon.svg", "image/svg+xml", favicon, fnv1a64Hex(favicon)},
     };
     return assets;
 }

@@ -1,0 +1,8 @@
+// Every page test, in run order. To add one: write pages/<name>.mjs exporting
+// { name, listener: 'api' | 'admin' | 'devices', async run({ browser, server }) → { problems } }
+// (use lib/browser.mjs openPage/screenshot, lib/expect.mjs, lib/admin.mjs for a session) and
+// list it here.
+import tlsTrust from './tlstrust.mjs';
+import adminLogin from './adminlogin.mjs';
+
+export default [tlsTrust, adminLogin];
