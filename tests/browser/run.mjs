@@ -40,6 +40,7 @@ async function main() {
   try {
     console.log(`soko-server: ${Object.entries(server.ports).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     browser = await launchBrowser({ trustCa: server.caPath });
+    server.browser = browser.browser; // for lib/admin.mjs createFirstAdmin
     console.log(`Chromium ${browser.browser.version()} (${seconds(started)})`);
     for (const test of selected) {
       if (!server.ports[test.listener]) {
