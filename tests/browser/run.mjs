@@ -62,6 +62,14 @@ async function main() {
     await browser.close();
     browser = null;
     await server.stop();
+    // R40: nothing the tests typed or were shown as a secret is in the server log.
+    const leaked = server.secretsInLog();
+    if (leaked.length) {
+      failed += 1;
+      console.log(`FAIL server log (R40): ${leaked.length} secret(s) written to the log: ${leaked.join(', ')}`);
+    } else {
+      console.log(`ok   server log holds none of the ${server.secrets?.size ?? 0} secrets the tests used (R40)`);
+    }
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (failed) console.log(`-- last lines of the server log:\n${server.logTail()}`);

@@ -36,5 +36,15 @@ SOKO_CA="$CA" SOKO_DEVICE_CERT="$SCRATCH/device.pem" SOKO_DEVICE_KEY="$SCRATCH/d
     SOKO_API_KEY="$api_key" SOKO_DEVICES_PORT="$DEVICES_PORT" SOKO_API_PORT="$API_PORT" SOKO_ADMIN_PORT="$ADMIN_PORT" \
     SOKO_DB="$SCRATCH/data/soko.db" timeout 600 python3 "$SECURITY_DIR/badinput.py" || status=$?
 stop_server
+# R40: the credentials this test used never reach the server log (the API key travelled in every
+# api request, the enrollment answer carried the device certificate).
+if grep -qF "$api_key" "$SERVER_LOG"; then
+    fail "the API key is in the server log (R40)"
+fi
+device_key_line="$(sed -n 2p "$SCRATCH/device.key")"
+if grep -qF "$device_key_line" "$SERVER_LOG"; then
+    fail "the device's private key is in the server log (R40)"
+fi
+note "server log: neither the API key nor the device key in $(wc -l <"$SERVER_LOG") lines (R40)"
 note "done in $(elapsed)"
 [ "$status" -eq 0 ] || fail "bad-input catalogue: some rows got through (see the FAIL lines above)"

@@ -101,6 +101,8 @@ export async function runSetup(page, server, onStep = async () => {}) {
   const match = /setup password: (\S+)/.exec(output);
   if (!match) throw new Error(`admin-setup-token printed no setup password:\n${output}`);
   const admin = { username: 'chief', password: strongPassword(), seed: null, recoveryCodes: [] };
+  server.rememberSecret(match[1]);
+  server.rememberSecret(admin.password);
 
   const setup = await page.goto(server.url('admin', '/admin/setup'), { waitUntil: 'load' });
   expectEqual(setup.status(), 200, 'GET /admin/setup while no administrator exists');
@@ -112,6 +114,7 @@ export async function runSetup(page, server, onStep = async () => {}) {
   await Promise.all([page.waitForURL(/\/admin\/login\/totp/), page.click('form[action="/admin/setup"] button[type="submit"]')]);
 
   admin.seed = (await page.locator('code.totp-secret').textContent()).trim();
+  server.rememberSecret(admin.seed);
   expectMatch(admin.seed, /^[A-Z2-7]{32,}$/, 'TOTP secret shown for manual entry');
   // The QR code is an SVG drawn by the server (qrCodeSvg) in a data: image; it must really render.
   const qr = page.locator('img.qr');
@@ -121,6 +124,7 @@ export async function runSetup(page, server, onStep = async () => {}) {
   await page.fill('input[name="code"]', await nextTotpCode(admin));
   await Promise.all([page.waitForLoadState('load'), page.click('form[action="/admin/login/totp"] button[type="submit"]')]);
   admin.recoveryCodes = await page.locator('ol.recovery-codes code').allTextContents();
+  admin.recoveryCodes.forEach((code) => server.rememberSecret(code));
   expectEqual(admin.recoveryCodes.length, 10, 'recovery codes shown once after enrollment');
   await onStep('recovery-codes');
   return admin;
@@ -135,6 +139,7 @@ export async function loginAsAdmin(page, server, admin) {
   await page.fill('input[name="code"]', await nextTotpCode(admin));
   await Promise.all([page.waitForURL((url) => url.pathname === '/admin/'),
     page.click('form[action="/admin/login/totp"] button[type="submit"]')]);
+  for (const cookie of await page.context().cookies()) server.rememberSecret(cookie.value);
 }
 
 // A new browser context (its own cookies) signed in as the first administrator.
