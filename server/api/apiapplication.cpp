@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include "common/protocol/protocol.h"
+#include "server/audit/announce.h"
+#include "server/auth/throttle.h"
 #include "server/net/routepattern.h"
 #include "server/storage/store.h"
 #include "server/storage/storepool.h"
@@ -64,6 +66,11 @@ ApiApplication::ApiApplication(Storage::StorePool &pool, ApiConfig config)
     : m_pool(pool)
     , m_config(std::move(config))
 {
+    if (m_config.requestsPerMinutePerCaller > 0) {
+        m_callerLimiter = std::make_unique<Server::Auth::TokenBucketLimiter>(m_config.requestsPerMinutePerCaller,
+                                                                     std::chrono::seconds(60));
+        m_excessAnnouncements = std::make_unique<Server::Auth::TokenBucketLimiter>(1, std::chrono::seconds(60));
+    }
     addSyncRoutes();
     addOmsRoutes();
     addHealthRoutes();
@@ -74,6 +81,11 @@ ApiApplication::ApiApplication(Storage::Store &store, ApiConfig config)
     , m_pool(*m_ownedPool)
     , m_config(std::move(config))
 {
+    if (m_config.requestsPerMinutePerCaller > 0) {
+        m_callerLimiter = std::make_unique<Server::Auth::TokenBucketLimiter>(m_config.requestsPerMinutePerCaller,
+                                                                     std::chrono::seconds(60));
+        m_excessAnnouncements = std::make_unique<Server::Auth::TokenBucketLimiter>(1, std::chrono::seconds(60));
+    }
     addSyncRoutes();
     addOmsRoutes();
     addHealthRoutes();
@@ -216,6 +228,42 @@ void ApiApplication::auditFailure(Storage::Store &store, const HttpRequest &requ
         {0, {}, std::string(actor), std::string(event), request.method + " " + request.path, json::serialize(details)});
 }
 
+std::optional<HttpResponse> ApiApplication::rateLimited(const HttpRequest &request, const Caller &caller,
+                                                        Storage::Store &store)
+{
+    if (!m_callerLimiter || caller.actor.empty() || caller.actor == "unauthenticated")
+        return std::nullopt;
+    const Server::Auth::ThrottleDecision decision = m_callerLimiter->take(caller.actor);
+    if (decision.allowed)
+        return std::nullopt;
+    if (m_excessAnnouncements->take(caller.actor).allowed) {
+        json::object details;
+        details["request_id"] = request.requestId;
+        details["ip"] = request.peer.address;
+        details["limit_per_minute"] = m_config.requestsPerMinutePerCaller;
+        Storage::AuditRecord entry{0, {}, caller.actor, "excess_rate_limit_exceeded", request.method + " " + request.path,
+                                   json::serialize(details)};
+        entry.listener = request.listener == Net::Listener::Devices ? "devices" : "api";
+        entry.sourceIp = request.peer.address;
+        entry.requestId = request.requestId;
+        entry.outcome = "failure";
+        // Audit row and announcement in one transaction (R42, R45); a failure here must not turn
+        // the 429 into something else.
+        if (store.begin()) {
+            const bool written = Audit::appendAndAnnounce(store, entry) && store.commit();
+            if (!written)
+                store.rollback();
+        }
+    }
+    HttpResponse response =
+        errorResponse(429, "too_many_requests",
+                      "more than " + std::to_string(m_config.requestsPerMinutePerCaller) +
+                          " requests a minute from this caller; retry after " +
+                          std::to_string(decision.retryAfter.count()) + " s");
+    response.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(1, decision.retryAfter.count())));
+    return response;
+}
+
 std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, const HttpRequest &request, Caller &caller,
                                                          Services &services)
 {
@@ -348,6 +396,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     // Authenticate first: an unauthenticated caller learns nothing about the input rules.
     Caller caller;
     if (auto refused = authenticate(*route, request, caller, services))
+        return *refused;
+    if (auto refused = rateLimited(request, caller, services.store))
         return *refused;
 
     std::set<std::string_view> seen;

@@ -31,6 +31,10 @@ class StorePool;
 // that has no connection free in time answers 503 {"error":"unavailable"}. Probes on the api
 // listener, without authentication and without details: GET /healthz (the process is alive,
 // no database access) and GET /readyz (200 when the database answers, else 503).
+namespace Server::Auth {
+class TokenBucketLimiter;
+}
+
 namespace Server::Api {
 
 enum class Auth { None, Device, ApiKey, ApiKeyAdmin, EnrollmentCode }; // None: health probes only
@@ -57,6 +61,11 @@ struct ApiConfig
     Sync::SyncLimits syncLimits;
     // Called on the worker thread after every 200 push/pull; must not throw. Empty = nobody listens.
     std::function<void(const SyncEvent &)> syncObserver;
+    // R45: requests per minute one device or API key may make (a token bucket of this size that
+    // refills over a minute); beyond it 429 + Retry-After, and once a minute per caller an audit
+    // row `excess_rate_limit_exceeded` announced on the alert webhook. 0 = no limit. A terminal
+    // catching up pulls ≤ 1000 changes a request, so 240 covers 240,000 changes a minute.
+    std::size_t requestsPerMinutePerCaller = 240;
 };
 
 // Who made the request, as authentication established it.
@@ -140,11 +149,15 @@ private:
                                                   Services &services);
     void auditFailure(Storage::Store &store, const Net::HttpRequest &request, std::string_view event,
                       std::string_view actor, std::string_view reason);
+    std::optional<Net::HttpResponse> rateLimited(const Net::HttpRequest &request, const Caller &caller,
+                                                 Storage::Store &store);
 
     std::unique_ptr<Storage::StorePool> m_ownedPool; // only for the Store& constructor
     Storage::StorePool &m_pool;
     ApiConfig m_config;
     std::vector<Route> m_routes;
+    std::unique_ptr<Server::Auth::TokenBucketLimiter> m_callerLimiter;       // R45, per caller actor
+    std::unique_ptr<Server::Auth::TokenBucketLimiter> m_excessAnnouncements; // one announcement a minute per caller
 };
 
 // Helpers the handlers share (request parsing without the transport's implementation).

@@ -68,6 +68,18 @@ std::string errorCode(const HttpResponse &response)
     return std::string(value.as_object().at("error").as_string());
 }
 
+std::optional<std::string> header(const HttpResponse &response, std::string_view lowerCaseName)
+{
+    for (const auto &[name, value] : response.headers) {
+        std::string lowered(name);
+        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (lowered == lowerCaseName)
+            return value;
+    }
+    return std::nullopt;
+}
+
 boost::json::value bodyOf(const HttpResponse &response)
 {
     boost::json::error_code ec;
@@ -381,6 +393,42 @@ private Q_SLOTS:
             QCOMPARE(m_api->handle(api(m_adminToken, "GET", "/api/v1/skus")).status, 200);
         }
 #endif
+    }
+
+    // R45: one caller over its per-minute budget gets 429 + Retry-After; the excess is audited and
+    // announced once (not once per refused request); other callers are not affected.
+    void callerOverItsBudgetIsRefusedAndAnnouncedOnce()
+    {
+        Server::Api::ApiConfig config;
+        config.requestsPerMinutePerCaller = 5;
+        ApiApplication limited(*m_world->pool, config);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(limited.handle(api(m_shopToken, "GET", "/api/v1/skus")).status, 200);
+        const auto auditBefore = m_world->store->audit(0, 100000)->size();
+        const auto alertsBefore = m_world->store->alerts(0, 100000)->size();
+        for (int i = 0; i < 10; ++i) {
+            const HttpResponse refused = limited.handle(api(m_shopToken, "GET", "/api/v1/skus"));
+            QCOMPARE(refused.status, 429);
+            QCOMPARE(bodyOf(refused).as_object().at("error").as_string(), "too_many_requests");
+            const auto retryAfter = header(refused, "retry-after");
+            QVERIFY(retryAfter);
+            QVERIFY(std::stoi(*retryAfter) >= 1 && std::stoi(*retryAfter) <= 60);
+        }
+        const auto audit = *m_world->store->audit(0, 100000);
+        QCOMPARE(audit.size(), auditBefore + 1);
+        QCOMPARE(audit.back().event, std::string("excess_rate_limit_exceeded"));
+        QVERIFY(audit.back().actor.starts_with("apikey:"));
+        QCOMPARE(audit.back().target, std::string("GET /api/v1/skus"));
+        QCOMPARE(m_world->store->alerts(0, 100000)->size(), alertsBefore + 1); // announced (R42)
+        // Another key and a device still get through.
+        QCOMPARE(limited.handle(api(m_adminToken, "GET", "/api/v1/skus")).status, 200);
+        QCOMPARE(limited.handle(device("0A01", "GET", "/api/v1/operators")).status, 200);
+        // 0 switches the limit off.
+        Server::Api::ApiConfig unlimited;
+        unlimited.requestsPerMinutePerCaller = 0;
+        ApiApplication open(*m_world->pool, unlimited);
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(open.handle(api(m_shopToken, "GET", "/api/v1/skus")).status, 200);
     }
 
     void twoServersOneDatabase()
