@@ -465,6 +465,16 @@ def auth_rows():
             lambda listener, n=length: request(listener, "POST", "/admin/login", form,
                                                b"username=chief&password=" + b"p" * n + b"&csrf=x"), expected)
         check(f"A5 {length}-byte password", "answered fast (no hashing)", time.monotonic() - started < 5.0)
+    # R36: a user name carrying CR/LF and a fake JSON log record (badinput.sh then checks that the
+    # server log has no line of its own for it).
+    row("R36 CR/LF in a user name", ("admin",),
+        lambda listener: request(listener, "POST", "/admin/login", form,
+                                 b"username=bob%0D%0A%7B%22event%22%3A%22authn_login_success%22%7D"
+                                 b"%0Aevent=authn_login_success&password=wrong-password-1&csrf=x"), {401, 403})
+    # The request log line carries the decoded path: CR/LF there must stay inside the line.
+    row("R36 CR/LF in a path", LISTENERS,
+        lambda listener: request(listener, "GET", "/x%0D%0A%7B%22event%22%3A%22authn_login_success%22%7D"
+                                                  "%0Aevent=authn_login_success"), {400, 404})
     row("A8 X-Forwarded-For from an untrusted peer", ("api",),
         lambda listener: request(listener, "GET", "/healthz", "X-Forwarded-For: 1.2.3.4\r\n"), 200)
     row("A9 admin POST with a foreign Origin", ("admin",),

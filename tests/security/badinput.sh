@@ -45,6 +45,12 @@ device_key_line="$(sed -n 2p "$SCRATCH/device.key")"
 if grep -qF "$device_key_line" "$SERVER_LOG"; then
     fail "the device's private key is in the server log (R40)"
 fi
+# R36: the forged records of the CR/LF user name and path did not become lines of their own, and
+# the path's were logged (escaped) on the line of their request.
+grep -q 'authn_login_success' "$SERVER_LOG" || fail "the CR/LF path was not logged at all: the R36 check would prove nothing"
+if grep -qE '^(\{"event"|event=authn_login_success)' "$SERVER_LOG"; then
+    fail "a user name with CR/LF wrote a line of its own into the server log (R36)"
+fi
 note "server log: neither the API key nor the device key in $(wc -l <"$SERVER_LOG") lines (R40)"
 note "done in $(elapsed)"
 [ "$status" -eq 0 ] || fail "bad-input catalogue: some rows got through (see the FAIL lines above)"
