@@ -11,6 +11,7 @@
 #include "server/admin/dashboard.h"
 #include "server/admin/staticassets.h"
 #include "server/net/routepattern.h"
+#include "server/admin/terminalpages.h"
 #include "server/storage/storepool.h"
 
 namespace Server::Admin {
@@ -268,6 +269,8 @@ void AdminApplication::addBuiltInRoutes()
                   o["csrf_token"] = context.page.csrfToken;
                   return jsonResponse(200, o);
               }});
+
+    installTerminalPages(*this, m_pool, TerminalPagesConfig{m_config.metrics, std::chrono::minutes(15), m_config.onDeviceRevoked});
 
     for (const StaticAsset &asset : staticAssets()) {
         addRoute({"GET",

@@ -78,6 +78,10 @@ struct AdminConfig
     // The login work (adminlogin.h, installLogin): handles POST /admin/setup, /admin/login,
     // /admin/login/totp, /admin/logout and the account page. Empty: those routes answer 404.
     std::shared_ptr<AdminLogin> login;
+    // Called with the certificate serial (hex) when the devices page revokes a terminal, so new TLS
+    // handshakes are refused at once (the run command marks its RevocationCache). Empty: the
+    // cache notices on its next refresh; requests are refused at once either way.
+    std::function<void(std::string_view serialHex)> onDeviceRevoked;
 };
 
 class AdminApplication final

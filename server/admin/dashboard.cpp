@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include "server/ops/servermetrics.h"
 #include "server/storage/store.h"
 
@@ -14,33 +15,10 @@ using Common::Domain::OrderState;
 constexpr OrderState lifeCycle[] = {OrderState::Imported, OrderState::Allocated, OrderState::Released,
                                     OrderState::Picking,  OrderState::Picked,    OrderState::Packed,
                                     OrderState::Shipped,  OrderState::Cancelled};
-constexpr int pageSize = 250;
 
-Common::Result<CappedCount> countOrders(Storage::Store &store, OrderState state, int limit)
+bool isDigit(char c)
 {
-    CappedCount counted;
-    std::int64_t afterId = 0;
-    while (counted.count < limit) {
-        auto page = store.orders(state, std::nullopt, afterId, pageSize);
-        if (!page)
-            return tl::unexpected(page.error());
-        for (const auto &order : *page) {
-            if (counted.count >= limit) {
-                counted.capped = true;
-                return counted;
-            }
-            ++counted.count;
-            afterId = order.id;
-        }
-        if (static_cast<int>(page->size()) < pageSize)
-            return counted;
-    }
-    // Exactly at the limit: one more row decides whether there are more.
-    auto more = store.orders(state, std::nullopt, afterId, 1);
-    if (!more)
-        return tl::unexpected(more.error());
-    counted.capped = !more->empty();
-    return counted;
+    return c >= '0' && c <= '9';
 }
 
 } // namespace
@@ -55,34 +33,67 @@ std::string isoUtc(std::chrono::system_clock::time_point at)
     return text;
 }
 
+std::string utcDayOf(std::string_view iso)
+{
+    if (iso.size() < 11 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T')
+        return {};
+    for (const std::size_t index : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (!isDigit(iso[index]))
+            return {};
+    return std::string(iso.substr(0, 10));
+}
+
 Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::ServerMetrics *metrics,
                                             const DashboardLimits &limits, std::optional<std::int64_t> webhookBacklog)
 {
     DashboardData data;
     data.generatedAt = store.now();
-    for (const OrderState state : lifeCycle) {
-        auto counted = countOrders(store, state, limits.ordersCountedPerState);
-        if (!counted)
-            return tl::unexpected(counted.error());
-        data.ordersByState.emplace_back(state, *counted);
-        if (state == OrderState::Packed)
-            data.readyToShip = *counted;
-        if (state == OrderState::Shipped)
-            data.shipped = *counted;
-    }
+    data.day = utcDayOf(data.generatedAt);
+    // "2026-11-30" sorts before every time of that day and after every time of the day before.
+    const std::string since = data.day.empty() ? data.generatedAt : data.day;
 
-    auto conflicts = store.conflicts(std::nullopt, limits.conflictsCounted + 1);
-    if (!conflicts)
-        return tl::unexpected(conflicts.error());
-    data.openConflicts.count =
-        std::min<std::int64_t>(static_cast<std::int64_t>(conflicts->size()), limits.conflictsCounted);
-    data.openConflicts.capped = static_cast<int>(conflicts->size()) > limits.conflictsCounted;
-    for (std::size_t index = 0; index < conflicts->size() && static_cast<int>(index) < limits.conflictsListed; ++index)
-        data.conflicts.push_back((*conflicts)[index]);
+    auto counts = store.orderStateCountsSince(since);
+    if (!counts)
+        return tl::unexpected(counts.error());
+    for (const OrderState state : lifeCycle) {
+        CappedCount counted;
+        for (const auto &[found, count] : *counts)
+            if (found == state)
+                counted.count = count;
+        data.ordersByState.emplace_back(state, counted);
+        if (state == OrderState::Packed)
+            data.readyToShip = counted;
+    }
+    auto shipments = store.shipmentCountSince(since);
+    if (!shipments)
+        return tl::unexpected(shipments.error());
+    data.shipped = {*shipments, false};
+    auto alertsToday = store.alertCountSince(since);
+    if (!alertsToday)
+        return tl::unexpected(alertsToday.error());
+    data.alertsToday = *alertsToday;
+    data.webhookBacklog = webhookBacklog;
+
+    auto open = store.openConflictCount();
+    if (!open)
+        return tl::unexpected(open.error());
+    data.openConflicts = {*open, false};
+    auto queue = store.conflictQueue(limits.conflictsListed);
+    if (!queue)
+        return tl::unexpected(queue.error());
+    for (const auto &entry : *queue)
+        if (!entry.resolvedAt)
+            data.conflicts.push_back(entry.conflict);
 
     auto devices = store.devices();
     if (!devices)
         return tl::unexpected(devices.error());
+    auto activity = store.deviceActivity();
+    if (!activity)
+        return tl::unexpected(activity.error());
+    std::map<std::string, Storage::Store::DeviceActivity> activityById;
+    for (auto &item : *activity)
+        activityById.emplace(item.deviceId, std::move(item));
     const auto now = metrics ? metrics->now() : std::chrono::system_clock::now();
     for (const auto &device : *devices) {
         TerminalSummary terminal;
@@ -95,9 +106,18 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
         if (!applied)
             return tl::unexpected(applied.error());
         terminal.lastAppliedSeq = *applied;
+        if (const auto found = activityById.find(device.id); found != activityById.end()) {
+            terminal.appliedOps = found->second.applied;
+            terminal.conflictOps = found->second.conflicts;
+            terminal.rejectedOps = found->second.rejected;
+            terminal.rejections = found->second.rejections;
+            terminal.lastOpAt = found->second.lastOpAt;
+        }
         const auto lastSync = metrics ? metrics->lastSync(device.id) : std::nullopt;
         if (lastSync) {
             terminal.lastSyncAt = isoUtc(*lastSync);
+            terminal.syncLagSeconds = std::max<std::int64_t>(
+                0, std::chrono::duration_cast<std::chrono::seconds>(now - *lastSync).count());
             if (device.status == Storage::DeviceStatus::Active && now - *lastSync > limits.silentAfter)
                 data.alerts.push_back(
                     {AlertKind::TerminalSilent, AlertSeverity::Warning, device.label, *terminal.lastSyncAt});
@@ -106,7 +126,7 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
     }
     if (data.openConflicts.count > 0)
         data.alerts.push_back({AlertKind::ConflictsOpen, AlertSeverity::Warning,
-                               std::to_string(data.openConflicts.count) + (data.openConflicts.capped ? "+" : ""),
+                               std::to_string(data.openConflicts.count),
                                data.conflicts.empty() ? std::string() : data.conflicts.front().createdAt});
     if (webhookBacklog && *webhookBacklog > 0)
         data.alerts.push_back(

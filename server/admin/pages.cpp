@@ -71,7 +71,7 @@ Html emptyNote(const PageContext &context, Message message)
     return Element("p").attribute("class", "muted").child(translated(context, message));
 }
 
-Element labelled(const PageContext &context, Message label, const Element &input)
+Element labelled(const PageContext &context, Message label, const Html &input)
 {
     return std::move(Element("label").child(translated(context, label)).child(input));
 }
@@ -124,8 +124,11 @@ Html layout(const PageContext &context, Message title, const Html &content)
                      .attribute("href", "/admin/")
                      .child(translated(context, Message::AppName)));
     Element nav("nav");
-    if (context.user)
+    if (context.user) {
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
+        nav.child(Element("a").attribute("href", "/admin/conflicts").child(translated(context, Message::NavConflicts)));
+        nav.child(Element("a").attribute("href", "/admin/devices").child(translated(context, Message::NavDevices)));
+    }
     header.child(nav);
     if (context.user) {
         header.child(Element("span")
@@ -294,6 +297,7 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
     Element stateRows("tbody");
     for (const auto &[state, count] : data.ordersByState)
         stateRows.child(Element("tr")
+                            .attribute("data-state", Common::Domain::orderStateName(state))
                             .child(Element("td").child(translated(context, orderStateMessage(state))))
                             .child(Element("td").attribute("class", "number").child(countText(count))));
     states.child(stateRows);
@@ -306,7 +310,21 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
             .child(
                 Element("tr")
                     .child(Element("th").attribute("scope", "row").child(translated(context, Message::ShippedOrders)))
-                    .child(Element("td").attribute("class", "number").child(countText(data.shipped)))));
+                    .child(Element("td").attribute("class", "number").child(countText(data.shipped))))
+            .child(
+                Element("tr")
+                    .child(
+                        Element("th").attribute("scope", "row").child(translated(context, Message::AlertsFiredToday)))
+                    .child(Element("td")
+                               .attribute("class", "number alerts-today")
+                               .child(Html::number(data.alertsToday))))
+            .child(
+                Element("tr")
+                    .child(
+                        Element("th").attribute("scope", "row").child(translated(context, Message::UndeliveredAlerts)))
+                    .child(data.webhookBacklog
+                               ? Element("td").attribute("class", "number").child(Html::number(*data.webhookBacklog))
+                               : Element("td").attribute("class", "muted").child(translated(context, Message::Unknown)))));
 
     Html terminals;
     if (data.terminals.empty()) {
@@ -318,8 +336,11 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                                                .child(headerCell(context, Message::Warehouse))
                                                .child(headerCell(context, Message::Status))
                                                .child(headerCell(context, Message::LastSync))
+                                               .child(headerCell(context, Message::SyncLag))
                                                .child(headerCell(context, Message::LastAppliedSeq))
-                                               .child(headerCell(context, Message::PendingOps))));
+                                               .child(headerCell(context, Message::PendingOps))
+                                               .child(headerCell(context, Message::SyncRejections))
+                                               .child(headerCell(context, Message::AppVersion))));
         Element rows("tbody");
         for (const TerminalSummary &terminal : data.terminals) {
             const bool active = terminal.status == Storage::DeviceStatus::Active;
@@ -334,6 +355,19 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                 pending.child(Html::number(*terminal.pendingOps));
             else
                 pending.child(translated(context, Message::Unknown));
+            Element lag("td");
+            lag.attribute("class", "number");
+            if (terminal.syncLagSeconds)
+                lag.child(Html::number(*terminal.syncLagSeconds))
+                    .child(Html::literal(" "))
+                    .child(translated(context, Message::SecondsShort));
+            else
+                lag.child(translated(context, Message::Unknown));
+            Element version("td");
+            if (terminal.appVersion)
+                version.text(*terminal.appVersion);
+            else
+                version.attribute("class", "muted").child(translated(context, Message::NotReported));
             rows.child(
                 Element("tr")
                     .attribute("data-device-id", terminal.id)
@@ -344,8 +378,11 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                                .attribute("class", active ? "status-active" : "status-revoked")
                                .child(translated(context, active ? Message::DeviceActive : Message::DeviceRevoked)))
                     .child(lastSync)
+                    .child(lag)
                     .child(Element("td").attribute("class", "number").child(Html::number(terminal.lastAppliedSeq)))
-                    .child(pending));
+                    .child(pending)
+                    .child(Element("td").attribute("class", "number").child(Html::number(terminal.rejections)))
+                    .child(version));
         }
         table.child(rows);
         terminals = table;
@@ -381,7 +418,11 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                         .attribute("class", "muted")
                         .child(translated(context, Message::Count))
                         .child(Html::literal(": "))
-                        .child(countText(data.openConflicts)) +
+                        .child(countText(data.openConflicts))
+                        .child(Html::literal(" "))
+                        .child(Element("a")
+                                   .attribute("href", "/admin/conflicts")
+                                   .child(translated(context, Message::ConflictsTitle))) +
                     table.html();
     }
 
@@ -390,6 +431,10 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                              .child(translated(context, Message::GeneratedAt))
                              .child(Html::literal(" "))
                              .child(Element("time").attribute("datetime", data.generatedAt).text(data.generatedAt))
+                             .child(Html::literal(" · "))
+                             .child(translated(context, Message::TodayUtc))
+                             .child(Html::literal(" "))
+                             .child(Element("time").attribute("class", "dashboard-day").attribute("datetime", data.day).text(data.day))
                              .html() +
                          card(context, Message::Alerts, alerts).html() +
                          Element("div")

@@ -64,6 +64,6 @@ Element card(const PageContext &context, Message title, const Html &body);
 // <p class="muted">message</p>, e.g. "no orders match"
 Html emptyNote(const PageContext &context, Message message);
 // <label>message input</label> for form.stacked forms
-Element labelled(const PageContext &context, Message label, const Element &input);
+Element labelled(const PageContext &context, Message label, const Html &input);
 
 } // namespace Server::Admin

@@ -167,6 +167,121 @@ Pair catalogue(Message message)
         return {"出荷済み", "Shipped"};
     case Message::OrderCancelled:
         return {"キャンセル", "Cancelled"};
+    // terminals pages (conflicts, devices, dashboard)
+    case Message::NavConflicts:
+        return {"競合・例外", "Conflicts"};
+    case Message::NavDevices:
+        return {"端末", "Devices"};
+    case Message::ConflictsTitle:
+        return {"競合・例外キュー", "Conflicts and exceptions"};
+    case Message::ConflictTitle:
+        return {"競合の詳細", "Conflict"};
+    case Message::ConflictStateOpen:
+        return {"未解決", "Open"};
+    case Message::ConflictStateResolved:
+        return {"解決済み", "Resolved"};
+    case Message::Operator:
+        return {"作業者", "Operator"};
+    case Message::Operation:
+        return {"操作", "Operation"};
+    case Message::OperationData:
+        return {"操作の内容", "Operation data"};
+    case Message::Message:
+        return {"メッセージ", "Message"};
+    case Message::Resolution:
+        return {"対応", "Resolution"};
+    case Message::ResolvedBy:
+        return {"対応者", "Resolved by"};
+    case Message::ResolvedAt:
+        return {"対応日時", "Resolved at"};
+    case Message::Note:
+        return {"メモ", "Note"};
+    case Message::ResolutionAccept:
+        return {"そのまま承認", "Accept as is"};
+    case Message::ResolutionAdjust:
+        return {"在庫を調整", "Adjust stock"};
+    case Message::ResolutionReturn:
+        return {"在庫に戻す", "Return to stock"};
+    case Message::ResolutionHelp:
+        return {"承認: 記録された内容をそのまま確定します。調整: 在庫調整の入出庫を1件記録します（増減は基本単位、マイナスで出庫）。在庫に戻す: ピッキングした数量を元のロケーションに戻します。", "Accept: keep what was recorded. Adjust: post one stock adjustment (base units, negative takes stock out). Return to stock: put the picked quantity back into its bin."};
+    case Message::ResolveButton:
+        return {"対応を記録", "Record resolution"};
+    case Message::Sku:
+        return {"SKU", "SKU"};
+    case Message::Location:
+        return {"ロケーション", "Location"};
+    case Message::Lot:
+        return {"ロット", "Lot"};
+    case Message::Quantity:
+        return {"数量", "Quantity"};
+    case Message::QuantityChange:
+        return {"数量の増減（基本単位）", "Quantity change (base units)"};
+    case Message::NoteRequired:
+        return {"メモは必須です（1〜500文字、改行なし）。", "A note is required (1 to 500 characters, one line)."};
+    case Message::ConflictAlreadyResolved:
+        return {"この競合はすでに解決済みです。", "This conflict has already been resolved."};
+    case Message::ConflictResolvedNotice:
+        return {"競合を解決しました。", "Conflict resolved."};
+    case Message::AdjustmentInvalid:
+        return {"調整内容が正しくありません: 登録済みのSKU、この倉庫のロケーション、ロット管理品はロット、0以外の数量（±1,000,000以内）を指定してください。", "The adjustment is invalid: give a known SKU, a location of this warehouse, a lot for lot-controlled SKUs and a non-zero quantity within ±1,000,000."};
+    case Message::ReturnNotApplicable:
+        return {"この操作は在庫を減らしていないため、在庫に戻せません。", "This operation took no stock out of a bin, so there is nothing to return."};
+    case Message::ResolutionUnknown:
+        return {"対応の種類（承認・調整・在庫に戻す）を選んでください。", "Choose accept, adjust or return to stock."};
+    case Message::ViewDetails:
+        return {"詳細", "Details"};
+    case Message::BackToConflicts:
+        return {"競合一覧へ戻る", "Back to conflicts"};
+    case Message::DevicesTitle:
+        return {"端末（ハンディ）", "Devices (terminals)"};
+    case Message::AppliedOps:
+        return {"反映済み操作", "Applied ops"};
+    case Message::ConflictOpsCount:
+        return {"競合になった操作", "Ops with conflicts"};
+    case Message::SyncRejections:
+        return {"同期拒否", "Sync rejections"};
+    case Message::SyncLag:
+        return {"同期遅延", "Sync lag"};
+    case Message::SecondsShort:
+        return {"秒", "s"};
+    case Message::AppVersion:
+        return {"アプリ版", "App version"};
+    case Message::NotReported:
+        return {"未報告", "not reported"};
+    case Message::LastOpRecorded:
+        return {"最終操作記録", "Last op recorded"};
+    case Message::Actions:
+        return {"操作", "Actions"};
+    case Message::RevokeDevice:
+        return {"無効化", "Revoke"};
+    case Message::RevokeConfirm:
+        return {"この端末を無効化しますか？次のリクエストから拒否されます。", "Revoke this device? Its next request will be refused."};
+    case Message::DeviceRevokedNotice:
+        return {"端末を無効化しました。次のリクエストから拒否されます。", "Device revoked: its next request is refused."};
+    case Message::DeviceAlreadyRevoked:
+        return {"この端末はすでに無効化されています。", "This device is already revoked."};
+    case Message::EnrollTitle:
+        return {"端末の登録コード", "Enrollment code"};
+    case Message::EnrollCreate:
+        return {"登録コードを発行", "Create enrollment code"};
+    case Message::EnrollIntro:
+        return {"端末の登録画面でこのQRコードを読み取るか、コードを入力してください。コードはこの一度だけ表示され、一度だけ使えます。", "Scan this QR code on the terminal's enrollment screen or type the code. It is shown only now and works once."};
+    case Message::EnrollCode:
+        return {"登録コード", "Enrollment code"};
+    case Message::ExpiresAt:
+        return {"有効期限", "Expires at"};
+    case Message::EnrollInvalid:
+        return {"倉庫を選び、ラベル（1〜64文字）を入力してください。", "Choose a warehouse and enter a label of 1 to 64 characters."};
+    case Message::BackToDevices:
+        return {"端末一覧へ戻る", "Back to devices"};
+    case Message::AlertsFiredToday:
+        return {"本日のアラート", "Alerts fired today"};
+    case Message::UndeliveredAlerts:
+        return {"未配信のアラート", "Undelivered alerts"};
+    case Message::TodayUtc:
+        return {"本日（UTC）", "Today (UTC)"};
+    case Message::EnrollmentQrAlt:
+        return {"登録コードのQRコード", "QR code of the enrollment code"};
     }
     return {"", ""};
 }

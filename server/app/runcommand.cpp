@@ -240,6 +240,7 @@ int runServer(const RunOptions &options)
         const auto backlog = alertWorker.backlog();
         return backlog ? std::optional<double>(static_cast<double>(backlog->count)) : std::nullopt;
     });
+    adminConfig.onDeviceRevoked = [&revocations](std::string_view serialHex) { revocations.markRevoked(serialHex); };
     Admin::AdminApplication admin(stores, std::move(adminConfig));
 
     if (!isLoopbackOrPrivateAddress(settings->adminListen.address))

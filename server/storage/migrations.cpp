@@ -335,6 +335,31 @@ END
 $$;
 )sql";
 
+// Version 4: the conflict queue's resolutions (admin pages, docs/admin.md "Conflicts"): how a
+// conflict was closed (accept, adjust, return_to_stock), by whom (admin:<user id>) and the note;
+// resolved_at (version 1) is set in the same UPDATE, once (WHERE resolved_at IS NULL). Indexes for
+// the dashboard's "today" counts (orders by last change, shipments, alerts) and the open queue.
+constexpr std::string_view s_version4 = R"sql(
+ALTER TABLE conflicts ADD COLUMN resolution TEXT CHECK (resolution IN ('accept', 'adjust', 'return_to_stock'));
+ALTER TABLE conflicts ADD COLUMN resolved_by TEXT;
+ALTER TABLE conflicts ADD COLUMN resolution_note TEXT;
+CREATE INDEX conflicts_open ON conflicts(resolved_at, id);
+CREATE INDEX orders_updated ON orders(updated_at);
+CREATE INDEX shipments_shipped ON shipments(shipped_at);
+CREATE INDEX alert_outbox_created ON alert_outbox(created_at);
+)sql";
+
+// Version 4 in PostgreSQL: the same columns, rule and indexes.
+constexpr std::string_view s_postgresVersion4 = R"sql(
+ALTER TABLE conflicts ADD COLUMN resolution text CHECK (resolution IN ('accept', 'adjust', 'return_to_stock'));
+ALTER TABLE conflicts ADD COLUMN resolved_by text;
+ALTER TABLE conflicts ADD COLUMN resolution_note text;
+CREATE INDEX conflicts_open ON conflicts(resolved_at, id);
+CREATE INDEX orders_updated ON orders(updated_at);
+CREATE INDEX shipments_shipped ON shipments(shipped_at);
+CREATE INDEX alert_outbox_created ON alert_outbox(created_at);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &postgresMigrations()
@@ -343,6 +368,7 @@ const std::vector<Migration> &postgresMigrations()
         {1, s_postgresVersion1},
         {2, s_postgresVersion2},
         {3, s_postgresVersion3},
+        {4, s_postgresVersion4},
     };
     return migrations;
 }
@@ -353,6 +379,7 @@ const std::vector<Migration> &sqliteMigrations()
         {1, s_version1},
         {2, s_version2},
         {3, s_version3},
+        {4, s_version4},
     };
     return migrations;
 }

@@ -317,6 +317,71 @@ public:
     // Server time, ISO 8601 UTC with milliseconds; injectable in tests.
     virtual std::string now() = 0;
 
+    // ---- terminals pages: conflict queue, device activity, dashboard counts (server/admin/
+    // terminalpages.h, dashboard.h; migration 4) ----
+    enum class ConflictResolution { Accept, Adjust, ReturnToStock }; // stored "accept", "adjust", "return_to_stock"
+    static std::string_view resolutionName(ConflictResolution resolution)
+    {
+        switch (resolution) {
+        case ConflictResolution::Accept:
+            return "accept";
+        case ConflictResolution::Adjust:
+            return "adjust";
+        case ConflictResolution::ReturnToStock:
+            return "return_to_stock";
+        }
+        return "accept";
+    }
+    static std::optional<ConflictResolution> resolutionFromName(std::string_view name)
+    {
+        for (const auto resolution :
+             {ConflictResolution::Accept, ConflictResolution::Adjust, ConflictResolution::ReturnToStock})
+            if (resolutionName(resolution) == name)
+                return resolution;
+        return std::nullopt;
+    }
+    // One conflict with what the queue shows beside it: the device's label and, from the applied
+    // op that raised it (the first one recorded with that op id), operator, op type and payload.
+    struct ConflictEntry
+    {
+        ConflictRecord conflict;
+        std::string deviceLabel; // "" when the device is unknown
+        std::string operatorId;  // "" when the op is not recorded
+        std::string opType;      // "pick", "receive", …
+        std::string payloadJson; // the op's payload as pushed ("" when not recorded)
+        std::optional<std::string> resolvedAt;
+        std::optional<ConflictResolution> resolution; // nullopt while open
+        std::string resolvedBy;                        // "admin:<user id>"
+        std::string resolutionNote;
+    };
+    // Per device, from the server's records: ops by outcome (all incarnations), the last time one
+    // was recorded, and the sync rejections.
+    struct DeviceActivity
+    {
+        std::string deviceId;
+        std::int64_t applied = 0;
+        std::int64_t conflicts = 0;
+        std::int64_t rejected = 0;
+        std::optional<std::string> lastOpAt;
+        std::int64_t rejections = 0;
+    };
+    // Open conflicts first (oldest first), then resolved ones (latest first), at most `limit`.
+    virtual Result<std::vector<ConflictEntry>> conflictQueue(int limit) = 0;
+    virtual Result<std::optional<ConflictEntry>> conflictEntry(std::int64_t id) = 0;
+    virtual Result<std::int64_t> openConflictCount() = 0;
+    // Closes an open conflict once: resolved_at = now(), with the action, who and the note, in one
+    // `UPDATE … WHERE id = ? AND resolved_at IS NULL`. true = this call closed it; false = it was
+    // closed before, or there is no such conflict (two callers at once: exactly one wins).
+    virtual Result<bool> resolveConflict(std::int64_t id, ConflictResolution resolution, std::string_view resolvedBy,
+                                         std::string_view note) = 0;
+    virtual Result<std::vector<DeviceActivity>> deviceActivity() = 0; // one per device, by device id
+    // Dashboard counts since `since` (ISO 8601 UTC, e.g. the start of the UTC day "2026-11-30"):
+    // orders by their current state whose last change (updated_at) is at or after it; shipments
+    // recorded; alerts queued in the alert outbox.
+    virtual Result<std::vector<std::pair<OrderState, std::int64_t>>> orderStateCountsSince(std::string_view since) = 0;
+    virtual Result<std::int64_t> shipmentCountSince(std::string_view since) = 0;
+    virtual Result<std::int64_t> alertCountSince(std::string_view since) = 0;
+
 protected:
     Result<void> runAuditHook(const AuditRecord &entry)
     {

@@ -2097,3 +2097,123 @@ Result<bool> PostgresStore::consumeSetupToken(std::string_view tokenHash)
 }
 
 } // namespace Server::Storage
+
+// ---- terminals pages: conflict queue, device activity, dashboard counts (migration 4) ----
+
+namespace Server::Storage {
+
+#define SOKO_PG_CONFLICT_ENTRY_SELECT                                                                                  \
+    "SELECT c.id, c.warehouse, c.device_id, c.op_id, c.reason, c.message, c.created_at, "                             \
+    "coalesce((SELECT d.label FROM devices d WHERE d.id = c.device_id), ''), "                                         \
+    "coalesce((SELECT a.operator_id FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "         \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "coalesce((SELECT a.type FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "                \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "coalesce((SELECT a.payload FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "             \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "c.resolved_at, coalesce(c.resolution, ''), coalesce(c.resolved_by, ''), coalesce(c.resolution_note, '') "         \
+    "FROM conflicts c "
+
+static Store::ConflictEntry readConflictEntry(const pqxx::row &row)
+{
+    Store::ConflictEntry entry;
+    entry.conflict = ConflictRecord{integer(row[0]), text(row[1]), text(row[2]), text(row[3]),
+                                    text(row[4]),    text(row[5]), text(row[6])};
+    entry.deviceLabel = text(row[7]);
+    entry.operatorId = text(row[8]);
+    entry.opType = text(row[9]);
+    entry.payloadJson = text(row[10]);
+    entry.resolvedAt = optionalText(row[11]);
+    entry.resolution = Store::resolutionFromName(text(row[12]));
+    entry.resolvedBy = text(row[13]);
+    entry.resolutionNote = text(row[14]);
+    return entry;
+}
+
+Result<std::vector<Store::ConflictEntry>> PostgresStore::conflictQueue(int limit)
+{
+    return run<std::vector<ConflictEntry>>("conflictQueue", [&](Connection &c) -> Result<std::vector<ConflictEntry>> {
+        std::vector<ConflictEntry> out;
+        for (const auto &row :
+             c.exec(SOKO_PG_CONFLICT_ENTRY_SELECT "ORDER BY (c.resolved_at IS NOT NULL), "
+                                                  "CASE WHEN c.resolved_at IS NULL THEN c.id ELSE -c.id END LIMIT $1",
+                    static_cast<std::int64_t>(limit)))
+            out.push_back(readConflictEntry(row));
+        return out;
+    });
+}
+
+Result<std::optional<Store::ConflictEntry>> PostgresStore::conflictEntry(std::int64_t id)
+{
+    return run<std::optional<ConflictEntry>>(
+        "conflictEntry", [&](Connection &c) -> Result<std::optional<ConflictEntry>> {
+            const auto rows = c.exec(SOKO_PG_CONFLICT_ENTRY_SELECT "WHERE c.id = $1", id);
+            if (rows.empty())
+                return std::optional<ConflictEntry>();
+            return std::optional<ConflictEntry>(readConflictEntry(rows[0]));
+        });
+}
+
+Result<std::int64_t> PostgresStore::openConflictCount()
+{
+    return run<std::int64_t>("openConflictCount", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")[0][0]);
+    });
+}
+
+Result<bool> PostgresStore::resolveConflict(std::int64_t id, ConflictResolution resolution,
+                                            std::string_view resolvedBy, std::string_view note)
+{
+    return run<bool>("resolveConflict", [&](Connection &c) -> Result<bool> {
+        return c.exec("UPDATE conflicts SET resolved_at = $2, resolution = $3, resolved_by = $4, "
+                      "resolution_note = $5 WHERE id = $1 AND resolved_at IS NULL",
+                      id, now(), std::string(resolutionName(resolution)), std::string(resolvedBy), std::string(note))
+                   .affected_rows() == 1;
+    });
+}
+
+Result<std::vector<Store::DeviceActivity>> PostgresStore::deviceActivity()
+{
+    return run<std::vector<DeviceActivity>>("deviceActivity", [&](Connection &c) -> Result<std::vector<DeviceActivity>> {
+        std::vector<DeviceActivity> out;
+        for (const auto &row :
+             c.exec("SELECT d.id, "
+                    "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'applied'), "
+                    "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'conflict'), "
+                    "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'rejected'), "
+                    "(SELECT max(a.applied_at) FROM applied_ops a WHERE a.device_id = d.id), "
+                    "(SELECT count(*) FROM rejections r WHERE r.device_id = d.id) FROM devices d ORDER BY d.id"))
+            out.push_back(DeviceActivity{text(row[0]), integer(row[1]), integer(row[2]), integer(row[3]),
+                                         optionalText(row[4]), integer(row[5])});
+        return out;
+    });
+}
+
+Result<std::vector<std::pair<OrderState, std::int64_t>>> PostgresStore::orderStateCountsSince(std::string_view since)
+{
+    using Counts = std::vector<std::pair<OrderState, std::int64_t>>;
+    return run<Counts>("orderStateCountsSince", [&](Connection &c) -> Result<Counts> {
+        Counts out;
+        for (const auto &row :
+             c.exec("SELECT state, count(*) FROM orders WHERE updated_at >= $1 GROUP BY state", std::string(since)))
+            if (const auto state = Common::Domain::orderStateFromName(text(row[0])))
+                out.emplace_back(*state, integer(row[1]));
+        return out;
+    });
+}
+
+Result<std::int64_t> PostgresStore::shipmentCountSince(std::string_view since)
+{
+    return run<std::int64_t>("shipmentCountSince", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT count(*) FROM shipments WHERE shipped_at >= $1", std::string(since))[0][0]);
+    });
+}
+
+Result<std::int64_t> PostgresStore::alertCountSince(std::string_view since)
+{
+    return run<std::int64_t>("alertCountSince", [&](Connection &c) -> Result<std::int64_t> {
+        return integer(c.exec("SELECT count(*) FROM alert_outbox WHERE created_at >= $1", std::string(since))[0][0]);
+    });
+}
+
+} // namespace Server::Storage

@@ -188,6 +188,17 @@ public:
     Result<std::optional<std::string>> setupTokenHash() override;
     Result<bool> consumeSetupToken(std::string_view tokenHash) override;
 
+    // terminals pages
+    Result<std::vector<ConflictEntry>> conflictQueue(int limit) override;
+    Result<std::optional<ConflictEntry>> conflictEntry(std::int64_t id) override;
+    Result<std::int64_t> openConflictCount() override;
+    Result<bool> resolveConflict(std::int64_t id, ConflictResolution resolution, std::string_view resolvedBy,
+                                 std::string_view note) override;
+    Result<std::vector<DeviceActivity>> deviceActivity() override;
+    Result<std::vector<std::pair<OrderState, std::int64_t>>> orderStateCountsSince(std::string_view since) override;
+    Result<std::int64_t> shipmentCountSince(std::string_view since) override;
+    Result<std::int64_t> alertCountSince(std::string_view since) override;
+
     std::string now() override;
 
     struct Connection;

@@ -2332,3 +2332,137 @@ Result<bool> SqliteStore::consumeSetupToken(std::string_view tokenHash)
 }
 
 } // namespace Server::Storage
+
+// ---- terminals pages: conflict queue, device activity, dashboard counts (migration 4) ----
+
+namespace Server::Storage {
+
+#define SOKO_CONFLICT_ENTRY_SELECT                                                                                     \
+    "SELECT c.id, c.warehouse, c.device_id, c.op_id, c.reason, c.message, c.created_at, "                             \
+    "coalesce((SELECT d.label FROM devices d WHERE d.id = c.device_id), ''), "                                         \
+    "coalesce((SELECT a.operator_id FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "         \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "coalesce((SELECT a.type FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "                \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "coalesce((SELECT a.payload FROM applied_ops a WHERE a.device_id = c.device_id AND a.op_id = c.op_id "             \
+    "ORDER BY a.incarnation, a.seq LIMIT 1), ''), "                                                                    \
+    "c.resolved_at, coalesce(c.resolution, ''), coalesce(c.resolved_by, ''), coalesce(c.resolution_note, '') "         \
+    "FROM conflicts c "
+
+static Store::ConflictEntry readConflictEntry(const SqliteStore::Statement &query)
+{
+    Store::ConflictEntry entry;
+    entry.conflict = ConflictRecord{query.integer(0), query.text(1), query.text(2), query.text(3),
+                                    query.text(4),    query.text(5), query.text(6)};
+    entry.deviceLabel = query.text(7);
+    entry.operatorId = query.text(8);
+    entry.opType = query.text(9);
+    entry.payloadJson = query.text(10);
+    entry.resolvedAt = query.optionalText(11);
+    entry.resolution = Store::resolutionFromName(query.text(12));
+    entry.resolvedBy = query.text(13);
+    entry.resolutionNote = query.text(14);
+    return entry;
+}
+
+Result<std::vector<Store::ConflictEntry>> SqliteStore::conflictQueue(int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_CONFLICT_ENTRY_SELECT "ORDER BY (c.resolved_at IS NOT NULL), "
+                                                   "CASE WHEN c.resolved_at IS NULL THEN c.id ELSE -c.id END LIMIT ?1");
+    query.bind(1, limit);
+    std::vector<ConflictEntry> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readConflictEntry(query));
+    }
+    return out;
+}
+
+Result<std::optional<Store::ConflictEntry>> SqliteStore::conflictEntry(std::int64_t id)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, SOKO_CONFLICT_ENTRY_SELECT "WHERE c.id = ?1");
+    query.bind(1, id);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<ConflictEntry>();
+    return std::optional<ConflictEntry>(readConflictEntry(query));
+}
+
+Result<std::int64_t> SqliteStore::openConflictCount()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL");
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : 0;
+}
+
+Result<bool> SqliteStore::resolveConflict(std::int64_t id, ConflictResolution resolution,
+                                          std::string_view resolvedBy, std::string_view note)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE conflicts SET resolved_at = ?2, resolution = ?3, resolved_by = ?4, "
+                        "resolution_note = ?5 WHERE id = ?1 AND resolved_at IS NULL");
+    SOKO_TRY(query.bind(1, id).bind(2, now()).bind(3, resolutionName(resolution)).bind(4, resolvedBy).bind(5, note).run());
+    return sqlite3_changes(m_db) == 1;
+}
+
+Result<std::vector<Store::DeviceActivity>> SqliteStore::deviceActivity()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query,
+                 "SELECT d.id, "
+                 "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'applied'), "
+                 "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'conflict'), "
+                 "(SELECT count(*) FROM applied_ops a WHERE a.device_id = d.id AND a.outcome = 'rejected'), "
+                 "(SELECT max(a.applied_at) FROM applied_ops a WHERE a.device_id = d.id), "
+                 "(SELECT count(*) FROM rejections r WHERE r.device_id = d.id) FROM devices d ORDER BY d.id");
+    std::vector<DeviceActivity> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(DeviceActivity{query.text(0), query.integer(1), query.integer(2), query.integer(3),
+                                     query.optionalText(4), query.integer(5)});
+    }
+    return out;
+}
+
+Result<std::vector<std::pair<OrderState, std::int64_t>>> SqliteStore::orderStateCountsSince(std::string_view since)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT state, count(*) FROM orders WHERE updated_at >= ?1 GROUP BY state");
+    query.bind(1, since);
+    std::vector<std::pair<OrderState, std::int64_t>> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        if (const auto state = Common::Domain::orderStateFromName(query.text(0)))
+            out.emplace_back(*state, query.integer(1));
+    }
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::shipmentCountSince(std::string_view since)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*) FROM shipments WHERE shipped_at >= ?1");
+    query.bind(1, since);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : 0;
+}
+
+Result<std::int64_t> SqliteStore::alertCountSince(std::string_view since)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT count(*) FROM alert_outbox WHERE created_at >= ?1");
+    query.bind(1, since);
+    SOKO_STEP(row, query);
+    return row ? query.integer(0) : 0;
+}
+
+} // namespace Server::Storage

@@ -5,5 +5,6 @@
 import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
 import adminSetup from './adminsetup.mjs';
+import terminals from './terminals.mjs';
 
-export default [tlsTrust, adminLogin, adminSetup];
+export default [tlsTrust, adminLogin, adminSetup, terminals];
