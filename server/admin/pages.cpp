@@ -126,6 +126,12 @@ Html layout(const PageContext &context, Message title, const Html &content)
     Element nav("nav");
     if (context.user)
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
+    if (context.user && roleHas(context.user->role, Permission::ViewOrders)) // orders pages
+        nav.child(Element("a").attribute("href", "/admin/orders").child(translated(context, Message::NavOrders)));
+    if (context.user && roleHas(context.user->role, Permission::ViewStock)) // stock pages
+        nav.child(Element("a").attribute("href", "/admin/skus").child(translated(context, Message::NavSkus)))
+            .child(Element("a").attribute("href", "/admin/locations").child(translated(context, Message::NavLocations)))
+            .child(Element("a").attribute("href", "/admin/stock").child(translated(context, Message::NavStock)));
     header.child(nav);
     if (context.user) {
         header.child(Element("span")

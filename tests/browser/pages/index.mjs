@@ -4,5 +4,6 @@
 // list it here.
 import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
+import orders from './orders.mjs';
 
-export default [tlsTrust, adminLogin];
+export default [tlsTrust, adminLogin, orders];
