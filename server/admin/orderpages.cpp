@@ -153,9 +153,7 @@ struct ListQuery
 ListQuery readListQuery(const HttpRequest &request, int defaultLimit, int maxLimit)
 {
     ListQuery out;
-    const auto value = [&request](std::string_view name) {
-        return std::string(request.queryValue(name).value_or(""));
-    };
+    const auto value = [&request](std::string_view name) { return std::string(request.queryValue(name).value_or("")); };
     out.search.text = value("q");
     out.search.store = value("store");
     out.stateText = value("state");
@@ -242,10 +240,9 @@ Html ordersTable(const PageContext &page, const std::vector<Storage::OrderListRo
     for (const auto &row : rows) {
         body.child(
             Element("tr")
-                .child(Element("td").child(
-                    Element("a")
-                        .attribute("href", "/admin/orders/" + std::to_string(row.order.id))
-                        .text(row.order.orderNumber)))
+                .child(Element("td").child(Element("a")
+                                               .attribute("href", "/admin/orders/" + std::to_string(row.order.id))
+                                               .text(row.order.orderNumber)))
                 .child(cell(row.order.store))
                 .child(cell(row.order.customer))
                 .child(Element("td")
@@ -256,10 +253,7 @@ Html ordersTable(const PageContext &page, const std::vector<Storage::OrderListRo
                 .child(numberCell(row.quantity))
                 .child(Element("td").child(Element("time").attribute("datetime", row.createdAt).text(row.createdAt))));
     }
-    return Element("table")
-        .attribute("class", "orders")
-        .child(Element("thead").child(head))
-        .child(body);
+    return Element("table").attribute("class", "orders").child(Element("thead").child(head)).child(body);
 }
 
 HttpResponse unavailable(AdminApplication &application, AdminContext &context)
@@ -337,13 +331,12 @@ HttpResponse ordersList(AdminApplication &application, Storage::StorePool &pool,
     if (rows->size() > static_cast<std::size_t>(query.search.limit)) {
         rows->resize(static_cast<std::size_t>(query.search.limit));
         const std::string filters = filterQuery(query);
-        next = Element("p").child(
-            Element("a")
-                .attribute("rel", "next")
-                .attribute("href", "/admin/orders?" + filters + (filters.empty() ? "" : "&") +
-                                       "before=" + std::to_string(rows->back().order.id) +
-                                       "&limit=" + std::to_string(query.search.limit))
-                .child(translated(page, Message::NextPage)));
+        next = Element("p").child(Element("a")
+                                      .attribute("rel", "next")
+                                      .attribute("href", "/admin/orders?" + filters + (filters.empty() ? "" : "&") +
+                                                             "before=" + std::to_string(rows->back().order.id) +
+                                                             "&limit=" + std::to_string(query.search.limit))
+                                      .child(translated(page, Message::NextPage)));
     }
     const Html content = notices + links + filterForm(page, query) + ordersTable(page, *rows) + next;
     return htmlResponse(200, layout(page, Message::OrdersTitle, content));
@@ -414,8 +407,11 @@ Html actionForm(const PageContext &page, std::int64_t id, const char *action, Me
     if (confirm)
         form.attribute("data-confirm", translate(*confirm, page.language));
     form.child(csrfField(page.csrfToken))
-        .child(Element("button").attribute("type", "submit").attribute("name", "action").attribute("value", action).child(
-            translated(page, label)));
+        .child(Element("button")
+                   .attribute("type", "submit")
+                   .attribute("name", "action")
+                   .attribute("value", action)
+                   .child(translated(page, label)));
     return form;
 }
 
@@ -424,20 +420,21 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
                      const std::vector<Storage::AuditRecord> &history, const Html &notice)
 {
     const auto row = [&page](Message label, const Html &value) {
-        return Element("tr").child(Element("th").attribute("scope", "row").child(translated(page, label))).child(
-            Element("td").child(value));
+        return Element("tr")
+            .child(Element("th").attribute("scope", "row").child(translated(page, label)))
+            .child(Element("td").child(value));
     };
-    const Html header = Element("table")
-                            .attribute("class", "fields")
-                            .child(row(Message::OrderNumber, Html::text(order.orderNumber)))
-                            .child(row(Message::StoreCode, Html::text(order.store)))
-                            .child(row(Message::Customer, Html::text(order.customer)))
-                            .child(row(Message::Address, Html::text(order.address)))
-                            .child(row(Message::State, Element("span")
-                                                           .attribute("data-state",
-                                                                      Common::Domain::orderStateName(order.state))
-                                                           .child(translated(page, stateMessage(order.state)))))
-                            .child(row(Message::Warehouse, Html::text(order.warehouse)));
+    const Html header =
+        Element("table")
+            .attribute("class", "fields")
+            .child(row(Message::OrderNumber, Html::text(order.orderNumber)))
+            .child(row(Message::StoreCode, Html::text(order.store)))
+            .child(row(Message::Customer, Html::text(order.customer)))
+            .child(row(Message::Address, Html::text(order.address)))
+            .child(row(Message::State, Element("span")
+                                           .attribute("data-state", Common::Domain::orderStateName(order.state))
+                                           .child(translated(page, stateMessage(order.state)))))
+            .child(row(Message::Warehouse, Html::text(order.warehouse)));
 
     Element lineHead("tr");
     for (const Message message : {Message::LineNumber, Message::Sku, Message::QuantityOrdered, Message::QuantityPicked})
@@ -458,9 +455,8 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
                       .attribute("class", "fields")
                       .child(row(Message::TrackingNumber, Html::text(shipment->trackingNumber)))
                       .child(row(Message::Carrier, Html::text(shipment->carrier)))
-                      .child(row(Message::ShippedAt, Element("time")
-                                                         .attribute("datetime", shipment->shippedAt)
-                                                         .text(shipment->shippedAt)));
+                      .child(row(Message::ShippedAt,
+                                 Element("time").attribute("datetime", shipment->shippedAt).text(shipment->shippedAt)));
 
     Html actions;
     if (roleHas(session.role, Permission::ManageOrders)) {
@@ -476,19 +472,18 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
             forms = muted(page, Message::NoActions);
         actions = card(page, Message::OrderActions, forms);
     }
-    const Html content = notice +
-                         Element("section")
-                             .attribute("class", "card")
-                             .child(Element("h2").text(order.store + " / " + order.orderNumber))
-                             .child(header)
-                             .html() +
-                         actions + card(page, Message::OrderLines, lines).html() +
-                         card(page, Message::Shipment, shipped).html() +
-                         card(page, Message::History, historyTable(page, history)).html() +
-                         Element("p").child(Element("a")
-                                                .attribute("href", "/admin/orders")
-                                                .child(translated(page, Message::OrdersTitle)))
-                             .html();
+    const Html content =
+        notice +
+        Element("section")
+            .attribute("class", "card")
+            .child(Element("h2").text(order.store + " / " + order.orderNumber))
+            .child(header)
+            .html() +
+        actions + card(page, Message::OrderLines, lines).html() + card(page, Message::Shipment, shipped).html() +
+        card(page, Message::History, historyTable(page, history)).html() +
+        Element("p")
+            .child(Element("a").attribute("href", "/admin/orders").child(translated(page, Message::OrdersTitle)))
+            .html();
     return layout(page, Message::OrderDetailTitle, content);
 }
 
@@ -707,20 +702,20 @@ HttpResponse renderPreview(const AdminContext &context, const ImportPreview &pre
     const PageContext &page = context.page;
     if (!preview.errors.empty())
         return importPage(page, 422, previewErrors(page, preview), text);
-    const Html commit = Element("form")
-                            .attribute("method", "post")
-                            .attribute("action", "/admin/orders/import/commit")
-                            .child(csrfField(page.csrfToken))
-                            .child(Element("input").attribute("type", "hidden").attribute("name", "csv").attribute(
-                                "value", text))
-                            .child(Element("input")
-                                       .attribute("type", "hidden")
-                                       .attribute("name", "digest")
-                                       .attribute("value", importDigest(*context.session, text)))
-                            .child(Element("button")
-                                       .attribute("type", "submit")
-                                       .attribute("id", "import-commit")
-                                       .child(translated(page, Message::CommitImport)));
+    const Html commit =
+        Element("form")
+            .attribute("method", "post")
+            .attribute("action", "/admin/orders/import/commit")
+            .child(csrfField(page.csrfToken))
+            .child(Element("input").attribute("type", "hidden").attribute("name", "csv").attribute("value", text))
+            .child(Element("input")
+                       .attribute("type", "hidden")
+                       .attribute("name", "digest")
+                       .attribute("value", importDigest(*context.session, text)))
+            .child(Element("button")
+                       .attribute("type", "submit")
+                       .attribute("id", "import-commit")
+                       .child(translated(page, Message::CommitImport)));
     const Html top = note(page, Message::PreviewReady) +
                      card(page, Message::OrdersImportTitle, previewOrders(page, preview) + commit).html();
     return importPage(page, 200, top, text);
@@ -796,10 +791,8 @@ Element numberCell(std::int64_t value)
 
 Element card(const PageContext &page, Message title, const Html &body)
 {
-    return std::move(Element("section")
-                         .attribute("class", "card")
-                         .child(Element("h2").child(translated(page, title)))
-                         .child(body));
+    return std::move(
+        Element("section").attribute("class", "card").child(Element("h2").child(translated(page, title))).child(body));
 }
 
 Html muted(const PageContext &page, Message message)
@@ -941,36 +934,82 @@ void installOrderPages(AdminApplication &application, Storage::StorePool &pool)
 {
     AdminApplication *app = &application;
     Storage::StorePool *stores = &pool;
-    const std::vector<std::string> listParameters = {"q",      "state", "store",    "from",     "to",
-                                                     "before", "limit", "done",     "imported", "unchanged"};
+    const std::vector<std::string> listParameters = {"q",      "state", "store", "from",     "to",
+                                                     "before", "limit", "done",  "imported", "unchanged"};
     application.addRoute({"GET", "/admin/orders", AdminAuth::Session, Permission::ViewOrders, StepUp::No,
                           ResponseKind::Html, AdminBody::None, 0, listParameters,
                           [app, stores](AdminContext &context) { return ordersList(*app, *stores, context); }});
-    application.addRoute({"GET", "/admin/orders.csv", AdminAuth::Session, Permission::ExportPersonalData,
-                          StepUp::Required, ResponseKind::Text, AdminBody::None, 0,
+    application.addRoute({"GET",
+                          "/admin/orders.csv",
+                          AdminAuth::Session,
+                          Permission::ExportPersonalData,
+                          StepUp::Required,
+                          ResponseKind::Text,
+                          AdminBody::None,
+                          0,
                           {"q", "state", "store", "from", "to"},
                           [app, stores](AdminContext &context) { return ordersCsv(*app, *stores, context); }});
-    application.addRoute({"GET", "/admin/orders/{id}", AdminAuth::Session, Permission::ViewOrders, StepUp::No,
-                          ResponseKind::Html, AdminBody::None, 0, {"done"},
+    application.addRoute({"GET",
+                          "/admin/orders/{id}",
+                          AdminAuth::Session,
+                          Permission::ViewOrders,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::None,
+                          0,
+                          {"done"},
                           [app, stores](AdminContext &context) { return orderDetail(*app, *stores, context); }});
-    application.addRoute({"POST", "/admin/orders/{id}/cancel", AdminAuth::Session, Permission::ManageOrders,
-                          StepUp::No, ResponseKind::Html, AdminBody::Form, 1024, {},
-                          [app, stores](AdminContext &context) {
-                              return orderAction(*app, *stores, context, OrderAction::Cancel);
-                          }});
-    application.addRoute({"POST", "/admin/orders/{id}/release", AdminAuth::Session, Permission::ManageOrders,
-                          StepUp::No, ResponseKind::Html, AdminBody::Form, 1024, {},
-                          [app, stores](AdminContext &context) {
-                              return orderAction(*app, *stores, context, OrderAction::Release);
-                          }});
-    application.addRoute({"GET", "/admin/orders/import", AdminAuth::Session, Permission::ImportData, StepUp::No,
-                          ResponseKind::Html, AdminBody::None, 0, {},
+    application.addRoute(
+        {"POST",
+         "/admin/orders/{id}/cancel",
+         AdminAuth::Session,
+         Permission::ManageOrders,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::Form,
+         1024,
+         {},
+         [app, stores](AdminContext &context) { return orderAction(*app, *stores, context, OrderAction::Cancel); }});
+    application.addRoute(
+        {"POST",
+         "/admin/orders/{id}/release",
+         AdminAuth::Session,
+         Permission::ManageOrders,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::Form,
+         1024,
+         {},
+         [app, stores](AdminContext &context) { return orderAction(*app, *stores, context, OrderAction::Release); }});
+    application.addRoute({"GET",
+                          "/admin/orders/import",
+                          AdminAuth::Session,
+                          Permission::ImportData,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::None,
+                          0,
+                          {},
                           [](AdminContext &context) { return importPage(context.page, 200, Html(), {}); }});
-    application.addRoute({"POST", "/admin/orders/import", AdminAuth::Session, Permission::ImportData, StepUp::No,
-                          ResponseKind::Html, AdminBody::Form, maxImportBodyBytes, {},
+    application.addRoute({"POST",
+                          "/admin/orders/import",
+                          AdminAuth::Session,
+                          Permission::ImportData,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::Form,
+                          maxImportBodyBytes,
+                          {},
                           [app, stores](AdminContext &context) { return importPreview(*app, *stores, context); }});
-    application.addRoute({"POST", "/admin/orders/import/commit", AdminAuth::Session, Permission::ImportData,
-                          StepUp::No, ResponseKind::Html, AdminBody::Form, maxImportBodyBytes, {},
+    application.addRoute({"POST",
+                          "/admin/orders/import/commit",
+                          AdminAuth::Session,
+                          Permission::ImportData,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::Form,
+                          maxImportBodyBytes,
+                          {},
                           [app, stores](AdminContext &context) { return importCommit(*app, *stores, context); }});
 }
 

@@ -36,8 +36,8 @@ struct PageContext;
 // Table and form pieces shared by the order and stock pages.
 namespace Parts {
 Element headerCell(const PageContext &page, Message message); // <th scope="col">
-Element cell(std::string_view text);                            // <td>, escaped
-Element numberCell(std::int64_t value);                         // <td class="number">
+Element cell(std::string_view text);                          // <td>, escaped
+Element numberCell(std::int64_t value);                       // <td class="number">
 Element card(const PageContext &page, Message title, const Html &body);
 Html muted(const PageContext &page, Message message);
 Element labelled(const PageContext &page, Message label, const Html &input);

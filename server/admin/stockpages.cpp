@@ -68,8 +68,8 @@ HttpResponse failure(AdminApplication &application, AdminContext &context, const
                                      down ? "unavailable" : "internal", context.request);
 }
 
-Html searchForm(const PageContext &page, const char *action, std::initializer_list<std::pair<const char *, Message>> fields,
-                const AdminContext &context)
+Html searchForm(const PageContext &page, const char *action,
+                std::initializer_list<std::pair<const char *, Message>> fields, const AdminContext &context)
 {
     Element form("form");
     form.attribute("class", "filters").attribute("method", "get").attribute("action", action);
@@ -145,13 +145,12 @@ HttpResponse skusPage(AdminApplication &application, Storage::StorePool &pool, A
                            .child(Element("td").child(skuLink(sku.code)))
                            .child(cell(sku.name))
                            .child(cell(sku.baseUnit))
-                           .child(Element("td").child(
-                               translated(page, sku.lotControlled ? Message::Yes : Message::No)))
+                           .child(Element("td").child(translated(page, sku.lotControlled ? Message::Yes : Message::No)))
                            .child(cell(gtins))
-                           .child(Element("td").child(Element("a")
-                                                          .attribute("href", "/admin/stock?sku=" +
-                                                                                 encodeUriComponent(sku.code))
-                                                          .child(translated(page, Message::StockOf)))));
+                           .child(Element("td").child(
+                               Element("a")
+                                   .attribute("href", "/admin/stock?sku=" + encodeUriComponent(sku.code))
+                                   .child(translated(page, Message::StockOf)))));
         }
         table = Element("table").attribute("class", "skus").child(Element("thead").child(head)).child(body);
     }
@@ -195,8 +194,8 @@ HttpResponse locationsPage(AdminApplication &application, Storage::StorePool &po
                                    .child(translated(page, Message::StockOf)))));
         table = Element("table").attribute("class", "locations").child(Element("thead").child(head)).child(body);
     }
-    const Html content = warehouseLinks(*warehouses, "/admin/locations", chosen) +
-                         Element("h2").text(chosen).html() + table;
+    const Html content =
+        warehouseLinks(*warehouses, "/admin/locations", chosen) + Element("h2").text(chosen).html() + table;
     return htmlResponse(200, layout(page, Message::LocationsTitle, content));
 }
 
@@ -209,7 +208,10 @@ HttpResponse stockPage(AdminApplication &application, Storage::StorePool &pool, 
     const auto sku = textParameter(context, "sku");
     if (!warehouse || !location || !lot || !sku)
         return badFilter(page, Message::StockTitle,
-                         !warehouse ? "warehouse" : !location ? "location" : !lot ? "lot" : "sku");
+                         !warehouse  ? "warehouse"
+                         : !location ? "location"
+                         : !lot      ? "lot"
+                                     : "sku");
     auto lease = pool.acquire();
     if (!lease)
         return failure(application, context, lease.error());
@@ -278,12 +280,12 @@ HttpResponse movementsPage(AdminApplication &application, Storage::StorePool &po
             return failure(application, context, movements.error());
         if (movements->size() > static_cast<std::size_t>(movementPageSize)) {
             movements->resize(static_cast<std::size_t>(movementPageSize));
-            next = Element("p").child(Element("a")
-                                          .attribute("rel", "next")
-                                          .attribute("href", "/admin/stock/movements?sku=" + encodeUriComponent(*sku) +
-                                                                 "&after=" +
-                                                                 std::to_string(movements->back().movement.id))
-                                          .child(translated(page, Message::NextPage)));
+            next =
+                Element("p").child(Element("a")
+                                       .attribute("rel", "next")
+                                       .attribute("href", "/admin/stock/movements?sku=" + encodeUriComponent(*sku) +
+                                                              "&after=" + std::to_string(movements->back().movement.id))
+                                       .child(translated(page, Message::NextPage)));
         }
         if (!movements->empty()) {
             Element head("tr");
@@ -303,8 +305,7 @@ HttpResponse movementsPage(AdminApplication &application, Storage::StorePool &po
                                .child(cell(reasonName(movement.reason)))
                                .child(cell(movement.operationId)));
             }
-            table =
-                Element("table").attribute("class", "movements").child(Element("thead").child(head)).child(body);
+            table = Element("table").attribute("class", "movements").child(Element("thead").child(head)).child(body);
         }
     }
     const Html content = searchForm(page, "/admin/stock/movements", {{"sku", Message::Sku}}, context) +

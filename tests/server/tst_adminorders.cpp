@@ -107,13 +107,13 @@ class TestAdminOrders : public QObject
         request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
         request.headers.emplace_back("sec-fetch-site", "same-origin");
         request.headers.emplace_back("origin", "https://localhost:8445");
-        request.body = (csrf ? "csrf=" + encoded(csrfOf(token)) : std::string()) +
-                       (csrf && !fields.empty() ? "&" : "") + fields;
+        request.body =
+            (csrf ? "csrf=" + encoded(csrfOf(token)) : std::string()) + (csrf && !fields.empty() ? "&" : "") + fields;
         return request;
     }
 
-    std::int64_t addOrder(const std::string &number, const std::string &customer,
-                          Common::Domain::Quantity quantity = 2, const std::string &store = "shop")
+    std::int64_t addOrder(const std::string &number, const std::string &customer, Common::Domain::Quantity quantity = 2,
+                          const std::string &store = "shop")
     {
         Common::Domain::Order order;
         order.store = store;
@@ -127,8 +127,7 @@ class TestAdminOrders : public QObject
         return *id;
     }
 
-    void receive(const char *sku, Common::Domain::Quantity quantity, const char *location = "A-1",
-                 const char *lot = "")
+    void receive(const char *sku, Common::Domain::Quantity quantity, const char *location = "A-1", const char *lot = "")
     {
         ServerWorld::check(m_world->store->addMovement(Common::Domain::StockMovement{
             0, "TKY1", sku, location, lot, quantity, Common::Domain::MovementReason::Receipt, ""}));
@@ -254,9 +253,15 @@ private Q_SLOTS:
         page = list({{"limit", "1"}, {"before", std::to_string(tea + 1)}});
         QVERIFY(contains(page.body, "T-100") && !contains(page.body, "M-100"));
         // Bad filters: 400 with the parameter named; undeclared parameters 400 (R44).
-        for (const auto &[name, value] : std::vector<std::pair<std::string, std::string>>{
-                 {"state", "bogus"}, {"from", "2026-13-01"}, {"to", "yesterday"}, {"limit", "0"},
-                 {"limit", "201"}, {"limit", "1e3"}, {"before", "0x10"}, {"q", std::string(65, 'a')}}) {
+        for (const auto &[name, value] :
+             std::vector<std::pair<std::string, std::string>>{{"state", "bogus"},
+                                                              {"from", "2026-13-01"},
+                                                              {"to", "yesterday"},
+                                                              {"limit", "0"},
+                                                              {"limit", "201"},
+                                                              {"limit", "1e3"},
+                                                              {"before", "0x10"},
+                                                              {"q", std::string(65, 'a')}}) {
             page = list({{name, value}});
             QCOMPARE(page.status, 400);
             QVERIFY(contains(page.body, name));
@@ -295,10 +300,10 @@ private Q_SLOTS:
         const auto alertsBefore = alertCount();
         const auto done = m_admin->handle(post(path, "backoffice", ""));
         QCOMPARE(done.status, 302);
-        QCOMPARE(std::find_if(done.headers.begin(), done.headers.end(),
-                              [](const auto &h) { return h.first == "Location"; })
-                     ->second,
-                 "/admin/orders/" + std::to_string(id) + "?done=cancelled");
+        QCOMPARE(
+            std::find_if(done.headers.begin(), done.headers.end(), [](const auto &h) { return h.first == "Location"; })
+                ->second,
+            "/admin/orders/" + std::to_string(id) + "?done=cancelled");
         QCOMPARE(stateOf(id), OrderState::Cancelled);
         const auto changes = auditEvents("order_status_change");
         QCOMPARE(changes.size(), std::size_t(1));
@@ -307,7 +312,8 @@ private Q_SLOTS:
         QVERIFY(contains(changes[0].details, "\"to\":\"cancelled\""));
         QCOMPARE(alertCount(), alertsBefore + 1); // announced in the same transaction (R42)
         // The history on the detail page shows it.
-        const auto page = m_admin->handle(get("/admin/orders/" + std::to_string(id), "viewer", {{"done", "cancelled"}}));
+        const auto page =
+            m_admin->handle(get("/admin/orders/" + std::to_string(id), "viewer", {{"done", "cancelled"}}));
         QVERIFY(contains(page.body, "order_status_change"));
         QVERIFY(contains(page.body, "The order was cancelled."));
 
@@ -375,8 +381,7 @@ private Q_SLOTS:
         QTest::newRow("unbalanced quote") << good + "shop,\"I-2,Ueda,Osaka,1,S1,1\n" << QByteArray("file");
         QTest::newRow("extra column") << QByteArray("store,order_number,customer,address,line,sku,quantity,x\n")
                                       << QByteArray("file");
-        QTest::newRow("wrong header") << QByteArray("shop,order_number,customer,address,line,sku,quantity\n") +
-                                             good
+        QTest::newRow("wrong header") << QByteArray("shop,order_number,customer,address,line,sku,quantity\n") + good
                                       << QByteArray("file");
     }
     void importPreviewRefuses()
@@ -477,7 +482,8 @@ private Q_SLOTS:
         QVERIFY(contains(imports[0].details, "\"imported\":2"));
         QVERIFY(alertCount() > alertsBefore);
         // The list shows the counts.
-        page = m_admin->handle(get("/admin/orders", "viewer", {{"done", "imported"}, {"imported", "2"}, {"unchanged", "0"}}));
+        page = m_admin->handle(
+            get("/admin/orders", "viewer", {{"done", "imported"}, {"imported", "2"}, {"unchanged", "0"}}));
         QVERIFY(contains(page.body, "New orders 2"));
 
         // The same file again: previewed as already known, committed as unchanged.
@@ -559,7 +565,8 @@ private Q_SLOTS:
         QTest::newRow("cr") << QByteArray("\rx") << QByteArray("\"'\rx\"");
         QTest::newRow("comma") << QByteArray("a,b") << QByteArray("\"a,b\"");
         QTest::newRow("quote") << QByteArray("say \"hi\"") << QByteArray("\"say \"\"hi\"\"\"");
-        QTest::newRow("hyperlink") << QByteArray("=HYPERLINK(\"http://x\",\"y\")") << QByteArray("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        QTest::newRow("hyperlink") << QByteArray("=HYPERLINK(\"http://x\",\"y\")")
+                                   << QByteArray("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
         QTest::newRow("inner equals") << QByteArray("a=b") << QByteArray("a=b");
     }
     void csvCells()
@@ -603,15 +610,18 @@ private Q_SLOTS:
         QCOMPARE(page.status, 200);
         QVERIFY(contains(page.body, "<td class=\"number\">7</td>") && contains(page.body, "L-7"));
         page = m_admin->handle(get("/admin/stock", "viewer", {{"location", "A-2"}, {"sku", "S1"}}));
-        QVERIFY(contains(page.body, "<td class=\"number\">3</td>") && !contains(page.body, "<td class=\"number\">7</td>"));
+        QVERIFY(contains(page.body, "<td class=\"number\">3</td>") &&
+                !contains(page.body, "<td class=\"number\">7</td>"));
         QVERIFY(!contains(page.body, "L-7"));
         page = m_admin->handle(get("/admin/stock", "viewer", {{"lot", "L-7"}}));
-        QVERIFY(contains(page.body, "<td class=\"number\">4</td>") && !contains(page.body, "<td class=\"number\">3</td>"));
+        QVERIFY(contains(page.body, "<td class=\"number\">4</td>") &&
+                !contains(page.body, "<td class=\"number\">3</td>"));
         // Movements of one SKU.
         page = m_admin->handle(get("/admin/stock/movements", "viewer", {{"sku", "S1"}}));
         QCOMPARE(page.status, 200);
         QVERIFY(contains(page.body, "receipt"));
-        QVERIFY(contains(page.body, "<td class=\"number\">7</td>") && contains(page.body, "<td class=\"number\">3</td>"));
+        QVERIFY(contains(page.body, "<td class=\"number\">7</td>") &&
+                contains(page.body, "<td class=\"number\">3</td>"));
         QVERIFY(!contains(page.body, "L-7"));
         QCOMPARE(m_admin->handle(get("/admin/stock/movements", "viewer", {{"after", "-1"}})).status, 400);
         // Signed out → login; no stock page accepts a POST.
