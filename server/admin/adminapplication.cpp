@@ -9,6 +9,8 @@
 #include <boost/json/value.hpp>
 #include "server/admin/adminlogin.h"
 #include "server/admin/dashboard.h"
+#include "server/admin/orderpages.h" // orders pages
+#include "server/admin/stockpages.h" // stock pages
 #include "server/admin/staticassets.h"
 #include "server/net/routepattern.h"
 #include "server/admin/terminalpages.h"
@@ -311,6 +313,8 @@ void AdminApplication::addBuiltInRoutes()
                   response.body = m_config.metrics->exposition();
                   return response;
               }});
+    installOrderPages(*this, m_pool); // orders pages
+    installStockPages(*this, m_pool); // stock pages
 }
 
 Net::Application AdminApplication::application()

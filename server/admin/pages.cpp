@@ -126,8 +126,16 @@ Html layout(const PageContext &context, Message title, const Html &content)
     Element nav("nav");
     if (context.user) {
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
-        nav.child(Element("a").attribute("href", "/admin/conflicts").child(translated(context, Message::NavConflicts)));
-        nav.child(Element("a").attribute("href", "/admin/devices").child(translated(context, Message::NavDevices)));
+        if (roleHas(context.user->role, Permission::ViewConflicts))
+            nav.child(Element("a").attribute("href", "/admin/conflicts").child(translated(context, Message::NavConflicts)));
+        if (roleHas(context.user->role, Permission::ViewTerminals))
+            nav.child(Element("a").attribute("href", "/admin/devices").child(translated(context, Message::NavDevices)));
+        if (roleHas(context.user->role, Permission::ViewOrders))
+            nav.child(Element("a").attribute("href", "/admin/orders").child(translated(context, Message::NavOrders)));
+        if (roleHas(context.user->role, Permission::ViewStock))
+            nav.child(Element("a").attribute("href", "/admin/skus").child(translated(context, Message::NavSkus)))
+                .child(Element("a").attribute("href", "/admin/locations").child(translated(context, Message::NavLocations)))
+                .child(Element("a").attribute("href", "/admin/stock").child(translated(context, Message::NavStock)));
     }
     header.child(nav);
     if (context.user) {

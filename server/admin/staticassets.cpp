@@ -55,6 +55,22 @@ document.addEventListener("submit", function (event) {
         event.preventDefault();
     }
 });
+// orders pages: <input type="file" data-fill-textarea="id"> reads the chosen file into that text
+// area (the CSV import preview); without JavaScript the CSV is pasted instead.
+document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.dataset.fillTextarea || !input.files || !input.files[0]) {
+        return;
+    }
+    var target = document.getElementById(input.dataset.fillTextarea);
+    var reader = new FileReader();
+    reader.onload = function () {
+        if (target) {
+            target.value = String(reader.result);
+        }
+    };
+    reader.readAsText(input.files[0], "utf-8");
+});
 )js";
 
 std::string fnv1a64Hex(std::string_view bytes)

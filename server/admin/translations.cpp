@@ -208,6 +208,181 @@ Pair catalogue(Message message)
         return {"対応を記録", "Record resolution"};
     case Message::Sku:
         return {"SKU", "SKU"};
+    // orders and stock pages
+    case Message::NavOrders:
+        return {"受注", "Orders"};
+    case Message::NavSkus:
+        return {"SKU", "SKUs"};
+    case Message::NavLocations:
+        return {"ロケーション", "Locations"};
+    case Message::NavStock:
+        return {"在庫", "Stock"};
+    case Message::OrdersTitle:
+        return {"受注一覧", "Orders"};
+    case Message::OrderDetailTitle:
+        return {"受注詳細", "Order"};
+    case Message::OrdersImportTitle:
+        return {"受注のCSV取り込み", "Import orders (CSV)"};
+    case Message::SkusTitle:
+        return {"SKU一覧", "SKUs"};
+    case Message::LocationsTitle:
+        return {"ロケーション一覧", "Locations"};
+    case Message::StockTitle:
+        return {"在庫", "Stock"};
+    case Message::MovementsTitle:
+        return {"入出庫履歴", "Stock movements"};
+    case Message::SearchText:
+        return {"検索（受注番号・顧客名）", "Search (order number, customer)"};
+    case Message::SearchSku:
+        return {"検索（SKUコード・名称）", "Search (SKU code, name)"};
+    case Message::AnyState:
+        return {"すべての状態", "Any state"};
+    case Message::StoreCode:
+        return {"ストア", "Store"};
+    case Message::CreatedFrom:
+        return {"作成日（から）", "Created from"};
+    case Message::CreatedTo:
+        return {"作成日（まで）", "Created to"};
+    case Message::ApplyFilter:
+        return {"絞り込む", "Filter"};
+    case Message::NextPage:
+        return {"次のページ", "Next page"};
+    case Message::ExportCsv:
+        return {"CSVで書き出す", "Export CSV"};
+    case Message::ImportCsvLink:
+        return {"CSVを取り込む", "Import CSV"};
+    case Message::NoOrders:
+        return {"該当する受注はありません。", "No orders match."};
+    case Message::OrderNumber:
+        return {"受注番号", "Order number"};
+    case Message::Customer:
+        return {"顧客名", "Customer"};
+    case Message::Address:
+        return {"住所", "Address"};
+    case Message::CreatedAt:
+        return {"作成日時", "Created"};
+    case Message::LineCount:
+        return {"明細数", "Lines"};
+    case Message::Quantity:
+        return {"数量", "Quantity"};
+    case Message::Sku:
+        return {"SKU", "SKU"};
+    case Message::LineNumber:
+        return {"明細番号", "Line"};
+    case Message::QuantityOrdered:
+        return {"受注数", "Ordered"};
+    case Message::QuantityPicked:
+        return {"ピッキング済み", "Picked"};
+    case Message::OrderLines:
+        return {"明細", "Lines"};
+    case Message::Shipment:
+        return {"出荷", "Shipment"};
+    case Message::TrackingNumber:
+        return {"追跡番号", "Tracking number"};
+    case Message::Carrier:
+        return {"配送業者", "Carrier"};
+    case Message::ShippedAt:
+        return {"出荷日時", "Shipped at"};
+    case Message::NoShipment:
+        return {"まだ出荷されていません。", "Not shipped yet."};
+    case Message::History:
+        return {"履歴", "History"};
+    case Message::Event:
+        return {"イベント", "Event"};
+    case Message::Actor:
+        return {"実行者", "Actor"};
+    case Message::NoHistory:
+        return {"履歴はありません。", "No history."};
+    case Message::OrderActions:
+        return {"操作", "Actions"};
+    case Message::CancelOrder:
+        return {"受注をキャンセル", "Cancel order"};
+    case Message::ConfirmCancelOrder:
+        return {"この受注をキャンセルしますか？", "Cancel this order?"};
+    case Message::ReleaseOrder:
+        return {"倉庫へ出荷指示", "Release to warehouse"};
+    case Message::ReleaseHint:
+        return {"在庫が全明細を満たす最初の倉庫に引き当ててから出荷指示します。", "Allocates to the first warehouse whose stock covers every line, then releases it to the floor."};
+    case Message::NoActions:
+        return {"この状態の受注に行える操作はありません。", "No action is possible in this state."};
+    case Message::DoneCancelled:
+        return {"受注をキャンセルしました。", "The order was cancelled."};
+    case Message::DoneReleased:
+        return {"受注を倉庫へ出荷指示しました。", "The order was released to the warehouse."};
+    case Message::RefusedState:
+        return {"この受注の現在の状態ではその操作はできません。", "The order's current state does not allow this action."};
+    case Message::RefusedStock:
+        return {"全明細を満たす在庫のある倉庫がありません。", "No warehouse has the stock for every line."};
+    case Message::AllocatedNotReleased:
+        return {"引き当ては済みましたが出荷指示に失敗しました。", "The order was allocated but could not be released."};
+    case Message::BadFilter:
+        return {"絞り込み条件が正しくありません", "The filter is not valid"};
+    case Message::ImportIntro:
+        return {"1行に受注明細1件。先頭行は次のヘッダーと完全に一致する必要があります。まずプレビューで全行を検査し、この時点では何も保存しません。", "One order line per row. The first row must be exactly this header. The preview checks every row and saves nothing."};
+    case Message::CsvFile:
+        return {"CSVファイル", "CSV file"};
+    case Message::CsvText:
+        return {"CSVの内容（貼り付け可）", "CSV content (paste here)"};
+    case Message::Preview:
+        return {"プレビュー", "Preview"};
+    case Message::CommitImport:
+        return {"この内容で取り込む", "Import exactly this"};
+    case Message::PreviewHasErrors:
+        return {"エラーのある行があります。修正して再度プレビューしてください。何も保存していません。", "Some rows have errors. Fix them and preview again. Nothing was saved."};
+    case Message::PreviewReady:
+        return {"すべての行が正しい形式です。まだ何も保存していません。", "Every row is valid. Nothing has been saved yet."};
+    case Message::PreviewFileError:
+        return {"ファイルを読み込めません", "The file cannot be read"};
+    case Message::Column:
+        return {"列", "Column"};
+    case Message::RowLine:
+        return {"行", "Line"};
+    case Message::NewOrder:
+        return {"新規", "New"};
+    case Message::ExistingOrder:
+        return {"登録済み（変更なし）", "Already known (unchanged)"};
+    case Message::ImportChanged:
+        return {"プレビュー後に内容が変わっています。もう一度プレビューしてください。何も保存していません。", "The content changed after the preview. Preview it again. Nothing was saved."};
+    case Message::ImportDone:
+        return {"取り込みました", "Imported"};
+    case Message::ImportedCount:
+        return {"新規登録", "New orders"};
+    case Message::UnchangedCount:
+        return {"変更なし", "Unchanged"};
+    case Message::ImportEmpty:
+        return {"CSVの内容が空です。", "The CSV content is empty."};
+    case Message::ImportTooLarge:
+        return {"CSVが大きすぎます（1 MiBまで）。", "The CSV is too large (1 MiB at most)."};
+    case Message::CsvBadCode:
+        return {"1〜64文字の表示可能な文字が必要です", "needs 1 to 64 printable characters"};
+    case Message::CsvBadText:
+        return {"空でない表示可能な文字列が必要です", "needs non-empty printable text"};
+    case Message::CsvBadLine:
+        return {"正の整数が必要です", "must be a positive integer"};
+    case Message::CsvDuplicateLine:
+        return {"同じ受注で明細番号が重複しています", "appears twice in the same order"};
+    case Message::CsvBadQuantity:
+        return {"1〜1000000000の整数（半角数字のみ）が必要です", "must be an integer from 1 to 1000000000 (ASCII digits only)"};
+    case Message::CsvUnknownSku:
+        return {"未登録のSKUです", "unknown SKU"};
+    case Message::CsvDiffers:
+        return {"同じ受注の先の行と値が異なります", "differs from an earlier row of the same order"};
+    case Message::SkuName:
+        return {"名称", "Name"};
+    case Message::BaseUnit:
+        return {"基本単位", "Base unit"};
+    case Message::LotControlled:
+        return {"ロット管理", "Lot controlled"};
+    case Message::Gtins:
+        return {"GTIN", "GTINs"};
+    case Message::NoSkus:
+        return {"該当するSKUはありません。", "No SKUs match."};
+    case Message::Zone:
+        return {"ゾーン", "Zone"};
+    case Message::PickSequence:
+        return {"ピッキング順", "Pick sequence"};
+    case Message::NoLocations:
+        return {"ロケーションはありません。", "No locations."};
     case Message::Location:
         return {"ロケーション", "Location"};
     case Message::Lot:
@@ -282,6 +457,24 @@ Pair catalogue(Message message)
         return {"本日（UTC）", "Today (UTC)"};
     case Message::EnrollmentQrAlt:
         return {"登録コードのQRコード", "QR code of the enrollment code"};
+    case Message::NoStock:
+        return {"該当する在庫はありません。", "No stock matches."};
+    case Message::QuantityDelta:
+        return {"増減", "Change"};
+    case Message::OperationId:
+        return {"操作ID", "Operation id"};
+    case Message::NoMovements:
+        return {"入出庫の記録はありません。", "No movements."};
+    case Message::Yes:
+        return {"はい", "Yes"};
+    case Message::No:
+        return {"いいえ", "No"};
+    case Message::AllWarehouses:
+        return {"すべての倉庫", "All warehouses"};
+    case Message::StockOf:
+        return {"在庫", "Stock"};
+    case Message::RowsCapped:
+        return {"表示は先頭の行までです。条件を絞り込んでください。", "Only the first rows are shown; narrow the filter."};
     }
     return {"", ""};
 }

@@ -58,6 +58,36 @@ enum class StatusFilter { Any, ActiveOnly };
 enum class PasswordState { Current, MustChange }; // must the user pick a new one at next login?
 enum class TotpState { Enrolling, Enabled };      // seed stored, not yet confirmed by a code / in use
 
+// ---- back-office order and stock pages (server/admin/orderpages, stockpages) ----
+// Orders list filters: every text is matched literally (no LIKE, no wildcards, R31).
+struct OrderSearch
+{
+    std::string text;  // "" = any; else contained in order_number or customer (ASCII case-insensitive)
+    std::optional<OrderState> state;
+    std::string store; // "" = any; else equal
+    std::string createdFrom; // "YYYY-MM-DD" (UTC day of created_at, inclusive) or ""
+    std::string createdTo;   // "YYYY-MM-DD" inclusive, or ""
+    std::int64_t beforeId = 0; // paging, newest first: only ids below this (0 = from the newest)
+    int limit = 50;
+};
+
+// One row of the orders list: the order without its lines, plus what the list shows of them.
+struct OrderListRow
+{
+    Order order; // lines empty
+    std::string createdAt;
+    std::int64_t lineCount = 0;
+    Quantity quantity = 0; // ordered, all lines
+};
+
+struct ShipmentRecord
+{
+    std::int64_t orderId = 0;
+    std::string trackingNumber;
+    std::string carrier;
+    std::string shippedAt;
+};
+
 class Store
 {
 public:
@@ -381,6 +411,15 @@ public:
     virtual Result<std::vector<std::pair<OrderState, std::int64_t>>> orderStateCountsSince(std::string_view since) = 0;
     virtual Result<std::int64_t> shipmentCountSince(std::string_view since) = 0;
     virtual Result<std::int64_t> alertCountSince(std::string_view since) = 0;
+    // ---- back-office order and stock pages (server/admin/orderpages, stockpages) ----
+    // Orders matching `search`, newest first (id descending), at most search.limit.
+    virtual Result<std::vector<OrderListRow>> searchOrders(const OrderSearch &search) = 0;
+    virtual Result<std::optional<ShipmentRecord>> shipment(std::int64_t orderId) = 0;
+    // Audit entries with this exact target whose event starts with `eventPrefix`, oldest first.
+    virtual Result<std::vector<AuditRecord>> auditOfTarget(std::string_view target, std::string_view eventPrefix,
+                                                           int limit) = 0;
+    // SKUs whose code or name contains `text` literally (ASCII case-insensitive; "" = all), by code.
+    virtual Result<std::vector<Sku>> searchSkus(std::string_view text, std::string_view afterCode, int limit) = 0;
 
 protected:
     Result<void> runAuditHook(const AuditRecord &entry)

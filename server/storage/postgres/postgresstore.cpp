@@ -2096,6 +2096,92 @@ Result<bool> PostgresStore::consumeSetupToken(std::string_view tokenHash)
     });
 }
 
+// ---- back-office order and stock pages ----
+// Text filters use strpos() on lower(): a literal substring, so '%', '_' and quotes mean themselves (R31).
+
+Result<std::vector<OrderListRow>> PostgresStore::searchOrders(const OrderSearch &search)
+{
+    return run<std::vector<OrderListRow>>("searchOrders", [&](Connection &c) -> Result<std::vector<OrderListRow>> {
+        std::optional<std::string> stateName;
+        if (search.state)
+            stateName = std::string(Common::Domain::orderStateName(*search.state));
+        std::vector<OrderListRow> out;
+        for (const auto &row :
+             c.exec("SELECT o.id, o.store, o.order_number, o.customer, o.address, coalesce(o.warehouse, ''), o.state, "
+                    "o.created_at, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id), "
+                    "(SELECT coalesce(sum(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) "
+                    "FROM orders o WHERE ($1::text = '' OR strpos(lower(o.order_number), lower($1::text)) > 0 "
+                    "OR strpos(lower(o.customer), lower($1::text)) > 0) AND ($2::text IS NULL OR o.state = $2) "
+                    "AND ($3::text = '' OR o.store = $3) AND ($4::text = '' OR substr(o.created_at, 1, 10) >= $4) "
+                    "AND ($5::text = '' OR substr(o.created_at, 1, 10) <= $5) AND ($6::bigint = 0 OR o.id < $6) "
+                    "ORDER BY o.id DESC LIMIT $7",
+                    search.text, stateName, search.store, search.createdFrom, search.createdTo, search.beforeId,
+                    static_cast<std::int64_t>(search.limit))) {
+            OrderListRow item;
+            item.order.id = integer(row[0]);
+            item.order.store = text(row[1]);
+            item.order.orderNumber = text(row[2]);
+            item.order.customer = text(row[3]);
+            item.order.address = text(row[4]);
+            item.order.warehouse = text(row[5]);
+            item.order.state = Common::Domain::orderStateFromName(text(row[6])).value_or(OrderState::Imported);
+            item.createdAt = text(row[7]);
+            item.lineCount = integer(row[8]);
+            item.quantity = integer(row[9]);
+            out.push_back(std::move(item));
+        }
+        return out;
+    });
+}
+
+Result<std::optional<ShipmentRecord>> PostgresStore::shipment(std::int64_t orderId)
+{
+    return run<std::optional<ShipmentRecord>>("shipment", [&](Connection &c) -> Result<std::optional<ShipmentRecord>> {
+        const auto rows =
+            c.exec("SELECT order_id, tracking_number, carrier, shipped_at FROM shipments WHERE order_id = $1", orderId);
+        if (rows.empty())
+            return std::optional<ShipmentRecord>();
+        return std::optional<ShipmentRecord>(
+            ShipmentRecord{integer(rows[0][0]), text(rows[0][1]), text(rows[0][2]), text(rows[0][3])});
+    });
+}
+
+Result<std::vector<AuditRecord>> PostgresStore::auditOfTarget(std::string_view target, std::string_view eventPrefix,
+                                                             int limit)
+{
+    return run<std::vector<AuditRecord>>("auditOfTarget", [&](Connection &c) -> Result<std::vector<AuditRecord>> {
+        std::vector<AuditRecord> out;
+        for (const auto &row : c.exec("SELECT id, at, actor, event, target, details, role, source_ip, listener, "
+                                      "request_id, outcome, prev_hash, hash FROM audit WHERE target = $1 "
+                                      "AND substr(event, 1, length($2::text)) = $2 ORDER BY id LIMIT $3",
+                                      std::string(target), std::string(eventPrefix),
+                                      static_cast<std::int64_t>(limit)))
+            out.push_back(auditRow(row));
+        return out;
+    });
+}
+
+Result<std::vector<Sku>> PostgresStore::searchSkus(std::string_view text, std::string_view afterCode, int limit)
+{
+    return run<std::vector<Sku>>("searchSkus", [&](Connection &c) -> Result<std::vector<Sku>> {
+        std::vector<std::string> codes;
+        for (const auto &row :
+             c.exec("SELECT code FROM skus WHERE code > $1 AND ($2::text = '' OR strpos(lower(code), lower($2::text)) > 0 "
+                    "OR strpos(lower(name), lower($2::text)) > 0) ORDER BY code LIMIT $3",
+                    std::string(afterCode), std::string(text), static_cast<std::int64_t>(limit)))
+            codes.push_back(row[0].as<std::string>());
+        std::vector<Sku> out;
+        for (const std::string &code : codes) {
+            auto one = sku(code);
+            if (!one)
+                return tl::unexpected(one.error());
+            if (*one)
+                out.push_back(std::move(**one));
+        }
+        return out;
+    });
+}
+
 } // namespace Server::Storage
 
 // ---- terminals pages: conflict queue, device activity, dashboard counts (migration 4) ----

@@ -2331,6 +2331,108 @@ Result<bool> SqliteStore::consumeSetupToken(std::string_view tokenHash)
     return sqlite3_changes(m_db) == 1;
 }
 
+// ---- back-office order and stock pages ----
+// Text filters use instr() on lower(): a literal substring, so '%', '_' and quotes mean themselves (R31).
+
+Result<std::vector<OrderListRow>> SqliteStore::searchOrders(const OrderSearch &search)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query,
+                 "SELECT o.id, o.store, o.order_number, o.customer, o.address, coalesce(o.warehouse, ''), o.state, "
+                 "o.created_at, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id), "
+                 "(SELECT coalesce(sum(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) "
+                 "FROM orders o WHERE (?1 = '' OR instr(lower(o.order_number), lower(?1)) > 0 "
+                 "OR instr(lower(o.customer), lower(?1)) > 0) AND (?2 IS NULL OR o.state = ?2) "
+                 "AND (?3 = '' OR o.store = ?3) AND (?4 = '' OR substr(o.created_at, 1, 10) >= ?4) "
+                 "AND (?5 = '' OR substr(o.created_at, 1, 10) <= ?5) AND (?6 = 0 OR o.id < ?6) "
+                 "ORDER BY o.id DESC LIMIT ?7");
+    std::optional<std::string> stateName;
+    if (search.state)
+        stateName = std::string(Common::Domain::orderStateName(*search.state));
+    query.bind(1, search.text)
+        .bind(2, stateName)
+        .bind(3, search.store)
+        .bind(4, search.createdFrom)
+        .bind(5, search.createdTo)
+        .bind(6, search.beforeId)
+        .bind(7, search.limit);
+    std::vector<OrderListRow> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        OrderListRow item;
+        item.order.id = query.integer(0);
+        item.order.store = query.text(1);
+        item.order.orderNumber = query.text(2);
+        item.order.customer = query.text(3);
+        item.order.address = query.text(4);
+        item.order.warehouse = query.text(5);
+        item.order.state = Common::Domain::orderStateFromName(query.text(6)).value_or(OrderState::Imported);
+        item.createdAt = query.text(7);
+        item.lineCount = query.integer(8);
+        item.quantity = query.integer(9);
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+Result<std::optional<ShipmentRecord>> SqliteStore::shipment(std::int64_t orderId)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT order_id, tracking_number, carrier, shipped_at FROM shipments WHERE order_id = ?1");
+    query.bind(1, orderId);
+    SOKO_STEP(row, query);
+    if (!row)
+        return std::optional<ShipmentRecord>();
+    return std::optional<ShipmentRecord>(
+        ShipmentRecord{query.integer(0), query.text(1), query.text(2), query.text(3)});
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::auditOfTarget(std::string_view target, std::string_view eventPrefix,
+                                                           int limit)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, "
+                        "outcome, prev_hash, hash FROM audit WHERE target = ?1 "
+                        "AND substr(event, 1, length(?2)) = ?2 ORDER BY id LIMIT ?3");
+    query.bind(1, target).bind(2, eventPrefix).bind(3, limit);
+    std::vector<AuditRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(auditRow(query));
+    }
+    return out;
+}
+
+Result<std::vector<Sku>> SqliteStore::searchSkus(std::string_view text, std::string_view afterCode, int limit)
+{
+    Lock lock(m_mutex);
+    std::vector<std::string> codes;
+    {
+        SOKO_PREPARE(query, "SELECT code FROM skus WHERE code > ?1 AND (?2 = '' OR instr(lower(code), lower(?2)) > 0 "
+                            "OR instr(lower(name), lower(?2)) > 0) ORDER BY code LIMIT ?3");
+        query.bind(1, afterCode).bind(2, text).bind(3, limit);
+        for (;;) {
+            SOKO_STEP(row, query);
+            if (!row)
+                break;
+            codes.push_back(query.text(0));
+        }
+    }
+    std::vector<Sku> out;
+    for (const std::string &code : codes) {
+        auto one = sku(code);
+        if (!one)
+            return tl::unexpected(one.error());
+        if (*one)
+            out.push_back(std::move(**one));
+    }
+    return out;
+}
+
 } // namespace Server::Storage
 
 // ---- terminals pages: conflict queue, device activity, dashboard counts (migration 4) ----

@@ -178,6 +178,12 @@ public:
     Result<std::int64_t> alertCountSince(std::string_view since) override;
 
     std::string now() override;
+    // back-office order and stock pages
+    Result<std::vector<OrderListRow>> searchOrders(const OrderSearch &search) override;
+    Result<std::optional<ShipmentRecord>> shipment(std::int64_t orderId) override;
+    Result<std::vector<AuditRecord>> auditOfTarget(std::string_view target, std::string_view eventPrefix,
+                                                   int limit) override;
+    Result<std::vector<Sku>> searchSkus(std::string_view text, std::string_view afterCode, int limit) override;
 
     class Statement;
 

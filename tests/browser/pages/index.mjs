@@ -6,5 +6,6 @@ import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
 import adminSetup from './adminsetup.mjs';
 import terminals from './terminals.mjs';
+import orders from './orders.mjs';
 
-export default [tlsTrust, adminLogin, adminSetup, terminals];
+export default [tlsTrust, adminLogin, adminSetup, terminals, orders];

@@ -1,0 +1,89 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "common/domain/quantity.h"
+#include "common/support/result.h"
+#include "server/admin/html.h"
+#include "server/admin/translations.h"
+
+namespace Server::Storage {
+class Store;
+class StorePool;
+} // namespace Server::Storage
+
+// The back office's order pages on the admin listener (docs/admin.md "Orders"):
+// - GET  /admin/orders            list: search (order number / customer, literal), state, store,
+//                                 created date range (UTC days), keyset paging (view_orders)
+// - GET  /admin/orders.csv        the same list as CSV, formulas neutralised (R35; export_personal_data,
+//                                 step-up, audit `export` with the row count)
+// - GET  /admin/orders/{id}       header, lines, shipment, history (the order's audit rows)
+// - POST /admin/orders/{id}/cancel, /release   OrderService cancel / allocate + release (manage_orders)
+// - GET/POST /admin/orders/import, POST /admin/orders/import/commit   CSV import: a preview that checks
+//   every row and writes nothing, then a commit of exactly the previewed text (HMAC under the
+//   session's secret) through OrderService::importOrders (import_data; R48).
+// Data from the database reaches the page only through Html::text and attributes (R32).
+namespace Server::Admin {
+
+class AdminApplication;
+
+void installOrderPages(AdminApplication &application, Storage::StorePool &pool);
+
+struct PageContext;
+
+// Table and form pieces shared by the order and stock pages.
+namespace Parts {
+Element headerCell(const PageContext &page, Message message); // <th scope="col">
+Element cell(std::string_view text);                          // <td>, escaped
+Element numberCell(std::int64_t value);                       // <td class="number">
+Element card(const PageContext &page, Message title, const Html &body);
+Html muted(const PageContext &page, Message message);
+Element labelled(const PageContext &page, Message label, const Html &input);
+} // namespace Parts
+
+// ---- pieces, public for tests ----
+
+// One CSV cell (RFC 4180): quoted when it holds , " CR or LF; a leading = + - @ TAB CR or NUL
+// gets a ' in front so spreadsheets show it as text (R35, OWASP "CSV Injection").
+std::string csvCell(std::string_view value);
+
+// The import limits of the admin page (smaller than the API's: the preview shows every row).
+inline constexpr std::size_t maxImportBytes = 1024 * 1024;
+inline constexpr std::size_t maxImportRows = 5000;
+
+// One refused row of a preview: 1-based line, the CSV column ("" = the whole record) and why.
+struct ImportRowError
+{
+    long line = 0;
+    std::string column;
+    Message reason = Message::Unknown;
+    std::string detail; // the offending value or the parser's English message, shown escaped
+};
+
+struct ImportPreviewOrder
+{
+    long line = 0; // first line of the order
+    std::string store;
+    std::string orderNumber;
+    std::string customer;
+    int lines = 0;
+    Common::Domain::Quantity quantity = 0;
+    bool exists = false; // (store, order number) known already: the import leaves it unchanged
+};
+
+struct ImportPreview
+{
+    bool fileError = false; // the CSV itself is malformed (errors has one entry, column "")
+    std::vector<ImportRowError> errors;
+    std::vector<ImportPreviewOrder> orders;
+};
+
+// Line ends made LF (browsers send CRLF from text areas), so preview and commit see the same text.
+std::string canonicalImportText(std::string_view text);
+// Checks `text` (canonical) the way OrderService::importOrders will, per row and column, reading
+// only (SKUs and existing orders). Errors: Storage.
+Common::Result<ImportPreview> previewOrderImport(Storage::Store &store, std::string_view text);
+
+} // namespace Server::Admin
