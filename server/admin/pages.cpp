@@ -126,6 +126,12 @@ Html layout(const PageContext &context, Message title, const Html &content)
     Element nav("nav");
     if (context.user)
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
+    if (context.user && roleHas(context.user->role, Permission::ManageUsers))
+        nav.child(Element("a").attribute("href", "/admin/users").child(translated(context, Message::NavUsers)));
+    if (context.user && roleHas(context.user->role, Permission::ManageUsers))
+        nav.child(Element("a").attribute("href", "/admin/approvals").child(translated(context, Message::NavApprovals)));
+    if (context.user && roleHas(context.user->role, Permission::ManageApiKeys))
+        nav.child(Element("a").attribute("href", "/admin/api-keys").child(translated(context, Message::NavApiKeys)));
     header.child(nav);
     if (context.user) {
         header.child(Element("span")

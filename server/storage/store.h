@@ -317,6 +317,10 @@ public:
     // Server time, ISO 8601 UTC with milliseconds; injectable in tests.
     virtual std::string now() = 0;
 
+    // ---- user pages (API keys page) ----
+    // Every API key, newest first (created_at, then id); secretHash included (never shown).
+    virtual Result<std::vector<ApiKeyRecord>> apiKeys() = 0;
+
 protected:
     Result<void> runAuditHook(const AuditRecord &entry)
     {

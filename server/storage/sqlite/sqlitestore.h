@@ -167,6 +167,8 @@ public:
     Result<bool> consumeSetupToken(std::string_view tokenHash) override;
 
     std::string now() override;
+    // user pages
+    Result<std::vector<ApiKeyRecord>> apiKeys() override;
 
     class Statement;
 
