@@ -197,9 +197,6 @@ Pair catalogue(Message message)
     case Message::StepUpLink:
         return {"コードで本人確認する",
                 "Confirm with your code"};
-    case Message::StepUpNeeded:
-        return {"この操作には本人確認が必要です。",
-                "This action needs you to confirm it is you first."};
     case Message::StepUpFresh:
         return {"本人確認済みです。重要な操作を行えます。",
                 "You confirmed it is you: dangerous actions are open for a few minutes."};

@@ -97,7 +97,6 @@ enum class Message {
     StepUpCode,
     StepUpConfirm,
     StepUpLink,
-    StepUpNeeded,
     StepUpFresh,
     StepUpWrong,
     ColumnRole,

@@ -921,7 +921,7 @@ Net::HttpResponse stepUpRequiredResponse(const PageContext &page, const std::str
         return redirectResponse(target);
     const Html card = Element("section")
                           .attribute("class", "card")
-                          .child(notice(page, Message::StepUpNeeded, true))
+                          .child(notice(page, Message::ErrorStepUpRequired, true))
                           .child(Element("p").child(
                               Element("a").attribute("href", target).child(translated(page, Message::StepUpLink))));
     return htmlResponse(403, layout(page, Message::StepUpTitle, card));
