@@ -4,6 +4,5 @@
 // list it here.
 import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
-import users from './users.mjs';
 
-export default [tlsTrust, adminLogin, users];
+export default [tlsTrust, adminLogin];

@@ -2,31 +2,9 @@
 // keys, step-up and approvals"): sign in as the first administrator, confirm with a TOTP code on
 // /admin/step-up (R20) and come back, create a user (one-time password shown), file a four-eyes
 // request (R27) that the requester cannot decide, create an API key (token shown once) and revoke it.
-import { createHmac } from 'node:crypto';
 import { openPage, screenshot } from '../lib/browser.mjs';
 import { expectEqual, expectMatch, expectTrue } from '../lib/expect.mjs';
-import { createFirstAdmin, loginAsAdmin } from '../lib/admin.mjs';
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function seedBytes(seed) {
-  if (seed instanceof Uint8Array) return Buffer.from(seed);
-  let bits = '';
-  for (const c of String(seed).toUpperCase().replace(/[^A-Z2-7]/g, '')) bits += BASE32.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238 (SHA-1, 6 digits, 30 s) for the Unix time `seconds`.
-function totp(seed, seconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
-  const mac = createHmac('sha1', seedBytes(seed)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
+import { createFirstAdmin, loginAsAdmin, nextTotpCode } from '../lib/admin.mjs';
 
 async function save(page, name) {
   const saved = await screenshot(page, name);
@@ -42,14 +20,14 @@ export default {
     await loginAsAdmin(page, server, admin);
     const url = (path) => server.url('admin', path);
 
-    // Step-up: the login used the current TOTP step; the next one (T+1 is inside the window) confirms.
+    // Step-up: a TOTP step the server has not seen for this admin yet (nextTotpCode), then back.
     let response = await page.goto(url('/admin/users'), { waitUntil: 'load' });
     expectEqual(response.status(), 200, 'GET /admin/users');
     await page.click('a[href="/admin/step-up?next=%2Fadmin%2Fusers"]');
     await page.waitForURL(/\/admin\/step-up\?next=/);
     expectEqual(await page.locator('form[action="/admin/step-up"] input[name="code"]').count(), 1, 'step-up code field');
     await save(page, 'step-up');
-    await page.fill('form[action="/admin/step-up"] input[name="code"]', totp(admin.seed, Date.now() / 1000 + 30));
+    await page.fill('form[action="/admin/step-up"] input[name="code"]', await nextTotpCode(admin));
     await Promise.all([page.waitForURL(/\/admin\/users$/), page.click('form[action="/admin/step-up"] button[type="submit"]')]);
 
     // Create a user: the one-time password is shown once.
