@@ -14,6 +14,7 @@
 #include "server/admin/staticassets.h"
 #include "server/net/routepattern.h"
 #include "server/admin/terminalpages.h"
+#include "server/admin/userpages.h"
 #include "server/storage/storepool.h"
 
 namespace Server::Admin {
@@ -80,6 +81,33 @@ bool stepUpFresh(const AdminSession &session, std::chrono::system_clock::time_po
         return false;
     const auto age = now - *session.totpVerifiedAt;
     return age <= stepUpMaxAge && age >= -std::chrono::minutes(1); // a future stamp is a bug: refuse
+}
+
+// This request's path with only the query parameters its route declares, as a safe target.
+std::string returnTarget(const HttpRequest &request, const AdminRoute &route)
+{
+    std::string next = encodePath(request.path);
+    char separator = '?';
+    for (const auto &[name, value] : request.query) {
+        if (std::find(route.queryParameters.begin(), route.queryParameters.end(), name) == route.queryParameters.end())
+            continue;
+        next += separator + encodeUriComponent(name) + "=" + encodeUriComponent(value);
+        separator = '&';
+    }
+    return safeRedirectTarget(next);
+}
+
+// The page a form was posted from (Referer of our own origin), else the dashboard.
+std::string refererTarget(const HttpRequest &request)
+{
+    const auto referer = request.header("referer");
+    const auto host = request.header("host");
+    if (!referer || !host)
+        return "/admin/";
+    const std::string origin = "https://" + lower(*host);
+    if (lower(referer->substr(0, origin.size())) != origin)
+        return "/admin/";
+    return safeRedirectTarget(referer->substr(origin.size()));
 }
 
 } // namespace
@@ -273,6 +301,7 @@ void AdminApplication::addBuiltInRoutes()
               }});
 
     installTerminalPages(*this, m_pool, TerminalPagesConfig{m_config.metrics, std::chrono::minutes(15), m_config.onDeviceRevoked});
+    installUserPages(*this, m_pool, m_config.login, m_config.clock);
 
     for (const StaticAsset &asset : staticAssets()) {
         addRoute({"GET",
@@ -490,25 +519,23 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
             if (kind != ResponseKind::Html)
                 return errorResponse(kind, context.page, 401, "unauthorized", request);
             // Back to this page after login, with only the parameters this route declares.
-            std::string next = encodePath(request.path);
-            char separator = '?';
-            for (const auto &[name, value] : request.query) {
-                if (std::find(route->queryParameters.begin(), route->queryParameters.end(), name) ==
-                    route->queryParameters.end())
-                    continue;
-                next += separator + encodeUriComponent(name) + "=" + encodeUriComponent(value);
-                separator = '&';
-            }
-            return redirectResponse("/admin/login?next=" + encodeUriComponent(safeRedirectTarget(next)));
+            return redirectResponse("/admin/login?next=" + encodeUriComponent(returnTarget(request, *route)));
         }
         if (route->permission && !roleHas(context.session->role, *route->permission))
             return errorResponse(kind, context.page, 403, "forbidden", request);
-        if (route->stepUp == StepUp::Required && !stepUpFresh(*context.session, now()))
-            return errorResponse(kind, context.page, 403, "step_up_required", request);
         if (context.session->stage == SessionStage::Complete)
             context.page.user = PageUser{context.session->username, context.session->role};
         if (m_config.csrf.issue)
             context.page.csrfToken = m_config.csrf.issue(*context.session);
+        if (route->stepUp == StepUp::Required && !stepUpFresh(*context.session, now())) {
+            // R20: pages go through /admin/step-up and come back; a form post is answered 403
+            // with a link there and back to the page the form was on.
+            if (kind == ResponseKind::Html)
+                return stepUpRequiredResponse(context.page, request.method == "GET" ? returnTarget(request, *route)
+                                                                                     : refererTarget(request),
+                                              request.method == "GET");
+            return errorResponse(kind, context.page, 403, "step_up_required", request);
+        }
     }
 
     for (const auto &parameter : request.query) {

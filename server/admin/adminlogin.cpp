@@ -254,23 +254,10 @@ struct Audit
     void operator()(std::string_view event, std::string_view actor, std::string_view target,
                     json::object details = {}) const
     {
-        details["ip"] = request.peer.address;
-        details["request_id"] = request.requestId;
-        Storage::AuditRecord record;
-        record.at = at;
-        record.actor = std::string(actor);
-        record.event = std::string(event);
-        record.target = std::string(target);
-        record.details = json::serialize(details);
-        record.sourceIp = request.peer.address;
-        record.listener = "admin";
-        record.requestId = request.requestId;
         // Every privileged session and every sign of an attack on one is announced in chat
         // (REQUIREMENTS.md R42, R09, R13), queued in the outbox with the audit row.
-        if (isAnnounced(event))
-            (void)::Server::Audit::appendAndAnnounce(store, record);
-        else
-            (void)store.appendAudit(record);
+        (void)appendAdminAudit(store, request, at, event, actor, target, std::move(details),
+                               isAnnounced(event) ? Announce::Yes : Announce::No);
     }
 
     static bool isAnnounced(std::string_view event)
@@ -283,7 +270,7 @@ struct Audit
 
 std::string actorOf(std::string_view userId)
 {
-    return "admin:" + std::string(userId);
+    return adminActor(userId);
 }
 
 struct NewSession
@@ -626,13 +613,7 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
         if (m_config.metrics)
             m_config.metrics->recordLoginFailure(usedRecoveryCode ? Ops::LoginStage::RecoveryCode
                                                                   : Ops::LoginStage::Totp);
-        // R09: wrong codes per user per hour, across sessions; the 10th locks TOTP for an hour.
-        auto perUser = store.recordLoginFailure("totp:" + account.id, atIso);
-        if (perUser && perUser->failures >= maxTotpFailuresPerHour) {
-            (void)store.setMfaLockedUntil(account.id, isoOf(at + std::chrono::hours(1)));
-            (void)store.insertNotification(account.id, "mfa_locked", "{}");
-            audit("authn_mfa_locked", actor, actor, json::object{{"failures", perUser->failures}});
-        }
+        recordCodeFailure(store, context.request, account, at); // R09, per user across sessions
         auto failures = store.incrementSessionTotpFailures(session.csrfKey);
         if (failures && *failures >= maxTotpFailuresPerSession) {
             (void)store.deleteAdminSession(session.csrfKey); // R09: back to the password
@@ -654,45 +635,25 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
         return htmlResponse(401, layout(page, Message::LoginTitle, card));
     };
 
-    if (!Auth::isWellFormedCode(typed)) {
-        auto codeHash = Auth::recoveryCodeHash(typed);
-        if (!codeHash || !account.totpEnabled)
-            return application.errorResponse(ResponseKind::Html, page, 400, "bad_code", context.request);
-        auto used = store.useRecoveryCode(account.id, *codeHash);
-        if (!used)
-            return unavailable(application, context);
-        usedRecoveryCode = true;
-        if (!*used)
-            return failed("authn_login_fail");
+    auto checked = checkCode(store, account, typed, at);
+    if (!checked)
+        return checked.error().code == Common::ErrorCode::Storage
+                   ? unavailable(application, context)
+                   : application.errorResponse(ResponseKind::Html, page, 500, "internal", context.request);
+    usedRecoveryCode = *checked == CodeCheck::RecoveryCodeAccepted || *checked == CodeCheck::RecoveryCodeWrong;
+    switch (*checked) {
+    case CodeCheck::Malformed:
+        return application.errorResponse(ResponseKind::Html, page, 400, "bad_code", context.request);
+    case CodeCheck::Wrong:
+    case CodeCheck::RecoveryCodeWrong:
+        return failed("authn_login_fail");
+    case CodeCheck::Replayed:
+        return failed("authn_token_reuse");
+    case CodeCheck::RecoveryCodeAccepted:
         audit("authn_recovery_code_used", actor, actor, {});
-    } else {
-        if (!account.totpSeed)
-            return application.errorResponse(ResponseKind::Html, page, 400, "bad_code", context.request);
-        auto seed = Auth::open(*m_config.key, *account.totpSeed, totpSeedAad(account.id));
-        if (!seed)
-            return application.errorResponse(ResponseKind::Html, page, 500, "internal", context.request);
-        const std::int64_t last = account.totpEnabled ? account.totpLastStep : Auth::kNoStepAccepted;
-        const auto step = Auth::verifyTotp(*seed, typed, unixOf(at), last);
-        if (!step) {
-            // A code that was right but whose step is used up: someone replays it (R08).
-            if (account.totpEnabled && Auth::verifyTotp(*seed, typed, unixOf(at), Auth::kNoStepAccepted)) {
-                (void)store.insertNotification(account.id, "totp_reuse", "{}");
-                return failed("authn_token_reuse");
-            }
-            return failed("authn_login_fail");
-        }
-        if (!account.totpEnabled) {
-            auto enabled = store.setAdminTotp(account.id, *account.totpSeed, Storage::TotpState::Enabled);
-            if (!enabled)
-                return unavailable(application, context);
-        }
-        auto advanced = store.advanceTotpStep(account.id, *step);
-        if (!advanced)
-            return unavailable(application, context);
-        if (!*advanced) { // another request took this step first
-            (void)store.insertNotification(account.id, "totp_reuse", "{}");
-            return failed("authn_token_reuse");
-        }
+        break;
+    case CodeCheck::Accepted:
+        break;
     }
 
     std::vector<std::string> recoveryCodes;
@@ -830,6 +791,95 @@ Net::HttpResponse AdminLogin::postPassword(const AdminApplication &application, 
     audit("authn_password_change", actor, actor, json::object{{"sessions_ended", ended ? *ended : 0}});
     return accountPage(page, 200, say(page, "Your password was changed; your other sessions were signed out.",
                                       "パスワードを変更しました。ほかのセッションはサインアウトしました。"));
+}
+
+// ---- shared with the other admin pages (step-up, users) ----
+
+std::string adminIsoTime(std::chrono::system_clock::time_point at)
+{
+    return isoOf(at);
+}
+
+std::string adminActor(std::string_view userId)
+{
+    return "admin:" + std::string(userId);
+}
+
+Common::Result<std::int64_t> appendAdminAudit(Storage::Store &store, const Net::HttpRequest &request, std::string_view at,
+                                              std::string_view event, std::string_view actor, std::string_view target,
+                                              boost::json::object details, Announce announce)
+{
+    details["ip"] = request.peer.address;
+    details["request_id"] = request.requestId;
+    Storage::AuditRecord record;
+    record.at = std::string(at);
+    record.actor = std::string(actor);
+    record.event = std::string(event);
+    record.target = std::string(target);
+    record.details = json::serialize(details);
+    record.sourceIp = request.peer.address;
+    record.listener = "admin";
+    record.requestId = request.requestId;
+    if (announce == Announce::Yes)
+        return ::Server::Audit::appendAndAnnounce(store, record);
+    return store.appendAudit(record);
+}
+
+Common::Result<CodeCheck> AdminLogin::checkCode(Storage::Store &store, const Storage::AdminUserRecord &account,
+                                                std::string_view typed, Clock::time_point at) const
+{
+    if (!Auth::isWellFormedCode(typed)) {
+        auto codeHash = Auth::recoveryCodeHash(typed);
+        if (!codeHash || !account.totpEnabled)
+            return CodeCheck::Malformed;
+        auto used = store.useRecoveryCode(account.id, *codeHash);
+        if (!used)
+            return tl::unexpected(used.error());
+        return *used ? CodeCheck::RecoveryCodeAccepted : CodeCheck::RecoveryCodeWrong;
+    }
+    if (!account.totpSeed)
+        return CodeCheck::Malformed;
+    auto seed = Auth::open(*m_config.key, *account.totpSeed, totpSeedAad(account.id));
+    if (!seed)
+        return tl::unexpected(seed.error());
+    const std::int64_t last = account.totpEnabled ? account.totpLastStep : Auth::kNoStepAccepted;
+    const auto step = Auth::verifyTotp(*seed, typed, unixOf(at), last);
+    if (!step) {
+        // A code that was right but whose step is used up: someone replays it (R08).
+        if (account.totpEnabled && Auth::verifyTotp(*seed, typed, unixOf(at), Auth::kNoStepAccepted)) {
+            (void)store.insertNotification(account.id, "totp_reuse", "{}");
+            return CodeCheck::Replayed;
+        }
+        return CodeCheck::Wrong;
+    }
+    if (!account.totpEnabled) {
+        if (auto enabled = store.setAdminTotp(account.id, *account.totpSeed, Storage::TotpState::Enabled); !enabled)
+            return tl::unexpected(enabled.error());
+    }
+    auto advanced = store.advanceTotpStep(account.id, *step);
+    if (!advanced)
+        return tl::unexpected(advanced.error());
+    if (!*advanced) { // another request took this step first
+        (void)store.insertNotification(account.id, "totp_reuse", "{}");
+        return CodeCheck::Replayed;
+    }
+    return CodeCheck::Accepted;
+}
+
+bool AdminLogin::recordCodeFailure(Storage::Store &store, const Net::HttpRequest &request,
+                                   const Storage::AdminUserRecord &account, Clock::time_point at) const
+{
+    // R09: wrong codes per user per hour, across sessions; the 10th locks TOTP for an hour.
+    const std::string atIso = isoOf(at);
+    auto perUser = store.recordLoginFailure("totp:" + account.id, atIso);
+    if (!perUser || perUser->failures < maxTotpFailuresPerHour)
+        return false;
+    (void)store.setMfaLockedUntil(account.id, isoOf(at + std::chrono::hours(1)));
+    (void)store.insertNotification(account.id, "mfa_locked", "{}");
+    const std::string actor = adminActor(account.id);
+    (void)appendAdminAudit(store, request, atIso, "authn_mfa_locked", actor, actor,
+                           json::object{{"failures", perUser->failures}}, Announce::Yes);
+    return true;
 }
 
 } // namespace Server::Admin

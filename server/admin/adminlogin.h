@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <boost/json/object.hpp>
 #include "common/support/result.h"
 #include "server/admin/session.h"
 #include "server/auth/secretbox.h"
@@ -13,6 +14,8 @@
 
 namespace Server::Storage {
 class StorePool;
+class Store;
+struct AdminUserRecord;
 }
 
 // The login work behind AdminApplication's seams (docs/admin.md "Signing in"): server-side
@@ -39,6 +42,16 @@ inline constexpr int maxTotpFailuresPerSession = 5; // R09: the 5th wrong code e
 inline constexpr int maxTotpFailuresPerHour = 10;   // R09: then TOTP is locked for the user (423) for an hour
 inline constexpr std::string_view adminSecretsKeyFileName = "admin-secrets.key";
 inline constexpr std::string_view totpIssuer = "Soko";
+
+// What AdminLogin::checkCode found (R08, R11).
+enum class CodeCheck {
+    Accepted,             // a TOTP code of a step not used before (now recorded)
+    RecoveryCodeAccepted, // an unused recovery code (now used up)
+    Wrong,                // a well-formed TOTP code that is not right now
+    RecoveryCodeWrong,    // recovery-code form, unknown or used
+    Replayed,             // right code whose step was accepted before (authn_token_reuse)
+    Malformed,            // neither form, or no seed / no TOTP to check against
+};
 
 struct AdminLoginConfig
 {
@@ -71,18 +84,43 @@ public:
     Net::HttpResponse getAccount(const AdminApplication &application, AdminContext &context);
     Net::HttpResponse postPassword(const AdminApplication &application, AdminContext &context);
 
+    // The second factor of `account` at `at`, shared by the login TOTP step and step-up (R20):
+    // a 6-digit TOTP code within T−1..T+1 whose step is recorded once (Store::advanceTotpStep),
+    // or a recovery code used once (accounts with TOTP on only). While the account is enrolling,
+    // a right code also turns TOTP on. A replay also leaves a `totp_reuse` notification (R08).
+    // Errors: Storage, Crypto (the sealed seed cannot be opened).
+    Common::Result<CodeCheck> checkCode(Storage::Store &store, const Storage::AdminUserRecord &account,
+                                        std::string_view typed, std::chrono::system_clock::time_point at) const;
+    // A wrong second factor of `account` (R09): counted per user per hour; the 10th locks TOTP for
+    // an hour (mfaLockedUntil, notification, announced authn_mfa_locked). True when now locked.
+    bool recordCodeFailure(Storage::Store &store, const Net::HttpRequest &request,
+                           const Storage::AdminUserRecord &account, std::chrono::system_clock::time_point at) const;
+    std::chrono::system_clock::time_point now() const;
+
     // `__Host-sid=<token>; Path=/; Secure; HttpOnly; SameSite=Strict` (R17); empty token = delete.
     static std::string sessionCookie(std::string_view token);
     // The AAD that binds a sealed TOTP seed to its user row.
     static std::string totpSeedAad(std::string_view userId);
 
 private:
-    std::chrono::system_clock::time_point now() const;
-
     Storage::StorePool &m_pool;
     AdminLoginConfig m_config;
     Auth::TokenBucketLimiter m_ipLimiter;
 };
+
+// ISO 8601 UTC with milliseconds ("2026-11-30T04:05:06.789Z"), the form the Store keeps.
+std::string adminIsoTime(std::chrono::system_clock::time_point at);
+// "admin:<user id>", the audit actor of an admin user.
+std::string adminActor(std::string_view userId);
+
+// One audit row of an admin-listener event (REQUIREMENTS.md §6, R39): actor, target, `details`
+// plus the peer address and request id, listener "admin"; with Announce::Yes also its chat
+// announcement in the alert outbox (R42, Audit::appendAndAnnounce). Runs in the caller's
+// transaction when there is one, so the row exists exactly when the change does. Errors: Storage.
+enum class Announce { No, Yes };
+Common::Result<std::int64_t> appendAdminAudit(Storage::Store &store, const Net::HttpRequest &request, std::string_view at,
+                                              std::string_view event, std::string_view actor, std::string_view target,
+                                              boost::json::object details, Announce announce);
 
 // Installs `login` into `config`: the session provider, the CSRF seam, setupPending and the route
 // handlers' target. `login` must outlive the AdminApplication built from `config`.

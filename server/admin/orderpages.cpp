@@ -231,7 +231,7 @@ Html filterForm(const PageContext &page, const ListQuery &query)
 Html ordersTable(const PageContext &page, const std::vector<Storage::OrderListRow> &rows)
 {
     if (rows.empty())
-        return muted(page, Message::NoOrders);
+        return emptyNote(page, Message::NoOrders);
     Element head("tr");
     for (const Message message : {Message::OrderNumber, Message::StoreCode, Message::Customer, Message::State,
                                   Message::Warehouse, Message::LineCount, Message::Quantity, Message::CreatedAt})
@@ -383,7 +383,7 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
 Html historyTable(const PageContext &page, const std::vector<Storage::AuditRecord> &entries)
 {
     if (entries.empty())
-        return muted(page, Message::NoHistory);
+        return emptyNote(page, Message::NoHistory);
     Element head("tr");
     for (const Message message : {Message::Time, Message::Event, Message::Actor, Message::Details})
         head.child(headerCell(page, message));
@@ -449,7 +449,7 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
     const Html lines =
         Element("table").attribute("class", "lines").child(Element("thead").child(lineHead)).child(lineBody);
 
-    Html shipped = muted(page, Message::NoShipment);
+    Html shipped = emptyNote(page, Message::NoShipment);
     if (shipment)
         shipped = Element("table")
                       .attribute("class", "fields")
@@ -465,11 +465,11 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
         Html forms;
         if (canRelease)
             forms += actionForm(page, order.id, "release", Message::ReleaseOrder, std::nullopt) +
-                     muted(page, Message::ReleaseHint);
+                     emptyNote(page, Message::ReleaseHint);
         if (canCancel)
             forms += actionForm(page, order.id, "cancel", Message::CancelOrder, Message::ConfirmCancelOrder);
         if (forms.empty())
-            forms = muted(page, Message::NoActions);
+            forms = emptyNote(page, Message::NoActions);
         actions = card(page, Message::OrderActions, forms);
     }
     const Html content =
@@ -774,11 +774,6 @@ HttpResponse importCommit(AdminApplication &application, Storage::StorePool &poo
 
 namespace Parts {
 
-Element headerCell(const PageContext &page, Message message)
-{
-    return std::move(Element("th").attribute("scope", "col").child(translated(page, message)));
-}
-
 Element cell(std::string_view text)
 {
     return std::move(Element("td").text(text));
@@ -787,22 +782,6 @@ Element cell(std::string_view text)
 Element numberCell(std::int64_t value)
 {
     return std::move(Element("td").attribute("class", "number").child(Html::number(value)));
-}
-
-Element card(const PageContext &page, Message title, const Html &body)
-{
-    return std::move(
-        Element("section").attribute("class", "card").child(Element("h2").child(translated(page, title))).child(body));
-}
-
-Html muted(const PageContext &page, Message message)
-{
-    return Element("p").attribute("class", "muted").child(translated(page, message));
-}
-
-Element labelled(const PageContext &page, Message label, const Html &input)
-{
-    return std::move(Element("label").child(translated(page, label)).child(input));
 }
 
 } // namespace Parts

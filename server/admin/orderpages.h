@@ -33,14 +33,10 @@ void installOrderPages(AdminApplication &application, Storage::StorePool &pool);
 
 struct PageContext;
 
-// Table and form pieces shared by the order and stock pages.
+// Table cells shared by the order and stock pages (the other pieces are in pages.h).
 namespace Parts {
-Element headerCell(const PageContext &page, Message message); // <th scope="col">
-Element cell(std::string_view text);                          // <td>, escaped
-Element numberCell(std::int64_t value);                       // <td class="number">
-Element card(const PageContext &page, Message title, const Html &body);
-Html muted(const PageContext &page, Message message);
-Element labelled(const PageContext &page, Message label, const Html &input);
+Element cell(std::string_view text);    // <td>, escaped
+Element numberCell(std::int64_t value); // <td class="number">
 } // namespace Parts
 
 // ---- pieces, public for tests ----

@@ -136,6 +136,11 @@ Html layout(const PageContext &context, Message title, const Html &content)
             nav.child(Element("a").attribute("href", "/admin/skus").child(translated(context, Message::NavSkus)))
                 .child(Element("a").attribute("href", "/admin/locations").child(translated(context, Message::NavLocations)))
                 .child(Element("a").attribute("href", "/admin/stock").child(translated(context, Message::NavStock)));
+        if (roleHas(context.user->role, Permission::ManageUsers))
+            nav.child(Element("a").attribute("href", "/admin/users").child(translated(context, Message::NavUsers)))
+                .child(Element("a").attribute("href", "/admin/approvals").child(translated(context, Message::NavApprovals)));
+        if (roleHas(context.user->role, Permission::ManageApiKeys))
+            nav.child(Element("a").attribute("href", "/admin/api-keys").child(translated(context, Message::NavApiKeys)));
     }
     header.child(nav);
     if (context.user) {

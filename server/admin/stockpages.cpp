@@ -130,7 +130,7 @@ HttpResponse skusPage(AdminApplication &application, Storage::StorePool &pool, A
                                                              "&limit=" + std::to_string(limit))
                                       .child(translated(page, Message::NextPage)));
     }
-    Html table = muted(page, Message::NoSkus);
+    Html table = emptyNote(page, Message::NoSkus);
     if (!skus->empty()) {
         Element head("tr");
         for (const Message message : {Message::Sku, Message::SkuName, Message::BaseUnit, Message::LotControlled,
@@ -176,7 +176,7 @@ HttpResponse locationsPage(AdminApplication &application, Storage::StorePool &po
     auto locations = (*lease)->locations(chosen);
     if (!locations)
         return failure(application, context, locations.error());
-    Html table = muted(page, Message::NoLocations);
+    Html table = emptyNote(page, Message::NoLocations);
     if (!locations->empty()) {
         Element head("tr");
         for (const Message message : {Message::Location, Message::Zone, Message::PickSequence, Message::StockOf})
@@ -234,7 +234,7 @@ HttpResponse stockPage(AdminApplication &application, Storage::StorePool &pool, 
         }
         rows.push_back(std::move(balance));
     }
-    Html table = muted(page, Message::NoStock);
+    Html table = emptyNote(page, Message::NoStock);
     if (!rows.empty()) {
         Element head("tr");
         for (const Message message :
@@ -256,7 +256,7 @@ HttpResponse stockPage(AdminApplication &application, Storage::StorePool &pool, 
                                      {"lot", Message::Lot},
                                      {"sku", Message::Sku}},
                                     context) +
-                         table + (capped ? muted(page, Message::RowsCapped) : Html());
+                         table + (capped ? emptyNote(page, Message::RowsCapped) : Html());
     return htmlResponse(200, layout(page, Message::StockTitle, content));
 }
 
@@ -269,7 +269,7 @@ HttpResponse movementsPage(AdminApplication &application, Storage::StorePool &po
     long long after = 0;
     if (const auto given = context.request.queryValue("after"); given && (!Oms::parseCsvInteger(*given, after)))
         return badFilter(page, Message::MovementsTitle, "after");
-    Html table = muted(page, Message::NoMovements);
+    Html table = emptyNote(page, Message::NoMovements);
     Html next;
     if (!sku->empty()) {
         auto lease = pool.acquire();

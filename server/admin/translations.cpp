@@ -265,8 +265,6 @@ Pair catalogue(Message message)
         return {"明細数", "Lines"};
     case Message::Quantity:
         return {"数量", "Quantity"};
-    case Message::Sku:
-        return {"SKU", "SKU"};
     case Message::LineNumber:
         return {"明細番号", "Line"};
     case Message::QuantityOrdered:
@@ -387,8 +385,6 @@ Pair catalogue(Message message)
         return {"ロケーション", "Location"};
     case Message::Lot:
         return {"ロット", "Lot"};
-    case Message::Quantity:
-        return {"数量", "Quantity"};
     case Message::QuantityChange:
         return {"数量の増減（基本単位）", "Quantity change (base units)"};
     case Message::NoteRequired:
@@ -475,6 +471,202 @@ Pair catalogue(Message message)
         return {"在庫", "Stock"};
     case Message::RowsCapped:
         return {"表示は先頭の行までです。条件を絞り込んでください。", "Only the first rows are shown; narrow the filter."};
+    // user pages
+    case Message::NavUsers:
+        return {"ユーザー",
+                "Users"};
+    case Message::NavApiKeys:
+        return {"APIキー",
+                "API keys"};
+    case Message::NavApprovals:
+        return {"承認",
+                "Approvals"};
+    case Message::UsersTitle:
+        return {"ユーザーと権限",
+                "Users and roles"};
+    case Message::ApiKeysTitle:
+        return {"APIキー",
+                "API keys"};
+    case Message::ApprovalsTitle:
+        return {"承認待ちの操作",
+                "Pending approvals"};
+    case Message::StepUpTitle:
+        return {"本人確認",
+                "Confirm it is you"};
+    case Message::StepUpIntro:
+        return {"重要な操作の前に、認証アプリのコードをもう一度入力してください（5分間有効）。",
+                "Dangerous actions need your code again (valid for 5 minutes). Enter the code your authenticator app shows."};
+    case Message::StepUpCode:
+        return {"アプリのコード（6桁）またはリカバリーコード",
+                "Code from the app (6 digits) or a recovery code"};
+    case Message::StepUpConfirm:
+        return {"確認",
+                "Confirm"};
+    case Message::StepUpLink:
+        return {"コードで本人確認する",
+                "Confirm with your code"};
+    case Message::StepUpFresh:
+        return {"本人確認済みです。重要な操作を行えます。",
+                "You confirmed it is you: dangerous actions are open for a few minutes."};
+    case Message::StepUpWrong:
+        return {"コードが違うか、すでに使われています。",
+                "The code is wrong or was used already."};
+    case Message::ColumnRole:
+        return {"権限",
+                "Role"};
+    case Message::ColumnMfa:
+        return {"2段階認証",
+                "Two-step sign-in"};
+    case Message::MfaOn:
+        return {"有効",
+                "On"};
+    case Message::MfaNotSetUp:
+        return {"未設定",
+                "Not set up"};
+    case Message::MfaLocked:
+        return {"ロック中",
+                "Locked"};
+    case Message::ColumnLastSignIn:
+        return {"最終サインイン",
+                "Last sign-in"};
+    case Message::ColumnActions:
+        return {"操作",
+                "Actions"};
+    case Message::StatusActive:
+        return {"有効",
+                "Active"};
+    case Message::StatusDisabled:
+        return {"無効",
+                "Disabled"};
+    case Message::CreateUser:
+        return {"ユーザーを作成",
+                "Create user"};
+    case Message::ChangeRole:
+        return {"権限を変更",
+                "Change role"};
+    case Message::DisableUser:
+        return {"無効にする",
+                "Disable"};
+    case Message::EnableUser:
+        return {"有効にする",
+                "Enable"};
+    case Message::ResetMfa:
+        return {"2段階認証をリセット",
+                "Reset two-step sign-in"};
+    case Message::InitialPassword:
+        return {"初期パスワード（この画面でのみ表示）。本人に安全な方法で渡してください。初回サインインでパスワードの変更と認証アプリの登録が必要です。",
+                "One-time initial password (shown only now). Hand it to the user safely; at first sign-in they set up their authenticator app and must change it."};
+    case Message::UserCreated:
+        return {"ユーザーを作成しました。",
+                "The user was created."};
+    case Message::RoleChanged:
+        return {"権限を変更しました。",
+                "The role was changed."};
+    case Message::UserDisabled:
+        return {"ユーザーを無効にし、セッションを終了しました。",
+                "The user was disabled and signed out."};
+    case Message::UserEnabled:
+        return {"ユーザーを有効にしました。",
+                "The user was enabled."};
+    case Message::ApprovalRequested:
+        return {"申請しました。別の管理者が「承認」画面で承認すると実行されます。",
+                "Requested: it takes effect when another administrator approves it on the Approvals page."};
+    case Message::LastAdminRefused:
+        return {"最後の有効な管理者は、無効化・降格できません。",
+                "The last active administrator cannot be disabled or demoted."};
+    case Message::UsernameInvalid:
+        return {"ユーザー名は空白なしの1〜64文字の英数字・記号にしてください。",
+                "The user name must be 1 to 64 printable characters without spaces."};
+    case Message::UsernameTaken:
+        return {"このユーザー名はすでに使われています。",
+                "This user name is taken."};
+    case Message::RoleInvalid:
+        return {"権限を選んでください。",
+                "Choose a role."};
+    case Message::OwnMfaRefused:
+        return {"自分の2段階認証はリセットできません。別の管理者に依頼してください。",
+                "You cannot reset your own two-step sign-in: another administrator must."};
+    case Message::UserNotFound:
+        return {"ユーザーが見つかりません。",
+                "No such user."};
+    case Message::OperatorsNote:
+        return {"ピッキング担当者は端末の作業者（バッジとPIN）で、管理画面のユーザーではありません。作業者は soko-server operator コマンドで管理します。",
+                "Pickers are terminal operators (badge and PIN), not admin users; manage them with the soko-server operator commands."};
+    case Message::ColumnAction:
+        return {"内容",
+                "Action"};
+    case Message::ColumnTarget:
+        return {"対象",
+                "Target"};
+    case Message::ColumnRequestedBy:
+        return {"申請者",
+                "Requested by"};
+    case Message::ColumnRequestedAt:
+        return {"申請日時",
+                "Requested at"};
+    case Message::Approve:
+        return {"承認",
+                "Approve"};
+    case Message::Reject:
+        return {"却下",
+                "Reject"};
+    case Message::NoApprovals:
+        return {"承認待ちの操作はありません。",
+                "Nothing is waiting for approval."};
+    case Message::OwnRequest:
+        return {"自分の申請です（別の管理者が判断します）",
+                "Your request (another administrator decides)"};
+    case Message::ApprovalApproved:
+        return {"承認し、実行しました。",
+                "Approved: it took effect."};
+    case Message::ApprovalRejected:
+        return {"却下しました。",
+                "Rejected."};
+    case Message::ApprovalDecidedBefore:
+        return {"この申請はすでに判断済みです。",
+                "This request was decided already."};
+    case Message::OwnApprovalRefused:
+        return {"自分の申請は承認できません（4つの目の原則）。",
+                "You cannot decide your own request (four eyes)."};
+    case Message::ActionGrantAdmin:
+        return {"管理者権限の付与",
+                "Grant the administrator role"};
+    case Message::ActionMfaReset:
+        return {"2段階認証のリセット",
+                "Reset two-step sign-in"};
+    case Message::ColumnKeyId:
+        return {"キーID",
+                "Key id"};
+    case Message::ColumnScope:
+        return {"範囲",
+                "Scope"};
+    case Message::ColumnCreated:
+        return {"作成日時",
+                "Created"};
+    case Message::KeyRevokedState:
+        return {"失効",
+                "Revoked"};
+    case Message::CreateApiKey:
+        return {"APIキーを作成",
+                "Create API key"};
+    case Message::RevokeApiKey:
+        return {"失効させる",
+                "Revoke"};
+    case Message::ApiKeyToken:
+        return {"このキーは今だけ表示されます。今すぐコピーして安全に保管してください。",
+                "Copy this key now: it is shown only once."};
+    case Message::ApiKeyRevoked:
+        return {"APIキーを失効させました。",
+                "The API key was revoked."};
+    case Message::ApiKeyInvalid:
+        return {"範囲は admin または store:<店舗コード>、ラベルは1〜64文字にしてください。",
+                "The scope must be admin or store:<store code> and the label 1 to 64 characters."};
+    case Message::NoApiKeys:
+        return {"APIキーはありません。",
+                "No API keys yet."};
+    case Message::ApiKeyNotFound:
+        return {"APIキーが見つかりません。",
+                "No such API key."};
     }
     return {"", ""};
 }

@@ -420,6 +420,9 @@ public:
                                                            int limit) = 0;
     // SKUs whose code or name contains `text` literally (ASCII case-insensitive; "" = all), by code.
     virtual Result<std::vector<Sku>> searchSkus(std::string_view text, std::string_view afterCode, int limit) = 0;
+    // ---- user pages (API keys page) ----
+    // Every API key, newest first (created_at, then id); secretHash included (never shown).
+    virtual Result<std::vector<ApiKeyRecord>> apiKeys() = 0;
 
 protected:
     Result<void> runAuditHook(const AuditRecord &entry)

@@ -1285,6 +1285,18 @@ Result<std::optional<ApiKeyRecord>> PostgresStore::apiKey(std::string_view id)
     });
 }
 
+Result<std::vector<ApiKeyRecord>> PostgresStore::apiKeys()
+{
+    return run<std::vector<ApiKeyRecord>>("apiKeys", [&](Connection &c) -> Result<std::vector<ApiKeyRecord>> {
+        std::vector<ApiKeyRecord> out;
+        for (const auto &row : c.exec("SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys "
+                                      "ORDER BY created_at DESC, id"))
+            out.push_back(
+                ApiKeyRecord{text(row[0]), text(row[1]), text(row[2]), text(row[3]), text(row[4]), boolean(row[5])});
+        return out;
+    });
+}
+
 Result<void> PostgresStore::revokeApiKey(std::string_view id)
 {
     return run<void>("revokeApiKey", [&](Connection &c) -> Result<void> {

@@ -206,6 +206,8 @@ public:
     Result<std::vector<AuditRecord>> auditOfTarget(std::string_view target, std::string_view eventPrefix,
                                                    int limit) override;
     Result<std::vector<Sku>> searchSkus(std::string_view text, std::string_view afterCode, int limit) override;
+    // user pages
+    Result<std::vector<ApiKeyRecord>> apiKeys() override;
 
     struct Connection;
 

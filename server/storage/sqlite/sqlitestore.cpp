@@ -1450,6 +1450,22 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::apiKey(std::string_view id)
         ApiKeyRecord{query.text(0), query.text(1), query.text(2), query.text(3), query.text(4), query.integer(5) != 0});
 }
 
+Result<std::vector<ApiKeyRecord>> SqliteStore::apiKeys()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT id, secret_hash, scope, label, created_at, revoked FROM api_keys "
+                        "ORDER BY created_at DESC, id");
+    std::vector<ApiKeyRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(
+            ApiKeyRecord{query.text(0), query.text(1), query.text(2), query.text(3), query.text(4), query.integer(5) != 0});
+    }
+    return out;
+}
+
 Result<void> SqliteStore::revokeApiKey(std::string_view id)
 {
     Lock lock(m_mutex);

@@ -7,5 +7,6 @@ import adminLogin from './adminlogin.mjs';
 import adminSetup from './adminsetup.mjs';
 import terminals from './terminals.mjs';
 import orders from './orders.mjs';
+import users from './users.mjs';
 
-export default [tlsTrust, adminLogin, adminSetup, terminals, orders];
+export default [tlsTrust, adminLogin, adminSetup, terminals, orders, users];
