@@ -7,9 +7,11 @@
 #include <string_view>
 #include <vector>
 #include "common/support/result.h"
+#include "server/admin/auditpages.h"
 #include "server/admin/form.h"
 #include "server/admin/pages.h"
 #include "server/admin/session.h"
+#include "server/admin/settingspages.h"
 #include "server/net/httpmessage.h"
 #include "server/ops/servermetrics.h"
 
@@ -78,6 +80,10 @@ struct AdminConfig
     // The login work (adminlogin.h, installLogin): handles POST /admin/setup, /admin/login,
     // /admin/login/totp, /admin/logout and the account page. Empty: those routes answer 404.
     std::shared_ptr<AdminLogin> login;
+    // Audit log and settings pages (auditpages.h, settingspages.h): trusted checkpoint keys, the
+    // webhook URL's sealing key and allowlist, the alert rules firing now.
+    AuditPagesConfig audit;
+    SettingsPagesConfig settings;
 };
 
 class AdminApplication final

@@ -126,6 +126,10 @@ Html layout(const PageContext &context, Message title, const Html &content)
     Element nav("nav");
     if (context.user)
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
+    if (context.user && roleHas(context.user->role, Permission::ViewAudit))
+        nav.child(Element("a").attribute("href", "/admin/audit").child(translated(context, Message::NavAudit)));
+    if (context.user && roleHas(context.user->role, Permission::ManageUsers))
+        nav.child(Element("a").attribute("href", "/admin/settings").child(translated(context, Message::NavSettings)));
     header.child(nav);
     if (context.user) {
         header.child(Element("span")

@@ -4,5 +4,6 @@
 // list it here.
 import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
+import audit from './audit.mjs';
 
-export default [tlsTrust, adminLogin];
+export default [tlsTrust, adminLogin, audit];
