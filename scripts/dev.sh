@@ -109,6 +109,13 @@ test) shift; cmd_test "$@" ;;
 demo) shift; cmd_demo "$@" ;;
 deps) install_deps; install_browser_packages ;;
 build) install_deps; configure_and_build "${2:-test}" ;;
+sbom)
+    install_deps
+    configure_and_build release
+    python3 "$ROOT/scripts/sbom.py" --output "$ROOT/build/release/sbom.cdx.json" \
+        "$ROOT/build/release/server/app/soko-server" "$ROOT/build/release/client/soko-terminal"
+    log "SBOM written to build/release/sbom.cdx.json (CycloneDX 1.5)"
+    ;;
 clean) rm -rf build ;;
 *)
     cat >&2 <<USAGE
@@ -117,6 +124,7 @@ usage: $0 COMMAND
   test [ctest args]   install what is missing, build with ASan+UBSan and run every test
   deps                install the Debian packages only
   build [release|test]
+  sbom                build Release and write build/release/sbom.cdx.json (Debian packages it loads)
   clean               remove build/
 USAGE
     exit 2

@@ -10,6 +10,7 @@
 #include "server/admin/adminlogin.h"
 #include "server/admin/dashboard.h"
 #include "server/admin/staticassets.h"
+#include "server/net/routepattern.h"
 #include "server/storage/storepool.h"
 
 namespace Server::Admin {
@@ -23,55 +24,6 @@ using Net::HttpResponse;
 constexpr std::string_view unsafeMethods[] = {"POST", "PUT", "PATCH", "DELETE"};
 constexpr std::string_view languageCookieAttributes = "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=31536000";
 
-std::vector<std::string_view> splitPath(std::string_view path)
-{
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        const auto slash = path.find('/', start);
-        const auto end = slash == std::string_view::npos ? path.size() : slash;
-        parts.push_back(path.substr(start, end - start));
-        if (slash == std::string_view::npos)
-            break;
-        start = slash + 1;
-    }
-    return parts;
-}
-
-bool isId(std::string_view text)
-{
-    return !text.empty() && text.size() <= 18 && text[0] != '0' &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool isKey(std::string_view text)
-{
-    return !text.empty() && text.size() <= 64 && text[0] != '.' && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-    });
-}
-
-bool matches(std::string_view pattern, std::string_view path, std::vector<std::string> *parameters)
-{
-    const auto want = splitPath(pattern);
-    const auto have = splitPath(path);
-    if (want.size() != have.size())
-        return false;
-    std::vector<std::string> found;
-    for (std::size_t index = 0; index < want.size(); ++index) {
-        if (want[index] == "{id}" || want[index] == "{key}") {
-            if (want[index] == "{id}" ? !isId(have[index]) : !isKey(have[index]))
-                return false;
-            found.emplace_back(have[index]);
-        } else if (want[index] != have[index]) {
-            return false;
-        }
-    }
-    if (parameters)
-        *parameters = std::move(found);
-    return true;
-}
-
 std::string lower(std::string_view text)
 {
     std::string out(text);
@@ -83,16 +35,6 @@ std::string lower(std::string_view text)
 bool isUnsafe(std::string_view method)
 {
     return std::find(std::begin(unsafeMethods), std::end(unsafeMethods), method) != std::end(unsafeMethods);
-}
-
-// "type" or "type; charset=utf-8" (any case, optional spaces).
-bool contentTypeIs(std::optional<std::string_view> header, std::string_view mediaType)
-{
-    if (!header)
-        return false;
-    std::string value = lower(*header);
-    value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
-    return value == mediaType || value == std::string(mediaType) + ";charset=utf-8";
 }
 
 // Exception text for the log: printable ASCII, spaces as '_', so it stays one field.
@@ -387,7 +329,7 @@ Net::RouteLimits AdminApplication::limits(Net::Listener listener, std::string_vi
     if (listener != Net::Listener::Admin)
         return result;
     for (const AdminRoute &route : m_routes) {
-        if (!matches(route.pattern, path, nullptr))
+        if (!Net::matchRoutePattern(route.pattern, path, nullptr))
             continue;
         result.known = true;
         result.allowedMethods.push_back(route.method);
@@ -400,7 +342,7 @@ Net::RouteLimits AdminApplication::limits(Net::Listener listener, std::string_vi
 std::optional<std::string> AdminApplication::routePattern(std::string_view path) const
 {
     for (const AdminRoute &route : m_routes) {
-        if (matches(route.pattern, path, nullptr))
+        if (Net::matchRoutePattern(route.pattern, path, nullptr))
             return route.pattern;
     }
     return std::nullopt;
@@ -440,7 +382,7 @@ HttpResponse AdminApplication::handle(const HttpRequest &request)
 {
     ResponseKind kind = responseKindOf(request.path);
     for (const AdminRoute &route : m_routes) {
-        if (matches(route.pattern, request.path, nullptr)) {
+        if (Net::matchRoutePattern(route.pattern, request.path, nullptr)) {
             kind = route.kind;
             break;
         }
@@ -479,7 +421,7 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
     std::vector<std::string> parameters;
     for (const AdminRoute &candidate : m_routes) {
         std::vector<std::string> found;
-        if (!matches(candidate.pattern, request.path, &found))
+        if (!Net::matchRoutePattern(candidate.pattern, request.path, &found))
             continue;
         allowed.push_back(candidate.method);
         if (!route && candidate.method == request.method) {
@@ -515,7 +457,10 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
             return errorResponse(kind, page, 403, "cross_site_request", request);
         const auto origin = request.header("origin");
         const auto host = request.header("host");
-        if (origin && (!host || lower(*origin) != "https://" + lower(*host)))
+        // Under our `Referrer-Policy: no-referrer` (R52) Chromium sends `Origin: null` on its own
+        // form posts; then `Sec-Fetch-Site: same-origin` (which no page script can set) vouches.
+        const bool nullOriginVouched = origin && *origin == "null" && site && *site == "same-origin";
+        if (origin && !nullOriginVouched && (!host || lower(*origin) != "https://" + lower(*host)))
             return errorResponse(kind, page, 403, "cross_origin_request", request);
     }
 
@@ -576,13 +521,13 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
             return errorResponse(kind, context.page, 413, "too_large", request);
         const auto type = request.header("content-type");
         if (route->body == AdminBody::Form) {
-            if (!contentTypeIs(type, "application/x-www-form-urlencoded"))
+            if (!Net::isMediaType(type, "application/x-www-form-urlencoded"))
                 return errorResponse(kind, context.page, 415, "unsupported_media_type", request);
             auto form = parseForm(request.body);
             if (!form)
                 return errorResponse(kind, context.page, 400, "bad_form", request);
             context.fields = std::move(*form);
-        } else if (!contentTypeIs(type, "application/json")) {
+        } else if (!Net::isMediaType(type, "application/json")) {
             return errorResponse(kind, context.page, 415, "unsupported_media_type", request);
         }
     }

@@ -10,7 +10,27 @@ namespace {
 
 using Common::Domain::OrderState;
 
-Message stateMessage(OrderState state)
+Message alertMessage(AlertKind kind)
+{
+    switch (kind) {
+    case AlertKind::TerminalSilent:
+        return Message::AlertTerminalSilent;
+    case AlertKind::ConflictsOpen:
+        return Message::AlertConflictsOpen;
+    case AlertKind::WebhookBacklog:
+        return Message::AlertWebhookBacklog;
+    }
+    return Message::Unknown;
+}
+
+Html countText(const CappedCount &count)
+{
+    return Html::number(count.count) + (count.capped ? Html::literal("+") : Html());
+}
+
+} // namespace
+
+Message orderStateMessage(OrderState state)
 {
     switch (state) {
     case OrderState::Imported:
@@ -31,24 +51,6 @@ Message stateMessage(OrderState state)
         return Message::OrderCancelled;
     }
     return Message::Unknown;
-}
-
-Message alertMessage(AlertKind kind)
-{
-    switch (kind) {
-    case AlertKind::TerminalSilent:
-        return Message::AlertTerminalSilent;
-    case AlertKind::ConflictsOpen:
-        return Message::AlertConflictsOpen;
-    case AlertKind::WebhookBacklog:
-        return Message::AlertWebhookBacklog;
-    }
-    return Message::Unknown;
-}
-
-Html countText(const CappedCount &count)
-{
-    return Html::number(count.count) + (count.capped ? Html::literal("+") : Html());
 }
 
 Element headerCell(const PageContext &context, Message message)
@@ -73,8 +75,6 @@ Element labelled(const PageContext &context, Message label, const Element &input
 {
     return std::move(Element("label").child(translated(context, label)).child(input));
 }
-
-} // namespace
 
 Message roleMessage(Role role)
 {
@@ -140,6 +140,14 @@ Html layout(const PageContext &context, Message title, const Html &content)
                          .child(Html::literal(" ("))
                          .child(translated(context, roleMessage(context.user->role)))
                          .child(Html::literal(")")));
+        header.child(Element("a").attribute("href", "/admin/account").child(translated(context, Message::NavAccount)));
+        // Sign-out is a POST with the CSRF token (R19, R25): a link could be triggered cross-site.
+        header.child(Element("form")
+                         .attribute("class", "signout")
+                         .attribute("method", "post")
+                         .attribute("action", "/admin/logout")
+                         .child(csrfField(context.csrfToken))
+                         .child(Element("button").attribute("type", "submit").child(translated(context, Message::SignOut))));
     }
     header.child(languages);
 
@@ -290,7 +298,7 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
     Element stateRows("tbody");
     for (const auto &[state, count] : data.ordersByState)
         stateRows.child(Element("tr")
-                            .child(Element("td").child(translated(context, stateMessage(state))))
+                            .child(Element("td").child(translated(context, orderStateMessage(state))))
                             .child(Element("td").attribute("class", "number").child(countText(count))));
     states.child(stateRows);
 

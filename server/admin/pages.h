@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "common/domain/order.h"
 #include "server/admin/html.h"
 #include "server/admin/session.h"
 #include "server/admin/translations.h"
@@ -53,5 +54,16 @@ Net::HttpResponse htmlResponse(int status, const Html &document);
 Net::HttpResponse redirectResponse(const std::string &location);
 
 Message roleMessage(Role role);
+Message orderStateMessage(Common::Domain::OrderState state);
+
+// Building blocks for pages (use them rather than writing the markup again):
+// <th scope="col">message</th>
+Element headerCell(const PageContext &context, Message message);
+// <section class="card"><h2>title</h2>body</section>
+Element card(const PageContext &context, Message title, const Html &body);
+// <p class="muted">message</p>, e.g. "no orders match"
+Html emptyNote(const PageContext &context, Message message);
+// <label>message input</label> for form.stacked forms
+Element labelled(const PageContext &context, Message label, const Element &input);
 
 } // namespace Server::Admin

@@ -19,6 +19,9 @@ header .brand { font-weight: 700; margin-right: 1rem; }
 header nav { display: flex; gap: 1rem; flex: 1; }
 header .language a, header .user { font-size: .85rem; opacity: .85; }
 header .language a[aria-current] { text-decoration: underline; opacity: 1; }
+header form.signout { margin: 0; }
+header form.signout button { padding: .2rem .6rem; font-size: .85rem; background: transparent;
+                             border: 1px solid rgba(255,255,255,.5); }
 main { max-width: 72rem; margin: 1.5rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.1rem; margin: 0 0 .6rem; }
@@ -82,7 +85,7 @@ const std::vector<StaticAsset> &staticAssets()
     static const std::vector<StaticAsset> assets = {
         {"admin.css", "text/css; charset=utf-8", stylesheet, fnv1a64Hex(stylesheet)},
         {"admin.js", "text/javascript; charset=utf-8", script, fnv1a64Hex(script)},
-        {"favicon.svg", "image/svg+xml", favicon, fnv1a64Hex(favicon)},
+        {"favicon.svg", "image/svg+xml; charset=utf-8", favicon, fnv1a64Hex(favicon)},
     };
     return assets;
 }

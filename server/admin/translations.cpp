@@ -24,6 +24,10 @@ Pair catalogue(Message message)
         return {"ダッシュボード", "Dashboard"};
     case Message::SignedInAs:
         return {"ログイン中:", "Signed in as"};
+    case Message::SignOut:
+        return {"サインアウト", "Sign out"};
+    case Message::NavAccount:
+        return {"アカウント", "Account"};
     case Message::LanguageJapanese:
         return {"日本語", "日本語"};
     case Message::LanguageEnglish:

@@ -15,6 +15,8 @@ enum class Message {
     AppName,
     NavDashboard,
     SignedInAs,
+    SignOut,
+    NavAccount,
     LanguageJapanese,
     LanguageEnglish,
     RoleAdmin,

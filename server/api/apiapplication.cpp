@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include "common/protocol/protocol.h"
+#include "server/net/routepattern.h"
 #include "server/storage/store.h"
 #include "server/storage/storepool.h"
 
@@ -17,65 +18,6 @@ namespace {
 namespace json = boost::json;
 using Net::HttpRequest;
 using Net::HttpResponse;
-
-std::vector<std::string_view> splitPath(std::string_view path)
-{
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        const auto slash = path.find('/', start);
-        const auto end = slash == std::string_view::npos ? path.size() : slash;
-        parts.push_back(path.substr(start, end - start));
-        if (slash == std::string_view::npos)
-            break;
-        start = slash + 1;
-    }
-    return parts;
-}
-
-bool isId(std::string_view text)
-{
-    return !text.empty() && text.size() <= 18 && text[0] != '0' &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Matches `path` against a pattern with {id} segments (positive decimal ids only).
-bool matches(std::string_view pattern, std::string_view path, std::vector<std::string> *parameters)
-{
-    const auto want = splitPath(pattern);
-    const auto have = splitPath(path);
-    if (want.size() != have.size())
-        return false;
-    std::vector<std::string> found;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        if (want[i] == "{id}") {
-            if (!isId(have[i]))
-                return false;
-            found.emplace_back(have[i]);
-        } else if (want[i] != have[i]) {
-            return false;
-        }
-    }
-    if (parameters)
-        *parameters = std::move(found);
-    return true;
-}
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-// "application/json" or "application/json; charset=utf-8" (any case, optional spaces).
-bool contentTypeIs(std::string_view header, std::string_view mediaType)
-{
-    std::string value = lower(header);
-    value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
-    return value == mediaType || value == std::string(mediaType) + ";charset=utf-8";
-}
 
 std::string_view reasonOf(const Common::Error &error)
 {
@@ -197,7 +139,7 @@ Net::RouteLimits ApiApplication::limits(Net::Listener listener, std::string_view
 {
     Net::RouteLimits result;
     for (const Route &route : m_routes) {
-        if (route.listener != listener || !matches(route.pattern, path, nullptr))
+        if (route.listener != listener || !Net::matchRoutePattern(route.pattern, path, nullptr))
             continue;
         result.known = true;
         result.allowedMethods.push_back(route.method);
@@ -210,7 +152,7 @@ Net::RouteLimits ApiApplication::limits(Net::Listener listener, std::string_view
 std::optional<std::string> ApiApplication::routePattern(Net::Listener listener, std::string_view path) const
 {
     for (const Route &route : m_routes) {
-        if (route.listener == listener && matches(route.pattern, path, nullptr))
+        if (route.listener == listener && Net::matchRoutePattern(route.pattern, path, nullptr))
             return route.pattern;
     }
     return std::nullopt;
@@ -307,7 +249,12 @@ std::optional<HttpResponse> ApiApplication::authenticate(const Route &route, con
     case Auth::ApiKey:
     case Auth::ApiKeyAdmin: {
         const auto header = headerValue(request, "authorization");
-        if (!header || header->size() < 7 || lower(header->substr(0, 7)) != "bearer ") {
+        constexpr std::string_view scheme = "bearer ";
+        const auto sameLetter = [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        };
+        if (!header || header->size() < scheme.size() ||
+            !std::equal(scheme.begin(), scheme.end(), header->begin(), sameLetter)) {
             auditFailure(services.store, request, "authn_login_fail", "unauthenticated", "no API key");
             HttpResponse response = errorResponse(401, "unauthorized", "an API key is required");
             response.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -359,7 +306,7 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     const Route *route = nullptr;
     std::vector<std::string> parameters;
     for (const Route &candidate : m_routes) {
-        if (candidate.listener != request.listener || !matches(candidate.pattern, request.path, &parameters))
+        if (candidate.listener != request.listener || !Net::matchRoutePattern(candidate.pattern, request.path, &parameters))
             continue;
         allowed.push_back(candidate.method);
         if (candidate.method == request.method) {
@@ -372,7 +319,7 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
     if (!route) {
         // Keep looking for every method of this path for the Allow header.
         for (const Route &candidate : m_routes)
-            if (candidate.listener == request.listener && matches(candidate.pattern, request.path, nullptr) &&
+            if (candidate.listener == request.listener && Net::matchRoutePattern(candidate.pattern, request.path, nullptr) &&
                 std::find(allowed.begin(), allowed.end(), candidate.method) == allowed.end())
                 allowed.push_back(candidate.method);
         std::sort(allowed.begin(), allowed.end());
@@ -383,7 +330,7 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
         response.headers.emplace_back("Allow", allow);
         return response;
     }
-    matches(route->pattern, request.path, &parameters);
+    Net::matchRoutePattern(route->pattern, request.path, &parameters);
 
     if (!route->usesStore) {
         RouteContext context{request, Caller{}, std::move(parameters)};
@@ -419,8 +366,8 @@ HttpResponse ApiApplication::dispatch(const HttpRequest &request)
             return errorResponse(413, "too_large",
                                  "body larger than " + std::to_string(route->maxBodyBytes) + " bytes");
         const auto type = headerValue(request, "content-type");
-        const bool json = type && contentTypeIs(*type, "application/json");
-        const bool csv = type && route->body == BodyKind::JsonOrCsv && contentTypeIs(*type, "text/csv");
+        const bool json = Net::isMediaType(type, "application/json");
+        const bool csv = type && route->body == BodyKind::JsonOrCsv && Net::isMediaType(type, "text/csv");
         if (!json && !csv)
             return errorResponse(415, "unsupported_media_type",
                                  route->body == BodyKind::Json ? "send application/json (UTF-8)"

@@ -77,6 +77,13 @@ json::object orderJson(const Order &order)
     return o;
 }
 
+// 200 when at least one row was imported or already known (the refused ones listed beside them);
+// 422 when every row was refused: nothing was written (REQUIREMENTS.md §9 C8), same body.
+int reportStatus(const Oms::ImportReport &report)
+{
+    return report.imported == 0 && report.unchanged == 0 && !report.errors.empty() ? 422 : 200;
+}
+
 json::object reportJson(const Oms::ImportReport &report)
 {
     json::object o;
@@ -176,7 +183,7 @@ void ApiApplication::addOmsRoutes()
             auto report = context.services->masterData.importSkus(context.request.body, format, context.caller.actor);
             if (!report)
                 return importError(report.error(), context, format);
-            return jsonResponse(200, reportJson(*report));
+            return jsonResponse(reportStatus(*report), reportJson(*report));
         }});
     m_routes.push_back(Route{Listener::Api,
                              "GET",
@@ -221,7 +228,7 @@ void ApiApplication::addOmsRoutes()
                       context.services->masterData.importLocations(context.request.body, format, context.caller.actor);
                   if (!report)
                       return importError(report.error(), context, format);
-                  return jsonResponse(200, reportJson(*report));
+                  return jsonResponse(reportStatus(*report), reportJson(*report));
               }});
 
     // ---- orders ----
@@ -258,7 +265,7 @@ void ApiApplication::addOmsRoutes()
                                      context.request.body, format, context.caller.storeScope, context.caller.actor);
                                  if (!report)
                                      return importError(report.error(), context, format);
-                                 return jsonResponse(200, reportJson(*report));
+                                 return jsonResponse(reportStatus(*report), reportJson(*report));
                              }});
     m_routes.push_back(
         Route{Listener::Api,

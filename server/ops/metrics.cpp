@@ -149,6 +149,31 @@ void MetricFamily::writeSample(std::string &out, std::string_view suffix, const 
     out += '\n';
 }
 
+// ---- one double per series ----
+
+double *MetricFamily::seriesSlot(std::map<LabelValues, double> &values, const LabelValues &labels) const
+{
+    auto found = values.find(labels);
+    if (found == values.end()) {
+        if (!admits(values.size()))
+            return nullptr;
+        found = values.emplace(labels, 0.0).first;
+    }
+    return &found->second;
+}
+
+double MetricFamily::seriesValue(const std::map<LabelValues, double> &values, const LabelValues &labels)
+{
+    const auto found = values.find(labels);
+    return found == values.end() ? 0 : found->second;
+}
+
+void MetricFamily::writeSeries(std::string &out, const std::map<LabelValues, double> &values) const
+{
+    for (const auto &[labels, value] : values)
+        writeSample(out, "", labels, value);
+}
+
 // ---- Counter ----
 
 void Counter::increment(const LabelValues &labels, double amount)
@@ -157,27 +182,20 @@ void Counter::increment(const LabelValues &labels, double amount)
     if (!(amount >= 0))
         return;
     std::lock_guard lock(m_mutex);
-    auto found = m_values.find(labels);
-    if (found == m_values.end()) {
-        if (!admits(m_values.size()))
-            return;
-        found = m_values.emplace(labels, 0.0).first;
-    }
-    found->second += amount;
+    if (double *slot = seriesSlot(m_values, labels))
+        *slot += amount;
 }
 
 double Counter::value(const LabelValues &labels) const
 {
     std::lock_guard lock(m_mutex);
-    const auto found = m_values.find(labels);
-    return found == m_values.end() ? 0 : found->second;
+    return seriesValue(m_values, labels);
 }
 
 void Counter::writeSamples(std::string &out) const
 {
     std::lock_guard lock(m_mutex);
-    for (const auto &[labels, value] : m_values)
-        writeSample(out, "", labels, value);
+    writeSeries(out, m_values);
 }
 
 // ---- Gauge ----
@@ -186,40 +204,28 @@ void Gauge::set(const LabelValues &labels, double value)
 {
     checkArity(labels);
     std::lock_guard lock(m_mutex);
-    auto found = m_values.find(labels);
-    if (found == m_values.end()) {
-        if (!admits(m_values.size()))
-            return;
-        found = m_values.emplace(labels, 0.0).first;
-    }
-    found->second = value;
+    if (double *slot = seriesSlot(m_values, labels))
+        *slot = value;
 }
 
 void Gauge::add(const LabelValues &labels, double delta)
 {
     checkArity(labels);
     std::lock_guard lock(m_mutex);
-    auto found = m_values.find(labels);
-    if (found == m_values.end()) {
-        if (!admits(m_values.size()))
-            return;
-        found = m_values.emplace(labels, 0.0).first;
-    }
-    found->second += delta;
+    if (double *slot = seriesSlot(m_values, labels))
+        *slot += delta;
 }
 
 double Gauge::value(const LabelValues &labels) const
 {
     std::lock_guard lock(m_mutex);
-    const auto found = m_values.find(labels);
-    return found == m_values.end() ? 0 : found->second;
+    return seriesValue(m_values, labels);
 }
 
 void Gauge::writeSamples(std::string &out) const
 {
     std::lock_guard lock(m_mutex);
-    for (const auto &[labels, value] : m_values)
-        writeSample(out, "", labels, value);
+    writeSeries(out, m_values);
 }
 
 // ---- CallbackGauge ----

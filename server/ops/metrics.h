@@ -57,6 +57,12 @@ protected:
     void writeSample(std::string &out, std::string_view suffix, const LabelValues &labels, double value,
                      std::string_view extraLabel = {}, std::string_view extraValue = {}) const;
     bool admits(std::size_t currentSeries) const; // false (and counted) once the family is full
+    // For families of one double per series (callers hold their own lock): the slot of `labels`,
+    // created at 0 while the family admits one more series, nullptr once it is full; the value of
+    // `labels` (0 when absent); every series as a sample line.
+    double *seriesSlot(std::map<LabelValues, double> &values, const LabelValues &labels) const;
+    static double seriesValue(const std::map<LabelValues, double> &values, const LabelValues &labels);
+    void writeSeries(std::string &out, const std::map<LabelValues, double> &values) const;
     friend class MetricsRegistry;
 
 private:

@@ -40,6 +40,7 @@ async function main() {
   try {
     console.log(`soko-server: ${Object.entries(server.ports).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     browser = await launchBrowser({ trustCa: server.caPath });
+    server.browser = browser.browser; // for lib/admin.mjs createFirstAdmin
     console.log(`Chromium ${browser.browser.version()} (${seconds(started)})`);
     for (const test of selected) {
       if (!server.ports[test.listener]) {
@@ -61,6 +62,14 @@ async function main() {
     await browser.close();
     browser = null;
     await server.stop();
+    // R40: nothing the tests typed or were shown as a secret is in the server log.
+    const leaked = server.secretsInLog();
+    if (leaked.length) {
+      failed += 1;
+      console.log(`FAIL server log (R40): ${leaked.length} secret(s) written to the log: ${leaked.join(', ')}`);
+    } else {
+      console.log(`ok   server log holds none of the ${server.secrets?.size ?? 0} secrets the tests used (R40)`);
+    }
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (failed) console.log(`-- last lines of the server log:\n${server.logTail()}`);

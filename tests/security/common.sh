@@ -149,3 +149,25 @@ stop_server() {
 server_log_count() {
     grep -cE "$1" "$SERVER_LOG" 2>/dev/null || true
 }
+
+# enroll_device LABEL: a terminal enrolled the way soko-terminal does it: `enroll-code` for the
+# server's first warehouse (TKY1), a P-256 key and CSR made here, the certificate from
+# POST /api/v1/enroll on the api listener. Writes $SCRATCH/device.key, device.pem and sets
+# DEVICE_ID. Needs CA (the server CA file), API_PORT, openssl, curl and python3.
+enroll_device() {
+    local label="$1" code status
+    code="$(admin_command enroll-code --warehouse TKY1 --label "$label" | sed -n 's/^code: *//p')"
+    [ -n "$code" ] || fail "enroll-code printed no code"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$SCRATCH/device.key" 2>/dev/null
+    openssl req -new -key "$SCRATCH/device.key" -subj "/CN=$label" -out "$SCRATCH/device.csr"
+    python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "csr": open(sys.argv[2]).read()}))' \
+        "$code" "$SCRATCH/device.csr" >"$SCRATCH/enroll.json"
+    status="$(curl -sS --max-time 30 --cacert "$CA" -o "$SCRATCH/enrolled.json" -w '%{http_code}' \
+        -H 'Content-Type: application/json' --data-binary "@$SCRATCH/enroll.json" \
+        "https://127.0.0.1:$API_PORT/api/v1/enroll")" || fail "enrollment request failed"
+    [ "$status" = 201 ] || fail "POST /api/v1/enroll answered $status: $(head -c 300 "$SCRATCH/enrolled.json")"
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"])' "$SCRATCH/enrolled.json" \
+        >"$SCRATCH/device.pem"
+    DEVICE_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device_id"])' "$SCRATCH/enrolled.json")"
+    note "device $DEVICE_ID enrolled: $(openssl x509 -in "$SCRATCH/device.pem" -noout -serial)"
+}

@@ -28,20 +28,8 @@ init_data "$SCRATCH/data" --warehouse TKY1
 start_server "$SCRATCH/data"
 CA="$SCRATCH/data/server-ca.pem"
 
-# --- an enrolled device: P-256 key and CSR made here, certificate from POST /api/v1/enroll ---
-code="$(admin_command enroll-code --warehouse TKY1 --label SEC-01 | sed -n 's/^code: *//p')"
-[ -n "$code" ] || fail "enroll-code printed no code"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$SCRATCH/device.key" 2>/dev/null
-openssl req -new -key "$SCRATCH/device.key" -subj "/CN=SEC-01" -out "$SCRATCH/device.csr"
-python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "csr": open(sys.argv[2]).read()}))' \
-    "$code" "$SCRATCH/device.csr" >"$SCRATCH/enroll.json"
-status="$(curl -sS --max-time 30 --cacert "$CA" -o "$SCRATCH/enrolled.json" -w '%{http_code}' \
-    -H 'Content-Type: application/json' --data-binary "@$SCRATCH/enroll.json" \
-    "https://127.0.0.1:$API_PORT/api/v1/enroll")" || fail "enrollment request failed"
-[ "$status" = 201 ] || fail "POST /api/v1/enroll answered $status: $(head -c 300 "$SCRATCH/enrolled.json")"
-python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"])' "$SCRATCH/enrolled.json" \
-    >"$SCRATCH/device.pem"
-note "device enrolled: $(openssl x509 -in "$SCRATCH/device.pem" -noout -serial)"
+# --- an enrolled device (common.sh enroll_device): $SCRATCH/device.{key,pem} ---
+enroll_device SEC-01
 
 failures=0
 checks=0

@@ -17,6 +17,11 @@
 #                                     _GLIBCXX_ASSERTIONS (std::__glibcxx_assert_fail imported).
 #                                     Same checks on ASan builds; FORTIFY not on -O0 builds
 #                                     (docs/security.md). Duration 10–60 s.
+#   repo_checks.sh sbom BIN…          R55: scripts/sbom.py writes a CycloneDX SBOM of the Debian
+#                                     packages the binaries load; every library must come from a
+#                                     package and the security-relevant ones (OpenSSL, libsodium,
+#                                     Qt, Boost, SQLite, libpq/libpqxx, ZXing) must be listed with
+#                                     their versions. Duration 5–40 s.
 # shellcheck source=tests/security/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -192,6 +197,19 @@ check_hardening() {
     note "hardening: all checks pass ($(elapsed))"
 }
 
+check_sbom() {
+    [ "$#" -gt 0 ] || fail "sbom: give the binaries"
+    local sbom="$SCRATCH/sbom.cdx.json" package
+    python3 "$SOURCE_DIR/scripts/sbom.py" --output "$sbom" "$@" || fail "sbom (R55): scripts/sbom.py failed (see above)"
+    for package in libssl3 libsodium23 libsqlite3-0 libpq5 libpqxx-6.4 libboost-json1.81.0 libboost1.81-dev \
+        libqt6core6 libzxing2 libexpected-dev; do
+        python3 -c 'import json,sys; names={c["name"]: c["version"] for c in json.load(open(sys.argv[1]))["components"]}
+sys.exit(0 if sys.argv[2] in names and names[sys.argv[2]] else 1)' "$sbom" "$package" ||
+            fail "sbom (R55): $package is not in the SBOM"
+    done
+    note "sbom: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["components"]))' "$sbom") Debian packages listed, the required ones with versions ($(elapsed))"
+}
+
 case "${1:-}" in
 secrets) check_secrets ;;
 weak-crypto) check_weak_crypto ;;
@@ -200,5 +218,9 @@ hardening)
     shift
     check_hardening "$@"
     ;;
-*) fail "usage: $0 secrets|weak-crypto|key-modes|hardening BINARY…" ;;
+sbom)
+    shift
+    check_sbom "$@"
+    ;;
+*) fail "usage: $0 secrets|weak-crypto|key-modes|hardening BINARY…|sbom BINARY…" ;;
 esac

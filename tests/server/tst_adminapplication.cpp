@@ -432,6 +432,13 @@ private Q_SLOTS:
         QTest::newRow("foreign origin") << QByteArray("csrf=csrf-key-1") << QByteArray("https://evil.example")
                                         << QByteArray() << 403;
         QTest::newRow("null origin") << QByteArray("csrf=csrf-key-1") << QByteArray("null") << QByteArray() << 403;
+        // What Chromium sends for its own form posts under Referrer-Policy: no-referrer (R52).
+        QTest::newRow("null origin, same-origin fetch")
+            << QByteArray("csrf=csrf-key-1&note=hi") << QByteArray("null") << QByteArray("same-origin") << 200;
+        QTest::newRow("null origin, cross-site fetch")
+            << QByteArray("csrf=csrf-key-1") << QByteArray("null") << QByteArray("cross-site") << 403;
+        QTest::newRow("null origin, same-origin fetch, no token")
+            << QByteArray("note=hi") << QByteArray("null") << QByteArray("same-origin") << 403;
         QTest::newRow("http origin") << QByteArray("csrf=csrf-key-1") << QByteArray("http://localhost:8445")
                                      << QByteArray() << 403;
         QTest::newRow("duplicate token") << QByteArray("csrf=csrf-key-1&csrf=x") << QByteArray() << QByteArray() << 400;

@@ -409,7 +409,7 @@ private Q_SLOTS:
 
     void staticAssetsAreCompiledIn()
     {
-        QCOMPARE(staticAssets().size(), std::size_t(2));
+        QCOMPARE(staticAssets().size(), std::size_t(3)); // admin.css, admin.js, favicon.svg
         for (const StaticAsset &asset : staticAssets()) {
             QVERIFY(!asset.body.empty());
             QVERIFY(std::string_view(asset.contentType).find("charset=utf-8") != std::string_view::npos);

@@ -550,6 +550,14 @@ private Q_SLOTS:
         const auto report = bodyOf(imported).as_object();
         QCOMPARE(report.at("imported").as_int64(), std::int64_t(1));
         QCOMPARE(report.at("errors").as_array()[0].as_object().at("row").as_int64(), std::int64_t(3));
+        // Every row refused (REQUIREMENTS.md §9 C8): 422 with the same report, nothing imported.
+        const HttpResponse allRefused = m_api->handle(
+            api(m_shopToken, "POST", "/api/v1/orders/import",
+                "store,order_number,customer,address,line,sku,quantity\nshop,V-4,Ito,Osaka,1,S1,1e3\n", "text/csv"));
+        QCOMPARE(allRefused.status, 422);
+        QCOMPARE(bodyOf(allRefused).as_object().at("imported").as_int64(), std::int64_t(0));
+        QCOMPARE(bodyOf(allRefused).as_object().at("errors").as_array()[0].as_object().at("row").as_int64(),
+                 std::int64_t(2));
         const HttpResponse broken = m_api->handle(
             api(m_shopToken, "POST", "/api/v1/orders/import", "store,order_number\n\"shop,V-3\n", "text/csv"));
         QCOMPARE(broken.status, 422);

@@ -46,6 +46,21 @@ export class SokoServer {
     return `https://127.0.0.1:${port}${path}`;
   }
 
+  // Secrets and personal data the page tests typed or saw (passwords, TOTP seeds and codes,
+  // recovery codes, session cookies): none may appear in the server log (R40). Values shorter
+  // than 8 characters (TOTP codes) are not kept: six digits turn up by chance in request ids.
+  rememberSecret(value) {
+    if (!this.secrets) this.secrets = new Set();
+    if (value && String(value).length >= 8) this.secrets.add(String(value));
+  }
+
+  // The remembered secrets found in the server log, as "kind of secret: line" strings.
+  secretsInLog() {
+    if (!existsSync(this.logPath) || !this.secrets) return [];
+    const log = readFileSync(this.logPath, 'utf8');
+    return [...this.secrets].filter((secret) => log.includes(secret)).map((secret) => `${secret.slice(0, 3)}… (${secret.length} chars)`);
+  }
+
   logTail(lines = 20) {
     if (!existsSync(this.logPath)) return '';
     return readFileSync(this.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');

@@ -4,6 +4,7 @@
 // list it here.
 import tlsTrust from './tlstrust.mjs';
 import adminLogin from './adminlogin.mjs';
+import adminSetup from './adminsetup.mjs';
 import audit from './audit.mjs';
 
-export default [tlsTrust, adminLogin, audit];
+export default [tlsTrust, adminLogin, adminSetup, audit];
