@@ -134,16 +134,6 @@ std::string auditLink(const AuditFilter &filter, const std::string &extra)
     return link;
 }
 
-Element headerCell(const PageContext &context, Message message)
-{
-    return std::move(Element("th").attribute("scope", "col").child(translated(context, message)));
-}
-
-Element labelled(const PageContext &context, Message label, const Element &input)
-{
-    return std::move(Element("label").child(translated(context, label)).child(input));
-}
-
 Element textInput(const char *name, const std::string &value, int maxLength, const char *type = "text")
 {
     return std::move(Element("input")
