@@ -322,6 +322,9 @@ void AdminApplication::addBuiltInRoutes()
                   }});
     }
 
+    installAuditPages(*this, m_pool, m_config.audit);
+    installSettingsPages(*this, m_pool, m_config.settings);
+
     // Prometheus scrape target. Unauthenticated by choice (docs/admin.md "Metrics"): it exists
     // only on the admin listener (loopback/VPN, R23) and holds counts, route patterns and device
     // ids, no secrets or personal data.

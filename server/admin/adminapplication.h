@@ -7,9 +7,11 @@
 #include <string_view>
 #include <vector>
 #include "common/support/result.h"
+#include "server/admin/auditpages.h"
 #include "server/admin/form.h"
 #include "server/admin/pages.h"
 #include "server/admin/session.h"
+#include "server/admin/settingspages.h"
 #include "server/net/httpmessage.h"
 #include "server/ops/servermetrics.h"
 
@@ -82,6 +84,10 @@ struct AdminConfig
     // handshakes are refused at once (the run command marks its RevocationCache). Empty: the
     // cache notices on its next refresh; requests are refused at once either way.
     std::function<void(std::string_view serialHex)> onDeviceRevoked;
+    // Audit log and settings pages (auditpages.h, settingspages.h): trusted checkpoint keys, the
+    // webhook URL's sealing key and allowlist, the alert rules firing now.
+    AuditPagesConfig audit;
+    SettingsPagesConfig settings;
 };
 
 class AdminApplication final

@@ -141,6 +141,10 @@ Html layout(const PageContext &context, Message title, const Html &content)
                 .child(Element("a").attribute("href", "/admin/approvals").child(translated(context, Message::NavApprovals)));
         if (roleHas(context.user->role, Permission::ManageApiKeys))
             nav.child(Element("a").attribute("href", "/admin/api-keys").child(translated(context, Message::NavApiKeys)));
+        if (roleHas(context.user->role, Permission::ViewAudit))
+            nav.child(Element("a").attribute("href", "/admin/audit").child(translated(context, Message::NavAudit)));
+        if (roleHas(context.user->role, Permission::ManageUsers))
+            nav.child(Element("a").attribute("href", "/admin/settings").child(translated(context, Message::NavSettings)));
     }
     header.child(nav);
     if (context.user) {

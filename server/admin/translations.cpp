@@ -212,7 +212,7 @@ Pair catalogue(Message message)
     case Message::NavOrders:
         return {"受注", "Orders"};
     case Message::NavSkus:
-        return {"SKU", "SKUs"};
+        return {"SKU一覧", "SKUs"};
     case Message::NavLocations:
         return {"ロケーション", "Locations"};
     case Message::NavStock:
@@ -372,7 +372,7 @@ Pair catalogue(Message message)
     case Message::LotControlled:
         return {"ロット管理", "Lot controlled"};
     case Message::Gtins:
-        return {"GTIN", "GTINs"};
+        return {"GTIN（JANコード）", "GTINs"};
     case Message::NoSkus:
         return {"該当するSKUはありません。", "No SKUs match."};
     case Message::Zone:
@@ -667,6 +667,137 @@ Pair catalogue(Message message)
     case Message::ApiKeyNotFound:
         return {"APIキーが見つかりません。",
                 "No such API key."};
+    // audit and settings pages
+    case Message::NavAudit:
+        return {"監査ログ", "Audit log"};
+    case Message::NavSettings:
+        return {"設定", "Settings"};
+    case Message::AuditTitle:
+        return {"監査ログ", "Audit log"};
+    case Message::AuditFilter:
+        return {"絞り込み", "Filter"};
+    case Message::AuditEvent:
+        return {"イベント", "Event"};
+    case Message::AuditActor:
+        return {"実行者", "Actor"};
+    case Message::AuditFrom:
+        return {"開始日 (UTC)", "From (UTC)"};
+    case Message::AuditTo:
+        return {"終了日 (UTC)", "To (UTC)"};
+    case Message::AuditLimit:
+        return {"表示件数", "Rows per page"};
+    case Message::AuditApply:
+        return {"絞り込む", "Apply"};
+    case Message::AuditClear:
+        return {"条件を解除", "Clear"};
+    case Message::AuditSeq:
+        return {"連番", "Seq"};
+    case Message::AuditRole:
+        return {"ロール", "Role"};
+    case Message::AuditSourceIp:
+        return {"接続元 IP", "Source IP"};
+    case Message::AuditListener:
+        return {"リスナー", "Listener"};
+    case Message::AuditTarget:
+        return {"対象", "Target"};
+    case Message::AuditOutcome:
+        return {"結果", "Outcome"};
+    case Message::AuditNoEntries:
+        return {"条件に合う記録はありません。", "No entries match."};
+    case Message::AuditNewer:
+        return {"← 新しい記録", "← Newer"};
+    case Message::AuditOlder:
+        return {"古い記録 →", "Older →"};
+    case Message::AuditVerifyIntro:
+        return {"ハッシュチェーン全体と署名付きチェックポイントを最初の記録から検証します (soko-server audit verify と同じ検証)。", "Checks the whole hash chain and every signed checkpoint from the first entry (the same check as soko-server audit verify)."};
+    case Message::AuditVerifyButton:
+        return {"チェーンを検証", "Verify chain"};
+    case Message::AuditVerifyOk:
+        return {"検証結果: OK (改ざんなし)", "Chain verified: OK"};
+    case Message::AuditVerifyFailed:
+        return {"検証結果: 改ざんを検出しました", "Verification failed: the trail was tampered with"};
+    case Message::AuditVerifiedAt:
+        return {"検証日時", "Verified at"};
+    case Message::AuditVerifyEntries:
+        return {"記録数", "Entries"};
+    case Message::AuditVerifyLastSeq:
+        return {"最後の連番", "Last seq"};
+    case Message::AuditVerifyCheckpoints:
+        return {"チェックポイント数", "Checkpoints"};
+    case Message::AuditVerifyLastCheckpoint:
+        return {"最新のチェックポイント", "Last checkpoint"};
+    case Message::AuditVerifyNoCheckpoint:
+        return {"まだありません", "none yet"};
+    case Message::AuditVerifyProblem:
+        return {"問題", "Problem"};
+    case Message::AuditVerifyFirstBadSeq:
+        return {"最初の不正な連番", "First bad seq"};
+    case Message::AuditInvalidFilter:
+        return {"絞り込み条件が正しくありません", "Invalid filter"};
+    case Message::AuditBadEvent:
+        return {"イベント名は英小文字・数字・_ で 64 文字以内です", "the event name may hold only a–z, 0–9 and _ (at most 64)"};
+    case Message::AuditBadActor:
+        return {"実行者は 128 文字以内です", "the actor may be at most 128 characters"};
+    case Message::AuditBadDate:
+        return {"日付は YYYY-MM-DD 形式で入力してください", "dates must be YYYY-MM-DD"};
+    case Message::AuditBadSeq:
+        return {"連番は正の整数です (before と after は同時に指定できません)", "a seq must be a positive whole number (before and after not both)"};
+    case Message::AuditBadLimit:
+        return {"表示件数は 1〜200 です", "rows per page must be 1–200"};
+    case Message::SettingsTitle:
+        return {"設定", "Settings"};
+    case Message::SettingsSaved:
+        return {"設定を保存しました。", "Settings saved."};
+    case Message::SettingsInvalid:
+        return {"入力内容を確認してください。何も保存していません。", "Please check the fields below. Nothing was saved."};
+    case Message::SettingsFiring:
+        return {"発生中のアラート (このサーバー)", "Alerts firing now (this server)"};
+    case Message::SettingsNoFiring:
+        return {"ありません。", "None."};
+    case Message::SettingsThresholds:
+        return {"アラートのしきい値", "Alert thresholds"};
+    case Message::SettingsThresholdsIntro:
+        return {"値がしきい値を超えると通知し、しきい値以下の状態が 5 分続くと解除を通知します。空欄にするとそのルールは無効です。変更は再起動なしで 30 秒以内に反映されます。", "An alert fires when the value goes above its threshold and clears once the value has stayed at or below it for 5 minutes. Leave a field empty to switch that rule off. Changes apply within 30 seconds, without a restart."};
+    case Message::RuleLoginFailures:
+        return {"管理画面のログイン失敗 (5 分あたり)", "Admin login failures per 5 min"};
+    case Message::RuleSyncRejections:
+        return {"同期操作の拒否 (5 分あたり)", "Rejected sync ops per 5 min"};
+    case Message::RuleOpenConflicts:
+        return {"未解決の競合", "Open conflicts"};
+    case Message::RuleSyncLag:
+        return {"端末の同期遅延 (分、端末ごと)", "Terminal sync lag (minutes, per terminal)"};
+    case Message::RuleServerErrors:
+        return {"5xx 応答 (5 分あたり)", "5xx responses per 5 min"};
+    case Message::SettingsDefault:
+        return {"既定値", "Default"};
+    case Message::SettingsWebhook:
+        return {"通知 Webhook", "Alert webhook"};
+    case Message::SettingsWebhookIntro:
+        return {"Slack 互換の Incoming Webhook の URL (https のみ)。URL には秘密のトークンが含まれるため、保存後は一部を伏せて表示します。空欄のままなら変更しません。", "A Slack-compatible incoming webhook URL (https only). The URL carries a secret token: once saved it is only shown masked. Leave the field empty to keep the current one."};
+    case Message::SettingsWebhookCurrent:
+        return {"現在の URL", "Current URL"};
+    case Message::SettingsWebhookNone:
+        return {"未設定 (通知は送信されずキューに残ります)", "none (alerts stay queued)"};
+    case Message::SettingsWebhookFromFile:
+        return {"設定ファイルの alert_webhook_url_file の URL", "the URL of alert_webhook_url_file"};
+    case Message::SettingsWebhookFromPage:
+        return {"この画面で設定 (暗号化して保存)", "set on this page (stored encrypted)"};
+    case Message::SettingsWebhookNew:
+        return {"新しい URL", "New URL"};
+    case Message::SettingsWebhookRemove:
+        return {"この画面で設定した URL を削除する (設定ファイルの URL に戻す)", "Remove the URL set here (fall back to the configuration file)"};
+    case Message::SettingsWebhookNoKey:
+        return {"このサーバーでは URL をこの画面から設定できません。", "The URL cannot be set from this page on this server."};
+    case Message::SettingsBadWebhook:
+        return {"この Webhook URL は使用できません", "this webhook URL cannot be used"};
+    case Message::SettingsBadNumber:
+        return {"整数で入力してください (空欄で無効)", "must be a whole number (or empty for off)"};
+    case Message::SettingsOutOfRange:
+        return {"範囲外です", "is out of range"};
+    case Message::SettingsStepUpNote:
+        return {"保存するには 5 分以内に TOTP で確認している必要があります。", "Saving needs a TOTP check within the last 5 minutes."};
+    case Message::SettingsSave:
+        return {"保存", "Save"};
     }
     return {"", ""};
 }

@@ -11,6 +11,7 @@
 #include "server/admin/adminapplication.h"
 #include "server/admin/adminlogin.h"
 #include "server/admin/listenerrouter.h"
+#include "server/admin/settingspages.h"
 #include "server/api/apiapplication.h"
 #include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
@@ -19,6 +20,7 @@
 #include "server/audit/alertworker.h"
 #include "server/audit/signingkey.h"
 #include "server/net/httpsserver.h"
+#include "server/ops/alertrules.h"
 #include "server/ops/servermetrics.h"
 #include "server/net/webhookclient.h"
 #include "server/storage/store.h"
@@ -90,12 +92,17 @@ std::filesystem::path inFolder(const DataFolder &folder, const std::string &path
 }
 
 // The chat webhook from the settings: the URL from its 0600 file (a secret: R14, never logged,
-// never in an error message), checked against the outbound rules (R34). nullopt when none is
-// configured. Errors: a message for startupFailure.
-Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder &folder, const Settings &settings)
+// never in an error message), checked against the outbound rules (R34), with the CA file and the
+// allowlist; the URL is empty when no file is configured (the settings page may set one later,
+// server/admin/settingspages.h). Errors: a message for startupFailure.
+Common::Result<Net::WebhookConfig> webhookFileConfig(const DataFolder &folder, const Settings &settings)
 {
+    Net::WebhookConfig config;
+    if (!settings.alertWebhookCaFile.empty())
+        config.caFile = inFolder(folder, settings.alertWebhookCaFile).string();
+    config.allowHosts = settings.alertWebhookAllowHosts;
     if (settings.alertWebhookUrlFile.empty())
-        return std::optional<Net::WebhookClient>();
+        return config;
     const std::filesystem::path file = inFolder(folder, settings.alertWebhookUrlFile);
     struct stat status = {};
     if (::stat(file.c_str(), &status) != 0)
@@ -109,15 +116,10 @@ Common::Result<std::optional<Net::WebhookClient>> webhookClient(const DataFolder
     std::string url = *text;
     while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ' || url.back() == '\t'))
         url.pop_back();
-    Net::WebhookConfig config;
     config.url = std::move(url);
-    if (!settings.alertWebhookCaFile.empty())
-        config.caFile = inFolder(folder, settings.alertWebhookCaFile).string();
-    config.allowHosts = settings.alertWebhookAllowHosts;
-    auto client = Net::WebhookClient::create(std::move(config));
-    if (!client)
+    if (auto client = Net::WebhookClient::create(config); !client)
         return Common::fail(client.error().code, "alert_webhook_url_file: " + client.error().message);
-    return std::optional<Net::WebhookClient>(std::move(*client));
+    return config;
 }
 
 // Best effort: a start or stop is logged even when the audit row cannot be written.
@@ -209,26 +211,41 @@ int runServer(const RunOptions &options)
     auto signingKey = Audit::AuditSigningKey::loadOrCreate(folder.root() / Audit::signingKeyFileName);
     if (!signingKey)
         return startupFailure("audit signing key: " + signingKey.error().message);
-    auto webhook = webhookClient(folder, *settings);
-    if (!webhook)
-        return startupFailure(webhook.error().message);
-    Audit::AlertSender sender;
-    if (*webhook)
-        sender = [client = **webhook](const std::string &payload) { return client.post(payload); };
+    const Audit::AuditPublicKey checkpointKey = signingKey->publicKey();
+    auto webhookConfig = webhookFileConfig(folder, *settings);
+    if (!webhookConfig)
+        return startupFailure(webhookConfig.error().message);
+    // Sessions, CSRF, setup and login (R05, R07–R19, R25): the key file (0600, created on the first
+    // run) signs CSRF tokens and seals TOTP seeds and the webhook URL set on the settings page; it
+    // stays outside the database (R10, R14).
+    auto adminKey = Auth::SecretKey::loadOrCreate(folder.root() / std::string(Admin::adminSecretsKeyFileName));
+    if (!adminKey)
+        return startupFailure(adminKey.error().message);
+    const auto sharedAdminKey = std::make_shared<const Auth::SecretKey>(std::move(*adminKey));
+    const bool webhookFromFile = !webhookConfig->url.empty();
+    // The webhook of the file or of the settings page, and the threshold alert rules evaluated
+    // every 30 s from the AlertWorker's loop (server/ops/alertrules.h); both outlive the worker.
+    Admin::AlertWebhook webhook(stores, sharedAdminKey, std::move(*webhookConfig));
+    Ops::AlertRuleMonitorOptions ruleOptions;
+    ruleOptions.log = [](std::string_view line) { writeLogLine(line); };
+    Ops::AlertRuleMonitor alertRules(stores, metrics, std::move(ruleOptions));
     Audit::AlertWorkerOptions workerOptions;
     workerOptions.checkpoints = {settings->auditCheckpointEntries,
                                  std::chrono::seconds(settings->auditCheckpointSeconds)};
     workerOptions.log = [](std::string_view line) { writeLogLine(line); };
+    workerOptions.beforeRound = [&alertRules] { return alertRules.tick(); };
+    workerOptions.webhookConfigured = [&webhook] { return webhook.configured(); };
+    Audit::AlertSender sender = [&webhook](const std::string &payload) { return webhook.post(payload); };
     Audit::AlertWorker alertWorker(stores, std::move(sender), std::move(*signingKey), std::move(workerOptions));
     Admin::AdminConfig adminConfig;
     adminConfig.metrics = &metrics;
-    // Sessions, CSRF, setup and login (R05, R07–R19, R25): the key file (0600, created on the first
-    // run) signs CSRF tokens and seals TOTP seeds; it stays outside the database (R10, R14).
-    auto adminKey = Auth::SecretKey::loadOrCreate(folder.root() / std::string(Admin::adminSecretsKeyFileName));
-    if (!adminKey)
-        return startupFailure(adminKey.error().message);
+    adminConfig.audit.trustedKeys = {checkpointKey};
+    adminConfig.settings.key = sharedAdminKey;
+    adminConfig.settings.allowHosts = settings->alertWebhookAllowHosts;
+    adminConfig.settings.webhookFileConfigured = webhookFromFile;
+    adminConfig.settings.firing = [&alertRules] { return alertRules.firing(); };
     Admin::AdminLoginConfig loginConfig;
-    loginConfig.key = std::make_shared<const Auth::SecretKey>(std::move(*adminKey));
+    loginConfig.key = sharedAdminKey;
     loginConfig.metrics = &metrics;
     Admin::installLogin(adminConfig, std::make_shared<Admin::AdminLogin>(stores, std::move(loginConfig)));
     adminConfig.log = [](std::string_view line) { writeLogLine(line); };
@@ -272,7 +289,7 @@ int runServer(const RunOptions &options)
     std::cout << "listening devices=" << formatEndpoint(devices) << " api=" << formatEndpoint(api)
               << " admin=" << formatEndpoint(adminEndpoint) << std::endl;
 
-    writeLogLine(std::string("alerts webhook=") + (*webhook ? "configured" : "none") +
+    writeLogLine(std::string("alerts webhook=") + (webhook.configured() ? "configured" : "none") +
                  " checkpoint_entries=" + std::to_string(settings->auditCheckpointEntries) +
                  " checkpoint_seconds=" + std::to_string(settings->auditCheckpointSeconds));
 

@@ -156,6 +156,10 @@ Common::Result<bool> AlertWorker::deliver(const Storage::AlertRecord &alert)
 
 Common::Result<int> AlertWorker::runOnce()
 {
+    if (m_options.beforeRound)
+        if (auto done = m_options.beforeRound(); !done)
+            log("alert_rules_failed error=" + logSafe(done.error().message));
+    const bool canSend = m_sender && (!m_options.webhookConfigured || m_options.webhookConfigured());
     if (m_signingKey) {
         auto lease = m_stores.acquire();
         if (!lease)
@@ -169,7 +173,7 @@ Common::Result<int> AlertWorker::runOnce()
     }
 
     int delivered = 0;
-    for (int i = 0; m_sender && i < m_options.maxDeliveriesPerRound; ++i) {
+    for (int i = 0; canSend && i < m_options.maxDeliveriesPerRound; ++i) {
         std::optional<Storage::AlertRecord> claimed;
         {
             auto lease = m_stores.acquire();
@@ -198,7 +202,7 @@ Common::Result<int> AlertWorker::runOnce()
     if (status->count > 0 && status->oldestAge > m_options.backlogThreshold) {
         if (!m_backlogRaised)
             log("alert_backlog count=" + std::to_string(status->count) + " oldest_age_seconds=" +
-                std::to_string(status->oldestAge.count()) + " webhook=" + (m_sender ? "configured" : "none"));
+                std::to_string(status->oldestAge.count()) + " webhook=" + (canSend ? "configured" : "none"));
         m_backlogRaised = true;
     } else if (m_backlogRaised) {
         log("alert_backlog_cleared count=" + std::to_string(status->count));

@@ -46,6 +46,12 @@ struct AlertWorkerOptions
     CheckpointPolicy checkpoints;
     std::function<TimePoint()> clock;               // empty = system clock
     std::function<void(std::string_view line)> log; // "event key=value …" lines; values are safe
+    // Hooks of the settings page and the threshold alert rules (server/admin/settingspages.h,
+    // server/ops/alertrules.h): work done at the start of every round (AlertRuleMonitor::tick, so
+    // what it queues leaves in the same round; an error is logged), and whether a webhook is
+    // configured right now (it can be set while the server runs). Empty = none / a sender was given.
+    std::function<Common::Result<int>()> beforeRound;
+    std::function<bool()> webhookConfigured;
 };
 
 struct AlertBacklogStatus

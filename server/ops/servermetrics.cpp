@@ -72,11 +72,15 @@ std::chrono::system_clock::time_point ServerMetrics::now() const
 void ServerMetrics::recordRequest(std::string_view listener, std::string_view route, int status, double seconds)
 {
     m_requests.increment({std::string(listener), std::string(route), std::to_string(status)});
+    if (status >= 500)
+        ++m_serverErrors;
     m_durations.observe({std::string(listener), std::string(route)}, seconds);
 }
 
 void ServerMetrics::recordRefusal(std::string_view listener, std::string_view route, int status)
 {
+    if (status >= 500)
+        ++m_serverErrors;
     m_requests.increment({std::string(listener), std::string(route), std::to_string(status)});
 }
 
@@ -134,6 +138,24 @@ void ServerMetrics::setWebhookBacklogSource(std::function<std::optional<double>(
             samples.push_back({{}, *value});
         return samples;
     });
+}
+
+double ServerMetrics::loginFailuresTotal() const
+{
+    double total = 0;
+    for (const LoginStage stage : {LoginStage::Password, LoginStage::Totp, LoginStage::RecoveryCode})
+        total += m_loginFailures.value({std::string(stageName(stage))});
+    return total;
+}
+
+double ServerMetrics::syncOpsTotal(std::string_view outcome) const
+{
+    return m_syncOps.value({std::string(outcome)});
+}
+
+double ServerMetrics::serverErrorsTotal() const
+{
+    return static_cast<double>(m_serverErrors.load());
 }
 
 } // namespace Server::Ops

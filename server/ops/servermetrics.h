@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -60,6 +61,11 @@ public:
     std::string exposition() const { return m_registry.exposition(); }
     std::chrono::system_clock::time_point now() const;
 
+    // ---- totals for the alert rules (server/ops/alertrules.h), since this process started ----
+    double loginFailuresTotal() const;                    // every stage
+    double syncOpsTotal(std::string_view outcome) const; // "applied", "conflict", "rejected"
+    double serverErrorsTotal() const;                     // answers and refusals with status ≥ 500
+
 private:
     SystemClock m_clock;
     MetricsRegistry m_registry;
@@ -70,6 +76,7 @@ private:
     CallbackGauge &m_webhookBacklog;
     mutable std::mutex m_mutex;
     std::map<std::string, std::chrono::system_clock::time_point, std::less<>> m_lastSync;
+    std::atomic<std::uint64_t> m_serverErrors{0};
 };
 
 } // namespace Server::Ops

@@ -423,6 +423,39 @@ public:
     // ---- user pages (API keys page) ----
     // Every API key, newest first (created_at, then id); secretHash included (never shown).
     virtual Result<std::vector<ApiKeyRecord>> apiKeys() = 0;
+    // ---- audit log and settings pages (server/admin/auditpages, settingspages; server/ops/alertrules) ----
+    // Audit entries matching every filter given. Newest first (seq < beforeSeq when > 0), or,
+    // when afterSeq > 0, the `limit` entries just after it, oldest first (the page of newer
+    // entries; the caller turns it round). event and actor match exactly; fromAt ≤ at < toAt
+    // compare ISO 8601 UTC text (so "2026-11-29" bounds a day). At most `limit` (1…1000) rows.
+    // Errors: Storage, InvalidInput (limit out of range).
+    struct AuditSearch
+    {
+        std::string event{};  // "" = any
+        std::string actor{};  // "" = any
+        std::string fromAt{}; // "" = no lower bound
+        std::string toAt{};   // "" = no upper bound
+        std::int64_t beforeSeq = 0;
+        std::int64_t afterSeq = 0;
+        int limit = 50;
+    };
+    virtual Result<std::vector<AuditRecord>> searchAudit(const AuditSearch &search) = 0;
+    // Back-office settings (alert thresholds, the sealed webhook URL) as server_meta rows keyed
+    // "setting.<name>", read by every server on the database. Names are [a-z0-9_.]{1,64}, values
+    // at most 4096 bytes (InvalidInput otherwise). Errors: Storage.
+    virtual Result<std::vector<std::pair<std::string, std::string>>> backOfficeSettings() = 0; // by name
+    virtual Result<void> setBackOfficeSetting(std::string_view name, std::string_view value) = 0;
+    virtual Result<void> removeBackOfficeSetting(std::string_view name) = 0; // no error if absent
+    static bool isBackOfficeSettingName(std::string_view name)
+    {
+        if (name.empty() || name.size() > 64)
+            return false;
+        for (const char c : name)
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+                return false;
+        return true;
+    }
+    static constexpr std::size_t maxBackOfficeSettingBytes = 4096;
 
 protected:
     Result<void> runAuditHook(const AuditRecord &entry)

@@ -279,8 +279,9 @@ private Q_SLOTS:
             const std::string_view japanese = translate(message, Language::Japanese);
             const std::string_view inEnglish = translate(message, Language::English);
             QVERIFY2(!japanese.empty() && !inEnglish.empty(), qPrintable(QString::number(index)));
-            // Japanese texts are Japanese (at least one non-ASCII byte) except the language/brand names.
-            if (message != Message::LanguageEnglish && message != Message::AppName)
+            // Japanese texts are Japanese (at least one non-ASCII byte) except the language/brand names
+            // and "SKU", which Japanese warehouses write as is.
+            if (message != Message::LanguageEnglish && message != Message::AppName && message != Message::Sku)
                 QVERIFY2(std::any_of(japanese.begin(), japanese.end(),
                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; }),
                          japanese.data());

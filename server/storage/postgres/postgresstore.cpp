@@ -2314,4 +2314,66 @@ Result<std::int64_t> PostgresStore::alertCountSince(std::string_view since)
     });
 }
 
+// ---- audit log and settings pages ----
+
+Result<std::vector<AuditRecord>> PostgresStore::searchAudit(const AuditSearch &search)
+{
+    if (search.limit < 1 || search.limit > 1000)
+        return tl::unexpected(invalidInput("audit search limit must be 1-1000"));
+    return run<std::vector<AuditRecord>>("searchAudit", [&](Connection &c) -> Result<std::vector<AuditRecord>> {
+        const bool newer = search.afterSeq > 0;
+        std::vector<AuditRecord> out;
+#define SOKO_AUDIT_SEARCH                                                                                              \
+    "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, outcome, prev_hash, hash "   \
+    "FROM audit WHERE ($1::text = '' OR event = $1::text) AND ($2::text = '' OR actor = $2::text) "                  \
+    "AND ($3::text = '' OR at >= $3::text) AND ($4::text = '' OR at < $4::text) "
+        const char *sql = newer ? SOKO_AUDIT_SEARCH "AND id > $5::bigint ORDER BY id LIMIT $6::bigint"
+                                : SOKO_AUDIT_SEARCH "AND ($5::bigint = 0 OR id < $5::bigint) ORDER BY id DESC LIMIT $6::bigint";
+#undef SOKO_AUDIT_SEARCH
+        for (const auto &row : c.exec(sql, search.event, search.actor, search.fromAt, search.toAt,
+                                      newer ? search.afterSeq : search.beforeSeq,
+                                      static_cast<std::int64_t>(search.limit)))
+            out.push_back(auditRow(row));
+        return out;
+    });
+}
+
+namespace {
+constexpr std::string_view s_settingPrefix = "setting.";
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> PostgresStore::backOfficeSettings()
+{
+    using Settings = std::vector<std::pair<std::string, std::string>>;
+    return run<Settings>("backOfficeSettings", [&](Connection &c) -> Result<Settings> {
+        Settings out;
+        for (const auto &row :
+             c.exec("SELECT key, value FROM server_meta WHERE left(key, 8) = 'setting.' ORDER BY key"))
+            out.emplace_back(text(row[0]).substr(s_settingPrefix.size()), text(row[1]));
+        return out;
+    });
+}
+
+Result<void> PostgresStore::setBackOfficeSetting(std::string_view name, std::string_view value)
+{
+    if (!isBackOfficeSettingName(name) || value.size() > maxBackOfficeSettingBytes)
+        return tl::unexpected(invalidInput("setting name must be [a-z0-9_.]{1,64} and its value ≤ 4096 bytes"));
+    return run<void>("setBackOfficeSetting", [&](Connection &c) -> Result<void> {
+        c.exec("INSERT INTO server_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
+               "excluded.value",
+               std::string(s_settingPrefix) + std::string(name), std::string(value));
+        return {};
+    });
+}
+
+Result<void> PostgresStore::removeBackOfficeSetting(std::string_view name)
+{
+    if (!isBackOfficeSettingName(name))
+        return tl::unexpected(invalidInput("setting name must be [a-z0-9_.]{1,64}"));
+    return run<void>("removeBackOfficeSetting", [&](Connection &c) -> Result<void> {
+        c.exec("DELETE FROM server_meta WHERE key = $1", std::string(s_settingPrefix) + std::string(name));
+        return {};
+    });
+}
+
 } // namespace Server::Storage

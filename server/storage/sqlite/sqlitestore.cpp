@@ -2583,4 +2583,71 @@ Result<std::int64_t> SqliteStore::alertCountSince(std::string_view since)
     return row ? query.integer(0) : 0;
 }
 
+// ---- audit log and settings pages ----
+
+Result<std::vector<AuditRecord>> SqliteStore::searchAudit(const AuditSearch &search)
+{
+    if (search.limit < 1 || search.limit > 1000)
+        return Common::fail(ErrorCode::InvalidInput, "audit search limit must be 1-1000");
+    Lock lock(m_mutex);
+    const bool newer = search.afterSeq > 0;
+    SOKO_PREPARE(descending, "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, "
+                             "outcome, prev_hash, hash FROM audit WHERE (?1 = '' OR event = ?1) "
+                             "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at < ?4) "
+                             "AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6");
+    SOKO_PREPARE(ascending, "SELECT id, at, actor, event, target, details, role, source_ip, listener, request_id, "
+                            "outcome, prev_hash, hash FROM audit WHERE (?1 = '' OR event = ?1) "
+                            "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at < ?4) "
+                            "AND id > ?5 ORDER BY id LIMIT ?6");
+    Statement &query = newer ? ascending : descending;
+    query.bind(1, search.event)
+        .bind(2, search.actor)
+        .bind(3, search.fromAt)
+        .bind(4, search.toAt)
+        .bind(5, newer ? search.afterSeq : search.beforeSeq)
+        .bind(6, search.limit);
+    std::vector<AuditRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(auditRow(query));
+    }
+    return out;
+}
+
+namespace {
+constexpr std::string_view s_settingPrefix = "setting.";
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::backOfficeSettings()
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT key, value FROM server_meta WHERE substr(key, 1, 8) = 'setting.' ORDER BY key");
+    std::vector<std::pair<std::string, std::string>> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.emplace_back(query.text(0).substr(s_settingPrefix.size()), query.text(1));
+    }
+    return out;
+}
+
+Result<void> SqliteStore::setBackOfficeSetting(std::string_view name, std::string_view value)
+{
+    if (!isBackOfficeSettingName(name) || value.size() > maxBackOfficeSettingBytes)
+        return Common::fail(ErrorCode::InvalidInput, "setting name must be [a-z0-9_.]{1,64} and its value ≤ 4096 bytes");
+    return setMeta(std::string(s_settingPrefix) + std::string(name), value);
+}
+
+Result<void> SqliteStore::removeBackOfficeSetting(std::string_view name)
+{
+    if (!isBackOfficeSettingName(name))
+        return Common::fail(ErrorCode::InvalidInput, "setting name must be [a-z0-9_.]{1,64}");
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "DELETE FROM server_meta WHERE key = ?1");
+    return query.bind(1, std::string(s_settingPrefix) + std::string(name)).run();
+}
+
 } // namespace Server::Storage

@@ -187,6 +187,12 @@ public:
     // user pages
     Result<std::vector<ApiKeyRecord>> apiKeys() override;
 
+    // audit log and settings pages
+    Result<std::vector<AuditRecord>> searchAudit(const AuditSearch &search) override;
+    Result<std::vector<std::pair<std::string, std::string>>> backOfficeSettings() override;
+    Result<void> setBackOfficeSetting(std::string_view name, std::string_view value) override;
+    Result<void> removeBackOfficeSetting(std::string_view name) override;
+
     class Statement;
 
 private:

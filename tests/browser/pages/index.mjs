@@ -8,5 +8,6 @@ import adminSetup from './adminsetup.mjs';
 import terminals from './terminals.mjs';
 import orders from './orders.mjs';
 import users from './users.mjs';
+import audit from './audit.mjs';
 
-export default [tlsTrust, adminLogin, adminSetup, terminals, orders, users];
+export default [tlsTrust, adminLogin, adminSetup, terminals, orders, users, audit];
