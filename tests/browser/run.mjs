@@ -49,7 +49,9 @@ async function main() {
       }
       const testStarted = Date.now();
       try {
-        const result = await withTimeout(test.run({ browser: browser.browser, server }), timeoutMs, test.name);
+        // A test that waits for fresh TOTP steps (each ≤ 30 s) declares a longer budget (timeoutMs).
+        const result = await withTimeout(test.run({ browser: browser.browser, server }),
+          Math.max(timeoutMs, test.timeoutMs ?? 0), test.name);
         const problems = result?.problems ?? [];
         if (problems.length) throw new Error(`the page reported problems:\n       ${problems.join('\n       ')}`);
         passed += 1;

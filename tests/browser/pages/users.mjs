@@ -14,6 +14,7 @@ async function save(page, name) {
 export default {
   name: 'users',
   listener: 'admin',
+  timeoutMs: 180000, // sign-in and two step-ups, each may wait for a fresh TOTP step
   async run({ browser, server }) {
     const admin = await createFirstAdmin(server);
     const { page, problems } = await openPage(browser);
