@@ -526,6 +526,14 @@ HttpResponse AdminApplication::dispatch(const HttpRequest &request)
         }
         if (route->permission && !roleHas(context.session->role, *route->permission))
             return errorResponse(kind, context.page, 403, "forbidden", request);
+        // A password someone else set (a new user's initial one) is replaced before anything else.
+        if (context.session->mustChangePassword && context.session->stage == SessionStage::Complete &&
+            route->pattern != "/admin/account" && route->pattern != "/admin/account/password" &&
+            route->pattern != "/admin/logout") {
+            if (kind == ResponseKind::Html && request.method == "GET")
+                return redirectResponse("/admin/account");
+            return errorResponse(kind, context.page, 403, "password_change_required", request);
+        }
         if (context.session->stage == SessionStage::Complete)
             context.page.user = PageUser{context.session->username, context.session->role};
         if (m_config.csrf.issue)

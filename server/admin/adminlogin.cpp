@@ -238,6 +238,7 @@ Common::Result<std::optional<AdminSession>> AdminLogin::lookUp(const SessionQuer
     if (record.totpVerifiedAt)
         session.totpVerifiedAt = parseIso(*record.totpVerifiedAt);
     session.csrfKey = *hash;
+    session.mustChangePassword = (*user)->mustChangePassword;
     return std::optional<AdminSession>(std::move(session));
 }
 
@@ -754,6 +755,13 @@ HttpResponse accountPage(const PageContext &page, int status, const Html &messag
 
 Net::HttpResponse AdminLogin::getAccount(const AdminApplication &, AdminContext &context)
 {
+    if (context.session && context.session->mustChangePassword)
+        return accountPage(context.page, 200,
+                           say(context.page,
+                               "Your password was set by an administrator. Choose your own before you continue: "
+                               "enter that password as the current one.",
+                               "このパスワードは管理者が設定したものです。続ける前に自分のパスワードに変更してください"
+                               "（現在のパスワードにはそのパスワードを入力します）。"));
     return accountPage(context.page, 200, Html());
 }
 

@@ -55,6 +55,9 @@ struct AdminSession
     // Last successful TOTP check (login or step-up), UTC; step-up routes need it ≤ 5 minutes old (R20).
     std::optional<std::chrono::system_clock::time_point> totpVerifiedAt;
     std::string csrfKey; // per-session secret for CSRF tokens (R25); never rendered or logged
+    // The password was set by someone else (a new user's initial password): until the user picks
+    // their own, only the account page, the password change and sign-out are open.
+    bool mustChangePassword = false;
 };
 
 // What the provider gets: the cookie's token (empty when the request has none, or more than one

@@ -100,6 +100,11 @@ class TestAdminApplication : public QObject
             return session("2", Role::Admin, SessionStage::Complete, s_now - std::chrono::minutes(6));
         if (token == "viewer")
             return session("3", Role::Viewer, SessionStage::Complete, s_now - std::chrono::minutes(1));
+        if (token == "initial-password") {
+            AdminSession initial = session("5", Role::Admin, SessionStage::Complete, s_now - std::chrono::minutes(1));
+            initial.mustChangePassword = true;
+            return initial;
+        }
         if (token == "preauth")
             return session("4", Role::Admin, SessionStage::PasswordVerified, std::nullopt);
         if (token == "storage-down")
@@ -381,6 +386,23 @@ private Q_SLOTS:
         QVERIFY(evil.body.find("evil.example") == std::string::npos);
         const auto good = m_admin->handle(request("GET", "/admin/login", {}, {{"next", "/admin/test/items/42"}}));
         QVERIFY(good.body.find("name=\"next\" value=\"/admin/test/items/42\"") != std::string::npos);
+    }
+
+    // A user signed in with an initial password someone else set sees only the account page (where
+    // the password is changed) until they pick their own: pages redirect there, the rest is 403.
+    void initialPasswordOpensOnlyTheAccountPage()
+    {
+        const auto page = m_admin->handle(request("GET", "/admin/", "initial-password"));
+        QCOMPARE(page.status, 302);
+        QCOMPARE(header(page, "location").value_or(""), std::string("/admin/account"));
+        const auto api = m_admin->handle(request("GET", "/admin/api/session", "initial-password"));
+        QCOMPARE(api.status, 403);
+        QVERIFY(api.body.find("password_change_required") != std::string::npos);
+        const auto post = m_admin->handle(this->post("/admin/test/stepup", "initial-password", "csrf=csrf-key-5"));
+        QCOMPARE(post.status, 403);
+        QVERIFY(post.body.find("granted") == std::string::npos);
+        // The same user after the change (the flag cleared) gets through.
+        QCOMPARE(m_admin->handle(request("GET", "/admin/", "admin")).status, 200);
     }
 
     void permissionsAndStepUp()
