@@ -46,28 +46,6 @@ std::string actorOf(const AdminContext &context)
     return "admin:" + context.session->userId;
 }
 
-Message stateMessage(OrderState state)
-{
-    switch (state) {
-    case OrderState::Imported:
-        return Message::OrderImported;
-    case OrderState::Allocated:
-        return Message::OrderAllocated;
-    case OrderState::Released:
-        return Message::OrderReleased;
-    case OrderState::Picking:
-        return Message::OrderPicking;
-    case OrderState::Picked:
-        return Message::OrderPicked;
-    case OrderState::Packed:
-        return Message::OrderPacked;
-    case OrderState::Shipped:
-        return Message::OrderShipped;
-    case OrderState::Cancelled:
-        return Message::OrderCancelled;
-    }
-    return Message::Unknown;
-}
 
 constexpr OrderState allStates[] = {OrderState::Imported, OrderState::Allocated, OrderState::Released,
                                     OrderState::Picking,  OrderState::Picked,    OrderState::Packed,
@@ -214,7 +192,7 @@ Html filterForm(const PageContext &page, const ListQuery &query)
         option.attribute("value", Common::Domain::orderStateName(item));
         if (query.search.state == item)
             option.flag("selected");
-        state.child(option.child(translated(page, stateMessage(item))));
+        state.child(option.child(translated(page, orderStateMessage(item))));
     }
     return Element("form")
         .attribute("class", "filters")
@@ -247,7 +225,7 @@ Html ordersTable(const PageContext &page, const std::vector<Storage::OrderListRo
                 .child(cell(row.order.customer))
                 .child(Element("td")
                            .attribute("data-state", Common::Domain::orderStateName(row.order.state))
-                           .child(translated(page, stateMessage(row.order.state))))
+                           .child(translated(page, orderStateMessage(row.order.state))))
                 .child(cell(row.order.warehouse))
                 .child(numberCell(row.lineCount))
                 .child(numberCell(row.quantity))
@@ -433,7 +411,7 @@ Html orderDetailPage(const PageContext &page, const AdminSession &session, const
             .child(row(Message::Address, Html::text(order.address)))
             .child(row(Message::State, Element("span")
                                            .attribute("data-state", Common::Domain::orderStateName(order.state))
-                                           .child(translated(page, stateMessage(order.state)))))
+                                           .child(translated(page, orderStateMessage(order.state)))))
             .child(row(Message::Warehouse, Html::text(order.warehouse)));
 
     Element lineHead("tr");
