@@ -195,8 +195,7 @@ Html verifyResult(const PageContext &context, const Storage::AuditRecord &entry)
         row(Message::AuditVerifyProblem, Element("code").text(detailString(details, "problem")));
         const std::string badSeq = detailString(details, "bad_seq");
         if (!badSeq.empty() && badSeq != "0")
-            row(Message::AuditVerifyFirstBadSeq,
-                Element("strong").attribute("class", "bad-seq").text(badSeq).html());
+            row(Message::AuditVerifyFirstBadSeq, Element("strong").attribute("class", "bad-seq").text(badSeq).html());
     }
     box.child(Element("table").child(rows));
     return box;
@@ -258,39 +257,33 @@ Html auditPage(const PageContext &context, const AuditFilter &filter, const std:
     } else {
         Element table("table");
         table.attribute("class", "audit");
-        table.child(Element("thead").child(Element("tr")
-                                               .child(headerCell(context, Message::AuditSeq))
-                                               .child(headerCell(context, Message::Time))
-                                               .child(headerCell(context, Message::AuditEvent))
-                                               .child(headerCell(context, Message::AuditActor))
-                                               .child(headerCell(context, Message::AuditRole))
-                                               .child(headerCell(context, Message::AuditSourceIp))
-                                               .child(headerCell(context, Message::AuditListener))
-                                               .child(headerCell(context, Message::AuditTarget))
-                                               .child(headerCell(context, Message::AuditOutcome))
-                                               .child(headerCell(context, Message::Details))));
+        table.child(tableHead(context, {Message::AuditSeq, Message::Time, Message::AuditEvent, Message::AuditActor,
+                                        Message::AuditRole, Message::AuditSourceIp, Message::AuditListener,
+                                        Message::AuditTarget, Message::AuditOutcome, Message::Details}));
         Element body("tbody");
         for (const Storage::AuditRecord &entry : entries) {
             Element actor("td");
             actor.attribute("title", entry.actor);
-            const auto user = entry.actor.starts_with("admin:") ? usernames.find(entry.actor.substr(6)) : usernames.end();
+            const auto user =
+                entry.actor.starts_with("admin:") ? usernames.find(entry.actor.substr(6)) : usernames.end();
             if (user != usernames.end())
                 actor.text(user->second);
             else
                 actor.text(entry.actor);
-            body.child(Element("tr")
-                           .attribute("data-seq", entry.id)
-                           .attribute("data-event", entry.event)
-                           .child(Element("td").attribute("class", "number").child(Html::number(entry.id)))
-                           .child(Element("td").child(Element("time").attribute("datetime", entry.at).text(entry.at)))
-                           .child(Element("td").child(Element("code").text(entry.event)))
-                           .child(actor)
-                           .child(Element("td").text(entry.role))
-                           .child(Element("td").text(entry.sourceIp))
-                           .child(Element("td").text(entry.listener))
-                           .child(Element("td").attribute("class", "target").text(entry.target))
-                           .child(Element("td").text(entry.outcome))
-                           .child(Element("td").child(Element("code").attribute("class", "details").text(entry.details))));
+            body.child(
+                Element("tr")
+                    .attribute("data-seq", entry.id)
+                    .attribute("data-event", entry.event)
+                    .child(Element("td").attribute("class", "number").child(Html::number(entry.id)))
+                    .child(Element("td").child(Element("time").attribute("datetime", entry.at).text(entry.at)))
+                    .child(Element("td").child(Element("code").text(entry.event)))
+                    .child(actor)
+                    .child(Element("td").text(entry.role))
+                    .child(Element("td").text(entry.sourceIp))
+                    .child(Element("td").text(entry.listener))
+                    .child(Element("td").attribute("class", "target").text(entry.target))
+                    .child(Element("td").text(entry.outcome))
+                    .child(Element("td").child(Element("code").attribute("class", "details").text(entry.details))));
         }
         table.child(body);
         list.child(table);
@@ -298,10 +291,11 @@ Html auditPage(const PageContext &context, const AuditFilter &filter, const std:
     Element pager("p");
     pager.attribute("class", "pager");
     if (!entries.empty() && newerExist)
-        pager.child(Element("a")
-                        .attribute("rel", "prev")
-                        .attribute("href", auditLink(filter, "after=" + std::to_string(entries.front().id)))
-                        .child(translated(context, Message::AuditNewer)))
+        pager
+            .child(Element("a")
+                       .attribute("rel", "prev")
+                       .attribute("href", auditLink(filter, "after=" + std::to_string(entries.front().id)))
+                       .child(translated(context, Message::AuditNewer)))
             .child(Html::literal(" "));
     if (!entries.empty() && olderExist)
         pager.child(Element("a")
@@ -325,159 +319,153 @@ void installAuditPages(AdminApplication &application, Storage::StorePool &pool, 
     AdminApplication *app = &application;
     Storage::StorePool *stores = &pool;
 
-    app->addRoute({"GET",
-                   "/admin/audit",
-                   AdminAuth::Session,
-                   Permission::ViewAudit,
-                   StepUp::No,
-                   ResponseKind::Html,
-                   AdminBody::None,
-                   0,
-                   {"event", "actor", "from", "to", "before", "after", "limit", "verified"},
-                   [app, stores](AdminContext &context) -> HttpResponse {
-                       auto lease = stores->acquire();
-                       if (!lease)
-                           return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable",
-                                                     context.request);
-                       Storage::Store &store = **lease;
-                       auto read = readFilter(context.request);
-                       std::optional<FilterProblem> problem;
-                       AuditFilter filter;
-                       if (std::holds_alternative<FilterProblem>(read))
-                           problem = std::get<FilterProblem>(read);
-                       else
-                           filter = std::get<AuditFilter>(read);
+    app->addRoute(
+        {"GET",
+         "/admin/audit",
+         AdminAuth::Session,
+         Permission::ViewAudit,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::None,
+         0,
+         {"event", "actor", "from", "to", "before", "after", "limit", "verified"},
+         [app, stores](AdminContext &context) -> HttpResponse {
+             auto lease = stores->acquire();
+             if (!lease)
+                 return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
+             Storage::Store &store = **lease;
+             auto read = readFilter(context.request);
+             std::optional<FilterProblem> problem;
+             AuditFilter filter;
+             if (std::holds_alternative<FilterProblem>(read))
+                 problem = std::get<FilterProblem>(read);
+             else
+                 filter = std::get<AuditFilter>(read);
 
-                       std::map<std::string, std::string> usernames;
-                       auto users = store.adminUsers();
-                       if (!users)
-                           return app->errorResponse(ResponseKind::Html, context.page, 500, "internal",
-                                                     context.request);
-                       for (const auto &user : *users)
-                           usernames[user.id] = user.username;
+             std::map<std::string, std::string> usernames;
+             auto users = store.adminUsers();
+             if (!users)
+                 return app->errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
+             for (const auto &user : *users)
+                 usernames[user.id] = user.username;
 
-                       std::vector<Storage::AuditRecord> entries;
-                       bool olderExist = false;
-                       bool newerExist = false;
-                       std::optional<Storage::AuditRecord> verification;
-                       if (!problem) {
-                           Storage::Store::AuditSearch search;
-                           search.event = filter.event;
-                           search.actor = filter.actor;
-                           // A user name stands for that admin's actor string.
-                           for (const auto &user : *users)
-                               if (!filter.actor.empty() && Storage::adminUsernameKey(user.username) ==
-                                                                Storage::adminUsernameKey(filter.actor))
-                                   search.actor = "admin:" + user.id;
-                           if (!filter.from.empty())
-                               search.fromAt = filter.from;
-                           if (!filter.to.empty())
-                               search.toAt = dayText(*parseDay(filter.to) + std::chrono::days(1));
-                           search.beforeSeq = filter.before;
-                           search.afterSeq = filter.after;
-                           search.limit = filter.limit + 1; // one more says whether another page exists
-                           auto found = store.searchAudit(search);
-                           if (!found)
-                               return app->errorResponse(ResponseKind::Html, context.page, 500, "internal",
-                                                         context.request);
-                           entries = std::move(*found);
-                           const bool more = static_cast<int>(entries.size()) > filter.limit;
-                           if (more)
-                               entries.pop_back();
-                           if (filter.after > 0) {
-                               std::reverse(entries.begin(), entries.end()); // newest first on screen
-                               newerExist = more;
-                               olderExist = true;
-                           } else {
-                               olderExist = more;
-                               newerExist = filter.before > 0;
-                           }
-                           if (filter.verified > 0) {
-                               Storage::Store::AuditSearch one;
-                               one.event = "audit_verify";
-                               one.beforeSeq = filter.verified + 1;
-                               one.limit = 1;
-                               auto shown = store.searchAudit(one);
-                               if (shown && !shown->empty() && shown->front().id == filter.verified)
-                                   verification = shown->front();
-                           }
-                       }
-                       return htmlResponse(problem ? 400 : 200,
-                                           auditPage(context.page, filter, problem, entries, olderExist, newerExist,
-                                                     usernames, verification));
-                   }});
+             std::vector<Storage::AuditRecord> entries;
+             bool olderExist = false;
+             bool newerExist = false;
+             std::optional<Storage::AuditRecord> verification;
+             if (!problem) {
+                 Storage::Store::AuditSearch search;
+                 search.event = filter.event;
+                 search.actor = filter.actor;
+                 // A user name stands for that admin's actor string.
+                 for (const auto &user : *users)
+                     if (!filter.actor.empty() &&
+                         Storage::adminUsernameKey(user.username) == Storage::adminUsernameKey(filter.actor))
+                         search.actor = "admin:" + user.id;
+                 if (!filter.from.empty())
+                     search.fromAt = filter.from;
+                 if (!filter.to.empty())
+                     search.toAt = dayText(*parseDay(filter.to) + std::chrono::days(1));
+                 search.beforeSeq = filter.before;
+                 search.afterSeq = filter.after;
+                 search.limit = filter.limit + 1; // one more says whether another page exists
+                 auto found = store.searchAudit(search);
+                 if (!found)
+                     return app->errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
+                 entries = std::move(*found);
+                 const bool more = static_cast<int>(entries.size()) > filter.limit;
+                 if (more)
+                     entries.pop_back();
+                 if (filter.after > 0) {
+                     std::reverse(entries.begin(), entries.end()); // newest first on screen
+                     newerExist = more;
+                     olderExist = true;
+                 } else {
+                     olderExist = more;
+                     newerExist = filter.before > 0;
+                 }
+                 if (filter.verified > 0) {
+                     Storage::Store::AuditSearch one;
+                     one.event = "audit_verify";
+                     one.beforeSeq = filter.verified + 1;
+                     one.limit = 1;
+                     auto shown = store.searchAudit(one);
+                     if (shown && !shown->empty() && shown->front().id == filter.verified)
+                         verification = shown->front();
+                 }
+             }
+             return htmlResponse(problem ? 400 : 200, auditPage(context.page, filter, problem, entries, olderExist,
+                                                                newerExist, usernames, verification));
+         }});
 
-    app->addRoute({"POST",
-                   "/admin/audit/verify",
-                   AdminAuth::Session,
-                   Permission::ViewAudit,
-                   StepUp::No,
-                   ResponseKind::Html,
-                   AdminBody::Form,
-                   verifyFormBytes,
-                   {},
-                   [app, stores, keys = config.trustedKeys](AdminContext &context) -> HttpResponse {
-                       auto lease = stores->acquire();
-                       if (!lease)
-                           return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable",
-                                                     context.request);
-                       Storage::Store &store = **lease;
-                       auto report = Audit::verifyAuditTrail(store, keys);
-                       if (!report)
-                           return app->errorResponse(ResponseKind::Html, context.page, 500, "internal",
-                                                     context.request);
-                       auto checkpoint = store.lastAuditCheckpoint();
-                       if (!checkpoint)
-                           return app->errorResponse(ResponseKind::Html, context.page, 500, "internal",
-                                                     context.request);
-                       json::object details;
-                       details["ok"] = report->ok;
-                       details["entries"] = report->entries;
-                       details["last_seq"] = report->lastSeq;
-                       details["checkpoints"] = report->checkpoints;
-                       if (*checkpoint) {
-                           details["last_checkpoint_id"] = (*checkpoint)->id;
-                           details["last_checkpoint_seq"] = (*checkpoint)->seq;
-                           details["last_checkpoint_at"] = (*checkpoint)->at;
-                       }
-                       if (!report->ok) {
-                           details["problem"] = report->problem;
-                           details["bad_seq"] = report->badSeq;
-                       }
-                       details["ip"] = context.request.peer.address;
-                       details["request_id"] = context.request.requestId;
-                       Storage::AuditRecord entry;
-                       entry.actor = actorOf(*context.session);
-                       entry.role = std::string(roleName(context.session->role));
-                       entry.event = "audit_verify";
-                       entry.target = "audit";
-                       entry.details = json::serialize(details);
-                       entry.sourceIp = context.request.peer.address;
-                       entry.listener = "admin";
-                       entry.requestId = context.request.requestId;
-                       entry.outcome = report->ok ? "success" : "failure";
-                       const Audit::Announcement announcement{
-                           "audit_verify", report->ok ? "Audit chain verified" : "Audit chain TAMPERED",
-                           report->summary() + " (checked by " + context.session->username + " from " +
-                               context.request.peer.address + ")"};
-                       auto seq = Storage::retryTransient(store, [&]() -> Common::Result<std::int64_t> {
-                           Storage::Transaction transaction(store);
-                           if (!transaction.started())
-                               return tl::unexpected(transaction.started().error());
-                           auto appended = Audit::appendAndAnnounce(store, entry, announcement);
-                           if (!appended)
-                               return appended;
-                           if (auto committed = transaction.commit(); !committed)
-                               return tl::unexpected(committed.error());
-                           return appended;
-                       });
-                       if (!seq)
-                           return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable",
-                                                     context.request);
-                       HttpResponse response = redirectResponse("/admin/audit?verified=" + std::to_string(*seq));
-                       response.status = 303;
-                       return response;
-                   }});
+    app->addRoute(
+        {"POST",
+         "/admin/audit/verify",
+         AdminAuth::Session,
+         Permission::ViewAudit,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::Form,
+         verifyFormBytes,
+         {},
+         [app, stores, keys = config.trustedKeys](AdminContext &context) -> HttpResponse {
+             auto lease = stores->acquire();
+             if (!lease)
+                 return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
+             Storage::Store &store = **lease;
+             auto report = Audit::verifyAuditTrail(store, keys);
+             if (!report)
+                 return app->errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
+             auto checkpoint = store.lastAuditCheckpoint();
+             if (!checkpoint)
+                 return app->errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
+             json::object details;
+             details["ok"] = report->ok;
+             details["entries"] = report->entries;
+             details["last_seq"] = report->lastSeq;
+             details["checkpoints"] = report->checkpoints;
+             if (*checkpoint) {
+                 details["last_checkpoint_id"] = (*checkpoint)->id;
+                 details["last_checkpoint_seq"] = (*checkpoint)->seq;
+                 details["last_checkpoint_at"] = (*checkpoint)->at;
+             }
+             if (!report->ok) {
+                 details["problem"] = report->problem;
+                 details["bad_seq"] = report->badSeq;
+             }
+             details["ip"] = context.request.peer.address;
+             details["request_id"] = context.request.requestId;
+             Storage::AuditRecord entry;
+             entry.actor = actorOf(*context.session);
+             entry.role = std::string(roleName(context.session->role));
+             entry.event = "audit_verify";
+             entry.target = "audit";
+             entry.details = json::serialize(details);
+             entry.sourceIp = context.request.peer.address;
+             entry.listener = "admin";
+             entry.requestId = context.request.requestId;
+             entry.outcome = report->ok ? "success" : "failure";
+             const Audit::Announcement announcement{"audit_verify",
+                                                    report->ok ? "Audit chain verified" : "Audit chain TAMPERED",
+                                                    report->summary() + " (checked by " + context.session->username +
+                                                        " from " + context.request.peer.address + ")"};
+             auto seq = Storage::retryTransient(store, [&]() -> Common::Result<std::int64_t> {
+                 Storage::Transaction transaction(store);
+                 if (!transaction.started())
+                     return tl::unexpected(transaction.started().error());
+                 auto appended = Audit::appendAndAnnounce(store, entry, announcement);
+                 if (!appended)
+                     return appended;
+                 if (auto committed = transaction.commit(); !committed)
+                     return tl::unexpected(committed.error());
+                 return appended;
+             });
+             if (!seq)
+                 return app->errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
+             HttpResponse response = redirectResponse("/admin/audit?verified=" + std::to_string(*seq));
+             response.status = 303;
+             return response;
+         }});
 }
 
 } // namespace Server::Admin

@@ -58,6 +58,14 @@ Element headerCell(const PageContext &context, Message message)
     return std::move(Element("th").attribute("scope", "col").child(translated(context, message)));
 }
 
+Element tableHead(const PageContext &context, std::initializer_list<Message> columns)
+{
+    Element row("tr");
+    for (Message column : columns)
+        row.child(headerCell(context, column));
+    return std::move(Element("thead").child(row));
+}
+
 Element card(const PageContext &context, Message title, const Html &body)
 {
     return std::move(Element("section")
@@ -127,24 +135,31 @@ Html layout(const PageContext &context, Message title, const Html &content)
     if (context.user) {
         nav.child(Element("a").attribute("href", "/admin/").child(translated(context, Message::NavDashboard)));
         if (roleHas(context.user->role, Permission::ViewConflicts))
-            nav.child(Element("a").attribute("href", "/admin/conflicts").child(translated(context, Message::NavConflicts)));
+            nav.child(
+                Element("a").attribute("href", "/admin/conflicts").child(translated(context, Message::NavConflicts)));
         if (roleHas(context.user->role, Permission::ViewTerminals))
             nav.child(Element("a").attribute("href", "/admin/devices").child(translated(context, Message::NavDevices)));
         if (roleHas(context.user->role, Permission::ViewOrders))
             nav.child(Element("a").attribute("href", "/admin/orders").child(translated(context, Message::NavOrders)));
         if (roleHas(context.user->role, Permission::ViewStock))
             nav.child(Element("a").attribute("href", "/admin/skus").child(translated(context, Message::NavSkus)))
-                .child(Element("a").attribute("href", "/admin/locations").child(translated(context, Message::NavLocations)))
+                .child(Element("a")
+                           .attribute("href", "/admin/locations")
+                           .child(translated(context, Message::NavLocations)))
                 .child(Element("a").attribute("href", "/admin/stock").child(translated(context, Message::NavStock)));
         if (roleHas(context.user->role, Permission::ManageUsers))
             nav.child(Element("a").attribute("href", "/admin/users").child(translated(context, Message::NavUsers)))
-                .child(Element("a").attribute("href", "/admin/approvals").child(translated(context, Message::NavApprovals)));
+                .child(Element("a")
+                           .attribute("href", "/admin/approvals")
+                           .child(translated(context, Message::NavApprovals)));
         if (roleHas(context.user->role, Permission::ManageApiKeys))
-            nav.child(Element("a").attribute("href", "/admin/api-keys").child(translated(context, Message::NavApiKeys)));
+            nav.child(
+                Element("a").attribute("href", "/admin/api-keys").child(translated(context, Message::NavApiKeys)));
         if (roleHas(context.user->role, Permission::ViewAudit))
             nav.child(Element("a").attribute("href", "/admin/audit").child(translated(context, Message::NavAudit)));
         if (roleHas(context.user->role, Permission::ManageUsers))
-            nav.child(Element("a").attribute("href", "/admin/settings").child(translated(context, Message::NavSettings)));
+            nav.child(
+                Element("a").attribute("href", "/admin/settings").child(translated(context, Message::NavSettings)));
     }
     header.child(nav);
     if (context.user) {
@@ -158,12 +173,13 @@ Html layout(const PageContext &context, Message title, const Html &content)
                          .child(Html::literal(")")));
         header.child(Element("a").attribute("href", "/admin/account").child(translated(context, Message::NavAccount)));
         // Sign-out is a POST with the CSRF token (R19, R25): a link could be triggered cross-site.
-        header.child(Element("form")
-                         .attribute("class", "signout")
-                         .attribute("method", "post")
-                         .attribute("action", "/admin/logout")
-                         .child(csrfField(context.csrfToken))
-                         .child(Element("button").attribute("type", "submit").child(translated(context, Message::SignOut))));
+        header.child(
+            Element("form")
+                .attribute("class", "signout")
+                .attribute("method", "post")
+                .attribute("action", "/admin/logout")
+                .child(csrfField(context.csrfToken))
+                .child(Element("button").attribute("type", "submit").child(translated(context, Message::SignOut))));
     }
     header.child(languages);
 
@@ -332,32 +348,25 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                 Element("tr")
                     .child(
                         Element("th").attribute("scope", "row").child(translated(context, Message::AlertsFiredToday)))
-                    .child(Element("td")
-                               .attribute("class", "number alerts-today")
-                               .child(Html::number(data.alertsToday))))
+                    .child(
+                        Element("td").attribute("class", "number alerts-today").child(Html::number(data.alertsToday))))
             .child(
                 Element("tr")
                     .child(
                         Element("th").attribute("scope", "row").child(translated(context, Message::UndeliveredAlerts)))
-                    .child(data.webhookBacklog
-                               ? Element("td").attribute("class", "number").child(Html::number(*data.webhookBacklog))
-                               : Element("td").attribute("class", "muted").child(translated(context, Message::Unknown)))));
+                    .child(
+                        data.webhookBacklog
+                            ? Element("td").attribute("class", "number").child(Html::number(*data.webhookBacklog))
+                            : Element("td").attribute("class", "muted").child(translated(context, Message::Unknown)))));
 
     Html terminals;
     if (data.terminals.empty()) {
         terminals = emptyNote(context, Message::NoTerminals);
     } else {
         Element table("table");
-        table.child(Element("thead").child(Element("tr")
-                                               .child(headerCell(context, Message::Label))
-                                               .child(headerCell(context, Message::Warehouse))
-                                               .child(headerCell(context, Message::Status))
-                                               .child(headerCell(context, Message::LastSync))
-                                               .child(headerCell(context, Message::SyncLag))
-                                               .child(headerCell(context, Message::LastAppliedSeq))
-                                               .child(headerCell(context, Message::PendingOps))
-                                               .child(headerCell(context, Message::SyncRejections))
-                                               .child(headerCell(context, Message::AppVersion))));
+        table.child(tableHead(context, {Message::Label, Message::Warehouse, Message::Status, Message::LastSync,
+                                        Message::SyncLag, Message::LastAppliedSeq, Message::PendingOps,
+                                        Message::SyncRejections, Message::AppVersion}));
         Element rows("tbody");
         for (const TerminalSummary &terminal : data.terminals) {
             const bool active = terminal.status == Storage::DeviceStatus::Active;
@@ -410,12 +419,8 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
         conflicts = emptyNote(context, Message::NoConflicts);
     } else {
         Element table("table");
-        table.child(Element("thead").child(Element("tr")
-                                               .child(headerCell(context, Message::Time))
-                                               .child(headerCell(context, Message::Warehouse))
-                                               .child(headerCell(context, Message::Terminal))
-                                               .child(headerCell(context, Message::Reason))
-                                               .child(headerCell(context, Message::Details))));
+        table.child(tableHead(
+            context, {Message::Time, Message::Warehouse, Message::Terminal, Message::Reason, Message::Details}));
         Element rows("tbody");
         for (const auto &conflict : data.conflicts) {
             const auto label = labels.find(conflict.deviceId);
@@ -443,24 +448,24 @@ Html dashboardPage(const PageContext &context, const DashboardData &data)
                     table.html();
     }
 
-    const Html content = Element("p")
-                             .attribute("class", "muted")
-                             .child(translated(context, Message::GeneratedAt))
-                             .child(Html::literal(" "))
-                             .child(Element("time").attribute("datetime", data.generatedAt).text(data.generatedAt))
-                             .child(Html::literal(" · "))
-                             .child(translated(context, Message::TodayUtc))
-                             .child(Html::literal(" "))
-                             .child(Element("time").attribute("class", "dashboard-day").attribute("datetime", data.day).text(data.day))
-                             .html() +
-                         card(context, Message::Alerts, alerts).html() +
-                         Element("div")
-                             .attribute("class", "grid")
-                             .child(card(context, Message::OrdersByState, states))
-                             .child(card(context, Message::Shipments, shipments))
-                             .html() +
-                         card(context, Message::Terminals, terminals).html() +
-                         card(context, Message::OpenConflicts, conflicts).html();
+    const Html content =
+        Element("p")
+            .attribute("class", "muted")
+            .child(translated(context, Message::GeneratedAt))
+            .child(Html::literal(" "))
+            .child(Element("time").attribute("datetime", data.generatedAt).text(data.generatedAt))
+            .child(Html::literal(" · "))
+            .child(translated(context, Message::TodayUtc))
+            .child(Html::literal(" "))
+            .child(Element("time").attribute("class", "dashboard-day").attribute("datetime", data.day).text(data.day))
+            .html() +
+        card(context, Message::Alerts, alerts).html() +
+        Element("div")
+            .attribute("class", "grid")
+            .child(card(context, Message::OrdersByState, states))
+            .child(card(context, Message::Shipments, shipments))
+            .html() +
+        card(context, Message::Terminals, terminals).html() + card(context, Message::OpenConflicts, conflicts).html();
     return layout(context, Message::DashboardTitle, content);
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,8 @@ Message orderStateMessage(Common::Domain::OrderState state);
 // Building blocks for pages (use them rather than writing the markup again):
 // <th scope="col">message</th>
 Element headerCell(const PageContext &context, Message message);
+// <thead><tr> one headerCell per message, in order </tr></thead>
+Element tableHead(const PageContext &context, std::initializer_list<Message> columns);
 // <section class="card"><h2>title</h2>body</section>
 Element card(const PageContext &context, Message title, const Html &body);
 // <p class="muted">message</p>, e.g. "no orders match"

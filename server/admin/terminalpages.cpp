@@ -119,17 +119,9 @@ bool isValidNote(std::string_view note)
 Html conflictsTable(const PageContext &context, const std::vector<Storage::Store::ConflictEntry> &entries)
 {
     Element table("table");
-    table.child(Element("thead").child(Element("tr")
-                                           .child(headerCell(context, Message::Status))
-                                           .child(headerCell(context, Message::Time))
-                                           .child(headerCell(context, Message::Warehouse))
-                                           .child(headerCell(context, Message::Terminal))
-                                           .child(headerCell(context, Message::Operator))
-                                           .child(headerCell(context, Message::Reason))
-                                           .child(headerCell(context, Message::Message))
-                                           .child(headerCell(context, Message::Operation))
-                                           .child(headerCell(context, Message::Resolution))
-                                           .child(headerCell(context, Message::Actions))));
+    table.child(tableHead(context, {Message::Status, Message::Time, Message::Warehouse, Message::Terminal,
+                                    Message::Operator, Message::Reason, Message::Message, Message::Operation,
+                                    Message::Resolution, Message::Actions}));
     Element rows("tbody");
     for (const auto &entry : entries) {
         const auto &conflict = entry.conflict;
@@ -141,10 +133,10 @@ Html conflictsTable(const PageContext &context, const std::vector<Storage::Store
             Element("tr")
                 .attribute("data-conflict-id", conflict.id)
                 .attribute("class", open ? "conflict-open" : "conflict-resolved")
-                .child(Element("td")
-                           .attribute("class", open ? "severity-warning" : "status-active")
-                           .child(translated(context, open ? Message::ConflictStateOpen
-                                                           : Message::ConflictStateResolved)))
+                .child(
+                    Element("td")
+                        .attribute("class", open ? "severity-warning" : "status-active")
+                        .child(translated(context, open ? Message::ConflictStateOpen : Message::ConflictStateResolved)))
                 .child(Element("td").child(timeOf(conflict.createdAt)))
                 .child(Element("td").text(conflict.warehouse))
                 .child(Element("td")
@@ -155,10 +147,9 @@ Html conflictsTable(const PageContext &context, const std::vector<Storage::Store
                 .child(Element("td").text(conflict.message))
                 .child(Element("td").text(entry.opType))
                 .child(resolution)
-                .child(Element("td").child(
-                    Element("a")
-                        .attribute("href", "/admin/conflicts/" + std::to_string(conflict.id))
-                        .child(translated(context, Message::ViewDetails)))));
+                .child(Element("td").child(Element("a")
+                                               .attribute("href", "/admin/conflicts/" + std::to_string(conflict.id))
+                                               .child(translated(context, Message::ViewDetails)))));
     }
     table.child(rows);
     return table;
@@ -254,9 +245,9 @@ Html conflictPage(const PageContext &context, const Storage::Store::ConflictEntr
 {
     const auto &conflict = entry.conflict;
     Html details;
-    details += definition(context, Message::Status,
-                          translated(context, entry.resolvedAt ? Message::ConflictStateResolved
-                                                               : Message::ConflictStateOpen));
+    details +=
+        definition(context, Message::Status,
+                   translated(context, entry.resolvedAt ? Message::ConflictStateResolved : Message::ConflictStateOpen));
     details += definition(context, Message::Time, timeOf(conflict.createdAt));
     details += definition(context, Message::Warehouse, Html::text(conflict.warehouse));
     details += definition(context, Message::Terminal,
@@ -272,8 +263,8 @@ Html conflictPage(const PageContext &context, const Storage::Store::ConflictEntr
     details += definition(context, Message::OperationData, Element("pre").text(entry.payloadJson));
     if (entry.resolvedAt) {
         if (entry.resolution)
-            details += definition(context, Message::Resolution,
-                                  translated(context, resolutionMessage(*entry.resolution)));
+            details +=
+                definition(context, Message::Resolution, translated(context, resolutionMessage(*entry.resolution)));
         details += definition(context, Message::ResolvedBy, Html::text(entry.resolvedBy));
         details += definition(context, Message::ResolvedAt, timeOf(*entry.resolvedAt));
         details += definition(context, Message::Note, Html::text(entry.resolutionNote));
@@ -365,35 +356,33 @@ Html devicesPage(const PageContext &context, const std::vector<TerminalSummary> 
         rows.child(row);
     }
     table.child(rows);
-    content += card(context, Message::Terminals,
-                    terminals.empty() ? Element("p")
-                                            .attribute("class", "muted")
-                                            .child(translated(context, Message::NoTerminals))
-                                            .html()
-                                      : table.html());
+    content +=
+        card(context, Message::Terminals,
+             terminals.empty()
+                 ? Element("p").attribute("class", "muted").child(translated(context, Message::NoTerminals)).html()
+                 : table.html());
     if (mayManage) {
         Element select("select");
         select.attribute("name", "warehouse").flag("required");
         for (const auto &warehouse : warehouses)
-            select.child(Element("option")
-                             .attribute("value", warehouse.code)
-                             .text(warehouse.code + " " + warehouse.name));
-        content += card(context, Message::EnrollTitle,
-                        Element("form")
-                            .attribute("class", "stacked")
-                            .attribute("method", "post")
-                            .attribute("action", "/admin/devices/enroll")
-                            .child(csrfField(context.csrfToken))
-                            .child(labelled(context, Message::Warehouse, select))
-                            .child(labelled(context, Message::Label,
-                                            Element("input")
-                                                .attribute("type", "text")
-                                                .attribute("name", "label")
-                                                .attribute("maxlength", 64)
-                                                .flag("required")))
-                            .child(Element("button")
-                                       .attribute("type", "submit")
-                                       .child(translated(context, Message::EnrollCreate))));
+            select.child(
+                Element("option").attribute("value", warehouse.code).text(warehouse.code + " " + warehouse.name));
+        content += card(
+            context, Message::EnrollTitle,
+            Element("form")
+                .attribute("class", "stacked")
+                .attribute("method", "post")
+                .attribute("action", "/admin/devices/enroll")
+                .child(csrfField(context.csrfToken))
+                .child(labelled(context, Message::Warehouse, select))
+                .child(labelled(context, Message::Label,
+                                Element("input")
+                                    .attribute("type", "text")
+                                    .attribute("name", "label")
+                                    .attribute("maxlength", 64)
+                                    .flag("required")))
+                .child(
+                    Element("button").attribute("type", "submit").child(translated(context, Message::EnrollCreate))));
     }
     return layout(context, Message::DevicesTitle, content);
 }
@@ -404,8 +393,8 @@ Html enrollmentPage(const PageContext &context, const Oms::EnrollmentCode &code,
     Html details;
     details += definition(context, Message::Warehouse, Html::text(warehouse));
     details += definition(context, Message::Label, Html::text(label));
-    details += definition(context, Message::EnrollCode,
-                          Element("code").attribute("class", "enrollment-code").text(code.code));
+    details +=
+        definition(context, Message::EnrollCode, Element("code").attribute("class", "enrollment-code").text(code.code));
     details += definition(context, Message::ExpiresAt, timeOf(code.expiresAt));
     const Html content =
         Element("section")
@@ -510,9 +499,8 @@ Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int6
         if (!location)
             return tl::unexpected(location.error());
         if (!*location)
-            return Common::fail(ErrorCode::InvalidInput,
-                                "unknown at location: no location " + movement->location + " in " +
-                                    entry.conflict.warehouse);
+            return Common::fail(ErrorCode::InvalidInput, "unknown at location: no location " + movement->location +
+                                                             " in " + entry.conflict.warehouse);
         if (!movement->lot.empty()) {
             auto lot = store.lot(movement->sku, movement->lot);
             if (!lot)
@@ -543,8 +531,8 @@ Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int6
                              {"ip", actor.sourceIp},
                              {"request_id", actor.requestId}};
         if (movement) {
-            const std::string bin = entry.conflict.warehouse + "|" + movement->sku + "|" + movement->location + "|" +
-                                    movement->lot;
+            const std::string bin =
+                entry.conflict.warehouse + "|" + movement->sku + "|" + movement->location + "|" + movement->lot;
             if (auto locked = store.lockForBatch({}, {bin}); !locked)
                 return tl::unexpected(locked.error());
             Common::Domain::StockMovement posted;
@@ -599,35 +587,42 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
         return admin->errorResponse(ResponseKind::Html, context.page, status, "internal", context.request);
     };
 
-    application.addRoute({"GET", "/admin/conflicts", AdminAuth::Session, Permission::ViewConflicts, StepUp::No,
-                          ResponseKind::Html, AdminBody::None, 0, {"done"}, [=](AdminContext &context) {
-                              return withStore(context, [&](Storage::Store &store) -> HttpResponse {
-                                  auto entries = store.conflictQueue(conflictsShown);
-                                  if (!entries)
-                                      return failed(context, entries.error());
-                                  auto open = store.openConflictCount();
-                                  if (!open)
-                                      return failed(context, open.error());
-                                  Html content;
-                                  if (const auto flash = flashOf(context.request))
-                                      content += notice(context.page, *flash, false);
-                                  content += Element("p")
-                                                 .attribute("class", "muted")
-                                                 .child(translated(context.page, Message::OpenConflicts))
-                                                 .child(Html::literal(": "))
-                                                 .child(Element("strong")
-                                                            .attribute("class", "open-conflicts")
-                                                            .child(Html::number(*open)));
-                                  content += card(context.page, Message::ConflictsTitle,
-                                                  entries->empty() ? Element("p")
-                                                                         .attribute("class", "muted")
-                                                                         .child(translated(context.page,
-                                                                                           Message::NoConflicts))
-                                                                         .html()
-                                                                   : conflictsTable(context.page, *entries));
-                                  return htmlResponse(200, layout(context.page, Message::ConflictsTitle, content));
-                              });
-                          }});
+    application.addRoute(
+        {"GET",
+         "/admin/conflicts",
+         AdminAuth::Session,
+         Permission::ViewConflicts,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::None,
+         0,
+         {"done"},
+         [=](AdminContext &context) {
+             return withStore(context, [&](Storage::Store &store) -> HttpResponse {
+                 auto entries = store.conflictQueue(conflictsShown);
+                 if (!entries)
+                     return failed(context, entries.error());
+                 auto open = store.openConflictCount();
+                 if (!open)
+                     return failed(context, open.error());
+                 Html content;
+                 if (const auto flash = flashOf(context.request))
+                     content += notice(context.page, *flash, false);
+                 content +=
+                     Element("p")
+                         .attribute("class", "muted")
+                         .child(translated(context.page, Message::OpenConflicts))
+                         .child(Html::literal(": "))
+                         .child(Element("strong").attribute("class", "open-conflicts").child(Html::number(*open)));
+                 content += card(context.page, Message::ConflictsTitle,
+                                 entries->empty() ? Element("p")
+                                                        .attribute("class", "muted")
+                                                        .child(translated(context.page, Message::NoConflicts))
+                                                        .html()
+                                                  : conflictsTable(context.page, *entries));
+                 return htmlResponse(200, layout(context.page, Message::ConflictsTitle, content));
+             });
+         }});
 
     const auto showConflict = [=](AdminContext &context, Storage::Store &store, std::int64_t id, int status,
                                   const std::optional<ResolveForm> &form, std::optional<Message> flash,
@@ -638,12 +633,20 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
         if (!*entry)
             return admin->errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
         const bool mayResolve = roleHas(context.session->role, Permission::ResolveConflicts);
-        return htmlResponse(status, conflictPage(context.page, **entry, mayResolve,
-                                                 form ? *form : defaultsFor(**entry), flash, flashIsError));
+        return htmlResponse(status, conflictPage(context.page, **entry, mayResolve, form ? *form : defaultsFor(**entry),
+                                                 flash, flashIsError));
     };
 
-    application.addRoute({"GET", "/admin/conflicts/{id}", AdminAuth::Session, Permission::ViewConflicts, StepUp::No,
-                          ResponseKind::Html, AdminBody::None, 0, {"done"}, [=](AdminContext &context) {
+    application.addRoute({"GET",
+                          "/admin/conflicts/{id}",
+                          AdminAuth::Session,
+                          Permission::ViewConflicts,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::None,
+                          0,
+                          {"done"},
+                          [=](AdminContext &context) {
                               return withStore(context, [&](Storage::Store &store) {
                                   return showConflict(context, store, std::stoll(context.parameters.at(0)), 200,
                                                       std::nullopt, flashOf(context.request), false);
@@ -651,15 +654,23 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
                           }});
 
     application.addRoute(
-        {"POST", "/admin/conflicts/{id}/resolve", AdminAuth::Session, Permission::ResolveConflicts, StepUp::No,
-         ResponseKind::Html, AdminBody::Form, resolveFormBytes, {}, [=](AdminContext &context) {
+        {"POST",
+         "/admin/conflicts/{id}/resolve",
+         AdminAuth::Session,
+         Permission::ResolveConflicts,
+         StepUp::No,
+         ResponseKind::Html,
+         AdminBody::Form,
+         resolveFormBytes,
+         {},
+         [=](AdminContext &context) {
              return withStore(context, [&](Storage::Store &store) -> HttpResponse {
                  const std::int64_t id = std::stoll(context.parameters.at(0));
                  const auto field = [&context](const char *name) {
                      return std::string(formValue(context.fields, name).value_or(""));
                  };
-                 ResolveForm form{field("action"), field("note"), field("sku"), field("location"), field("lot"),
-                                  field("quantity")};
+                 ResolveForm form{field("action"),   field("note"), field("sku"),
+                                  field("location"), field("lot"),  field("quantity")};
                  const auto refuse = [&](int status, Message message) {
                      return showConflict(context, store, id, status, form, message, true);
                  };
@@ -675,9 +686,8 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
                          return refuse(400, Message::AdjustmentInvalid);
                      decision.adjustment = StockCorrection{form.sku, form.location, form.lot, *quantity};
                  }
-                 auto resolved = resolveConflict(store, id, decision,
-                                                 {actorOf(context), context.request.peer.address,
-                                                  context.request.requestId});
+                 auto resolved = resolveConflict(
+                     store, id, decision, {actorOf(context), context.request.peer.address, context.request.requestId});
                  if (!resolved) {
                      switch (resolved.error().code) {
                      case ErrorCode::NotFound:
@@ -687,7 +697,7 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
                          return refuse(409, Message::ConflictAlreadyResolved);
                      case ErrorCode::InvalidInput:
                          return refuse(400, *action == Resolution::ReturnToStock ? Message::ReturnNotApplicable
-                                                                                  : Message::AdjustmentInvalid);
+                                                                                 : Message::AdjustmentInvalid);
                      default:
                          return failed(context, resolved.error());
                      }
@@ -696,8 +706,16 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
              });
          }});
 
-    application.addRoute({"GET", "/admin/devices", AdminAuth::Session, Permission::ViewTerminals, StepUp::No,
-                          ResponseKind::Html, AdminBody::None, 0, {"done"}, [=](AdminContext &context) {
+    application.addRoute({"GET",
+                          "/admin/devices",
+                          AdminAuth::Session,
+                          Permission::ViewTerminals,
+                          StepUp::No,
+                          ResponseKind::Html,
+                          AdminBody::None,
+                          0,
+                          {"done"},
+                          [=](AdminContext &context) {
                               return withStore(context, [&](Storage::Store &store) -> HttpResponse {
                                   auto terminals = loadTerminals(store, shared->metrics);
                                   if (!terminals)
@@ -724,20 +742,27 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
     };
 
     application.addRoute(
-        {"POST", "/admin/devices/enroll", AdminAuth::Session, Permission::ManageTerminals, StepUp::Required,
-         ResponseKind::Html, AdminBody::Form, deviceFormBytes, {}, [=](AdminContext &context) {
+        {"POST",
+         "/admin/devices/enroll",
+         AdminAuth::Session,
+         Permission::ManageTerminals,
+         StepUp::Required,
+         ResponseKind::Html,
+         AdminBody::Form,
+         deviceFormBytes,
+         {},
+         [=](AdminContext &context) {
              return withStore(context, [&](Storage::Store &store) -> HttpResponse {
                  const std::string warehouse(formValue(context.fields, "warehouse").value_or(""));
                  const std::string label(formValue(context.fields, "label").value_or(""));
-                 if (warehouse.empty() || label.empty() || !Oms::isValidText(label, 64) ||
-                     !Oms::isValidCode(warehouse))
+                 if (warehouse.empty() || label.empty() || !Oms::isValidText(label, 64) || !Oms::isValidCode(warehouse))
                      return devicesRefusal(context, store, 400, Message::EnrollInvalid);
                  Common::Result<Oms::EnrollmentCode> code = Common::fail(ErrorCode::Internal, "not run");
                  {
                      AnnounceAuditEntries announce(store);
                      Oms::AdminService service(store);
-                     code = service.createEnrollmentCode(warehouse, label, shared->enrollmentLifetime,
-                                                         actorOf(context));
+                     code =
+                         service.createEnrollmentCode(warehouse, label, shared->enrollmentLifetime, actorOf(context));
                  }
                  if (!code) {
                      if (code.error().code == ErrorCode::InvalidInput || code.error().code == ErrorCode::NotFound)
@@ -752,31 +777,39 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
              });
          }});
 
-    application.addRoute(
-        {"POST", "/admin/devices/{key}/revoke", AdminAuth::Session, Permission::ManageTerminals, StepUp::Required,
-         ResponseKind::Html, AdminBody::Form, deviceFormBytes, {}, [=](AdminContext &context) {
-             return withStore(context, [&](Storage::Store &store) -> HttpResponse {
-                 const std::string id = context.parameters.at(0);
-                 auto device = store.device(id);
-                 if (!device)
-                     return failed(context, device.error());
-                 if (!*device)
-                     return admin->errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
-                 if ((*device)->status == Storage::DeviceStatus::Revoked)
-                     return devicesRefusal(context, store, 409, Message::DeviceAlreadyRevoked);
-                 Common::Result<void> revoked;
-                 {
-                     AnnounceAuditEntries announce(store);
-                     Oms::AdminService service(store);
-                     revoked = service.revokeDevice(id, actorOf(context));
-                 }
-                 if (!revoked)
-                     return failed(context, revoked.error());
-                 if (shared->onDeviceRevoked && !(*device)->certificateSerial.empty())
-                     shared->onDeviceRevoked((*device)->certificateSerial);
-                 return seeOther("/admin/devices?done=revoked");
-             });
-         }});
+    application.addRoute({"POST",
+                          "/admin/devices/{key}/revoke",
+                          AdminAuth::Session,
+                          Permission::ManageTerminals,
+                          StepUp::Required,
+                          ResponseKind::Html,
+                          AdminBody::Form,
+                          deviceFormBytes,
+                          {},
+                          [=](AdminContext &context) {
+                              return withStore(context, [&](Storage::Store &store) -> HttpResponse {
+                                  const std::string id = context.parameters.at(0);
+                                  auto device = store.device(id);
+                                  if (!device)
+                                      return failed(context, device.error());
+                                  if (!*device)
+                                      return admin->errorResponse(ResponseKind::Html, context.page, 404, "not_found",
+                                                                  context.request);
+                                  if ((*device)->status == Storage::DeviceStatus::Revoked)
+                                      return devicesRefusal(context, store, 409, Message::DeviceAlreadyRevoked);
+                                  Common::Result<void> revoked;
+                                  {
+                                      AnnounceAuditEntries announce(store);
+                                      Oms::AdminService service(store);
+                                      revoked = service.revokeDevice(id, actorOf(context));
+                                  }
+                                  if (!revoked)
+                                      return failed(context, revoked.error());
+                                  if (shared->onDeviceRevoked && !(*device)->certificateSerial.empty())
+                                      shared->onDeviceRevoked((*device)->certificateSerial);
+                                  return seeOther("/admin/devices?done=revoked");
+                              });
+                          }});
 }
 
 } // namespace Server::Admin

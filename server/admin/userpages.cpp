@@ -50,12 +50,14 @@ Element hiddenInput(std::string_view name, std::string_view value)
 Element textInput(const PageContext &page, Message label, std::string_view name, std::int64_t maxLength,
                   std::string_view autocomplete = "off")
 {
-    return std::move(Element("label").child(translated(page, label)).child(Element("input")
-                                                                                .attribute("type", "text")
-                                                                                .attribute("name", name)
-                                                                                .attribute("autocomplete", autocomplete)
-                                                                                .attribute("maxlength", maxLength)
-                                                                                .flag("required")));
+    return std::move(Element("label")
+                         .child(translated(page, label))
+                         .child(Element("input")
+                                    .attribute("type", "text")
+                                    .attribute("name", name)
+                                    .attribute("autocomplete", autocomplete)
+                                    .attribute("maxlength", maxLength)
+                                    .flag("required")));
 }
 
 // <form method=post action=…> with the CSRF field, `fields` and one submit button.
@@ -68,6 +70,14 @@ Element postForm(const PageContext &page, const std::string &action, Message but
                          .child(csrfField(page.csrfToken))
                          .child(fields)
                          .child(Element("button").attribute("type", "submit").child(translated(page, button))));
+}
+
+// <p><a href="/admin/step-up?next=…">step up</a></p>; `next` is the page to come back to.
+Element stepUpLink(const PageContext &page, std::string_view next)
+{
+    const std::string target = "/admin/step-up?next=" + encodeUriComponent(safeRedirectTarget(next));
+    return std::move(
+        Element("p").child(Element("a").attribute("href", target).child(translated(page, Message::StepUpLink))));
 }
 
 Element notice(const PageContext &page, Message message, bool error)
@@ -194,25 +204,24 @@ HttpResponse UserPages::stepUpPage(const AdminContext &context, int status, std:
     if (problem)
         card.child(notice(page, *problem, true));
     card.child(Element("p").child(translated(page, Message::StepUpIntro)));
-    card.child(Element("form")
-                   .attribute("class", "stacked")
-                   .attribute("method", "post")
-                   .attribute("action", "/admin/step-up")
-                   .child(csrfField(page.csrfToken))
-                   .child(hiddenInput("next", safeRedirectTarget(next)))
-                   .child(Element("label")
-                              .child(translated(page, Message::StepUpCode))
-                              .child(Element("input")
-                                         .attribute("type", "text")
-                                         .attribute("name", "code")
-                                         .attribute("autocomplete", "one-time-code")
-                                         .attribute("inputmode", "numeric")
-                                         .attribute("maxlength", 40)
-                                         .flag("required")
-                                         .flag("autofocus")))
-                   .child(Element("button")
-                              .attribute("type", "submit")
-                              .child(translated(page, Message::StepUpConfirm))));
+    card.child(
+        Element("form")
+            .attribute("class", "stacked")
+            .attribute("method", "post")
+            .attribute("action", "/admin/step-up")
+            .child(csrfField(page.csrfToken))
+            .child(hiddenInput("next", safeRedirectTarget(next)))
+            .child(Element("label")
+                       .child(translated(page, Message::StepUpCode))
+                       .child(Element("input")
+                                  .attribute("type", "text")
+                                  .attribute("name", "code")
+                                  .attribute("autocomplete", "one-time-code")
+                                  .attribute("inputmode", "numeric")
+                                  .attribute("maxlength", 40)
+                                  .flag("required")
+                                  .flag("autofocus")))
+            .child(Element("button").attribute("type", "submit").child(translated(page, Message::StepUpConfirm))));
     return htmlResponse(status, layout(page, Message::StepUpTitle, card));
 }
 
@@ -304,13 +313,8 @@ HttpResponse UserPages::usersPage(Storage::Store &store, const AdminContext &con
     const std::string nowIso = adminIsoTime(now());
 
     Element table("table");
-    table.child(Element("thead").child(Element("tr")
-                                           .child(Element("th").child(translated(page, Message::Username)))
-                                           .child(Element("th").child(translated(page, Message::ColumnRole)))
-                                           .child(Element("th").child(translated(page, Message::Status)))
-                                           .child(Element("th").child(translated(page, Message::ColumnMfa)))
-                                           .child(Element("th").child(translated(page, Message::ColumnLastSignIn)))
-                                           .child(Element("th").child(translated(page, Message::ColumnActions)))));
+    table.child(tableHead(page, {Message::Username, Message::ColumnRole, Message::Status, Message::ColumnMfa,
+                                 Message::ColumnLastSignIn, Message::ColumnActions}));
     Element rows("tbody");
     for (const Storage::AdminUserRecord &user : *users) {
         // Last sign-in: the newest full session still held (sessions end after 12 h at most).
@@ -339,8 +343,9 @@ HttpResponse UserPages::usersPage(Storage::Store &store, const AdminContext &con
                        .attribute("class", active ? "status-active" : "status-revoked")
                        .child(translated(page, active ? Message::StatusActive : Message::StatusDisabled)))
             .child(Element("td").child(translated(page, mfa)))
-            .child(lastSignIn.empty() ? Element("td").attribute("class", "muted").child(translated(page, Message::Never))
-                                      : Element("td").text(lastSignIn))
+            .child(lastSignIn.empty()
+                       ? Element("td").attribute("class", "muted").child(translated(page, Message::Never))
+                       : Element("td").text(lastSignIn))
             .child(actions);
         rows.child(row);
     }
@@ -352,26 +357,24 @@ HttpResponse UserPages::usersPage(Storage::Store &store, const AdminContext &con
     content.child(extra);
     content.child(Element("section")
                       .attribute("class", "card")
-                      .child(Element("p").child(Element("a")
-                                                    .attribute("href", "/admin/step-up?next=%2Fadmin%2Fusers")
-                                                    .child(translated(page, Message::StepUpLink))))
+                      .child(stepUpLink(page, "/admin/users"))
                       .child(table)
                       .child(Element("p").attribute("class", "muted").child(translated(page, Message::OperatorsNote))));
-    content.child(Element("section")
-                      .attribute("class", "card")
-                      .child(Element("h2").child(translated(page, Message::CreateUser)))
-                      .child(Element("form")
-                                 .attribute("class", "stacked")
-                                 .attribute("method", "post")
-                                 .attribute("action", "/admin/users")
-                                 .child(csrfField(page.csrfToken))
-                                 .child(textInput(page, Message::Username, "username", 64))
-                                 .child(Element("label")
-                                            .child(translated(page, Message::ColumnRole))
-                                            .child(roleSelect(page, "viewer")))
-                                 .child(Element("button")
-                                            .attribute("type", "submit")
-                                            .child(translated(page, Message::CreateUser)))));
+    content.child(
+        Element("section")
+            .attribute("class", "card")
+            .child(Element("h2").child(translated(page, Message::CreateUser)))
+            .child(
+                Element("form")
+                    .attribute("class", "stacked")
+                    .attribute("method", "post")
+                    .attribute("action", "/admin/users")
+                    .child(csrfField(page.csrfToken))
+                    .child(textInput(page, Message::Username, "username", 64))
+                    .child(
+                        Element("label").child(translated(page, Message::ColumnRole)).child(roleSelect(page, "viewer")))
+                    .child(
+                        Element("button").attribute("type", "submit").child(translated(page, Message::CreateUser)))));
     return htmlResponse(status, layout(page, Message::UsersTitle, content));
 }
 
@@ -456,10 +459,10 @@ HttpResponse UserPages::postUser(AdminContext &context)
             return error(context, 503, "unavailable");
         }
         userId = *inserted;
-        if (!appendAdminAudit(store, context.request, atIso, "user_created", actor, adminActor(userId),
-                              json::object{{"username", username},
-                                           {"role", Storage::enumName(Storage::adminRoleNames, user.role)}},
-                              Announce::Yes))
+        if (!appendAdminAudit(
+                store, context.request, atIso, "user_created", actor, adminActor(userId),
+                json::object{{"username", username}, {"role", Storage::enumName(Storage::adminRoleNames, user.role)}},
+                Announce::Yes))
             return error(context, 503, "unavailable");
         if (auto committed = transaction.commit(); !committed)
             return error(context, 503, "unavailable");
@@ -469,8 +472,10 @@ HttpResponse UserPages::postUser(AdminContext &context)
     created.attribute("class", "card")
         .child(notice(page, Message::UserCreated, false))
         .child(Element("p").child(translated(page, Message::InitialPassword)))
-        .child(Element("p").child(Html::text(username)).child(Html::literal(": ")).child(
-            Element("code").attribute("class", "initial-password").text(*password)));
+        .child(Element("p")
+                   .child(Html::text(username))
+                   .child(Html::literal(": "))
+                   .child(Element("code").attribute("class", "initial-password").text(*password)));
     if (wantsAdmin) {
         user.id = userId;
         Storage::Transaction transaction(store);
@@ -482,10 +487,10 @@ HttpResponse UserPages::postUser(AdminContext &context)
         approval.details = json::serialize(json::object{{"username", username}});
         approval.requestedBy = context.session->userId;
         auto id = store.insertApproval(approval);
-        if (!id || !appendAdminAudit(store, context.request, atIso, "approval_requested", actor, adminActor(userId),
-                                     json::object{{"action", grantAdminAction}, {"approval", *id},
-                                                  {"username", username}},
-                                     Announce::Yes))
+        if (!id ||
+            !appendAdminAudit(store, context.request, atIso, "approval_requested", actor, adminActor(userId),
+                              json::object{{"action", grantAdminAction}, {"approval", *id}, {"username", username}},
+                              Announce::Yes))
             return error(context, 503, "unavailable");
         if (auto committed = transaction.commit(); !committed)
             return error(context, 503, "unavailable");
@@ -527,10 +532,11 @@ HttpResponse UserPages::postRole(AdminContext &context)
     const std::string from(Storage::enumName(Storage::adminRoleNames, target.role));
     const std::string to(Storage::enumName(Storage::adminRoleNames, *role));
     if (!store.setAdminRole(target.id, *role) ||
-        !store.insertNotification(target.id, "role_changed", json::serialize(json::object{{"from", from}, {"to", to}})) ||
+        !store.insertNotification(target.id, "role_changed",
+                                  json::serialize(json::object{{"from", from}, {"to", to}})) ||
         !appendAdminAudit(store, context.request, adminIsoTime(now()), "privilege_permissions_changed", actor,
-                          adminActor(target.id), json::object{{"username", target.username}, {"from", from}, {"to", to}},
-                          Announce::Yes))
+                          adminActor(target.id),
+                          json::object{{"username", target.username}, {"from", from}, {"to", to}}, Announce::Yes))
         return error(context, 503, "unavailable");
     if (auto committed = transaction.commit(); !committed)
         return error(context, 503, "unavailable");
@@ -626,18 +632,13 @@ HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext 
         content.child(notice(page, *message, isError));
     Element card("section");
     card.attribute("class", "card");
-    card.child(Element("p").child(
-        Element("a").attribute("href", "/admin/step-up?next=%2Fadmin%2Fapprovals").child(translated(page, Message::StepUpLink))));
+    card.child(stepUpLink(page, "/admin/approvals"));
     if (pending->empty()) {
-        card.child(Element("p").attribute("class", "muted").child(translated(page, Message::NoApprovals)));
+        card.child(emptyNote(page, Message::NoApprovals));
     } else {
         Element table("table");
-        table.child(Element("thead").child(Element("tr")
-                                               .child(Element("th").child(translated(page, Message::ColumnAction)))
-                                               .child(Element("th").child(translated(page, Message::ColumnTarget)))
-                                               .child(Element("th").child(translated(page, Message::ColumnRequestedBy)))
-                                               .child(Element("th").child(translated(page, Message::ColumnRequestedAt)))
-                                               .child(Element("th").child(translated(page, Message::ColumnActions)))));
+        table.child(tableHead(page, {Message::ColumnAction, Message::ColumnTarget, Message::ColumnRequestedBy,
+                                     Message::ColumnRequestedAt, Message::ColumnActions}));
         Element rows("tbody");
         for (const Storage::ApprovalRecord &approval : *pending) {
             const Html action = approval.action == grantAdminAction ? translated(page, Message::ActionGrantAdmin)
@@ -693,9 +694,8 @@ Common::Result<void> UserPages::applyDecision(Storage::Store &store, const Admin
     };
     if (approve && *target) {
         const Storage::AdminUserRecord &user = **target;
-        const json::object effect{{"username", user.username},
-                                  {"approval", approval.id},
-                                  {"requested_by", adminActor(approval.requestedBy)}};
+        const json::object effect{
+            {"username", user.username}, {"approval", approval.id}, {"requested_by", adminActor(approval.requestedBy)}};
         if (approval.action == grantAdminAction) {
             json::object changed = effect;
             changed["from"] = Storage::enumName(Storage::adminRoleNames, user.role);
@@ -704,8 +704,8 @@ Common::Result<void> UserPages::applyDecision(Storage::Store &store, const Admin
                 return done;
             if (auto done = check(store.insertNotification(user.id, "role_changed", R"({"to":"admin"})")); !done)
                 return done;
-            if (auto done = check(appendAdminAudit(store, context.request, atIso, "privilege_permissions_changed", actor,
-                                                   adminActor(user.id), changed, Announce::Yes));
+            if (auto done = check(appendAdminAudit(store, context.request, atIso, "privilege_permissions_changed",
+                                                   actor, adminActor(user.id), changed, Announce::Yes));
                 !done)
                 return done;
         } else if (approval.action == mfaResetAction) {
@@ -716,13 +716,13 @@ Common::Result<void> UserPages::applyDecision(Storage::Store &store, const Admin
                 return tl::unexpected(ended.error());
             json::object reset = effect;
             reset["sessions_ended"] = *ended;
-            for (auto done : {check(store.setAdminTotp(user.id, std::nullopt, Storage::TotpState::Enrolling)),
-                              check(store.replaceRecoveryCodes(user.id, {})),
-                              check(store.setMfaLockedUntil(user.id, std::nullopt)),
-                              check(store.resetLoginThrottle("totp:" + user.id)),
-                              check(store.insertNotification(user.id, "mfa_reset", "{}")),
-                              check(appendAdminAudit(store, context.request, atIso, "authn_mfa_reset", actor,
-                                                     adminActor(user.id), reset, Announce::Yes))})
+            for (auto done :
+                 {check(store.setAdminTotp(user.id, std::nullopt, Storage::TotpState::Enrolling)),
+                  check(store.replaceRecoveryCodes(user.id, {})), check(store.setMfaLockedUntil(user.id, std::nullopt)),
+                  check(store.resetLoginThrottle("totp:" + user.id)),
+                  check(store.insertNotification(user.id, "mfa_reset", "{}")),
+                  check(appendAdminAudit(store, context.request, atIso, "authn_mfa_reset", actor, adminActor(user.id),
+                                         reset, Announce::Yes))})
                 if (!done)
                     return done;
         }
@@ -795,62 +795,57 @@ HttpResponse UserPages::apiKeysPage(Storage::Store &store, const AdminContext &c
     content.child(extra);
     Element card("section");
     card.attribute("class", "card");
-    card.child(Element("p").child(
-        Element("a").attribute("href", "/admin/step-up?next=%2Fadmin%2Fapi-keys").child(translated(page, Message::StepUpLink))));
+    card.child(stepUpLink(page, "/admin/api-keys"));
     if (keys->empty()) {
-        card.child(Element("p").attribute("class", "muted").child(translated(page, Message::NoApiKeys)));
+        card.child(emptyNote(page, Message::NoApiKeys));
     } else {
         Element table("table");
-        table.child(Element("thead").child(Element("tr")
-                                               .child(Element("th").child(translated(page, Message::ColumnKeyId)))
-                                               .child(Element("th").child(translated(page, Message::Label)))
-                                               .child(Element("th").child(translated(page, Message::ColumnScope)))
-                                               .child(Element("th").child(translated(page, Message::ColumnCreated)))
-                                               .child(Element("th").child(translated(page, Message::Status)))
-                                               .child(Element("th").child(translated(page, Message::ColumnActions)))));
+        table.child(tableHead(page, {Message::ColumnKeyId, Message::Label, Message::ColumnScope, Message::ColumnCreated,
+                                     Message::Status, Message::ColumnActions}));
         Element rows("tbody");
         for (const Storage::ApiKeyRecord &key : *keys) {
             Element actions("td");
             if (!key.revoked)
-                actions.child(postForm(page, "/admin/api-keys/" + encodeUriComponent(key.id) + "/revoke",
-                                       Message::RevokeApiKey));
-            rows.child(Element("tr")
-                           .attribute("data-key", key.id)
-                           .child(Element("td").child(Element("code").text(key.id)))
-                           .child(Element("td").text(key.label))
-                           .child(Element("td").text(key.scope))
-                           .child(Element("td").text(key.createdAt))
-                           .child(Element("td")
-                                      .attribute("class", key.revoked ? "status-revoked" : "status-active")
-                                      .child(translated(page, key.revoked ? Message::KeyRevokedState
-                                                                          : Message::StatusActive)))
-                           .child(actions));
+                actions.child(
+                    postForm(page, "/admin/api-keys/" + encodeUriComponent(key.id) + "/revoke", Message::RevokeApiKey));
+            rows.child(
+                Element("tr")
+                    .attribute("data-key", key.id)
+                    .child(Element("td").child(Element("code").text(key.id)))
+                    .child(Element("td").text(key.label))
+                    .child(Element("td").text(key.scope))
+                    .child(Element("td").text(key.createdAt))
+                    .child(Element("td")
+                               .attribute("class", key.revoked ? "status-revoked" : "status-active")
+                               .child(translated(page, key.revoked ? Message::KeyRevokedState : Message::StatusActive)))
+                    .child(actions));
         }
         table.child(rows);
         card.child(table);
     }
     content.child(card);
-    content.child(Element("section")
-                      .attribute("class", "card")
-                      .child(Element("h2").child(translated(page, Message::CreateApiKey)))
-                      .child(Element("form")
-                                 .attribute("class", "stacked")
-                                 .attribute("method", "post")
-                                 .attribute("action", "/admin/api-keys")
-                                 .child(csrfField(page.csrfToken))
-                                 .child(textInput(page, Message::Label, "label", 64))
-                                 .child(Element("label")
-                                            .child(translated(page, Message::ColumnScope))
-                                            .child(Element("input")
-                                                       .attribute("type", "text")
-                                                       .attribute("name", "scope")
-                                                       .attribute("value", "admin")
-                                                       .attribute("placeholder", "admin / store:SHOP1")
-                                                       .attribute("maxlength", 70)
-                                                       .flag("required")))
-                                 .child(Element("button")
-                                            .attribute("type", "submit")
-                                            .child(translated(page, Message::CreateApiKey)))));
+    content.child(
+        Element("section")
+            .attribute("class", "card")
+            .child(Element("h2").child(translated(page, Message::CreateApiKey)))
+            .child(
+                Element("form")
+                    .attribute("class", "stacked")
+                    .attribute("method", "post")
+                    .attribute("action", "/admin/api-keys")
+                    .child(csrfField(page.csrfToken))
+                    .child(textInput(page, Message::Label, "label", 64))
+                    .child(Element("label")
+                               .child(translated(page, Message::ColumnScope))
+                               .child(Element("input")
+                                          .attribute("type", "text")
+                                          .attribute("name", "scope")
+                                          .attribute("value", "admin")
+                                          .attribute("placeholder", "admin / store:SHOP1")
+                                          .attribute("maxlength", 70)
+                                          .flag("required")))
+                    .child(
+                        Element("button").attribute("type", "submit").child(translated(page, Message::CreateApiKey)))));
     return htmlResponse(status, layout(page, Message::ApiKeysTitle, content));
 }
 
@@ -881,10 +876,11 @@ HttpResponse UserPages::postApiKey(AdminContext &context)
         return error(context, 503, "unavailable");
     }
     const PageContext &page = context.page;
-    const Html shown = Element("section")
-                           .attribute("class", "card")
-                           .child(notice(page, Message::ApiKeyToken, false))
-                           .child(Element("p").child(Element("code").attribute("class", "api-key-token").text(created->token)));
+    const Html shown =
+        Element("section")
+            .attribute("class", "card")
+            .child(notice(page, Message::ApiKeyToken, false))
+            .child(Element("p").child(Element("code").attribute("class", "api-key-token").text(created->token)));
     return apiKeysPage(store, context, 201, std::nullopt, false, shown);
 }
 
@@ -916,14 +912,12 @@ HttpResponse UserPages::postRevokeApiKey(AdminContext &context)
 
 Net::HttpResponse stepUpRequiredResponse(const PageContext &page, const std::string &next, bool redirect)
 {
-    const std::string target = "/admin/step-up?next=" + encodeUriComponent(safeRedirectTarget(next));
     if (redirect)
-        return redirectResponse(target);
+        return redirectResponse("/admin/step-up?next=" + encodeUriComponent(safeRedirectTarget(next)));
     const Html card = Element("section")
                           .attribute("class", "card")
                           .child(notice(page, Message::ErrorStepUpRequired, true))
-                          .child(Element("p").child(
-                              Element("a").attribute("href", target).child(translated(page, Message::StepUpLink))));
+                          .child(stepUpLink(page, next));
     return htmlResponse(403, layout(page, Message::StepUpTitle, card));
 }
 

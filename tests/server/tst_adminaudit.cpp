@@ -1,8 +1,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 
 #include "server/admin/adminapplication.h"
@@ -11,6 +9,8 @@
 #include "server/auth/tokens.h"
 #include "server/storage/ids.h"
 #include "server/storage/store.h"
+#include "tests/server/adminrequest.h"
+#include "tests/server/databaseattacker.h"
 #include "tests/server/serverfixture.h"
 
 // The audit log and settings pages (server/admin/auditpages.*, settingspages.*) in process through
@@ -28,65 +28,6 @@ using Server::Net::HttpResponse;
 using Server::Net::Listener;
 
 namespace {
-
-// A connection that bypasses soko-server (as in tst_audit): the file / the PostgreSQL superuser.
-class Attacker
-{
-public:
-    explicit Attacker(const TestDatabase &database)
-    {
-#ifdef SOKO_HAVE_POSTGRESQL
-        if (isPostgres()) {
-            const std::string url = std::getenv("SOKO_TEST_PG_ADMIN_URL");
-            const auto scheme = url.find("://");
-            const auto slash = url.find('/', scheme + 3);
-            const auto query = url.find('?', slash);
-            m_pg = std::make_unique<pqxx::connection>(url.substr(0, slash + 1) + database.name() +
-                                                      (query == std::string::npos ? "" : url.substr(query)));
-            return;
-        }
-#endif
-        if (sqlite3_open(database.location().c_str(), &m_db) != SQLITE_OK)
-            qFatal("cannot open the database file");
-    }
-    ~Attacker() { sqlite3_close(m_db); }
-    Attacker(const Attacker &) = delete;
-    Attacker &operator=(const Attacker &) = delete;
-
-    // Switches the append-only triggers off and edits one row's target.
-    void editAuditRow(std::int64_t seq, const std::string &target)
-    {
-        if (isPostgres()) {
-            exec("ALTER TABLE audit DISABLE TRIGGER USER");
-        } else {
-            exec("DROP TRIGGER audit_no_update");
-        }
-        exec("UPDATE audit SET target = '" + target + "' WHERE id = " + std::to_string(seq));
-    }
-
-private:
-    void exec(const std::string &sql)
-    {
-#ifdef SOKO_HAVE_POSTGRESQL
-        if (m_pg) {
-            pqxx::nontransaction session(*m_pg);
-            session.exec(sql);
-            return;
-        }
-#endif
-        char *message = nullptr;
-        if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-            const std::string text = message ? message : "error";
-            sqlite3_free(message);
-            qFatal("attacker SQL failed: %s", text.c_str());
-        }
-    }
-
-    sqlite3 *m_db = nullptr;
-#ifdef SOKO_HAVE_POSTGRESQL
-    std::unique_ptr<pqxx::connection> m_pg;
-#endif
-};
 
 std::optional<std::string> header(const HttpResponse &response, std::string_view name)
 {
@@ -165,24 +106,9 @@ class TestAdminAudit : public QObject
     HttpRequest request(std::string method, std::string path, const std::string &user = {}, std::string body = {},
                         std::vector<std::pair<std::string, std::string>> query = {})
     {
-        HttpRequest result;
-        result.listener = Listener::Admin;
-        result.requestId = "6d1c0e9a-0000-4000-8000-" + std::to_string(100000000000 + ++m_requests);
-        result.method = std::move(method);
-        result.path = std::move(path);
-        result.target = result.path;
-        result.query = std::move(query);
-        result.headers.emplace_back("host", "localhost:8445");
-        if (!user.empty())
-            result.headers.emplace_back("cookie", "__Host-sid=" + m_tokens.at(user));
-        if (result.method == "POST") {
-            result.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
-            result.headers.emplace_back("sec-fetch-site", "same-origin");
-            result.headers.emplace_back("origin", "https://localhost:8445");
-        }
-        result.body = std::move(body);
-        result.peer.address = "192.0.2.7";
-        return result;
+        return TestSupport::adminRequest(
+            {std::move(method), std::move(path), user.empty() ? std::string() : m_tokens.at(user), std::move(body),
+             std::move(query), TestSupport::numberedRequestId("6d1c0e9a", ++m_requests), "192.0.2.7"});
     }
 
     std::string csrfOf(const std::string &user) const
@@ -240,7 +166,8 @@ private Q_SLOTS:
         SOKO_CHECK_BACKEND();
         m_world = std::make_unique<ServerWorld>();
         m_key = std::make_shared<const Auth::SecretKey>(*Auth::SecretKey::generate());
-        auto signing = Audit::AuditSigningKey::loadOrCreate(m_keyFolder.filePath(QStringLiteral("audit-signing.key")).toStdString());
+        auto signing = Audit::AuditSigningKey::loadOrCreate(
+            m_keyFolder.filePath(QStringLiteral("audit-signing.key")).toStdString());
         QVERIFY(signing);
         m_signingKey = std::move(*signing);
         AdminLoginConfig loginConfig;
@@ -269,8 +196,11 @@ private Q_SLOTS:
     {
         Storage::Store &store = *m_world->store;
         for (int i = 1; i <= 60; ++i) {
-            Storage::AuditRecord entry{0, {}, i % 3 == 0 ? "admin:" + m_ids["alice"] : "cli:ops",
-                                       i % 3 == 0 ? "config_change" : "stock_adjust", s_xss + "-" + std::to_string(i),
+            Storage::AuditRecord entry{0,
+                                       {},
+                                       i % 3 == 0 ? "admin:" + m_ids["alice"] : "cli:ops",
+                                       i % 3 == 0 ? "config_change" : "stock_adjust",
+                                       s_xss + "-" + std::to_string(i),
                                        "{\"note\":\"\\\" autofocus onfocus=x\"}"};
             QVERIFY(store.appendAudit(entry));
         }
@@ -319,7 +249,8 @@ private Q_SLOTS:
         const auto past = get("/admin/audit", "alice", {{"from", "2001-01-01"}, {"to", "2001-01-31"}});
         QCOMPARE(past.status, 200);
         QVERIFY(seqsOf(past.body).empty());
-        QVERIFY2(past.body.find("No entries match.") != std::string::npos, past.body.substr(past.body.find("<main>")).c_str());
+        QVERIFY2(past.body.find("No entries match.") != std::string::npos,
+                 past.body.substr(past.body.find("<main>")).c_str());
 
         // Bad filters: 400 with the reason, in the page's language.
         const auto badDate = get("/admin/audit", "alice", {{"from", "2026-13-01"}});
@@ -375,7 +306,9 @@ private Q_SLOTS:
         QCOMPARE(outboxCount("audit_verify"), std::size_t(1));
 
         // Somebody edits seq 5 behind the server's back: the page names it.
-        Attacker(m_world->database).editAuditRow(5, "S5-edited");
+        DatabaseAttacker attacker(m_world->database);
+        attacker.disableTriggers();
+        attacker.exec("UPDATE audit SET target = 'S5-edited' WHERE id = 5");
         const auto tampered = verifyChain();
         QCOMPARE(tampered.status, 200);
         QVERIFY(tampered.body.find("data-outcome=\"tampered\"") != std::string::npos);
@@ -435,8 +368,9 @@ private Q_SLOTS:
         QVERIFY(bad.body.find("value=\"abc\"") != std::string::npos); // what was typed stays
         for (const char *refused : {"https://user:pw@hooks.example.com/x", "https://10.0.0.1/x",
                                     "https://169.254.169.254/latest", "file:///etc/passwd"}) {
-            const auto answer = post("/admin/settings", "alice",
-                                     form({{"csrf", csrfOf("alice")}, {"login_failures", "3"}, {"webhook_url", refused}}));
+            const auto answer =
+                post("/admin/settings", "alice",
+                     form({{"csrf", csrfOf("alice")}, {"login_failures", "3"}, {"webhook_url", refused}}));
             QCOMPARE(answer.status, 422);
             QVERIFY(answer.body.find("pw@") == std::string::npos);
         }
@@ -498,8 +432,10 @@ private Q_SLOTS:
 
     void maskedWebhookUrl()
     {
-        QCOMPARE(maskWebhookUrl("https://hooks.slack.com/services/T1/B2/xyz"), std::string("https://hooks.slack.com/••••"));
-        QCOMPARE(maskWebhookUrl("https://u:p@relay.internal:8443/x?token=1"), std::string("https://relay.internal:8443/••••"));
+        QCOMPARE(maskWebhookUrl("https://hooks.slack.com/services/T1/B2/xyz"),
+                 std::string("https://hooks.slack.com/••••"));
+        QCOMPARE(maskWebhookUrl("https://u:p@relay.internal:8443/x?token=1"),
+                 std::string("https://relay.internal:8443/••••"));
         QCOMPARE(maskWebhookUrl("https://host?token=abc"), std::string("https://host/••••"));
     }
 };

@@ -8,6 +8,7 @@
 #include "server/auth/totp.h"
 #include "server/storage/ids.h"
 #include "server/storage/store.h"
+#include "tests/server/adminrequest.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the login work (server/admin/adminlogin.*) through AdminApplication::handle,
@@ -99,24 +100,8 @@ class TestAdminLogin : public QObject
     HttpRequest request(std::string method, std::string path, const std::string &token = {}, std::string body = {},
                         std::vector<std::pair<std::string, std::string>> query = {})
     {
-        HttpRequest result;
-        result.listener = Listener::Admin;
-        result.requestId = "5d1c0e9a-0000-4000-8000-" + std::to_string(100000000000 + ++m_requests);
-        result.method = std::move(method);
-        result.path = std::move(path);
-        result.target = result.path;
-        result.query = std::move(query);
-        result.headers.emplace_back("host", "localhost:8445");
-        if (!token.empty())
-            result.headers.emplace_back("cookie", "__Host-sid=" + token);
-        if (result.method == "POST") {
-            result.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
-            result.headers.emplace_back("sec-fetch-site", "same-origin");
-            result.headers.emplace_back("origin", "https://localhost:8445");
-        }
-        result.body = std::move(body);
-        result.peer.address = "192.0.2.7";
-        return result;
+        return TestSupport::adminRequest({std::move(method), std::move(path), token, std::move(body), std::move(query),
+                                          TestSupport::numberedRequestId("5d1c0e9a", ++m_requests), "192.0.2.7"});
     }
 
     // Every answer: each Set-Cookie is the exact R17 form (a token or a deletion), never a Domain.
@@ -171,7 +156,8 @@ class TestAdminLogin : public QObject
             count += row.event == event;
             // R40: no secret of the fixture reaches an audit row.
             if (row.details.find(s_password) != std::string::npos ||
-                row.details.find(s_setupPassword) != std::string::npos || row.target.find(s_password) != std::string::npos)
+                row.details.find(s_setupPassword) != std::string::npos ||
+                row.target.find(s_password) != std::string::npos)
                 return -1;
         }
         return count;
@@ -189,10 +175,7 @@ class TestAdminLogin : public QObject
                             form({{"csrf", csrfOf(preAuth)}, {"code", typed}, {"next", "/admin/"}})));
     }
 
-    bool signedIn(const std::string &token)
-    {
-        return send(request("GET", "/admin/", token)).status == 200;
-    }
+    bool signedIn(const std::string &token) { return send(request("GET", "/admin/", token)).status == 200; }
 
     // Setup → enrollment → full session; returns the full session token and the seed.
     std::pair<std::string, std::vector<std::uint8_t>> setUp(std::vector<std::string> *recoveryCodes = nullptr)
@@ -295,9 +278,8 @@ private Q_SLOTS:
         // R42: the admin sign-in is queued for the chat webhook with the audit row, naming the user.
         auto alerts = m_world->store->alerts(0, 100);
         QVERIFY(alerts);
-        const auto announced = std::find_if(alerts->begin(), alerts->end(), [](const auto &alert) {
-            return alert.kind == "authn_login_success";
-        });
+        const auto announced = std::find_if(alerts->begin(), alerts->end(),
+                                            [](const auto &alert) { return alert.kind == "authn_login_success"; });
         QVERIFY(announced != alerts->end());
         QVERIFY(announced->payload.find("\"blocks\"") != std::string::npos);
         QVERIFY(announced->text.find(s_password) == std::string::npos);
@@ -523,9 +505,8 @@ private Q_SLOTS:
         QCOMPARE(send(foreign).status, 403);
         QVERIFY(signedIn(token)); // none of them logged out
 
-        const auto inQuery = send(request("POST", "/admin/login", {},
-                                          form({{"username", "alice"}, {"password", s_password}}),
-                                          {{"password", "x"}}));
+        const auto inQuery = send(request(
+            "POST", "/admin/login", {}, form({{"username", "alice"}, {"password", s_password}}), {{"password", "x"}}));
         QCOMPARE(inQuery.status, 400);
         QVERIFY(sessionTokenOf(inQuery).empty());
     }

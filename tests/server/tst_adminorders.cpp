@@ -6,6 +6,7 @@
 #include "server/admin/adminapplication.h"
 #include "server/admin/orderpages.h"
 #include "server/storage/store.h"
+#include "tests/server/adminrequest.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the admin listener's order and stock pages (server/admin/orderpages.*,
@@ -85,18 +86,13 @@ class TestAdminOrders : public QObject
 
     HttpRequest get(std::string path, std::string token, std::vector<std::pair<std::string, std::string>> query = {})
     {
-        HttpRequest request;
-        request.listener = Listener::Admin;
-        request.requestId = "0d1c0e9a-0000-4000-8000-00000000beef";
-        request.method = "GET";
-        request.path = std::move(path);
-        request.target = request.path;
-        request.query = std::move(query);
-        request.headers.emplace_back("host", "localhost:8445");
-        if (!token.empty())
-            request.headers.emplace_back("cookie", "__Host-sid=" + token);
-        request.peer.address = "127.0.0.1";
-        return request;
+        return TestSupport::adminRequest({"GET",
+                                          std::move(path),
+                                          std::move(token),
+                                          {},
+                                          std::move(query),
+                                          "0d1c0e9a-0000-4000-8000-00000000beef",
+                                          "127.0.0.1"});
     }
 
     // A same-origin form POST; `csrf` true adds the session's token.

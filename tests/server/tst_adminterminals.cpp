@@ -12,6 +12,7 @@
 #include "server/ops/servermetrics.h"
 #include "server/storage/store.h"
 #include "server/sync/syncservice.h"
+#include "tests/server/adminrequest.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the terminals pages (server/admin/terminalpages.*, dashboard.*) through
@@ -85,17 +86,13 @@ class TestAdminTerminals : public QObject
 
     HttpRequest get(std::string path, std::string token, std::vector<std::pair<std::string, std::string>> query = {})
     {
-        HttpRequest request;
-        request.listener = Listener::Admin;
-        request.requestId = "6e2d0f1b-0000-4000-8000-" + std::to_string(100000000000 + ++m_requests);
-        request.method = "GET";
-        request.path = std::move(path);
-        request.target = request.path;
-        request.query = std::move(query);
-        request.headers.emplace_back("host", "localhost:8445");
-        request.headers.emplace_back("cookie", "__Host-sid=" + token);
-        request.peer.address = "192.0.2.9";
-        return request;
+        return TestSupport::adminRequest({"GET",
+                                          std::move(path),
+                                          std::move(token),
+                                          {},
+                                          std::move(query),
+                                          TestSupport::numberedRequestId("6e2d0f1b", ++m_requests),
+                                          "192.0.2.9"});
     }
 
     // A same-origin form POST with the session's CSRF token unless `csrf` is false.
@@ -110,7 +107,8 @@ class TestAdminTerminals : public QObject
         if (csrf)
             fields.insert(fields.begin(), {"csrf", "csrf-key-" + csrfIdOf(token)});
         for (const auto &[name, value] : fields)
-            request.body += (request.body.empty() ? "" : "&") + encodeUriComponent(name) + "=" + encodeUriComponent(value);
+            request.body +=
+                (request.body.empty() ? "" : "&") + encodeUriComponent(name) + "=" + encodeUriComponent(value);
         return request;
     }
 
@@ -228,8 +226,13 @@ private Q_SLOTS:
         QVERIFY(id > 0);
         {
             auto store = lease();
-            QVERIFY(store->insertDevice({"44444444-4444-4444-8444-444444444444", "TKY1", "\" autofocus onfocus=x", "0A04",
-                                         Server::Storage::DeviceStatus::Active, 1, {}}));
+            QVERIFY(store->insertDevice({"44444444-4444-4444-8444-444444444444",
+                                         "TKY1",
+                                         "\" autofocus onfocus=x",
+                                         "0A04",
+                                         Server::Storage::DeviceStatus::Active,
+                                         1,
+                                         {}}));
             Server::Storage::ConflictRecord hostile;
             hostile.warehouse = "TKY1";
             hostile.deviceId = "44444444-4444-4444-8444-444444444444";
@@ -246,9 +249,9 @@ private Q_SLOTS:
         QVERIFY(contains(list, "&quot; autofocus onfocus=x"));
         QVERIFY(!contains(list, "\" autofocus"));
         QVERIFY(contains(list, "order_cancelled"));
-        QVERIFY(contains(list, ">HT-01<"));  // the terminal by its label
-        QVERIFY(contains(list, ">OP-1<"));   // the operator of the op
-        QVERIFY(contains(list, ">pick<"));   // the op type
+        QVERIFY(contains(list, ">HT-01<")); // the terminal by its label
+        QVERIFY(contains(list, ">OP-1<"));  // the operator of the op
+        QVERIFY(contains(list, ">pick<"));  // the op type
         QVERIFY(contains(list, "class=\"open-conflicts\">2<"));
         QVERIFY(contains(list, "href=\"/admin/conflicts/" + std::to_string(id) + "\""));
 
@@ -276,8 +279,7 @@ private Q_SLOTS:
         const HttpResponse done =
             send(post(path, "supervisor", {{"action", "return_to_stock"}, {"note", "put back <b>bin</b>"}}));
         QCOMPARE(done.status, 303);
-        QCOMPARE(header(done, "location").value_or(""),
-                 "/admin/conflicts/" + std::to_string(id) + "?done=resolved");
+        QCOMPARE(header(done, "location").value_or(""), "/admin/conflicts/" + std::to_string(id) + "?done=resolved");
         QCOMPARE(m_world->balance("A-1"), Common::Domain::Quantity(5));
         QCOMPARE(movementCount(), movementsBefore + 1);
         const auto last = lease()->movements("S1", 0, 100000)->back();
@@ -303,7 +305,8 @@ private Q_SLOTS:
         QCOMPARE(alertCount(), alertsBefore + 1);
 
         // The detail shows the resolution, the note escaped.
-        const HttpResponse detail = send(get("/admin/conflicts/" + std::to_string(id), "viewer", {{"done", "resolved"}}));
+        const HttpResponse detail =
+            send(get("/admin/conflicts/" + std::to_string(id), "viewer", {{"done", "resolved"}}));
         QVERIFY(contains(detail, "put back &lt;b&gt;bin&lt;/b&gt;"));
         QVERIFY(contains(detail, "Conflict resolved."));
         QVERIFY(contains(detail, "Return to stock"));
@@ -368,10 +371,13 @@ private Q_SLOTS:
         QCOMPARE(lotMissing.status, 400); // S2 is lot-controlled
         nothingWritten();
 
-        const HttpResponse done = send(post(
-            path, "admin",
-            {{"action", "adjust"}, {"note", "found 4 in A-2"}, {"sku", "S1"}, {"location", "A-2"}, {"lot", ""},
-             {"quantity", "+4"}}));
+        const HttpResponse done = send(post(path, "admin",
+                                            {{"action", "adjust"},
+                                             {"note", "found 4 in A-2"},
+                                             {"sku", "S1"},
+                                             {"location", "A-2"},
+                                             {"lot", ""},
+                                             {"quantity", "+4"}}));
         QCOMPARE(done.status, 303);
         QCOMPARE(m_world->balance("A-2"), Common::Domain::Quantity(0));
         QCOMPARE(movementCount(), movementsBefore + 1);
@@ -437,7 +443,8 @@ private Q_SLOTS:
         const auto end = created.body.find("</code>", start);
         QVERIFY(end != std::string::npos);
         const std::string code = created.body.substr(start + codeOpen.size(), end - start - codeOpen.size());
-        QVERIFY(std::all_of(code.begin(), code.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }));
+        QVERIFY(
+            std::all_of(code.begin(), code.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }));
         QVERIFY(code.size() >= 16);
         QCOMPARE(auditEvents("authn_token_created").size(), std::size_t(1));
         QCOMPARE(auditEvents("authn_token_created")[0].actor, std::string("admin:1"));
@@ -446,8 +453,8 @@ private Q_SLOTS:
         // The list never shows it again.
         QVERIFY(send(get("/admin/devices", "admin")).body.find(code) == std::string::npos);
 
-        const Server::Oms::CertificateIssuer issuer = [](const std::string &, const std::string &deviceId)
-            -> Common::Result<Server::Oms::IssuedCertificate> {
+        const Server::Oms::CertificateIssuer issuer =
+            [](const std::string &, const std::string &deviceId) -> Common::Result<Server::Oms::IssuedCertificate> {
             return Server::Oms::IssuedCertificate{"-----BEGIN CERTIFICATE-----\n" + deviceId + "\n", "FEEDFACE09"};
         };
         auto store = lease();
@@ -522,8 +529,13 @@ private Q_SLOTS:
         m_metricsNow = s_now + std::chrono::seconds(42);
         {
             auto store = lease();
-            QVERIFY(store->insertDevice({"55555555-5555-4555-8555-555555555555", "TKY1", s_xss, "0A05",
-                                         Server::Storage::DeviceStatus::Active, 1, {}}));
+            QVERIFY(store->insertDevice({"55555555-5555-4555-8555-555555555555",
+                                         "TKY1",
+                                         s_xss,
+                                         "0A05",
+                                         Server::Storage::DeviceStatus::Active,
+                                         1,
+                                         {}}));
             auto activity = store->deviceActivity();
             QVERIFY(activity);
             const auto one = std::find_if(activity->begin(), activity->end(),
@@ -539,7 +551,7 @@ private Q_SLOTS:
         QVERIFY(!contains(list, s_xss));
         QVERIFY(contains(list, "42 s")); // sync lag
         QVERIFY(contains(list, "datetime=\"2027-01-15T08:00:00Z\""));
-        QVERIFY(contains(list, "not reported")); // app version
+        QVERIFY(contains(list, "not reported"));           // app version
         QVERIFY(!contains(list, "/admin/devices/enroll")); // viewers cannot enroll
         QVERIFY(contains(send(get("/admin/devices", "admin")), "action=\"/admin/devices/enroll\""));
         const HttpResponse japanese = send(get("/admin/devices", "viewer", {{"lang", "ja"}}));

@@ -10,6 +10,7 @@
 #include "server/oms/adminservice.h"
 #include "server/storage/ids.h"
 #include "server/storage/store.h"
+#include "tests/server/adminrequest.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the user pages (server/admin/userpages.*) through AdminApplication::handle,
@@ -90,24 +91,8 @@ class TestAdminUsers : public QObject
     HttpRequest request(std::string method, std::string path, const std::string &token = {}, std::string body = {},
                         std::vector<std::pair<std::string, std::string>> query = {})
     {
-        HttpRequest result;
-        result.listener = Listener::Admin;
-        result.requestId = "6e2d1f0a-0000-4000-8000-" + std::to_string(100000000000 + ++m_requests);
-        result.method = std::move(method);
-        result.path = std::move(path);
-        result.target = result.path;
-        result.query = std::move(query);
-        result.headers.emplace_back("host", "localhost:8445");
-        if (!token.empty())
-            result.headers.emplace_back("cookie", "__Host-sid=" + token);
-        if (result.method == "POST") {
-            result.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
-            result.headers.emplace_back("sec-fetch-site", "same-origin");
-            result.headers.emplace_back("origin", "https://localhost:8445");
-        }
-        result.body = std::move(body);
-        result.peer.address = "192.0.2.9";
-        return result;
+        return TestSupport::adminRequest({std::move(method), std::move(path), token, std::move(body), std::move(query),
+                                          TestSupport::numberedRequestId("6e2d1f0a", ++m_requests), "192.0.2.9"});
     }
 
     HttpResponse send(const HttpRequest &sent) { return m_admin->handle(sent); }
@@ -188,8 +173,9 @@ class TestAdminUsers : public QObject
         if (send(request("GET", "/admin/login/totp", preAuth)).status != 200)
             return {};
         const auto seed = seedOf("alice");
-        const auto confirmed = send(request("POST", "/admin/login/totp", preAuth,
-                                            form({{"csrf", csrfOf(preAuth)}, {"code", code(seed)}, {"next", "/admin/"}})));
+        const auto confirmed =
+            send(request("POST", "/admin/login/totp", preAuth,
+                         form({{"csrf", csrfOf(preAuth)}, {"code", code(seed)}, {"next", "/admin/"}})));
         if (confirmed.status != 200)
             return {};
         return {sessionTokenOf(confirmed), seed};
@@ -539,10 +525,12 @@ private Q_SLOTS:
         QVERIFY(user("mallory").id.empty());
         QVERIFY(contains(send(request("GET", "/admin/", alice)).body, "href=\"/admin/users\""));
 
-        const auto noCsrf = send(request("POST", "/admin/users", alice, form({{"username", "mallory"}, {"role", "viewer"}})));
+        const auto noCsrf =
+            send(request("POST", "/admin/users", alice, form({{"username", "mallory"}, {"role", "viewer"}})));
         QCOMPARE(noCsrf.status, 403);
         QVERIFY(user("mallory").id.empty());
-        const auto noCsrfKey = send(request("POST", "/admin/api-keys", alice, form({{"label", "x"}, {"scope", "admin"}})));
+        const auto noCsrfKey =
+            send(request("POST", "/admin/api-keys", alice, form({{"label", "x"}, {"scope", "admin"}})));
         QCOMPARE(noCsrfKey.status, 403);
         QVERIFY(m_world->store->apiKeys()->empty());
         QCOMPARE(send(request("POST", "/admin/step-up", alice, form({{"code", code(seed)}}))).status, 403);

@@ -19,6 +19,7 @@
 #include "server/audit/verifier.h"
 #include "server/oms/adminservice.h"
 #include "server/storage/auditchain.h"
+#include "tests/server/databaseattacker.h"
 #include "tests/server/serverfixture.h"
 
 // The tamper-evident audit trail (REQUIREMENTS.md §6, R41) and the alert outbox (R42) on both
@@ -32,74 +33,6 @@ using namespace Server;
 using Storage::AuditRecord;
 
 namespace {
-
-// A connection that bypasses soko-server: the database file / the PostgreSQL superuser.
-class Attacker
-{
-public:
-    explicit Attacker(const TestDatabase &database)
-    {
-#ifdef SOKO_HAVE_POSTGRESQL
-        if (isPostgres()) {
-            m_pg = std::make_unique<pqxx::connection>(
-                urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"), database.name()));
-            return;
-        }
-#endif
-        if (sqlite3_open(database.location().c_str(), &m_db) != SQLITE_OK)
-            qFatal("cannot open the database file");
-    }
-    ~Attacker()
-    {
-        sqlite3_close(m_db);
-    }
-    Attacker(const Attacker &) = delete;
-    Attacker &operator=(const Attacker &) = delete;
-
-    // What an attacker does first: switch off the append-only triggers.
-    void disableTriggers()
-    {
-        if (isPostgres()) {
-            exec("ALTER TABLE audit DISABLE TRIGGER USER");
-            exec("ALTER TABLE audit_checkpoints DISABLE TRIGGER USER");
-            return;
-        }
-        for (const char *trigger :
-             {"audit_no_update", "audit_no_delete", "audit_checkpoints_no_update", "audit_checkpoints_no_delete"})
-            exec(std::string("DROP TRIGGER ") + trigger);
-    }
-
-    void exec(const std::string &sql)
-    {
-#ifdef SOKO_HAVE_POSTGRESQL
-        if (m_pg) {
-            pqxx::nontransaction session(*m_pg);
-            session.exec(sql);
-            return;
-        }
-#endif
-        char *message = nullptr;
-        if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-            const std::string text = message ? message : "error";
-            sqlite3_free(message);
-            qFatal("attacker SQL failed: %s", text.c_str());
-        }
-    }
-
-    static std::string urlWithDatabase(const std::string &url, const std::string &database)
-    {
-        const auto scheme = url.find("://");
-        const auto slash = url.find('/', scheme + 3);
-        const auto query = url.find('?', slash);
-        return url.substr(0, slash + 1) + database + (query == std::string::npos ? "" : url.substr(query));
-    }
-
-private:
-    sqlite3 *m_db = nullptr;
-#ifdef SOKO_HAVE_POSTGRESQL
-    std::unique_ptr<pqxx::connection> m_pg;
-#endif
-};
 
 AuditRecord entry(int number, const std::string &event = "stock_adjust")
 {
@@ -327,7 +260,7 @@ private Q_SLOTS:
         ServerWorld world;
         appendEntries(*world.store, 50);
         QVERIFY(verify(*world.store, signingKey()).ok);
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("UPDATE audit SET details = '{\"n\":42,\"note\":\"nothing to see\"}' WHERE id = 42");
         const auto report = verify(*world.store, signingKey());
@@ -340,7 +273,7 @@ private Q_SLOTS:
     {
         ServerWorld world;
         appendEntries(*world.store, 20);
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("UPDATE audit SET prev_hash = '" + std::string(64, 'a') + "' WHERE id = 7");
         QCOMPARE(verify(*world.store, signingKey()).summary(), std::string("tampered: seq 7 (prev_hash mismatch)"));
@@ -350,7 +283,7 @@ private Q_SLOTS:
     {
         ServerWorld world;
         appendEntries(*world.store, 30);
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("DELETE FROM audit WHERE id = 17");
         const auto report = verify(*world.store, signingKey());
@@ -371,7 +304,7 @@ private Q_SLOTS:
 
         // The attacker edits seq 20 and recomputes every hash after it: the chain alone is
         // consistent again, only the signed checkpoint knows better.
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("UPDATE audit SET actor = 'cli:somebody-else' WHERE id = 20");
         auto rows = allEntries(*world.store);
@@ -399,7 +332,7 @@ private Q_SLOTS:
         appendEntries(*world.store, 12);
         QVERIFY(*Audit::checkpointIfDue(*world.store, key, {}, std::chrono::system_clock::now(),
                                         Audit::CheckpointMode::Now));
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("DELETE FROM audit WHERE id >= 9");
         QCOMPARE(verify(*world.store, key).summary(), std::string("missing seq 9"));
@@ -426,7 +359,7 @@ private Q_SLOTS:
         appendEntries(*world.store, 1);
         QVERIFY(*Audit::checkpointIfDue(*world.store, key, {}, std::chrono::system_clock::now(),
                                         Audit::CheckpointMode::Now));
-        Attacker attacker(world.database);
+        DatabaseAttacker attacker(world.database);
         attacker.disableTriggers();
         attacker.exec("DELETE FROM audit_checkpoints WHERE id = 1");
         QCOMPARE(verify(*world.store, key).summary(), std::string("missing checkpoint 1"));
@@ -525,7 +458,7 @@ private Q_SLOTS:
         // A separate application role, given its rights by soko_grant_app_role (migration 3):
         // it appends audit entries but gets "permission denied" for UPDATE, DELETE, TRUNCATE.
         const std::string admin =
-            Attacker::urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"), world.database.name());
+            DatabaseAttacker::urlWithDatabase(std::getenv("SOKO_TEST_PG_ADMIN_URL"), world.database.name());
         const std::string role = world.database.name() + "_app";
         {
             pqxx::connection connection(admin);

@@ -520,21 +520,8 @@ Result<std::optional<std::string>> PostgresStore::skuCodeByGtin(std::string_view
 
 Result<std::vector<Sku>> PostgresStore::skus(std::string_view afterCode, int limit)
 {
-    return run<std::vector<Sku>>("skus", [&](Connection &c) -> Result<std::vector<Sku>> {
-        std::vector<std::string> codes;
-        for (const auto &row : c.exec("SELECT code FROM skus WHERE code > $1 ORDER BY code LIMIT $2",
-                                      std::string(afterCode), static_cast<std::int64_t>(limit)))
-            codes.push_back(text(row[0]));
-        std::vector<Sku> out;
-        for (const std::string &code : codes) {
-            auto one = sku(code);
-            if (!one)
-                return tl::unexpected(one.error());
-            if (*one)
-                out.push_back(std::move(**one));
-        }
-        return out;
-    });
+    // An empty search text matches every SKU: one query and one loading loop serve both.
+    return searchSkus({}, afterCode, limit);
 }
 
 Result<void> PostgresStore::upsertLocation(const Location &location)

@@ -526,27 +526,8 @@ Result<std::optional<std::string>> SqliteStore::skuCodeByGtin(std::string_view g
 
 Result<std::vector<Sku>> SqliteStore::skus(std::string_view afterCode, int limit)
 {
-    Lock lock(m_mutex);
-    std::vector<std::string> codes;
-    {
-        SOKO_PREPARE(query, "SELECT code FROM skus WHERE code > ?1 ORDER BY code LIMIT ?2");
-        query.bind(1, afterCode).bind(2, limit);
-        for (;;) {
-            SOKO_STEP(row, query);
-            if (!row)
-                break;
-            codes.push_back(query.text(0));
-        }
-    }
-    std::vector<Sku> out;
-    for (const std::string &code : codes) {
-        auto one = sku(code);
-        if (!one)
-            return tl::unexpected(one.error());
-        if (*one)
-            out.push_back(std::move(**one));
-    }
-    return out;
+    // An empty search text matches every SKU: one query and one loading loop serve both.
+    return searchSkus({}, afterCode, limit);
 }
 
 Result<void> SqliteStore::upsertLocation(const Location &location)
