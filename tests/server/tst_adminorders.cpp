@@ -7,6 +7,7 @@
 #include "server/admin/orderpages.h"
 #include "server/storage/store.h"
 #include "tests/server/adminrequest.h"
+#include "tests/server/fakesessions.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the admin listener's order and stock pages (server/admin/orderpages.*,
@@ -56,26 +57,10 @@ class TestAdminOrders : public QObject
     std::unique_ptr<ServerWorld> m_world;
     std::unique_ptr<AdminApplication> m_admin;
 
-    static AdminSession session(std::string id, Role role, std::chrono::minutes totpAge)
-    {
-        return AdminSession{id, "user-" + id, role, SessionStage::Complete, s_now - totpAge, "key-" + id};
-    }
-
     // The fake login work: one token per role.
     static Common::Result<std::optional<AdminSession>> lookUp(const SessionQuery &query)
     {
-        const std::string token(query.token);
-        if (token == "admin")
-            return session("1", Role::Admin, std::chrono::minutes(1));
-        if (token == "stale-admin")
-            return session("2", Role::Admin, std::chrono::minutes(6));
-        if (token == "viewer")
-            return session("3", Role::Viewer, std::chrono::minutes(1));
-        if (token == "supervisor")
-            return session("4", Role::Supervisor, std::chrono::minutes(1));
-        if (token == "backoffice")
-            return session("5", Role::BackOffice, std::chrono::minutes(1));
-        return std::optional<AdminSession>();
+        return fakeRoleSession(query, s_now);
     }
 
     static std::string csrfOf(const std::string &token)
@@ -199,7 +184,7 @@ private Q_SLOTS:
         QVERIFY(contains(list.body, "href=\"/admin/orders/" + std::to_string(id) + "\""));
         // A viewer sees no action forms; the back office does.
         QVERIFY(!contains(m_admin->handle(get("/admin/orders/" + std::to_string(id), "viewer")).body, "/cancel\""));
-        QVERIFY(contains(m_admin->handle(get("/admin/orders/" + std::to_string(id), "backoffice")).body, "/cancel\""));
+        QVERIFY(contains(m_admin->handle(get("/admin/orders/" + std::to_string(id), "back-office")).body, "/cancel\""));
     }
 
     void filters()
@@ -288,13 +273,13 @@ private Q_SLOTS:
         // Wrong roles and a missing CSRF token are refused before anything changes.
         QCOMPARE(m_admin->handle(post(path, "viewer", "")).status, 403);
         QCOMPARE(m_admin->handle(post(path, "supervisor", "")).status, 403);
-        QCOMPARE(m_admin->handle(post(path, "backoffice", "", false)).status, 403);
-        QCOMPARE(m_admin->handle(post(path, "backoffice", "csrf=csrf-key-1", false)).status, 403); // someone else's
+        QCOMPARE(m_admin->handle(post(path, "back-office", "", false)).status, 403);
+        QCOMPARE(m_admin->handle(post(path, "back-office", "csrf=csrf-key-1", false)).status, 403); // someone else's
         QCOMPARE(stateOf(id), OrderState::Imported);
         QVERIFY(auditEvents("order_status_change").empty());
 
         const auto alertsBefore = alertCount();
-        const auto done = m_admin->handle(post(path, "backoffice", ""));
+        const auto done = m_admin->handle(post(path, "back-office", ""));
         QCOMPARE(done.status, 302);
         QCOMPARE(
             std::find_if(done.headers.begin(), done.headers.end(), [](const auto &h) { return h.first == "Location"; })
@@ -314,7 +299,7 @@ private Q_SLOTS:
         QVERIFY(contains(page.body, "The order was cancelled."));
 
         // Again: refused with the reason, nothing changes, the refusal is audited.
-        const auto again = m_admin->handle(post(path, "backoffice", ""));
+        const auto again = m_admin->handle(post(path, "back-office", ""));
         QCOMPARE(again.status, 409);
         QVERIFY(contains(again.body, "does not allow this action"));
         QCOMPARE(auditEvents("order_status_change").size(), std::size_t(1));
@@ -322,7 +307,7 @@ private Q_SLOTS:
         QCOMPARE(failed.size(), std::size_t(1));
         QCOMPARE(failed[0].outcome, std::string("failure"));
         QCOMPARE(failed[0].requestId, std::string("0d1c0e9a-0000-4000-8000-00000000beef"));
-        QCOMPARE(m_admin->handle(post("/admin/orders/999999/cancel", "backoffice", "")).status, 404);
+        QCOMPARE(m_admin->handle(post("/admin/orders/999999/cancel", "back-office", "")).status, 404);
     }
 
     void release()
@@ -333,10 +318,10 @@ private Q_SLOTS:
         const auto tooBig = addOrder("R-2", "Abe", 50);
         const std::string path = "/admin/orders/" + std::to_string(id) + "/release";
         QCOMPARE(m_admin->handle(post(path, "viewer", "")).status, 403);
-        QCOMPARE(m_admin->handle(post(path, "backoffice", "", false)).status, 403);
+        QCOMPARE(m_admin->handle(post(path, "back-office", "", false)).status, 403);
         QCOMPARE(stateOf(id), OrderState::Imported);
 
-        const auto done = m_admin->handle(post(path, "backoffice", ""));
+        const auto done = m_admin->handle(post(path, "back-office", ""));
         QCOMPARE(done.status, 302);
         auto order = m_world->store->order(id);
         QCOMPARE((*order)->state, OrderState::Released);
@@ -349,13 +334,13 @@ private Q_SLOTS:
 
         // Not enough stock anywhere: refused with that reason, the order stays imported.
         const auto refused =
-            m_admin->handle(post("/admin/orders/" + std::to_string(tooBig) + "/release", "backoffice", ""));
+            m_admin->handle(post("/admin/orders/" + std::to_string(tooBig) + "/release", "back-office", ""));
         QCOMPARE(refused.status, 409);
         QVERIFY(contains(refused.body, "No warehouse has the stock for every line."));
         QCOMPARE(stateOf(tooBig), OrderState::Imported);
         QCOMPARE(auditEvents("order_status_change_fail").size(), std::size_t(1));
         // Released already: a second release is refused.
-        QCOMPARE(m_admin->handle(post(path, "backoffice", "")).status, 409);
+        QCOMPARE(m_admin->handle(post(path, "back-office", "")).status, 409);
     }
 
     // R48 / §9 C4, C5, C8: each bad row is named by line and column; nothing is written.
@@ -389,7 +374,7 @@ private Q_SLOTS:
             text = s_header + text;
         const auto countBefore = orderCount();
         const auto auditBefore = m_world->store->audit(0, 10'000)->size();
-        const auto page = m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(text)));
+        const auto page = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(text)));
         QCOMPARE(page.status, 422);
         QVERIFY(!contains(page.body, "/admin/orders/import/commit")); // no commit offered
         if (expected == "file") {
@@ -408,7 +393,7 @@ private Q_SLOTS:
     {
         const std::string bad = std::string(s_header) + "shop,I-1,Mori,Tokyo,1,S1,2\r\n" +
                                 "shop,I-1,Mori,Tokyo,2,S2,1\n" + "shop,I-2,\"=HYPERLINK(\"\"x\"\")\",Osaka,1,S1,1e3\n";
-        auto page = m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(bad)));
+        auto page = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(bad)));
         QCOMPARE(page.status, 422);
         QVERIFY(contains(page.body, "<td class=\"number\">4</td><td>quantity</td>"));
         QCOMPARE(orderCount(), 0);
@@ -416,7 +401,7 @@ private Q_SLOTS:
         // Fixed: the preview lists both orders and offers the commit; still nothing written.
         const std::string good = std::string(s_header) + "shop,I-1,Mori,Tokyo,1,S1,2\r\n" +
                                  "shop,I-1,Mori,Tokyo,2,S2,1\n" + "shop,I-2,\"=HYPERLINK(\"\"x\"\")\",Osaka,1,S1,10\n";
-        page = m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(good)));
+        page = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(good)));
         QCOMPARE(page.status, 200);
         QVERIFY(contains(page.body, "/admin/orders/import/commit"));
         QVERIFY(contains(page.body, "I-2"));
@@ -429,12 +414,12 @@ private Q_SLOTS:
         // Swapped content with the old digest, a forged digest, another user's digest: refused.
         const std::string swapped = canonical + "shop,I-3,Evil,Nowhere,1,S1,999\n";
         QCOMPARE(m_admin
-                     ->handle(post("/admin/orders/import/commit", "backoffice",
+                     ->handle(post("/admin/orders/import/commit", "back-office",
                                    "csv=" + encoded(swapped) + "&digest=" + digest))
                      .status,
                  422);
         QCOMPARE(m_admin
-                     ->handle(post("/admin/orders/import/commit", "backoffice",
+                     ->handle(post("/admin/orders/import/commit", "back-office",
                                    "csv=" + encoded(canonical) + "&digest=" + std::string(64, '0')))
                      .status,
                  422);
@@ -450,7 +435,7 @@ private Q_SLOTS:
                      .status,
                  403);
         QCOMPARE(m_admin
-                     ->handle(post("/admin/orders/import/commit", "backoffice",
+                     ->handle(post("/admin/orders/import/commit", "back-office",
                                    "csv=" + encoded(canonical) + "&digest=" + digest, false))
                      .status,
                  403);
@@ -459,7 +444,7 @@ private Q_SLOTS:
         // The commit imports exactly the previewed content.
         const auto alertsBefore = alertCount();
         const auto done = m_admin->handle(
-            post("/admin/orders/import/commit", "backoffice", "csv=" + encoded(canonical) + "&digest=" + digest));
+            post("/admin/orders/import/commit", "back-office", "csv=" + encoded(canonical) + "&digest=" + digest));
         QCOMPARE(done.status, 302);
         QVERIFY(contains(done.body, "done=imported&amp;imported=2&amp;unchanged=0"));
         QCOMPARE(orderCount(), 2);
@@ -483,11 +468,11 @@ private Q_SLOTS:
         QVERIFY(contains(page.body, "New orders 2"));
 
         // The same file again: previewed as already known, committed as unchanged.
-        page = m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(canonical)));
+        page = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(canonical)));
         QCOMPARE(page.status, 200);
         QVERIFY(contains(page.body, "Already known (unchanged)"));
         QCOMPARE(m_admin
-                     ->handle(post("/admin/orders/import/commit", "backoffice",
+                     ->handle(post("/admin/orders/import/commit", "back-office",
                                    "csv=" + encoded(canonical) + "&digest=" + digest))
                      .status,
                  302);
@@ -500,26 +485,26 @@ private Q_SLOTS:
         const std::string body = "csv=" + encoded(std::string(s_header) + "shop,I-1,Mori,Tokyo,1,S1,2\n");
         QCOMPARE(m_admin->handle(post("/admin/orders/import", "viewer", body)).status, 403);
         QCOMPARE(m_admin->handle(post("/admin/orders/import", "supervisor", body)).status, 403);
-        QCOMPARE(m_admin->handle(post("/admin/orders/import", "backoffice", body, false)).status, 403);
-        auto crossSite = post("/admin/orders/import", "backoffice", body);
+        QCOMPARE(m_admin->handle(post("/admin/orders/import", "back-office", body, false)).status, 403);
+        auto crossSite = post("/admin/orders/import", "back-office", body);
         crossSite.headers.emplace_back("sec-fetch-site", "cross-site");
         for (auto &[name, value] : crossSite.headers)
             if (name == "sec-fetch-site")
                 value = "cross-site";
         QCOMPARE(m_admin->handle(crossSite).status, 403);
         QCOMPARE(m_admin->handle(get("/admin/orders/import", "viewer")).status, 403);
-        QCOMPARE(m_admin->handle(get("/admin/orders/import", "backoffice")).status, 200);
+        QCOMPARE(m_admin->handle(get("/admin/orders/import", "back-office")).status, 200);
         // Over 1 MiB of CSV: 413 without a preview; an empty text: 422.
         std::string big = s_header;
         while (big.size() <= maxImportBytes)
             big += "shop,I-1,Mori,Tokyo,1,S1,2\n";
-        QCOMPARE(m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(big))).status, 413);
-        QCOMPARE(m_admin->handle(post("/admin/orders/import", "backoffice", "csv=")).status, 422);
+        QCOMPARE(m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(big))).status, 413);
+        QCOMPARE(m_admin->handle(post("/admin/orders/import", "back-office", "csv=")).status, 422);
         // More rows than the page takes: refused as a whole with the reason.
         std::string many = s_header;
         for (std::size_t row = 0; row <= maxImportRows; ++row)
             many += "s,O" + std::to_string(row) + ",c,a,1,S1,1\n";
-        const auto tooMany = m_admin->handle(post("/admin/orders/import", "backoffice", "csv=" + encoded(many)));
+        const auto tooMany = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(many)));
         QCOMPARE(tooMany.status, 422);
         QVERIFY(contains(tooMany.body, "The file cannot be read"));
         QCOMPARE(orderCount(), 0);

@@ -13,6 +13,7 @@
 #include "server/storage/store.h"
 #include "server/sync/syncservice.h"
 #include "tests/server/adminrequest.h"
+#include "tests/server/fakesessions.h"
 #include "tests/server/serverfixture.h"
 
 // In-process tests of the terminals pages (server/admin/terminalpages.*, dashboard.*) through
@@ -63,25 +64,9 @@ class TestAdminTerminals : public QObject
     std::unique_ptr<AdminApplication> m_admin;
     int m_requests = 0;
 
-    static AdminSession session(std::string id, Role role, std::chrono::minutes stepUpAge)
-    {
-        return AdminSession{id, "user-" + id, role, SessionStage::Complete, s_now - stepUpAge, "key-" + id};
-    }
-
     Common::Result<std::optional<AdminSession>> lookUp(const SessionQuery &query)
     {
-        const std::string token(query.token);
-        if (token == "admin")
-            return session("1", Role::Admin, std::chrono::minutes(1));
-        if (token == "stale-admin")
-            return session("2", Role::Admin, std::chrono::minutes(6));
-        if (token == "viewer")
-            return session("3", Role::Viewer, std::chrono::minutes(1));
-        if (token == "supervisor")
-            return session("4", Role::Supervisor, std::chrono::minutes(1));
-        if (token == "back-office")
-            return session("5", Role::BackOffice, std::chrono::minutes(1));
-        return std::optional<AdminSession>();
+        return fakeRoleSession(query, s_now);
     }
 
     HttpRequest get(std::string path, std::string token, std::vector<std::pair<std::string, std::string>> query = {})
