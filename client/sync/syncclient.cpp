@@ -178,6 +178,10 @@ QNetworkReply *SyncClient::sendTo(QUrl url, const QSslConfiguration &configurati
     request.setTransferTimeout(m_settings.requestTimeoutMs);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     request.setRawHeader("Accept", "application/json");
+    // The terminal's report of itself (docs/sync-protocol.md "Terminal report"): its version and
+    // how many ops wait in its outbox, shown to the back office on the dashboard.
+    request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("soko-terminal/" SOKO_VERSION));
+    request.setRawHeader("Soko-Pending-Ops", QByteArray::number(OutboxRepository(m_database).pendingCount()));
     QNetworkReply *reply = method == QLatin1String("GET") ? m_network->get(request) : m_network->post(request, body);
     // A response larger than any valid page is cut off, never buffered.
     connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {

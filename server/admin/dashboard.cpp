@@ -113,6 +113,11 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
             terminal.rejections = found->second.rejections;
             terminal.lastOpAt = found->second.lastOpAt;
         }
+        if (metrics) {
+            const Ops::TerminalReport report = metrics->terminalReport(device.id);
+            terminal.appVersion = report.appVersion;
+            terminal.pendingOps = report.pendingOps;
+        }
         const auto lastSync = metrics ? metrics->lastSync(device.id) : std::nullopt;
         if (lastSync) {
             terminal.lastSyncAt = isoUtc(*lastSync);

@@ -55,9 +55,9 @@ struct TerminalSummary
     std::int64_t incarnation = 1;
     std::int64_t lastAppliedSeq = 0;
     std::optional<std::string> lastSyncAt;  // nullopt: not seen by this process
-    std::optional<std::int64_t> pendingOps; // nullopt: unknown to the server
+    std::optional<std::int64_t> pendingOps; // the terminal's own report (Soko-Pending-Ops); nullopt: not heard by this process
     std::optional<std::int64_t> syncLagSeconds; // now − lastSyncAt; nullopt with it
-    std::optional<std::string> appVersion;      // nullopt: not reported by terminals yet
+    std::optional<std::string> appVersion;      // its User-Agent soko-terminal/<version>; nullopt: not heard
     std::int64_t appliedOps = 0;                // ops recorded for the device, by outcome
     std::int64_t conflictOps = 0;
     std::int64_t rejectedOps = 0;

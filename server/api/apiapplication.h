@@ -51,6 +51,10 @@ struct SyncEvent
     std::int64_t applied = 0;
     std::int64_t conflicts = 0;
     std::int64_t rejected = 0;
+    // What the terminal said of itself (User-Agent `soko-terminal/<version>` and
+    // `Soko-Pending-Ops`), nullopt when absent or malformed: informational only, never refused.
+    std::optional<std::string> appVersion;
+    std::optional<std::int64_t> pendingOps;
 };
 
 struct ApiConfig

@@ -48,6 +48,26 @@ SyncEvent pushEvent(const std::string &deviceId, const PushResponse &response, s
     return event;
 }
 
+// The terminal's report of itself on a sync request: `User-Agent: soko-terminal/<version>` (1–32
+// characters of [0-9A-Za-z.+_-]) and `Soko-Pending-Ops: <0–999999999>`. Anything else is ignored:
+// the report is informational and a malformed one must not stop a sync.
+void addTerminalReport(SyncEvent &event, const Net::HttpRequest &request)
+{
+    constexpr std::string_view product = "soko-terminal/";
+    if (const auto agent = request.header("user-agent"); agent && agent->starts_with(product)) {
+        const std::string_view version = agent->substr(product.size());
+        const bool wellFormed = !version.empty() && version.size() <= 32 &&
+                                version.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "abcdefghijklmnopqrstuvwxyz.+_-") == std::string_view::npos;
+        if (wellFormed)
+            event.appVersion = std::string(version);
+    }
+    if (const auto pending = request.header("soko-pending-ops");
+        pending && !pending->empty() && pending->size() <= 9 &&
+        pending->find_first_not_of("0123456789") == std::string_view::npos)
+        event.pendingOps = std::stoll(std::string(*pending));
+}
+
 } // namespace
 
 void ApiApplication::addSyncRoutes()
@@ -81,8 +101,11 @@ void ApiApplication::addSyncRoutes()
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))
                                      return jsonResponse(409, encode(*refusal));
                                  const auto &pushed = std::get<PushResponse>(*answer);
-                                 if (m_config.syncObserver)
-                                     m_config.syncObserver(pushEvent(context.caller.device->id, pushed, recordedBefore));
+                                 if (m_config.syncObserver) {
+                                     SyncEvent event = pushEvent(context.caller.device->id, pushed, recordedBefore);
+                                     addTerminalReport(event, context.request);
+                                     m_config.syncObserver(event);
+                                 }
                                  return jsonResponse(200, encode(pushed));
                              }});
 
@@ -116,9 +139,13 @@ void ApiApplication::addSyncRoutes()
                                      return fromError(answer.error(), context.request);
                                  if (const auto *refusal = std::get_if<Refusal>(&*answer))
                                      return jsonResponse(409, encode(*refusal));
-                                 if (m_config.syncObserver)
-                                     m_config.syncObserver(
-                                         SyncEvent{SyncEvent::Kind::Pull, context.caller.device->id, 0, 0, 0});
+                                 if (m_config.syncObserver) {
+                                     SyncEvent event;
+                                     event.kind = SyncEvent::Kind::Pull;
+                                     event.deviceId = context.caller.device->id;
+                                     addTerminalReport(event, context.request);
+                                     m_config.syncObserver(event);
+                                 }
                                  return jsonResponse(200, encode(std::get<PullResponse>(*answer)));
                              }});
 

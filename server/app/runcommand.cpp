@@ -202,6 +202,7 @@ int runServer(const RunOptions &options)
             metrics.recordSyncPush(event.deviceId, event.applied, event.conflicts, event.rejected);
         else
             metrics.recordSyncPull(event.deviceId);
+        metrics.recordTerminalReport(event.deviceId, {event.appVersion, event.pendingOps});
     };
     Api::ApiApplication application(stores, std::move(apiConfig));
 

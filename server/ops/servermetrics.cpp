@@ -121,6 +121,27 @@ std::vector<DeviceSync> ServerMetrics::lastSyncs() const
     return out;
 }
 
+void ServerMetrics::recordTerminalReport(std::string_view deviceId, const TerminalReport &report)
+{
+    if (!report.appVersion && !report.pendingOps)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (m_reports.size() >= maxSeriesPerFamily && !m_reports.contains(deviceId))
+        return;
+    TerminalReport &kept = m_reports[std::string(deviceId)];
+    if (report.appVersion)
+        kept.appVersion = report.appVersion;
+    if (report.pendingOps)
+        kept.pendingOps = report.pendingOps;
+}
+
+TerminalReport ServerMetrics::terminalReport(std::string_view deviceId) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto found = m_reports.find(deviceId);
+    return found == m_reports.end() ? TerminalReport{} : found->second;
+}
+
 void ServerMetrics::recordLoginFailure(LoginStage stage)
 {
     m_loginFailures.increment({std::string(stageName(stage))});

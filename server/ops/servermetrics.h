@@ -28,6 +28,15 @@ struct DeviceSync
     std::chrono::system_clock::time_point at; // last successful push or pull seen by this process
 };
 
+// What a terminal says of itself on each sync request (User-Agent `soko-terminal/<version>`,
+// `Soko-Pending-Ops: <n>`; docs/sync-protocol.md "Terminal report"): informational, shown on the
+// dashboard and the devices page; nullopt when the terminal did not say (or said it malformed).
+struct TerminalReport
+{
+    std::optional<std::string> appVersion; // e.g. "0.6.0"
+    std::optional<std::int64_t> pendingOps; // ops in the terminal's outbox not yet acknowledged
+};
+
 class ServerMetrics final
 {
 public:
@@ -51,6 +60,10 @@ public:
     void recordSyncPull(std::string_view deviceId);
     std::optional<std::chrono::system_clock::time_point> lastSync(std::string_view deviceId) const;
     std::vector<DeviceSync> lastSyncs() const; // by device id
+    // The newest report of a device (kept per field: a request without a field keeps the last
+    // value), and what this process last heard; empty fields when never reported.
+    void recordTerminalReport(std::string_view deviceId, const TerminalReport &report);
+    TerminalReport terminalReport(std::string_view deviceId) const;
 
     // soko_admin_login_failures_total{stage}; called by the admin login (later work).
     void recordLoginFailure(LoginStage stage);
@@ -76,6 +89,7 @@ private:
     CallbackGauge &m_webhookBacklog;
     mutable std::mutex m_mutex;
     std::map<std::string, std::chrono::system_clock::time_point, std::less<>> m_lastSync;
+    std::map<std::string, TerminalReport, std::less<>> m_reports;
     std::atomic<std::uint64_t> m_serverErrors{0};
 };
 

@@ -252,6 +252,7 @@ private Q_SLOTS:
                 m_metrics->recordSyncPush(event.deviceId, event.applied, event.conflicts, event.rejected);
             else
                 m_metrics->recordSyncPull(event.deviceId);
+            m_metrics->recordTerminalReport(event.deviceId, {event.appVersion, event.pendingOps});
         };
         m_api = std::make_unique<Server::Api::ApiApplication>(*m_world->pool, apiConfig);
         m_composed = composeByListener(*m_api, *m_admin, m_metrics.get());
@@ -626,6 +627,51 @@ private Q_SLOTS:
         QVERIFY(page.body.find("HT-01") != std::string::npos);
         QVERIFY(page.body.find("datetime=\"2027-01-15T08:00:00Z\"") != std::string::npos); // dev1's last sync
         QVERIFY(page.body.find("Conflicts need review") != std::string::npos);
+    }
+
+    // What a terminal says of itself on sync requests (docs/sync-protocol.md "Terminal report")
+    // reaches the dashboard row of that device; malformed values are ignored (the sync still
+    // succeeds) and keep the last good ones; another client's User-Agent is no version.
+    void terminalReportOnDashboard()
+    {
+        const auto rowOf = [](const std::string &page, const std::string &device) {
+            const auto start = page.find("data-device-id=\"" + device + "\"");
+            return start == std::string::npos ? std::string() : page.substr(start, page.find("</tr>", start) - start);
+        };
+        const auto pull = [this](const char *serial, const char *agent, const char *pending) {
+            HttpRequest request = this->request("GET", "/api/v1/sync/pull", {}, {}, Listener::Devices);
+            request.peer.certificateSerial = serial;
+            if (agent)
+                request.headers.emplace_back("user-agent", agent);
+            if (pending)
+                request.headers.emplace_back("soko-pending-ops", pending);
+            return m_composed.handle(request).status;
+        };
+        HttpRequest push = request("POST", "/api/v1/sync/push", {}, {}, Listener::Devices);
+        push.peer.certificateSerial = "0A01";
+        push.headers.emplace_back("content-type", "application/json");
+        push.headers.emplace_back("user-agent", "soko-terminal/1.2.3-rc.1");
+        push.headers.emplace_back("soko-pending-ops", "7");
+        push.body = pushBody(dev1, 1, 2);
+        QCOMPARE(m_composed.handle(push).status, 200);
+
+        auto row = rowOf(m_admin->handle(request("GET", "/admin/", "viewer")).body, dev1);
+        QVERIFY2(row.find(">1.2.3-rc.1</td>") != std::string::npos, row.c_str());
+        QVERIFY2(row.find("<td class=\"number\">7</td>") != std::string::npos, row.c_str());
+
+        // Malformed: a version with markup, a negative or oversized count. The pull still answers 200.
+        QCOMPARE(pull("0A01", "soko-terminal/<script>", "-1"), 200);
+        QCOMPARE(pull("0A01", "soko-terminal/", "1234567890"), 200);
+        QCOMPARE(pull("0A01", nullptr, "0"), 200); // a count alone updates the count
+        QCOMPARE(pull("0A02", "Mozilla/5.0", "x"), 200);
+        const auto page = m_admin->handle(request("GET", "/admin/", "viewer")).body;
+        row = rowOf(page, dev1);
+        QVERIFY2(row.find(">1.2.3-rc.1</td>") != std::string::npos, row.c_str());
+        QVERIFY2(row.find("<td class=\"number\">0</td>") != std::string::npos, row.c_str());
+        QVERIFY(page.find("&lt;script") == std::string::npos);
+        const auto other = rowOf(page, dev2);
+        QVERIFY2(!other.empty() && other.find("Mozilla") == std::string::npos, other.c_str());
+        QVERIFY2(other.find(">not reported<") != std::string::npos, other.c_str());
     }
 
     // Metrics: requests by route pattern (never the raw path), refusals, sync ops without replays.

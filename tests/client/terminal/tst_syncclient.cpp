@@ -32,6 +32,8 @@ struct Request
     QByteArray path;
     QByteArray body;
     bool clientCertificate = false;
+    QByteArray userAgent;   // the User-Agent header's value
+    QByteArray pendingOps;  // the Soko-Pending-Ops header's value
 };
 
 // Minimal HTTP/1.1 over TLS: one request per connection, answered by `handler`.
@@ -74,7 +76,13 @@ private:
             return;
         const QList<QByteArray> first = lines.first().trimmed().split(' ');
         Request request{first.value(0), first.value(1), buffer.mid(headerEnd + 4, length),
-                        !socket->peerCertificate().isNull()};
+                        !socket->peerCertificate().isNull(), {}, {}};
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("user-agent:"))
+                request.userAgent = line.mid(11).trimmed();
+            if (line.toLower().startsWith("soko-pending-ops:"))
+                request.pendingOps = line.mid(17).trimmed();
+        }
         requests.append(request);
         const auto [status, body] = m_handler(request);
         socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\n"
@@ -225,6 +233,12 @@ private Q_SLOTS:
                                      QStringLiteral("/api/v1/sync/push"), QStringLiteral("/api/v1/sync/pull")}));
         QCOMPARE(incarnationSeen, QStringLiteral("2"));
         QVERIFY(server.requests.at(3).path.contains("cursor=0"));
+        // The terminal's report of itself (docs/sync-protocol.md "Terminal report") on every request:
+        // its version, and the ops still in its outbox — two before the first push, none after.
+        for (const Request &request : std::as_const(server.requests))
+            QCOMPARE(request.userAgent, QByteArray("soko-terminal/" SOKO_VERSION));
+        QCOMPARE(server.requests.at(0).pendingOps, QByteArray("2"));
+        QCOMPARE(server.requests.at(3).pendingOps, QByteArray("0"));
 
         OutboxRepository outbox(*m_database);
         const auto all = outbox.all();
