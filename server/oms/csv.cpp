@@ -1,5 +1,6 @@
 #include "server/oms/csv.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace Server::Oms {
@@ -76,6 +77,18 @@ Common::Result<std::vector<CsvRow>> parseCsv(std::string_view text, const std::v
         return Common::fail(ErrorCode::InvalidInput, "archives are not accepted; send plain CSV", 1);
     if (!isValidUtf8(text))
         return Common::fail(ErrorCode::InvalidInput, "the file is not valid UTF-8", 1);
+    // U+FFFD (the replacement character) is what a browser or an editor puts where it could not
+    // read a byte: a Shift_JIS or Latin-1 file read as UTF-8. Its text is lost already, so the
+    // file is refused as a whole, naming the first such line.
+    if (const auto replaced = text.find("\xEF\xBF\xBD"); replaced != std::string_view::npos) {
+        const long lineNumber =
+            1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(replaced), '\n'));
+        return Common::fail(ErrorCode::InvalidInput,
+                            "line " + std::to_string(lineNumber) +
+                                " holds U+FFFD, a character that could not be read: the file was not saved as "
+                                "UTF-8 (Shift_JIS?); save it as \"CSV UTF-8\" and import it again",
+                            lineNumber);
+    }
 
     std::vector<CsvRow> rows;
     std::vector<std::string> fields;

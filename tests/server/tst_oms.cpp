@@ -103,6 +103,8 @@ private Q_SLOTS:
                                                                       "a,b,c\n")
                                                            << 2 << 0;
         QTest::newRow("latin-1 byte") << QByteArray("a,b,c\n\xE9,2,3\n") << -1 << 1;
+        QTest::newRow("Shift_JIS read as UTF-8 by a browser (U+FFFD)")
+            << QByteArray("a,b,c\n1,2,3\n\xEF\xBF\xBD\xEF\xBF\xBD,2,3\n") << -1 << 3;
         QTest::newRow("quote in unquoted field") << QByteArray("a,b,c\nx\"y,2,3\n") << -1 << 2;
         QTest::newRow("text after closing quote") << QByteArray("a,b,c\n\"x\"y,2,3\n") << -1 << 2;
         QTest::newRow("bare CR") << QByteArray("a,b,c\r1,2,3\n") << -1 << 1;
