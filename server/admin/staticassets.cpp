@@ -16,7 +16,8 @@ header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; padding
          background: var(--ink); color: #fff; }
 header a { color: #fff; text-decoration: none; }
 header .brand { font-weight: 700; margin-right: 1rem; }
-header nav { display: flex; gap: 1rem; flex: 1; }
+header nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; flex: 1; }
+header nav a { white-space: nowrap; }
 header .language a, header .user { font-size: .85rem; opacity: .85; }
 header .language a[aria-current] { text-decoration: underline; opacity: 1; }
 header form.signout { margin: 0; }
