@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include "server/admin/adminapplication.h"
 #include "server/admin/adminlogin.h"
@@ -675,60 +676,106 @@ HttpResponse UserPages::getApprovals(AdminContext &context)
     return approvalsPage(**lease, context, 200, doneMessage(context), false);
 }
 
-Common::Result<void> UserPages::applyDecision(Storage::Store &store, const AdminContext &context,
-                                              const Storage::ApprovalRecord &approval, bool approve,
-                                              const std::string &atIso)
+} // namespace
+
+namespace {
+
+Common::Result<void> appendChange(const ApprovalAudit &audit, std::string_view event, std::string_view target,
+                                  const json::object &details)
 {
-    const std::string actor = adminActor(context.session->userId);
-    const std::string approvalTarget = "approval:" + std::to_string(approval.id);
+    return audit.append(event, target, json::serialize(details));
+}
+
+json::object detailsObject(const std::string &detailsJson)
+{
+    boost::system::error_code error;
+    auto parsed = json::parse(detailsJson, error);
+    return !error && parsed.is_object() ? parsed.as_object() : json::object();
+}
+
+} // namespace
+
+Common::Result<void> grantAdminRole(Storage::Store &store, const Storage::AdminUserRecord &user,
+                                    const std::string &detailsJson, const ApprovalAudit &audit)
+{
+    json::object changed = detailsObject(detailsJson);
+    changed["username"] = user.username;
+    changed["from"] = Storage::enumName(Storage::adminRoleNames, user.role);
+    changed["to"] = "admin";
+    if (auto done = store.setAdminRole(user.id, Storage::AdminRole::Admin); !done)
+        return tl::unexpected(done.error());
+    if (auto done = store.insertNotification(user.id, "role_changed", R"({"to":"admin"})"); !done)
+        return tl::unexpected(done.error());
+    return appendChange(audit, "privilege_permissions_changed", adminActor(user.id), changed);
+}
+
+Common::Result<void> resetAdminMfa(Storage::Store &store, const Storage::AdminUserRecord &user,
+                                   const std::string &detailsJson, const ApprovalAudit &audit)
+{
+    const auto check = [](const auto &result) -> Common::Result<void> {
+        if (!result)
+            return tl::unexpected(result.error());
+        return {};
+    };
+    // R12: the seed and the recovery codes go, and so do the user's sessions; the next sign-in
+    // enrols a new authenticator.
+    auto ended = store.deleteAdminSessionsOfUser(user.id, "");
+    if (!ended)
+        return tl::unexpected(ended.error());
+    json::object reset = detailsObject(detailsJson);
+    reset["username"] = user.username;
+    reset["sessions_ended"] = *ended;
+    for (auto done :
+         {check(store.setAdminTotp(user.id, std::nullopt, Storage::TotpState::Enrolling)),
+          check(store.replaceRecoveryCodes(user.id, {})), check(store.setMfaLockedUntil(user.id, std::nullopt)),
+          check(store.resetLoginThrottle("totp:" + user.id)), check(store.insertNotification(user.id, "mfa_reset", "{}")),
+          appendChange(audit, "authn_mfa_reset", adminActor(user.id), reset)})
+        if (!done)
+            return done;
+    return {};
+}
+
+Common::Result<void> applyApprovalDecision(Storage::Store &store, const Storage::ApprovalRecord &approval, bool approve,
+                                           const ApprovalAudit &audit)
+{
     json::object details{{"action", approval.action}, {"approval", approval.id}};
     auto target = store.adminUser(approval.target);
     if (!target)
         return tl::unexpected(target.error());
     if (*target)
         details["username"] = (*target)->username;
-    const auto check = [](const auto &result) -> Common::Result<void> {
-        if (!result)
-            return tl::unexpected(result.error());
+    if (approve && *target) {
+        const std::string effect = json::serialize(
+            json::object{{"approval", approval.id}, {"requested_by", adminActor(approval.requestedBy)}});
+        Common::Result<void> done;
+        if (approval.action == grantAdminAction)
+            done = grantAdminRole(store, **target, effect, audit);
+        else if (approval.action == mfaResetAction)
+            done = resetAdminMfa(store, **target, effect, audit);
+        if (!done)
+            return done;
+    }
+    return appendChange(audit, approve ? "approval_approved" : "approval_rejected",
+                        "approval:" + std::to_string(approval.id), details);
+}
+
+namespace {
+
+Common::Result<void> UserPages::applyDecision(Storage::Store &store, const AdminContext &context,
+                                              const Storage::ApprovalRecord &approval, bool approve,
+                                              const std::string &atIso)
+{
+    const std::string actor = adminActor(context.session->userId);
+    ApprovalAudit audit;
+    audit.append = [&](std::string_view event, std::string_view target,
+                       const std::string &details) -> Common::Result<void> {
+        auto appended = appendAdminAudit(store, context.request, atIso, event, actor, target,
+                                         detailsObject(details), Announce::Yes);
+        if (!appended)
+            return tl::unexpected(appended.error());
         return {};
     };
-    if (approve && *target) {
-        const Storage::AdminUserRecord &user = **target;
-        const json::object effect{
-            {"username", user.username}, {"approval", approval.id}, {"requested_by", adminActor(approval.requestedBy)}};
-        if (approval.action == grantAdminAction) {
-            json::object changed = effect;
-            changed["from"] = Storage::enumName(Storage::adminRoleNames, user.role);
-            changed["to"] = "admin";
-            if (auto done = check(store.setAdminRole(user.id, Storage::AdminRole::Admin)); !done)
-                return done;
-            if (auto done = check(store.insertNotification(user.id, "role_changed", R"({"to":"admin"})")); !done)
-                return done;
-            if (auto done = check(appendAdminAudit(store, context.request, atIso, "privilege_permissions_changed",
-                                                   actor, adminActor(user.id), changed, Announce::Yes));
-                !done)
-                return done;
-        } else if (approval.action == mfaResetAction) {
-            // R12: the seed and the recovery codes go, and so do the user's sessions; the next
-            // sign-in enrols a new authenticator.
-            auto ended = store.deleteAdminSessionsOfUser(user.id, "");
-            if (!ended)
-                return tl::unexpected(ended.error());
-            json::object reset = effect;
-            reset["sessions_ended"] = *ended;
-            for (auto done :
-                 {check(store.setAdminTotp(user.id, std::nullopt, Storage::TotpState::Enrolling)),
-                  check(store.replaceRecoveryCodes(user.id, {})), check(store.setMfaLockedUntil(user.id, std::nullopt)),
-                  check(store.resetLoginThrottle("totp:" + user.id)),
-                  check(store.insertNotification(user.id, "mfa_reset", "{}")),
-                  check(appendAdminAudit(store, context.request, atIso, "authn_mfa_reset", actor, adminActor(user.id),
-                                         reset, Announce::Yes))})
-                if (!done)
-                    return done;
-        }
-    }
-    return check(appendAdminAudit(store, context.request, atIso, approve ? "approval_approved" : "approval_rejected",
-                                  actor, approvalTarget, std::move(details), Announce::Yes));
+    return applyApprovalDecision(store, approval, approve, audit);
 }
 
 HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDecision decision)

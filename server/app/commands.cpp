@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
+#include "server/admin/userpages.h"
 #include "server/app/commandline.h"
 #include "server/app/databaselocation.h"
 #include "server/app/datafolder.h"
@@ -39,6 +40,7 @@ constexpr const char *s_overview =
     "  warehouse     add a warehouse (add)\n"
     "  new-epoch     give the database a new epoch after a restore from backup\n"
     "  admin-setup-token  issue a new one-time setup password while no admin exists\n"
+    "  admin-user    grant admin or reset MFA while fewer than two admins exist (grant-admin | reset-mfa)\n"
     "  migrate       apply pending database migrations\n"
     "  import        import skus, locations or orders from a CSV or JSON file\n"
     "  audit         verify the tamper-evident audit trail, sign a checkpoint, print the public key\n"
@@ -458,6 +460,68 @@ int commandAdminSetupToken(const CommandLine &line)
     });
 }
 
+// Break-glass for the four-eyes actions (R27, R12) while fewer than two active administrators
+// exist, when nobody could approve a request on /admin/approvals: the operator on the host (who
+// holds the database and its keys anyway) is the second pair of eyes. Audited as cli:<user> and
+// announced; refused once two administrators can do it through the pages.
+int commandAdminUser(const CommandLine &line)
+{
+    const std::string action = line.positional.empty() ? std::string() : line.positional[0];
+    if (action != "grant-admin" && action != "reset-mfa")
+        return usageError("admin-user", "expected grant-admin or reset-mfa");
+    if (line.positional.size() != 2)
+        return usageError("admin-user", "exactly one user name is required");
+    const std::string username = line.positional[1];
+    return withSession("admin-user", line, [&](Session &session) {
+        Storage::Store &store = *session.store;
+        Storage::Transaction transaction(store);
+        if (!transaction.started())
+            return failure("admin-user", transaction.started().error());
+        auto user = store.adminUserByName(username);
+        if (!user)
+            return failure("admin-user", user.error());
+        if (!*user)
+            return failure("admin-user", Common::Error::make(Common::ErrorCode::NotFound,
+                                                             "no back-office user named '" + username + "'"));
+        auto admins = store.countAdmins(Storage::AdminRole::Admin, Storage::StatusFilter::ActiveOnly);
+        if (!admins)
+            return failure("admin-user", admins.error());
+        if (*admins >= 2)
+            return failure("admin-user",
+                           Common::Error::make(Common::ErrorCode::Conflict,
+                                               std::to_string(*admins) +
+                                                   " active administrators exist: one requests it in the back office "
+                                                   "and another approves it at /admin/approvals (four eyes); nothing "
+                                                   "was changed"));
+        if (action == "grant-admin" && (*user)->role == Storage::AdminRole::Admin)
+            return failure("admin-user", Common::Error::make(Common::ErrorCode::Conflict,
+                                                             "'" + username + "' is an administrator already"));
+        Admin::ApprovalAudit audit;
+        audit.append = [&](std::string_view event, std::string_view target,
+                           const std::string &details) -> Common::Result<void> {
+            auto appended = Audit::appendAndAnnounce(
+                store, Storage::AuditRecord{0, {}, session.actor, std::string(event), std::string(target), details});
+            if (!appended)
+                return tl::unexpected(appended.error());
+            return {};
+        };
+        const std::string why = "{\"via\":\"command_line\",\"active_admins\":" + std::to_string(*admins) + "}";
+        auto done = action == "grant-admin" ? Admin::grantAdminRole(store, **user, why, audit)
+                                            : Admin::resetAdminMfa(store, **user, why, audit);
+        if (!done)
+            return failure("admin-user", done.error());
+        if (auto committed = transaction.commit(); !committed)
+            return failure("admin-user", committed.error());
+        if (action == "grant-admin")
+            std::cout << "'" << username << "' is now an administrator (audited and announced)\n";
+        else
+            std::cout << "MFA of '" << username
+                      << "' reset: their sessions ended; the next sign-in enrols a new authenticator "
+                         "(audited and announced)\n";
+        return int(ExitOk);
+    });
+}
+
 int commandMigrate(const CommandLine &line)
 {
     if (!line.positional.empty())
@@ -666,6 +730,18 @@ std::vector<Command> commands()
          with({}),
          {},
          commandAdminSetupToken},
+        {"admin-user",
+         "usage: soko-server admin-user grant-admin (--data DIR | --db LOCATION) USERNAME\n"
+         "       soko-server admin-user reset-mfa   (--data DIR | --db LOCATION) USERNAME\n"
+         "Granting the admin role and resetting a user's MFA need two administrators in the back office\n"
+         "(one requests, another approves: four eyes). While fewer than two active administrators exist,\n"
+         "nobody could approve, so the operator on the server does it here: grant-admin makes USERNAME an\n"
+         "administrator; reset-mfa clears their authenticator and recovery codes and ends their sessions\n"
+         "(the next sign-in enrols a new one). Audited and announced; refused (exit 1, nothing changed)\n"
+         "once two active administrators exist.\n",
+         with({}),
+         {},
+         commandAdminUser},
         {"migrate",
          "usage: soko-server migrate (--data DIR | --db LOCATION)\n"
          "Applies pending schema migrations and prints the version. On PostgreSQL the migrations run\n"

@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <iostream>
@@ -1117,6 +1118,88 @@ private Q_SLOTS:
         auto pool = openStorePool(location, {});
         auto store = (*pool)->acquire();
         QCOMPARE(**(*store)->setupTokenHash(), setupTokenDigest(fresh)); // unchanged
+    }
+
+    // `admin-user`: the operator on the host is the second pair of eyes while fewer than two
+    // active administrators exist (the single-admin install could otherwise never get a second
+    // admin, nor reset its only admin's MFA); refused once the pages can do it with four eyes.
+    void adminUserCommand()
+    {
+        TestDatabase database;
+        QTemporaryDir folders;
+        Server::App::InitOptions options;
+        options.dataFolder = folders.filePath(QStringLiteral("data")).toStdString();
+        options.hostnames = {"localhost"};
+        options.actor = "cli:test";
+        if (isPostgres())
+            options.database = database.location();
+        QVERIFY(Server::App::initDataFolder(options));
+        const std::string location =
+            isPostgres() ? database.location() : (std::filesystem::path(options.dataFolder) / "soko.db").string();
+        std::string solo;
+        std::string pat;
+        {
+            auto pool = openStorePool(location, {});
+            QVERIFY(pool);
+            auto store = (*pool)->acquire();
+            solo = insertUser(**store, "solo");
+            pat = insertUser(**store, "pat", AdminRole::Viewer);
+            QVERIFY((*store)->setAdminTotp(solo, Bytes(40, 7), TotpState::Enabled));
+            AdminSessionRecord session;
+            session.tokenHash = hashOf("solo-session");
+            session.userId = solo;
+            session.stage = AdminSessionStage::Full;
+            session.ip = "192.0.2.1";
+            QVERIFY((*store)->insertAdminSession(session));
+        }
+        const auto run = [&](std::vector<std::string> arguments, std::string *output = nullptr) {
+            CapturedOutput captured;
+            const int exitCode = Server::App::runCommand(arguments);
+            if (output)
+                *output = captured.text.str();
+            return exitCode;
+        };
+        const auto args = [&](const char *action, const char *name) {
+            return std::vector<std::string>{"admin-user", action, "--data", options.dataFolder, name};
+        };
+        QCOMPARE(run({"admin-user", "promote", "--data", options.dataFolder, "pat"}), 2);
+        QCOMPARE(run({"admin-user", "grant-admin", "--data", options.dataFolder}), 2);
+        QCOMPARE(run(args("grant-admin", "nobody")), 1);
+        QCOMPARE(run(args("grant-admin", "solo")), 1); // an administrator already
+
+        std::string output;
+        QCOMPARE(run(args("grant-admin", "pat"), &output), 0);
+        QVERIFY(output.find("'pat' is now an administrator") != std::string::npos);
+        auto pool = openStorePool(location, {});
+        QVERIFY(pool);
+        auto lease = (*pool)->acquire();
+        Store &store = **lease;
+        QCOMPARE((**store.adminUser(pat)).role, AdminRole::Admin);
+        auto head = *store.lastAudit();
+        QVERIFY(head);
+        QCOMPARE(head->event, std::string("privilege_permissions_changed"));
+        QVERIFY(head->actor.starts_with("cli:"));
+        QVERIFY2(head->details.find("\"via\":\"command_line\"") != std::string::npos, head->details.c_str());
+        const auto announced = *store.alerts(0, 100);
+        QVERIFY(std::any_of(announced.begin(), announced.end(), [](const auto &alert) {
+            return alert.text.find("pat") != std::string::npos;
+        }));
+
+        // Two active administrators now: the pages' four eyes apply, the command refuses.
+        const auto auditBefore = head->id;
+        QCOMPARE(run(args("reset-mfa", "solo")), 1);
+        QCOMPARE((*store.lastAudit())->id, auditBefore);
+        QVERIFY((**store.adminUser(solo)).totpEnabled);
+
+        // pat disabled again: solo is alone, and the operator may reset solo's MFA.
+        QVERIFY(store.setAdminStatus(pat, AdminStatus::Disabled));
+        QCOMPARE(run(args("reset-mfa", "solo"), &output), 0);
+        QVERIFY(output.find("MFA of 'solo' reset") != std::string::npos);
+        const AdminUserRecord reset = **store.adminUser(solo);
+        QVERIFY(!reset.totpEnabled);
+        QVERIFY(!reset.totpSeed);
+        QVERIFY(store.adminSessionsOfUser(solo)->empty());
+        QCOMPARE((*store.lastAudit())->event, std::string("authn_mfa_reset"));
     }
 };
 
