@@ -142,9 +142,18 @@ Common::Result<Target> parseTarget(std::string_view url, const std::vector<std::
         target.host = view.host_address();
         target.hostIsIp = true;
         break;
-    case boost::urls::host_type::name:
+    case boost::urls::host_type::name: {
         target.host = lowerCase(view.host_name());
+        // The resolver reads "127.1", "2130706433" or "0x7f000001" as IPv4 addresses (inet_aton
+        // forms) that the checks below would not see as addresses; no real top-level domain is
+        // numeric (RFC 3696 §2), so such a name is refused.
+        const std::string_view lastLabel = std::string_view(target.host).substr(target.host.rfind('.') + 1);
+        if (lastLabel.empty() || lastLabel.find_first_not_of("0123456789") == std::string_view::npos ||
+            lastLabel.starts_with("0x"))
+            return refuse("has a numeric host that is not a plain a.b.c.d address; write the address as a.b.c.d "
+                          "or use a host name");
         break;
+    }
     default:
         return refuse("has no usable host");
     }
@@ -153,7 +162,7 @@ Common::Result<Target> parseTarget(std::string_view url, const std::vector<std::
     if (view.has_port()) {
         const auto port = view.port();
         if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != boost::urls::string_view::npos ||
-            view.port_number() == 0)
+            std::stoul(std::string(port.data(), port.size())) > 65535 || view.port_number() == 0)
             return refuse("has an invalid port");
         target.port = view.port_number();
     }

@@ -77,6 +77,13 @@ private Q_SLOTS:
                                    << QStringLiteral("user information");
         QTest::newRow("port 0") << QStringLiteral("https://hooks.example.com:0/x") << QString()
                                 << QStringLiteral("invalid port");
+        QTest::newRow("port over 65535") << QStringLiteral("https://hooks.example.com:99999/x") << QString()
+                                         << QStringLiteral("invalid port");
+        // inet_aton forms the resolver reads as 127.0.0.1 (found by a trial: they were saved).
+        for (const char *host : {"127.1", "2130706433", "0x7f000001", "0x7f.1", "hooks.1"})
+            QTest::newRow((std::string("numeric host ") + host).c_str())
+                << QStringLiteral("https://%1/x").arg(QLatin1String(host)) << QString()
+                << QStringLiteral("numeric host");
         QTest::newRow("not a URL") << QStringLiteral("hooks.example.com/services") << QString()
                                    << QStringLiteral("not an absolute URL");
     }
