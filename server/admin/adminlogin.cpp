@@ -102,13 +102,15 @@ Element hidden(std::string_view name, std::string_view value)
 }
 
 // The login form with an optional error line; the same bytes for every refused attempt (R04).
-HttpResponse loginForm(const PageContext &page, int status, std::string_view next, bool failed)
+HttpResponse loginForm(const PageContext &page, int status, std::string_view next, bool failed,
+                       const Html &message = Html())
 {
     Element card("section");
     card.attribute("class", "card");
     if (failed)
         card.child(note(page, "The user name or password is wrong, or the account cannot sign in now.",
                         "ユーザー名またはパスワードが違うか、このアカウントは現在サインインできません。"));
+    card.child(message);
     card.child(Element("form")
                    .attribute("class", "stacked")
                    .attribute("method", "post")
@@ -314,11 +316,15 @@ void endPresentedSession(Storage::Store &store, const Net::HttpRequest &request)
         (void)store.deleteAdminSession(*hash);
 }
 
-HttpResponse tooMany(const AdminApplication &application, const AdminContext &context, std::chrono::seconds retry)
+// 429 (R04): the login form again, saying how long to wait (the same for every account name,
+// known or not), with Retry-After.
+HttpResponse tooMany(const PageContext &page, std::string_view next, std::chrono::seconds retry)
 {
-    HttpResponse response = application.errorResponse(ResponseKind::Html, context.page, 429, "too_many_requests",
-                                                      context.request);
-    response.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(1, retry.count())));
+    const std::string seconds = std::to_string(std::max<std::int64_t>(1, retry.count()));
+    const std::string english = "Too many sign-in attempts. Wait " + seconds + " seconds, then try again.";
+    const std::string japanese = "サインインの試行が多すぎます。" + seconds + " 秒待ってから、もう一度お試しください。";
+    HttpResponse response = loginForm(page, 429, next, false, note(page, english, japanese));
+    response.headers.emplace_back("Retry-After", seconds);
     return response;
 }
 
@@ -430,7 +436,7 @@ Net::HttpResponse AdminLogin::postLogin(const AdminApplication &application, Adm
         return application.errorResponse(ResponseKind::Html, page, 400, "bad_request", context.request);
 
     if (const auto perIp = m_ipLimiter.take(context.request.peer.address); !perIp.allowed)
-        return tooMany(application, context, perIp.retryAfter);
+        return tooMany(page, next, perIp.retryAfter);
 
     auto lease = m_pool.acquire();
     if (!lease)
@@ -455,7 +461,7 @@ Net::HttpResponse AdminLogin::postLogin(const AdminApplication &application, Adm
         if (retry.count() > 0) {
             audit("authn_login_lock", "anonymous", std::string(username->substr(0, 64)),
                   json::object{{"retry_after", retry.count()}});
-            return tooMany(application, context, retry);
+            return tooMany(page, next, retry);
         }
     }
 
@@ -643,8 +649,15 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
                    : application.errorResponse(ResponseKind::Html, page, 500, "internal", context.request);
     usedRecoveryCode = *checked == CodeCheck::RecoveryCodeAccepted || *checked == CodeCheck::RecoveryCodeWrong;
     switch (*checked) {
-    case CodeCheck::Malformed:
-        return application.errorResponse(ResponseKind::Html, page, 400, "bad_code", context.request);
+    case CodeCheck::Malformed: {
+        // Not a code at all (a typo, 5 digits): said so on the same form, not counted as a failure.
+        Element card("section");
+        card.attribute("class", "card")
+            .child(note(page, "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.",
+                        "認証アプリに表示されている6桁のコード、またはリカバリーコードを入力してください。"))
+            .child(totpForm(page, next, !account.totpEnabled));
+        return htmlResponse(400, layout(page, Message::LoginTitle, card));
+    }
     case CodeCheck::Wrong:
     case CodeCheck::RecoveryCodeWrong:
         return failed("authn_login_fail");
@@ -833,9 +846,41 @@ Common::Result<std::int64_t> appendAdminAudit(Storage::Store &store, const Net::
     return store.appendAudit(record);
 }
 
-Common::Result<CodeCheck> AdminLogin::checkCode(Storage::Store &store, const Storage::AdminUserRecord &account,
-                                                std::string_view typed, Clock::time_point at) const
+namespace {
+
+// A TOTP code as people type it: authenticator apps show "123 456", a Japanese input method gives
+// full-width digits (U+FF10–U+FF19) and ideographic spaces (U+3000). Spaces are dropped and
+// full-width digits made ASCII; anything else is left for the checks to refuse.
+std::string typedTotpCode(std::string_view typed)
 {
+    std::string out;
+    for (std::size_t i = 0; i < typed.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(typed[i]);
+        if (byte == ' ')
+            continue;
+        if (byte == 0xE3 && typed.substr(i, 3) == "\xE3\x80\x80") { // U+3000
+            i += 2;
+            continue;
+        }
+        if (byte == 0xEF && i + 2 < typed.size() && static_cast<unsigned char>(typed[i + 1]) == 0xBC &&
+            static_cast<unsigned char>(typed[i + 2]) >= 0x90 && static_cast<unsigned char>(typed[i + 2]) <= 0x99) {
+            out.push_back(static_cast<char>('0' + (static_cast<unsigned char>(typed[i + 2]) - 0x90)));
+            i += 2;
+            continue;
+        }
+        out.push_back(typed[i]);
+    }
+    return out;
+}
+
+} // namespace
+
+Common::Result<CodeCheck> AdminLogin::checkCode(Storage::Store &store, const Storage::AdminUserRecord &account,
+                                                std::string_view typedText, Clock::time_point at) const
+{
+    const std::string normalised = typedTotpCode(typedText);
+    // Six digits after normalising are a TOTP code; anything else is tried as a recovery code as typed.
+    const std::string_view typed = Auth::isWellFormedCode(normalised) ? std::string_view(normalised) : typedText;
     if (!Auth::isWellFormedCode(typed)) {
         auto codeHash = Auth::recoveryCodeHash(typed);
         if (!codeHash || !account.totpEnabled)

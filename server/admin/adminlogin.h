@@ -88,6 +88,7 @@ public:
     // a 6-digit TOTP code within T−1..T+1 whose step is recorded once (Store::advanceTotpStep),
     // or a recovery code used once (accounts with TOTP on only). While the account is enrolling,
     // a right code also turns TOTP on. A replay also leaves a `totp_reuse` notification (R08).
+    // Spaces (also U+3000) are ignored and full-width digits read as digits, as people type them.
     // Errors: Storage, Crypto (the sealed seed cannot be opened).
     Common::Result<CodeCheck> checkCode(Storage::Store &store, const Storage::AdminUserRecord &account,
                                         std::string_view typed, std::chrono::system_clock::time_point at) const;

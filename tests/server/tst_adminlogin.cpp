@@ -329,9 +329,17 @@ private Q_SLOTS:
 
         // Without the pre-auth form's CSRF token the code is not even looked at.
         QCOMPARE(send(request("POST", "/admin/login/totp", preAuth, form({{"code", code(seed)}}))).status, 403);
-        QCOMPARE(submitCode(preAuth, "12 34 56").status, 400);
+        // Not a code: said so on the same form (in the page's language), not counted as a failure.
+        const auto malformed = submitCode(preAuth, "12 34 5");
+        QCOMPARE(malformed.status, 400);
+        QVERIFY(malformed.body.find("6-digit code") != std::string::npos);
+        QVERIFY(malformed.body.find("name=\"code\"") != std::string::npos);
+        QCOMPARE(auditCount("authn_login_fail"), 0);
 
-        const auto done = submitCode(preAuth, code(seed));
+        // Typed as authenticator apps show it: "123 456".
+        std::string spaced = code(seed);
+        spaced.insert(3, " ");
+        const auto done = submitCode(preAuth, spaced);
         QCOMPARE(done.status, 302);
         QCOMPARE(header(done, "location").value_or(""), std::string("/admin/"));
         const std::string full = sessionTokenOf(done);
@@ -343,6 +351,18 @@ private Q_SLOTS:
         QCOMPARE(old.status, 302);
         QVERIFY(header(old, "location").value_or("").starts_with("/admin/login"));
         QCOMPARE(auditCount("authn_login_success"), 2);
+
+        // Typed through a Japanese input method: full-width digits and an ideographic space.
+        m_now += std::chrono::minutes(1);
+        const std::string again = sessionTokenOf(login("alice", s_password));
+        std::string fullWidth;
+        for (const char digit : code(seed)) {
+            if (fullWidth.size() == 9)
+                fullWidth += "\xE3\x80\x80";
+            fullWidth += "\xEF\xBC";
+            fullWidth += static_cast<char>(0x90 + (digit - '0'));
+        }
+        QCOMPARE(submitCode(again, fullWidth).status, 302);
     }
 
     // R08: each step once; window T−1..T+1.
@@ -437,6 +457,10 @@ private Q_SLOTS:
         QCOMPARE(sixth.status, 429);
         QVERIFY(header(sixth, "retry-after").has_value());
         QVERIFY(std::stoi(*header(sixth, "retry-after")) >= 1);
+        // The page says how long to wait and offers the form again, for a known and an unknown name alike.
+        const std::string wait = "Wait " + *header(sixth, "retry-after") + " seconds";
+        QVERIFY2(sixth.body.find(wait) != std::string::npos, sixth.body.c_str());
+        QVERIFY(sixth.body.find("action=\"/admin/login\"") != std::string::npos);
         const auto correct = login("alice", s_password);
         QCOMPARE(correct.status, 429);
         QVERIFY(sessionTokenOf(correct).empty());
