@@ -205,7 +205,8 @@ void AdminApplication::addBuiltInRoutes()
                   std::optional<std::int64_t> backlog;
                   if (m_config.webhookBacklog)
                       backlog = m_config.webhookBacklog();
-                  auto data = loadDashboard(**lease, m_config.metrics, DashboardLimits{}, backlog);
+                  const bool configured = !m_config.webhookConfigured || m_config.webhookConfigured();
+                  auto data = loadDashboard(**lease, m_config.metrics, DashboardLimits{}, backlog, configured);
                   if (!data) {
                       logLine("admin_dashboard_failed request_id=" + context.request.requestId +
                               " error=" + forLog(data.error().message));

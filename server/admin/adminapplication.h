@@ -74,6 +74,8 @@ struct AdminConfig
     std::function<Common::Result<bool>()> setupPending;
     // Undelivered alert webhook rows for the dashboard (the alert outbox; empty = unknown).
     std::function<std::optional<std::int64_t>()> webhookBacklog;
+    // Whether an alert webhook URL is set (file or settings page); empty = assume set.
+    std::function<bool()> webhookConfigured;
     Ops::ServerMetrics *metrics = nullptr;          // GET /metrics and terminals' last sync; must outlive this
     Ops::SystemClock clock;                         // step-up age; empty = system clock
     std::function<void(std::string_view line)> log; // failures (handler exceptions), one line each

@@ -44,7 +44,8 @@ std::string utcDayOf(std::string_view iso)
 }
 
 Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::ServerMetrics *metrics,
-                                            const DashboardLimits &limits, std::optional<std::int64_t> webhookBacklog)
+                                            const DashboardLimits &limits, std::optional<std::int64_t> webhookBacklog,
+                                            bool webhookConfigured)
 {
     DashboardData data;
     data.generatedAt = store.now();
@@ -134,8 +135,9 @@ Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::Se
                                std::to_string(data.openConflicts.count),
                                data.conflicts.empty() ? std::string() : data.conflicts.front().createdAt});
     if (webhookBacklog && *webhookBacklog > 0)
-        data.alerts.push_back(
-            {AlertKind::WebhookBacklog, AlertSeverity::Critical, std::to_string(*webhookBacklog), std::string()});
+        data.alerts.push_back({webhookConfigured ? AlertKind::WebhookBacklog : AlertKind::WebhookNotSet,
+                               webhookConfigured ? AlertSeverity::Critical : AlertSeverity::Warning,
+                               std::to_string(*webhookBacklog), std::string()});
     return data;
 }
 

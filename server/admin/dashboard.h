@@ -35,7 +35,8 @@ struct CappedCount
     bool capped = false; // at least `count`
 };
 
-enum class AlertKind { TerminalSilent, ConflictsOpen, WebhookBacklog };
+// WebhookNotSet: alerts wait in the outbox because no webhook URL is set (a new install), not a failure.
+enum class AlertKind { TerminalSilent, ConflictsOpen, WebhookBacklog, WebhookNotSet };
 enum class AlertSeverity { Warning, Critical };
 
 struct DashboardAlert
@@ -87,10 +88,12 @@ struct DashboardLimits
 };
 
 // Reads the counts, devices and conflicts from `store`; last syncs from `metrics` (may be null);
-// `webhookBacklog` from the alert outbox when known. Errors: Storage.
+// `webhookBacklog` from the alert outbox when known; `webhookConfigured` false turns a backlog
+// into the WebhookNotSet warning instead of the critical WebhookBacklog. Errors: Storage.
 Common::Result<DashboardData> loadDashboard(Storage::Store &store, const Ops::ServerMetrics *metrics,
                                             const DashboardLimits &limits = {},
-                                            std::optional<std::int64_t> webhookBacklog = std::nullopt);
+                                            std::optional<std::int64_t> webhookBacklog = std::nullopt,
+                                            bool webhookConfigured = true);
 
 // ISO 8601 UTC with seconds: "2026-11-29T21:40:00Z".
 std::string isoUtc(std::chrono::system_clock::time_point at);

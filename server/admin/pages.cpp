@@ -19,6 +19,8 @@ Message alertMessage(AlertKind kind)
         return Message::AlertConflictsOpen;
     case AlertKind::WebhookBacklog:
         return Message::AlertWebhookBacklog;
+    case AlertKind::WebhookNotSet:
+        return Message::AlertWebhookNotSet;
     }
     return Message::Unknown;
 }

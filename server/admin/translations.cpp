@@ -151,6 +151,9 @@ Pair catalogue(Message message)
         return {"確認が必要な競合があります", "Conflicts need review"};
     case Message::AlertWebhookBacklog:
         return {"アラート通知が送信されていません", "Alert notifications are not being delivered"};
+    case Message::AlertWebhookNotSet:
+        return {"アラートの Webhook が未設定です。通知は設定されるまで保留されます（設定ページ）",
+                "No alert webhook is set: notifications wait until one is (Settings)"};
     case Message::OrderImported:
         return {"取込済み", "Imported"};
     case Message::OrderAllocated:

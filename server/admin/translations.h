@@ -79,6 +79,7 @@ enum class Message {
     AlertTerminalSilent,
     AlertConflictsOpen,
     AlertWebhookBacklog,
+    AlertWebhookNotSet,
     OrderImported,
     OrderAllocated,
     OrderReleased,

@@ -250,6 +250,7 @@ int runServer(const RunOptions &options)
     loginConfig.metrics = &metrics;
     Admin::installLogin(adminConfig, std::make_shared<Admin::AdminLogin>(stores, std::move(loginConfig)));
     adminConfig.log = [](std::string_view line) { writeLogLine(line); };
+    adminConfig.webhookConfigured = [&webhook] { return webhook.configured(); };
     adminConfig.webhookBacklog = [&alertWorker]() -> std::optional<std::int64_t> {
         const auto backlog = alertWorker.backlog();
         return backlog ? std::optional<std::int64_t>(backlog->count) : std::nullopt;

@@ -601,6 +601,20 @@ private Q_SLOTS:
             QCOMPARE(data->alertsToday, std::int64_t(2));
             QCOMPARE(data->openConflicts.count, std::int64_t(2));
             QCOMPARE(data->webhookBacklog.value_or(-1), std::int64_t(3));
+            const auto kindOf = [](const Server::Admin::DashboardData &loaded, Server::Admin::AlertKind kind) {
+                return std::find_if(loaded.alerts.begin(), loaded.alerts.end(),
+                                    [kind](const auto &shown) { return shown.kind == kind; });
+            };
+            const auto backlog = kindOf(*data, Server::Admin::AlertKind::WebhookBacklog);
+            QVERIFY(backlog != data->alerts.end());
+            QVERIFY(backlog->severity == Server::Admin::AlertSeverity::Critical);
+            // No webhook set (a new install): the same backlog is a warning saying so, not a failure.
+            auto unset = loadDashboard(*store, m_metrics.get(), {}, std::int64_t(3), false);
+            QVERIFY(unset);
+            QVERIFY(kindOf(*unset, Server::Admin::AlertKind::WebhookBacklog) == unset->alerts.end());
+            const auto notSet = kindOf(*unset, Server::Admin::AlertKind::WebhookNotSet);
+            QVERIFY(notSet != unset->alerts.end());
+            QVERIFY(notSet->severity == Server::Admin::AlertSeverity::Warning);
         }
         const HttpResponse page = send(get("/admin/", "viewer"));
         QCOMPARE(page.status, 200);
