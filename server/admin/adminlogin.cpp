@@ -88,12 +88,14 @@ Element note(const PageContext &page, std::string_view english, std::string_view
 Element field(const PageContext &page, Message label, std::string_view type, std::string_view name,
               std::string_view autocomplete, std::int64_t maxLength)
 {
-    return std::move(Element("label").child(translated(page, label)).child(Element("input")
-                                                                                .attribute("type", type)
-                                                                                .attribute("name", name)
-                                                                                .attribute("autocomplete", autocomplete)
-                                                                                .attribute("maxlength", maxLength)
-                                                                                .flag("required")));
+    return std::move(Element("label")
+                         .child(translated(page, label))
+                         .child(Element("input")
+                                    .attribute("type", type)
+                                    .attribute("name", name)
+                                    .attribute("autocomplete", autocomplete)
+                                    .attribute("maxlength", maxLength)
+                                    .flag("required")));
 }
 
 Element hidden(std::string_view name, std::string_view value)
@@ -161,8 +163,8 @@ Clock::time_point AdminLogin::now() const
 
 std::string AdminLogin::sessionCookie(std::string_view token)
 {
-    std::string cookie = std::string(sessionCookieName) + "=" + std::string(token) +
-                         "; Path=/; Secure; HttpOnly; SameSite=Strict";
+    std::string cookie =
+        std::string(sessionCookieName) + "=" + std::string(token) + "; Path=/; Secure; HttpOnly; SameSite=Strict";
     if (token.empty())
         cookie += "; Max-Age=0";
     return cookie;
@@ -235,8 +237,8 @@ Common::Result<std::optional<AdminSession>> AdminLogin::lookUp(const SessionQuer
     session.userId = record.userId;
     session.username = (*user)->username;
     session.role = roleOf((*user)->role);
-    session.stage = record.stage == Storage::AdminSessionStage::Full ? SessionStage::Complete
-                                                                      : SessionStage::PasswordVerified;
+    session.stage =
+        record.stage == Storage::AdminSessionStage::Full ? SessionStage::Complete : SessionStage::PasswordVerified;
     if (record.totpVerifiedAt)
         session.totpVerifiedAt = parseIso(*record.totpVerifiedAt);
     session.csrfKey = *hash;
@@ -282,8 +284,9 @@ struct NewSession
     std::string hash;
 };
 
-Common::Result<NewSession> createSession(Storage::Store &store, std::string_view userId, Storage::AdminSessionStage stage,
-                                         const Net::HttpRequest &request, const std::string &at)
+Common::Result<NewSession> createSession(Storage::Store &store, std::string_view userId,
+                                         Storage::AdminSessionStage stage, const Net::HttpRequest &request,
+                                         const std::string &at)
 {
     auto token = Auth::randomToken(32);
     if (!token)
@@ -363,13 +366,15 @@ Net::HttpResponse AdminLogin::postSetup(const AdminApplication &application, Adm
     const auto confirm = formValue(context.fields, "password_confirm").value_or("");
 
     const auto refuse = [&](int status, const Html &why) {
-        return htmlResponse(status, layout(page, Message::SetupTitle,
-                                           Element("section")
-                                               .attribute("class", "card")
-                                               .child(Element("p").attribute("class", "error-box").child(why))
-                                               .child(Element("p").child(Element("a")
-                                                                             .attribute("href", "/admin/setup")
-                                                                             .child(translated(page, Message::SetupTitle))))));
+        return htmlResponse(
+            status,
+            layout(
+                page, Message::SetupTitle,
+                Element("section")
+                    .attribute("class", "card")
+                    .child(Element("p").attribute("class", "error-box").child(why))
+                    .child(Element("p").child(
+                        Element("a").attribute("href", "/admin/setup").child(translated(page, Message::SetupTitle))))));
     };
     if (!Storage::isValidAdminUsername(username))
         return refuse(422, say(page, "The user name must be 1 to 64 printable characters without spaces.",
@@ -470,8 +475,8 @@ Net::HttpResponse AdminLogin::postLogin(const AdminApplication &application, Adm
         return unavailable(application, context);
     bool accepted = false;
     if (*user) {
-        accepted = Auth::verifyPassword((*user)->passwordHash, *password) &&
-                   (*user)->status == Storage::AdminStatus::Active;
+        accepted =
+            Auth::verifyPassword((*user)->passwordHash, *password) && (*user)->status == Storage::AdminStatus::Active;
     } else {
         Auth::dummyVerify(*password); // R04: unknown names cost what known ones cost
     }
@@ -576,12 +581,8 @@ Net::HttpResponse AdminLogin::getTotp(const AdminApplication &application, Admin
                                       "enter the code it shows.",
                                       "認証アプリでこのコードを読み取り（または下の秘密鍵を入力し）、表示されたコードを"
                                       "入力してください。")));
-    card.child(Element("img")
-                   .attribute("alt", "QR")
-                   .attribute("class", "qr")
-                   .imageData(Element::ImageType::Svg, *svg));
-    card.child(Element("p").child(
-        Element("code").attribute("class", "totp-secret").text(Auth::base32Encode(seed))));
+    card.child(Element("img").attribute("alt", "QR").attribute("class", "qr").imageData(Element::ImageType::Svg, *svg));
+    card.child(Element("p").child(Element("code").attribute("class", "totp-secret").text(Auth::base32Encode(seed))));
     card.child(totpForm(page, next, true));
     return htmlResponse(200, layout(page, Message::SetupTitle, card));
 }
@@ -694,8 +695,7 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
     auto full = createSession(store, account.id, Storage::AdminSessionStage::Full, context.request, atIso);
     if (!full)
         return unavailable(application, context);
-    audit("authn_login_success", actor, actor,
-          json::object{{"factor", usedRecoveryCode ? "recovery_code" : "totp"}});
+    audit("authn_login_success", actor, actor, json::object{{"factor", usedRecoveryCode ? "recovery_code" : "totp"}});
     audit("session_created", actor, actor, json::object{{"stage", "full"}});
     HttpResponse response;
     if (recoveryCodes.empty()) {
@@ -745,22 +745,21 @@ HttpResponse accountPage(const PageContext &page, int status, const Html &messag
     card.attribute("class", "card");
     if (!message.empty())
         card.child(Element("p").attribute("class", status < 300 ? "muted" : "error-box").child(message));
-    card.child(Element("form")
-                   .attribute("class", "stacked")
-                   .attribute("method", "post")
-                   .attribute("action", "/admin/account/password")
-                   .child(csrfField(page.csrfToken))
-                   .child(field(page, Message::Password, "password", "current", "current-password", 128))
-                   .child(field(page, Message::NewPassword, "password", "new", "new-password", 128))
-                   .child(Element("p").attribute("class", "muted").child(translated(page, Message::PasswordRule)))
-                   .child(Element("button").attribute("type", "submit").child(translated(page, Message::NewPassword))));
+    card.child(
+        Element("form")
+            .attribute("class", "stacked")
+            .attribute("method", "post")
+            .attribute("action", "/admin/account/password")
+            .child(csrfField(page.csrfToken))
+            .child(field(page, Message::CurrentPassword, "password", "current", "current-password", 128))
+            .child(field(page, Message::NewPassword, "password", "new", "new-password", 128))
+            .child(Element("p").attribute("class", "muted").child(translated(page, Message::PasswordRule)))
+            .child(Element("button").attribute("type", "submit").child(translated(page, Message::ChangePassword))));
     card.child(Element("form")
                    .attribute("method", "post")
                    .attribute("action", "/admin/logout")
                    .child(csrfField(page.csrfToken))
-                   .child(Element("button")
-                              .attribute("type", "submit")
-                              .child(say(page, "Sign out", "サインアウト"))));
+                   .child(Element("button").attribute("type", "submit").child(say(page, "Sign out", "サインアウト"))));
     return htmlResponse(status, layout(page, Message::Password, card));
 }
 
@@ -785,8 +784,9 @@ Net::HttpResponse AdminLogin::postPassword(const AdminApplication &application, 
     const auto current = formValue(context.fields, "current");
     const auto replacement = formValue(context.fields, "new");
     if (!current || current->empty() || !replacement)
-        return accountPage(page, 422, say(page, "Enter your current password and the new one.",
-                                          "現在のパスワードと新しいパスワードを入力してください。"));
+        return accountPage(page, 422,
+                           say(page, "Enter your current password and the new one.",
+                               "現在のパスワードと新しいパスワードを入力してください。"));
     auto lease = m_pool.acquire();
     if (!lease)
         return unavailable(application, context);
@@ -810,8 +810,9 @@ Net::HttpResponse AdminLogin::postPassword(const AdminApplication &application, 
     auto ended = store.deleteAdminSessionsOfUser(session.userId, session.csrfKey); // R19
     (void)store.insertNotification(session.userId, "password_changed", "{}");
     audit("authn_password_change", actor, actor, json::object{{"sessions_ended", ended ? *ended : 0}});
-    return accountPage(page, 200, say(page, "Your password was changed; your other sessions were signed out.",
-                                      "パスワードを変更しました。ほかのセッションはサインアウトしました。"));
+    return accountPage(page, 200,
+                       say(page, "Your password was changed; your other sessions were signed out.",
+                           "パスワードを変更しました。ほかのセッションはサインアウトしました。"));
 }
 
 // ---- shared with the other admin pages (step-up, users) ----
@@ -826,9 +827,9 @@ std::string adminActor(std::string_view userId)
     return "admin:" + std::string(userId);
 }
 
-Common::Result<std::int64_t> appendAdminAudit(Storage::Store &store, const Net::HttpRequest &request, std::string_view at,
-                                              std::string_view event, std::string_view actor, std::string_view target,
-                                              boost::json::object details, Announce announce)
+Common::Result<std::int64_t> appendAdminAudit(Storage::Store &store, const Net::HttpRequest &request,
+                                              std::string_view at, std::string_view event, std::string_view actor,
+                                              std::string_view target, boost::json::object details, Announce announce)
 {
     details["ip"] = request.peer.address;
     details["request_id"] = request.requestId;

@@ -1,6 +1,7 @@
 #include "server/admin/orderpages.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <span>
@@ -115,9 +116,11 @@ bool isDay(std::string_view text)
     for (const std::size_t index : {0, 1, 2, 3, 5, 6, 8, 9})
         if (text[index] < '0' || text[index] > '9')
             return false;
-    const int month = (text[5] - '0') * 10 + (text[6] - '0');
-    const int day = (text[8] - '0') * 10 + (text[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    const int year = std::stoi(std::string(text.substr(0, 4)));
+    const auto month = static_cast<unsigned>((text[5] - '0') * 10 + (text[6] - '0'));
+    const auto day = static_cast<unsigned>((text[8] - '0') * 10 + (text[9] - '0'));
+    // A real calendar day: 2026-02-30 and 2026-04-31 are refused like 2026-13-01.
+    return std::chrono::year_month_day(std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)).ok();
 }
 
 // The list filters from the query; `bad` names the first parameter that is not acceptable.

@@ -39,6 +39,8 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 .status-active { color: var(--good); }
 form.stacked { display: grid; gap: .8rem; max-width: 24rem; }
 form.stacked label { display: grid; gap: .25rem; font-weight: 600; }
+form.stacked textarea { width: 100%; }
+form.stacked:has(textarea) { max-width: none; }
 input[type=text], input[type=password] { font: inherit; padding: .45rem .55rem; border: 1px solid var(--line);
                                          border-radius: 4px; }
 button { font: inherit; padding: .5rem 1rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff;

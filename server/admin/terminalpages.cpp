@@ -365,8 +365,11 @@ Html devicesPage(const PageContext &context, const std::vector<TerminalSummary> 
         Element select("select");
         select.attribute("name", "warehouse").flag("required");
         for (const auto &warehouse : warehouses)
-            select.child(
-                Element("option").attribute("value", warehouse.code).text(warehouse.code + " " + warehouse.name));
+            select.child(Element("option")
+                             .attribute("value", warehouse.code)
+                             .text(warehouse.name.empty() || warehouse.name == warehouse.code
+                                       ? warehouse.code
+                                       : warehouse.code + " " + warehouse.name));
         content += card(
             context, Message::EnrollTitle,
             Element("form")

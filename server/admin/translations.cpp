@@ -61,6 +61,10 @@ Pair catalogue(Message message)
         return {"セットアップトークン", "Setup token"};
     case Message::NewPassword:
         return {"新しいパスワード", "New password"};
+    case Message::CurrentPassword:
+        return {"現在のパスワード", "Current password"};
+    case Message::ChangePassword:
+        return {"パスワードを変更", "Change password"};
     case Message::ConfirmPassword:
         return {"パスワード（確認）", "Confirm password"};
     case Message::PasswordRule:

@@ -33,6 +33,8 @@ enum class Message {
     SetupIntro,
     SetupToken,
     NewPassword,
+    CurrentPassword,
+    ChangePassword,
     ConfirmPassword,
     PasswordRule,
     CreateAdministrator,

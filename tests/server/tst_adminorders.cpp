@@ -237,6 +237,8 @@ private Q_SLOTS:
         for (const auto &[name, value] :
              std::vector<std::pair<std::string, std::string>>{{"state", "bogus"},
                                                               {"from", "2026-13-01"},
+                                                              {"from", "2026-02-30"},
+                                                              {"to", "2027-04-31"},
                                                               {"to", "yesterday"},
                                                               {"limit", "0"},
                                                               {"limit", "201"},
