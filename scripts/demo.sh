@@ -197,7 +197,6 @@ say "No display (or --headless): the picker's shift runs offscreen through the r
 say "(resources/demo/shift.script): enroll, pull, log in, pick SO-2001 (with a wrong item),"
 say "SO-2002 (GS1 lot label) and SO-2003 (short pick), pack and ship two, sync."
 say "The api listener stays up while it runs: https://localhost:$API_PORT (Ctrl+C stops everything)."
-admin_instructions
 fill "$DEMO/shift.script" "$WORK/shift.script"
 status=0
 QT_QPA_PLATFORM=offscreen "$TERMINAL" "${TERMINAL_ARGS[@]}" --script "$WORK/shift.script" \
@@ -208,6 +207,7 @@ if [ "$status" -ne 0 ]; then
     tail -n 20 "$WORK/terminal.log" >&2
     exit 1
 fi
+say "What the script fed the terminal (wedge = typed by a scanner, image = a label photo):"
 grep -E 'script [0-9]+: (wedge|image|short)' "$WORK/terminal.log" | sed 's/^/   /' | head -n 8
 say "…"
 
@@ -222,6 +222,15 @@ while read -r sku location lot quantity; do
     before="$(printf '%s\n' "$BEFORE" | awk -v s="$sku" -v l="$location" '$1 == s && $2 == l { print $NF }')"
     printf '     %-11s %-10s %-6s %3s → %3s\n' "$sku" "$location" "${lot:--}" "${before:-0}" "$quantity"
 done < <(printf '%s\n' "$AFTER" | awk 'NF == 3 { print $1, $2, "-", $3; next } { print }')
-say "api listener was https://localhost:$API_PORT; the server is stopped now and $WORK removed."
+# At a terminal, the server stays up for the back office until Enter; piped or in CI it stops.
+if [ -t 0 ] && [ -t 1 ]; then
+    section "7. Back office"
+    admin_instructions
+    say "The server keeps running for it. Press Enter to stop it and remove $WORK."
+    read -r _ || true
+else
+    say "(Run the demo at a terminal to keep the server up afterwards and sign in to the back office.)"
+fi
+say "The server is stopped and $WORK removed on exit."
 section "Done"
 say "Usage: docs/terminal.md (soko-terminal), docs/server.md (soko-server), docs/soko-scan.md."
