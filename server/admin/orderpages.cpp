@@ -683,6 +683,8 @@ HttpResponse renderPreview(const AdminContext &context, const ImportPreview &pre
     const PageContext &page = context.page;
     if (!preview.errors.empty())
         return importPage(page, 422, previewErrors(page, preview), text);
+    if (preview.orders.empty()) // a header and nothing else: nothing to commit
+        return importPage(page, 422, note(page, Message::ImportNoRows, true), text);
     const Html commit =
         Element("form")
             .attribute("method", "post")

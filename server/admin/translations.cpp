@@ -356,6 +356,8 @@ Pair catalogue(Message message)
         return {"変更なし", "Unchanged"};
     case Message::ImportEmpty:
         return {"CSVの内容が空です。", "The CSV content is empty."};
+    case Message::ImportNoRows:
+        return {"見出し行だけで、取り込む明細行がありません。", "The CSV has the header line but no order lines to import."};
     case Message::ImportTooLarge:
         return {"CSVが大きすぎます（1 MiBまで）。", "The CSV is too large (1 MiB at most)."};
     case Message::CsvBadCode:

@@ -218,6 +218,7 @@ enum class Message {
     ImportedCount,
     UnchangedCount,
     ImportEmpty,
+    ImportNoRows,
     ImportTooLarge,
     CsvBadCode,
     CsvBadText,

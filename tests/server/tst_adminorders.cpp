@@ -510,6 +510,12 @@ private Q_SLOTS:
         QCOMPARE(tooMany.status, 422);
         QVERIFY(contains(tooMany.body, "The file cannot be read"));
         QCOMPARE(orderCount(), 0);
+
+        // The header alone: nothing to commit, said so (no commit button).
+        const auto headerOnly = m_admin->handle(post("/admin/orders/import", "back-office", "csv=" + encoded(s_header)));
+        QCOMPARE(headerOnly.status, 422);
+        QVERIFY(contains(headerOnly.body, "no order lines"));
+        QVERIFY(!contains(headerOnly.body, "import-commit"));
     }
 
     // R35: formulas neutralised in the export; R20: step-up; audit `export`.
