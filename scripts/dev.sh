@@ -83,7 +83,7 @@ configure_and_build() {
     cmake --build "$dir" -j "$JOBS"
 }
 
-# The libFuzzer build (tests/fuzz, docs/testing.md "Fuzzing"): clang with
+# The libFuzzer build (tests/fuzz, docs/fuzzing.md): clang with
 # -fsanitize=fuzzer-no-link,address,undefined, -O1 with line tables only, and only the fuzz
 # targets and the libraries they link are built.
 configure_and_build_fuzz() {

@@ -10,7 +10,6 @@
 // non-character key reached the widget; each scan has ≥ 4 characters and no '~'.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include <QApplication>
 #include <QKeyEvent>
@@ -60,9 +59,10 @@ QApplication &application()
     static int argc = 1;
     static char name[] = "fuzz_wedge";
     static char *argv[] = {name, nullptr};
-    static std::unique_ptr<QApplication> app = [] {
+    // Never destroyed: QApplication's destructor at exit, after Qt's own statics, crashes.
+    static QApplication *app = [] {
         qputenv("QT_QPA_PLATFORM", "offscreen");
-        return std::make_unique<QApplication>(argc, argv);
+        return new QApplication(argc, argv);
     }();
     return *app;
 }
