@@ -106,7 +106,7 @@ run_fuzz_targets() {
     local seconds="$1" dir="$ROOT/build/fuzz" status=0 name
     local summary=() crashes=()
     for binary in "$dir"/tests/fuzz/fuzz_*; do
-        [ -x "$binary" ] || continue
+        [ -f "$binary" ] && [ -x "$binary" ] || continue # not the fuzz_*_autogen folders
         name="${binary##*/fuzz_}"
         mkdir -p "$dir/corpus-$name" "$dir/findings/$name"
         log "Fuzzing $name for $seconds s"
