@@ -1,6 +1,8 @@
 // Fuzz target: the PKCS#10 CSR a terminal sends at enrollment (POST /api/v1/enroll), as the
-// server's certificate issuer reads it (common/crypto/pki.h, issueDeviceCertificate). The whole
-// input is the CSR text (PEM expected); the CA is a fresh P-256 one made once per process.
+// server's certificate issuer reads it (common/crypto/pki.h, issueDeviceCertificate). An input
+// starting with "-----BEGIN" is the CSR text as sent; any other input is taken as DER and wrapped
+// in a PEM "CERTIFICATE REQUEST" block first, so mutations reach the ASN.1 structure instead of
+// only breaking the base64. The CA is a fresh P-256 one made once per process.
 // Invariants: no crash or sanitizer report; a refusal is InvalidInput or Crypto with a message;
 // an issued certificate reads back with inspectCertificate() with CN = SAN device id = the id
 // asked for, the serial reported at issue time, and a validity of at most the days asked for.
@@ -35,13 +37,34 @@ const Authority &authority()
     return made;
 }
 
+std::string pemOfDer(const std::uint8_t *data, std::size_t size)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string base64;
+    for (std::size_t index = 0; index < size; index += 3) {
+        const std::uint32_t chunk = (std::uint32_t{data[index]} << 16) |
+                                    (index + 1 < size ? std::uint32_t{data[index + 1]} << 8 : 0u) |
+                                    (index + 2 < size ? std::uint32_t{data[index + 2]} : 0u);
+        base64 += alphabet[(chunk >> 18) & 63];
+        base64 += alphabet[(chunk >> 12) & 63];
+        base64 += index + 1 < size ? alphabet[(chunk >> 6) & 63] : '=';
+        base64 += index + 2 < size ? alphabet[chunk & 63] : '=';
+    }
+    std::string pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
+    for (std::size_t at = 0; at < base64.size(); at += 64)
+        pem += base64.substr(at, 64) + "\n";
+    return pem + "-----END CERTIFICATE REQUEST-----\n";
+}
+
 constexpr const char *s_deviceId = "6f1c2a1e-8a4b-4c1e-9d2f-0a1b2c3d4e5f";
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    const std::string csr(reinterpret_cast<const char *>(data), size);
+    std::string csr(reinterpret_cast<const char *>(data), size);
+    if (!csr.starts_with("-----BEGIN"))
+        csr = pemOfDer(data, size);
     const Authority &ca = authority();
     const auto issued = issueDeviceCertificate(ca.certificatePem, ca.keyPem, csr, s_deviceId, 7);
     if (!issued) {
