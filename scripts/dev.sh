@@ -2,7 +2,8 @@
 # Soko developer commands. The README's two commands live here:
 #   ./scripts/dev.sh demo [--headless]   install, build (Release) and show the product working
 #   ./scripts/dev.sh test                install, build with ASan/UBSan, run every test through CTest
-# Helpers: deps (install Debian packages only), build [release|test], clean.
+#                                        (then a short fixed-seed libFuzzer run of every fuzz target)
+# Helpers: deps (install Debian packages only), build [release|test], fuzz [SECONDS], clean.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ PACKAGES=(
     libzxing-dev libssl-dev openssl libsqlite3-dev sqlite3 libsodium-dev libexpected-dev libpqxx-dev
     postgresql fonts-vlgothic xvfb xauth curl
     testssl.sh devscripts chromium libnss3-tools nodejs python3
+    clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -81,6 +83,67 @@ configure_and_build() {
     cmake --build "$dir" -j "$JOBS"
 }
 
+# The libFuzzer build (tests/fuzz, docs/fuzzing.md): clang with
+# -fsanitize=fuzzer-no-link,address,undefined, -O1 with line tables only, and only the fuzz
+# targets and the libraries they link are built.
+configure_and_build_fuzz() {
+    local dir="build/fuzz" launcher=()
+    command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+    log "Configuring $dir (clang, libFuzzer)"
+    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+        "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link" \
+        "-DSOKO_SANITIZE=address;undefined" -DSOKO_FUZZ_ENGINE=ON -DSOKO_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+    log "Building the fuzz targets in $dir with $JOBS jobs"
+    local started=$SECONDS
+    cmake --build "$dir" --target soko_fuzz_targets -j "$JOBS"
+    log "Fuzz targets built in $((SECONDS - started)) s"
+}
+
+# Runs every fuzz target for SECONDS with the seed corpus and a fixed seed; new inputs go to
+# build/fuzz/corpus-<name>/ (never into the repository), findings to build/fuzz/findings/<name>/.
+# Prints executions per target; fails naming the input of every target that crashed.
+run_fuzz_targets() {
+    local seconds="$1" dir="$ROOT/build/fuzz" status=0 name
+    local summary=() crashes=()
+    for binary in "$dir"/tests/fuzz/fuzz_*; do
+        [ -f "$binary" ] && [ -x "$binary" ] || continue # not the fuzz_*_autogen folders
+        name="${binary##*/fuzz_}"
+        mkdir -p "$dir/corpus-$name" "$dir/findings/$name"
+        log "Fuzzing $name for $seconds s"
+        local logfile="$dir/findings/$name/last-run.log" regressions=()
+        [ -d "$ROOT/tests/fuzz/regressions/$name" ] && regressions=("$ROOT/tests/fuzz/regressions/$name")
+        if QT_QPA_PLATFORM=offscreen "$binary" -max_total_time="$seconds" -seed=1 -timeout=30 -rss_limit_mb=4096 \
+            -print_final_stats=1 -artifact_prefix="$dir/findings/$name/" \
+            "$dir/corpus-$name" "$ROOT/tests/fuzz/corpus/$name" "${regressions[@]}" >"$logfile" 2>&1; then
+            result=ok
+        else
+            result=CRASH
+            status=1
+            local input
+            input="$(grep -o 'Test unit written to .*' "$logfile" | tail -1 | cut -d' ' -f5- || true)"
+            crashes+=("$name: ${input:-no input saved} (log: $logfile)")
+        fi
+        local executions corpus
+        executions="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$logfile" | tail -1 | grep -o '[0-9]*$' || true)"
+        corpus="$(find "$dir/corpus-$name" -type f | wc -l)"
+        summary+=("$(printf '%-10s %12s %10s %8s  %s' "$name" "${executions:-?}" \
+            "$(( ${executions:-0} / (seconds > 0 ? seconds : 1) ))" "$corpus" "$result")")
+    done
+    printf '%-10s %12s %10s %8s  %s\n' target executions exec/s corpus result
+    printf '%s\n' "${summary[@]}"
+    if [ "${#crashes[@]}" -gt 0 ]; then
+        printf 'crashing input: %s\n' "${crashes[@]}" >&2
+    fi
+    return "$status"
+}
+
+cmd_fuzz() {
+    local seconds="${1:-60}"
+    install_deps
+    configure_and_build_fuzz
+    run_fuzz_targets "$seconds"
+}
+
 cmd_test() {
     install_deps
     install_browser_packages
@@ -95,6 +158,12 @@ cmd_test() {
     local started=$SECONDS status=0
     (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@") || status=$?
     log "Tests finished in $((SECONDS - started)) s"
+    # A full run (no ctest arguments) also fuzzes every target briefly with a fixed seed.
+    if [ "$#" -eq 0 ]; then
+        started=$SECONDS
+        { configure_and_build_fuzz && run_fuzz_targets "${SOKO_FUZZ_SHORT_SECONDS:-20}"; } || status=1
+        log "Short fuzz run finished in $((SECONDS - started)) s"
+    fi
     return "$status"
 }
 
@@ -109,6 +178,7 @@ test) shift; cmd_test "$@" ;;
 demo) shift; cmd_demo "$@" ;;
 deps) install_deps; install_browser_packages ;;
 build) install_deps; configure_and_build "${2:-test}" ;;
+fuzz) shift; cmd_fuzz "$@" ;;
 sbom)
     install_deps
     configure_and_build release
@@ -124,6 +194,7 @@ usage: $0 COMMAND
   test [ctest args]   install what is missing, build with ASan+UBSan and run every test
   deps                install the Debian packages only
   build [release|test]
+  fuzz [SECONDS]      build the libFuzzer targets with clang (build/fuzz) and run each for SECONDS (60)
   sbom                build Release and write build/release/sbom.cdx.json (Debian packages it loads)
   clean               remove build/
 USAGE

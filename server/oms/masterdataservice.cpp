@@ -1,5 +1,6 @@
 #include "server/oms/masterdataservice.h"
 
+#include <algorithm>
 #include <set>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -259,7 +260,10 @@ Result<ImportReport> MasterDataService::importSkus(std::string_view body, Import
                 problem = "GTIN " + raw + " already belongs to SKU " + **owner;
                 break;
             }
-            row.sku.gtins.push_back(*gtin);
+            // The same GTIN twice in one row (e.g. as JAN-13 and as GTIN-14) is kept once; stored
+            // twice it broke the GTIN's uniqueness and refused the whole import (found by fuzzing).
+            if (std::find(row.sku.gtins.begin(), row.sku.gtins.end(), *gtin) == row.sku.gtins.end())
+                row.sku.gtins.push_back(*gtin);
         }
         if (!problem.empty()) {
             report.errors.push_back({row.row, problem});

@@ -185,6 +185,43 @@ private Q_SLOTS:
         QVERIFY(!*world.store->sku("X-1"));
     }
 
+    // Found by fuzzing (tests/fuzz/regressions/csv/): a GTIN written twice in one row, as JAN-13
+    // and as GTIN-14 or simply repeated, refused the whole import with a uniqueness conflict.
+    void skuImportSameGtinTwiceInOneRow_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("body");
+        QTest::newRow("csv jan-13 and gtin-14") << QStringLiteral("csv")
+                                                << QStringLiteral("code,name,base_unit,lot_controlled,gtins\r\n"
+                                                                  "T-1,Miso,piece,1,04006381333931|4006381333931\r\n"
+                                                                  "T-2,Tea,g,0,\r\n");
+        QTest::newRow("csv repeated") << QStringLiteral("csv")
+                                      << QStringLiteral("code,name,base_unit,lot_controlled,gtins\n"
+                                                        "T-1,Miso,piece,1,4006381333931|4006381333931\n"
+                                                        "T-2,Tea,g,0,\n");
+        QTest::newRow("json jan-13 and gtin-14")
+            << QStringLiteral("json")
+            << QStringLiteral(R"({"skus":[{"code":"T-1","name":"Miso","lot_controlled":true,)"
+                              R"("gtins":["4006381333931","04006381333931"]},{"code":"T-2","name":"Tea"}]})");
+    }
+    void skuImportSameGtinTwiceInOneRow()
+    {
+        QFETCH(QString, format);
+        QFETCH(QString, body);
+        ServerWorld world;
+        MasterDataService service(*world.store);
+        const auto report = service.importSkus(body.toStdString(),
+                                               format == QStringLiteral("csv") ? ImportFormat::Csv : ImportFormat::Json,
+                                               "cli:test");
+        QVERIFY2(report, report ? "" : report.error().message.c_str());
+        QCOMPARE(report->imported, 2);
+        QVERIFY(report->errors.empty());
+        auto miso = world.store->sku("T-1");
+        QVERIFY(miso && *miso);
+        QCOMPARE((*miso)->gtins, (std::vector<std::string>{"04006381333931"}));
+        QVERIFY(*world.store->sku("T-2"));
+    }
+
     void locationImportJson()
     {
         ServerWorld world;
