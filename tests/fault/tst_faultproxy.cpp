@@ -160,6 +160,7 @@ public:
     }
     std::uint16_t port() const { return m_port; }
     int accepted() const { return m_accepted; }
+    int active() const { return m_active; }
     // Bytes received by each connection that has ended, in the order they ended.
     std::vector<qint64> finished() const
     {
@@ -178,6 +179,7 @@ private:
             if (fd < 0)
                 continue;
             ++m_accepted;
+            ++m_active;
             m_connections.emplace_back([this, fd] { echo(fd); });
         }
     }
@@ -199,12 +201,14 @@ private:
         ::close(fd);
         const std::lock_guard lock(m_mutex);
         m_finished.push_back(received);
+        --m_active;
     }
 
     int m_listener = -1;
     std::uint16_t m_port = 0;
     std::atomic<bool> m_stopping{false};
     std::atomic<int> m_accepted{0};
+    std::atomic<int> m_active{0}; // connections accepted and not yet ended
     std::thread m_acceptor;
     std::vector<std::thread> m_connections; // the acceptor thread only, then stop()
     mutable std::mutex m_mutex;
@@ -353,6 +357,7 @@ private Q_SLOTS:
         plan.afterBytes = afterBytes;
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
+        QTRY_COMPARE(m_echo.active(), 0); // earlier tests' connections have ended: the next one is ours
         const std::size_t finishedBefore = m_echo.finished().size();
         const QByteArray bytes = payload(100000);
         Socket client(connectTo(proxy->port()));
@@ -439,7 +444,7 @@ private Q_SLOTS:
     {
         FaultPlan plan;
         plan.mode = FaultMode::Flap;
-        plan.flapPeriodMs = 400;
+        plan.flapPeriodMs = 500;
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         QElapsedTimer clock;
@@ -450,7 +455,7 @@ private Q_SLOTS:
             const qint64 probeAt = phase * plan.flapPeriodMs + 100;
             QThread::msleep(std::uint64_t(std::max<qint64>(0, probeAt - clock.elapsed())));
             expected << proxy->linkUp();
-            observed << exchange(proxy->port(), 8, 150);
+            observed << exchange(proxy->port(), 8, 250);
         }
         QCOMPARE(expected, (QList<bool>{true, false, true, false}));
         QCOMPARE(observed, expected);
