@@ -83,9 +83,11 @@ public:
     // Returns within a few milliseconds (no upstream connection is attempted here).
     Common::Result<std::uint16_t> start();
     // Closes the listener and every open connection (both sides; FIN, or RST where unread data
-    // remains) and joins the I/O thread.
-    // Bounded: returns within about 100 ms whatever is in flight. Safe to call twice; the proxy
-    // can be start()ed again afterwards (on a new port; counters keep counting).
+    // remains) and joins the I/O thread. Bounded: it only closes sockets and joins, so it
+    // returns in milliseconds whatever is in flight (no graceful drain, no pending delay waited
+    // for). Safe to call twice; the proxy can be start()ed again afterwards (on a new port;
+    // counters keep counting). start()/stop() belong to one thread (the test's); everything
+    // else may be called from any thread.
     void stop();
     bool isRunning() const;
     std::uint16_t port() const; // 0 when not running
@@ -99,7 +101,7 @@ public:
     // Flap only: whether the link is in an up phase now (always true for other modes).
     bool linkUp() const;
 
-    struct Impl;
+    struct Impl; // private; public only so the .cpp's connection class can name it
 
 private:
     std::unique_ptr<Impl> m_impl;
