@@ -32,9 +32,10 @@ class Session;
 struct FaultProxy::Impl
 {
     Impl(std::string targetHost, std::uint16_t targetPortNumber, std::uint64_t seed)
-        : host(std::move(targetHost)), targetPort(targetPortNumber), rng(seed)
-    {
-    }
+        : host(std::move(targetHost))
+        , targetPort(targetPortNumber)
+        , rng(seed)
+    {}
 
     // Set at construction or by start()/stop() only (the caller's thread).
     const std::string host;
@@ -93,8 +94,12 @@ class Session final : public std::enable_shared_from_this<Session>
 {
 public:
     Session(FaultProxy::Impl &impl, tcp::socket client, FaultPlan plan, bool faulty)
-        : m_impl(impl), m_sockets{std::move(client), tcp::socket(*impl.context)}, m_plan(plan), m_faulty(faulty),
-          m_timer(*impl.context), m_delays{asio::steady_timer(*impl.context), asio::steady_timer(*impl.context)}
+        : m_impl(impl)
+        , m_sockets{std::move(client), tcp::socket(*impl.context)}
+        , m_plan(plan)
+        , m_faulty(faulty)
+        , m_timer(*impl.context)
+        , m_delays{asio::steady_timer(*impl.context), asio::steady_timer(*impl.context)}
     {
         const std::lock_guard lock(m_impl.mutex);
         ++m_impl.open;
@@ -382,8 +387,7 @@ void FaultProxy::Impl::accept()
 
 FaultProxy::FaultProxy(std::string targetHost, std::uint16_t targetPort, std::uint64_t seed)
     : m_impl(std::make_unique<Impl>(std::move(targetHost), targetPort, seed))
-{
-}
+{}
 
 FaultProxy::~FaultProxy()
 {

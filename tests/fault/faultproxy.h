@@ -53,9 +53,9 @@ struct FaultPlan
 // delayed chunk counts in delayedChunks).
 struct FaultCounters
 {
-    std::uint64_t connections = 0;       // accepted
-    std::uint64_t upstreamConnected = 0; // upstream connections established
-    std::uint64_t upstreamFailures = 0;  // upstream connect failed (the client is closed)
+    std::uint64_t connections = 0;         // accepted
+    std::uint64_t upstreamConnected = 0;   // upstream connections established
+    std::uint64_t upstreamFailures = 0;    // upstream connect failed (the client is closed)
     std::uint64_t bytesClientToServer = 0; // forwarded and written upstream
     std::uint64_t bytesServerToClient = 0; // forwarded and written to the client
     std::uint64_t discardedBytes = 0;      // read and thrown away (black hole, flap down, after a cut)

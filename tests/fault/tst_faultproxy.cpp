@@ -101,7 +101,9 @@ ReadResult readUpTo(int fd, qsizetype want, int timeoutMs)
 // A socket closed on scope exit.
 struct Socket
 {
-    explicit Socket(int descriptor) : fd(descriptor) {}
+    explicit Socket(int descriptor)
+        : fd(descriptor)
+    {}
     ~Socket()
     {
         if (fd >= 0)
@@ -364,7 +366,8 @@ private Q_SLOTS:
         QVERIFY(client.fd >= 0);
         sendAll(client.fd, bytes); // may fail once the proxy has cut
         const ReadResult result = readUpTo(client.fd, bytes.size(), 5000);
-        QVERIFY2(result.eof, qPrintable(QStringLiteral("error %1, timed out %2").arg(result.error).arg(result.timedOut)));
+        QVERIFY2(result.eof,
+                 qPrintable(QStringLiteral("error %1, timed out %2").arg(result.error).arg(result.timedOut)));
         QCOMPARE(result.data, bytes.left(result.data.size()));
         if (direction == FaultDirection::ServerToClient) {
             QCOMPARE(result.data.size(), qsizetype(afterBytes));
@@ -405,8 +408,10 @@ private Q_SLOTS:
         QVERIFY(client.fd >= 0);
         sendAll(client.fd, bytes);
         const ReadResult result = readUpTo(client.fd, bytes.size(), 5000);
-        QVERIFY2(result.error == ECONNRESET,
-                 qPrintable(QStringLiteral("error %1, eof %2, got %3").arg(result.error).arg(result.eof).arg(result.data.size())));
+        QVERIFY2(
+            result.error == ECONNRESET,
+            qPrintable(
+                QStringLiteral("error %1, eof %2, got %3").arg(result.error).arg(result.eof).arg(result.data.size())));
         QVERIFY(result.data.size() <= afterBytes);
         QCOMPARE(result.data, bytes.left(result.data.size()));
         QTRY_COMPARE(proxy->counters().resets, std::uint64_t(1));
@@ -546,8 +551,8 @@ private Q_SLOTS:
             ++m_seq;
             ops.push_back(receiveOp(m_seq, opId(90, int(m_seq)), 2, "A-1", "S1"));
         }
-        const PushOutcome pushed = readPush(m_server.request(*port, "POST", "/api/v1/sync/push",
-                                                             pushBody(*m_device, ops), {}, &*m_device, 20000));
+        const PushOutcome pushed = readPush(
+            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000));
         QVERIFY2(pushed.response, pushed.http.body.constData());
         QCOMPARE(pushed.response->lastApplied, m_seq);
         QCOMPARE(pushed.response->results.size(), std::size_t(3));
@@ -555,8 +560,7 @@ private Q_SLOTS:
             QCOMPARE(int(result.outcome), int(Protocol::OperationOutcome::Applied));
         QCOMPARE(balance(m_server, m_admin, "S1", "A-1"), std::optional<qint64>(6));
 
-        const HttpResult page =
-            m_server.request(*port, "GET", "/api/v1/sync/pull?cursor=0", {}, {}, &*m_device, 20000);
+        const HttpResult page = m_server.request(*port, "GET", "/api/v1/sync/pull?cursor=0", {}, {}, &*m_device, 20000);
         QCOMPARE(page.status, 200);
         const auto decoded = Protocol::decodePullResponse(page.body.toStdString());
         QVERIFY2(decoded, page.body.left(300).constData());
