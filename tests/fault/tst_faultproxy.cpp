@@ -623,6 +623,69 @@ private Q_SLOTS:
             QCOMPARE(resent.response->results[index].opId, ops[index].opId);
         QCOMPARE(balance(m_server, m_admin, "S1", "A-2"), std::optional<qint64>(6));
     }
+
+    void realPushWithRequestResetIsNotAppliedUntilResent()
+    {
+        // The link resets while the push is still going up: the server never has the whole
+        // request, applies nothing, and the resend through a healthy link applies it once.
+        FaultProxy proxy("127.0.0.1", m_server.devicesPort(), 5);
+        const auto port = proxy.start();
+        QVERIFY(port);
+        auto batch = [this](int tag) {
+            std::vector<Protocol::PushOp> ops;
+            for (int index = 0; index < 3; ++index) {
+                ++m_seq;
+                ops.push_back(receiveOp(m_seq, opId(tag, int(m_seq)), 1, "DOCK", "S2"));
+            }
+            return ops;
+        };
+        QVERIFY(readPush(m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, batch(93)), {},
+                                          &*m_device, 20000))
+                    .response);
+        const std::uint64_t requestBytes = proxy.counters().bytesClientToServer;
+        QCOMPARE(balance(m_server, m_admin, "S2", "DOCK"), std::optional<qint64>(3));
+
+        const auto ops = batch(94);
+        FaultPlan plan;
+        plan.mode = FaultMode::Reset;
+        plan.direction = FaultDirection::ClientToServer;
+        plan.afterBytes = std::int64_t(requestBytes) - 100;
+        QVERIFY(proxy.setPlan(plan));
+        const HttpResult lost =
+            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000);
+        QCOMPARE(lost.status, 0);
+        QTRY_COMPARE(proxy.counters().resets, std::uint64_t(1));
+        QCOMPARE(balance(m_server, m_admin, "S2", "DOCK"), std::optional<qint64>(3));
+
+        QVERIFY(proxy.setPlan({}));
+        const PushOutcome resent = readPush(
+            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000));
+        QVERIFY2(resent.response, resent.http.body.constData());
+        QCOMPARE(resent.response->lastApplied, m_seq);
+        for (const auto &result : resent.response->results)
+            QCOMPARE(int(result.outcome), int(Protocol::OperationOutcome::Applied));
+        QCOMPARE(balance(m_server, m_admin, "S2", "DOCK"), std::optional<qint64>(6));
+    }
+
+    void delayWithJitterHoldsAtLeastTheDelay()
+    {
+        // Jitter adds 0…J to each chunk's delay (drawn from the seeded RNG; timing cannot show
+        // which value was drawn, so only the lower bound is checked), on two seeds.
+        FaultPlan plan;
+        plan.mode = FaultMode::Delay;
+        plan.delayMs = 40;
+        plan.jitterMs = 60;
+        for (std::uint64_t seed : {11U, 12U}) {
+            auto proxy = startProxy(plan, seed);
+            QVERIFY(proxy);
+            QElapsedTimer clock;
+            clock.start();
+            QVERIFY(exchange(proxy->port(), 16, 5000));
+            const qint64 elapsed = clock.elapsed();
+            QVERIFY2(elapsed >= 2 * plan.delayMs, qPrintable(QString::number(elapsed)));
+            QCOMPARE(proxy->counters().delayedChunks, std::uint64_t(2));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFaultProxy)
