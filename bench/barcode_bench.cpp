@@ -18,7 +18,7 @@
 // leading 0 (zbar's default), EAN-13/UPC-A also count with a 2- or 5-digit add-on after a space
 // (ZXingReader reads add-ons by default), Codabar also counts with its A–D start/stop characters
 // (zbar keeps them). Misread = the image produced at least one other text, except the second
-// barcodes really in the picture (the manifest's notes column, plus the Japanese book price code
+// barcodes really in the picture (the manifest's notes column for the image's own format, plus the Japanese book price code
 // at the bottom edge of ean13-2/13.png, which ZXing 1.4 does not see but zbar reads).
 // A process that crashes or times out reads nothing for that image (counted under "crashed").
 //
@@ -116,14 +116,12 @@ std::vector<Sample> readManifest(const QString &folder)
         if (!expected.open(QIODevice::ReadOnly))
             continue;
         sample.expected = expected.readAll();
-        // "also decodes <FORMAT> <text>": a second barcode really in the picture.
+        // "also decodes <FORMAT> <text>" of the image's own format: a second barcode really in the
+        // picture. Another format there is a false positive (the UPC-E inside ean13-4/06.png, README).
         const QByteArray notes = cells.value(notesColumn);
-        if (notes.startsWith("also decodes ")) {
-            const QByteArray rest = notes.mid(13);
-            const qsizetype space = rest.indexOf(' ');
-            if (space > 0)
-                sample.alsoPresent.push_back(unescapeManifest(rest.mid(space + 1)));
-        }
+        const QByteArray marker = "also decodes " + sample.format.toUtf8() + ' ';
+        if (notes.startsWith(marker))
+            sample.alsoPresent.push_back(unescapeManifest(notes.mid(marker.size())));
         // The second barcode at the bottom edge of this ISBN photo: the Japanese book price code
         // (192…, "書籍JANコード" second row), a real symbol the manifest does not list.
         if (sample.relativePath == QLatin1String("ean-13/ean13-2/13.png"))
