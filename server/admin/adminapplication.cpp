@@ -301,7 +301,9 @@ void AdminApplication::addBuiltInRoutes()
                   return jsonResponse(200, o);
               }});
 
-    installTerminalPages(*this, m_pool, TerminalPagesConfig{m_config.metrics, std::chrono::minutes(15), m_config.onDeviceRevoked});
+    installTerminalPages(*this, m_pool,
+                         TerminalPagesConfig{m_config.metrics, std::chrono::minutes(15), m_config.onDeviceRevoked,
+                                             m_config.fourEyes.adjustmentUnits});
     installUserPages(*this, m_pool, m_config.login, m_config.clock);
 
     for (const StaticAsset &asset : staticAssets()) {
@@ -346,7 +348,7 @@ void AdminApplication::addBuiltInRoutes()
                   response.body = m_config.metrics->exposition();
                   return response;
               }});
-    installOrderPages(*this, m_pool); // orders pages
+    installOrderPages(*this, m_pool, m_config.fourEyes.exportRows); // orders pages
     installStockPages(*this, m_pool); // stock pages
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -90,6 +91,14 @@ struct AdminConfig
     // webhook URL's sealing key and allowlist, the alert rules firing now.
     AuditPagesConfig audit;
     SettingsPagesConfig settings;
+    // Four-eyes limits (R27; settings four_eyes_adjustment_units, four_eyes_export_rows): a conflict
+    // adjustment of more base units, an orders CSV export of more rows, waits for a second
+    // administrator's approval. 0 = every one does.
+    struct FourEyes
+    {
+        std::int64_t adjustmentUnits = 100;
+        int exportRows = 500;
+    } fourEyes;
 };
 
 class AdminApplication final

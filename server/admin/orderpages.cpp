@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <span>
 #include <openssl/crypto.h>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include "server/admin/adminapplication.h"
 #include "server/admin/pages.h"
@@ -15,6 +17,7 @@
 #include "server/oms/csv.h"
 #include "server/oms/masterdataservice.h"
 #include "server/oms/orderservice.h"
+#include "server/storage/ids.h"
 #include "server/storage/storepool.h"
 
 namespace Server::Admin {
@@ -131,10 +134,13 @@ struct ListQuery
     std::string bad;
 };
 
-ListQuery readListQuery(const HttpRequest &request, int defaultLimit, int maxLimit)
+// A named value of the request: its query string (GET) or its form (POST).
+using ValueOf = std::function<std::optional<std::string_view>(std::string_view name)>;
+
+ListQuery readListQuery(const ValueOf &valueOf, int defaultLimit, int maxLimit)
 {
     ListQuery out;
-    const auto value = [&request](std::string_view name) { return std::string(request.queryValue(name).value_or("")); };
+    const auto value = [&valueOf](std::string_view name) { return std::string(valueOf(name).value_or("")); };
     out.search.text = value("q");
     out.search.store = value("store");
     out.stateText = value("state");
@@ -153,19 +159,25 @@ ListQuery readListQuery(const HttpRequest &request, int defaultLimit, int maxLim
         out.bad = "to";
     if (!out.bad.empty())
         return out;
-    if (const auto before = request.queryValue("before")) {
+    if (const auto before = valueOf("before")) {
         long long id = 0;
         if (!Oms::parseCsvInteger(*before, id) || id < 1)
             out.bad = "before";
         out.search.beforeId = id;
     }
-    if (const auto limit = request.queryValue("limit")) {
+    if (const auto limit = valueOf("limit")) {
         long long count = 0;
         if (!Oms::parseCsvInteger(*limit, count) || count < 1 || count > maxLimit)
             out.bad = "limit";
         out.search.limit = static_cast<int>(count);
     }
     return out;
+}
+
+ListQuery readListQuery(const HttpRequest &request, int defaultLimit, int maxLimit)
+{
+    return readListQuery([&request](std::string_view name) { return request.queryValue(name); }, defaultLimit,
+                         maxLimit);
 }
 
 // "q=…&state=…" of the filters (for the next page and the export link), values encoded.
@@ -325,18 +337,144 @@ HttpResponse ordersList(AdminApplication &application, Storage::StorePool &pool,
 
 // ---- CSV export (R35) ----
 
-HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, AdminContext &context)
+// The approved export grants of the requester for exactly these filters (R27): pending, approved
+// and unused within exportGrantHours, used, rejected; the newest 10, for the refusal page.
+Html exportRequestsCard(const PageContext &page, const std::vector<Storage::ApprovalRecord> &requests,
+                        const std::string &cutoff)
+{
+    Element table("table");
+    table.child(tableHead(page, {Message::ColumnRequestedAt, Message::ColumnFilters, Message::ColumnRows,
+                                 Message::Status, Message::ColumnActions}));
+    Element rows("tbody");
+    for (const Storage::ApprovalRecord &request : requests) {
+        boost::system::error_code error;
+        const json::value details = json::parse(request.details, error);
+        std::string filters;
+        std::int64_t count = 0;
+        if (!error && details.is_object()) {
+            if (const auto *value = details.as_object().if_contains("filters"); value && value->is_string())
+                filters = std::string(value->as_string());
+            if (const auto *value = details.as_object().if_contains("rows"); value && value->is_int64())
+                count = value->as_int64();
+        }
+        Message state = Message::StatePending;
+        Element action("td");
+        if (request.decision == Storage::ApprovalDecision::Rejected) {
+            state = Message::StateRejected;
+        } else if (request.decision == Storage::ApprovalDecision::Approved) {
+            state = request.usedAt                                  ? Message::ExportUsed
+                    : request.decidedAt && *request.decidedAt < cutoff ? Message::ExportExpired
+                                                                     : Message::StateApproved;
+            if (state == Message::StateApproved)
+                action.child(Element("a")
+                                 .attribute("href", "/admin/orders.csv?" + filters + (filters.empty() ? "" : "&") +
+                                                        "approval=" + std::to_string(request.id))
+                                 .attribute("download", "orders.csv")
+                                 .child(translated(page, Message::DownloadExport)));
+        }
+        rows.child(Element("tr")
+                       .attribute("data-approval", request.id)
+                       .child(cell(request.requestedAt))
+                       .child(Element("td").child(Element("code").text(filters.empty() ? "-" : filters)))
+                       .child(numberCell(count))
+                       .child(Element("td").attribute("class", "approval-state").child(translated(page, state)))
+                       .child(action));
+    }
+    table.child(rows);
+    return Element("section")
+        .attribute("class", "card export-requests")
+        .child(Element("h2").child(translated(page, Message::ExportRequestsTitle)))
+        .child(requests.empty() ? emptyNote(page, Message::NoApprovals) : Html(table));
+}
+
+// The page of an export over the four-eyes limit: why, a form to request approval (the filters as
+// hidden fields) and the requester's export requests with a download link for approved ones.
+HttpResponse exportApprovalPage(AdminApplication &application, Store &store, AdminContext &context,
+                                const ListQuery &query, std::int64_t rows, int status, Message message, bool isError)
+{
+    const PageContext &page = context.page;
+    auto requests = store.approvalsRequestedBy(context.session->userId, piiExportAction, 10);
+    if (!requests)
+        return unavailable(application, context);
+    const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+    Element form("form");
+    form.attribute("method", "post").attribute("action", "/admin/orders/export-requests");
+    form.child(csrfField(page.csrfToken));
+    const auto hidden = [&form](const char *name, const std::string &value) {
+        if (!value.empty())
+            form.child(Element("input").attribute("type", "hidden").attribute("name", name).attribute("value", value));
+    };
+    hidden("q", query.search.text);
+    hidden("state", query.stateText);
+    hidden("store", query.search.store);
+    hidden("from", query.search.createdFrom);
+    hidden("to", query.search.createdTo);
+    form.child(Element("button").attribute("type", "submit").child(translated(page, Message::RequestExportApproval)));
+    Element explanation("section");
+    explanation.attribute("class", "card")
+        .child(Element("p")
+                   .child(translated(page, Message::ColumnFilters))
+                   .child(Html::literal(": "))
+                   .child(Element("code").text(filterQuery(query).empty() ? "-" : filterQuery(query)))
+                   .child(Html::literal(" · "))
+                   .child(translated(page, Message::ColumnRows))
+                   .child(Html::literal(": "))
+                   .child(Element("strong").attribute("class", "export-rows").child(Html::number(rows))))
+        .child(form);
+    const Html content = note(page, message, isError) + explanation.html() + exportRequestsCard(page, *requests, cutoff);
+    return htmlResponse(status, layout(page, Message::OrdersTitle, content));
+}
+
+HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, AdminContext &context,
+                       int fourEyesRows)
 {
     ListQuery query = readListQuery(context.request, maxExportRows, maxExportRows);
+    std::optional<std::int64_t> grant;
+    if (const auto approval = context.request.queryValue("approval")) {
+        long long id = 0;
+        if (!Oms::parseCsvInteger(*approval, id) || id < 1)
+            query.bad = "approval";
+        grant = id;
+    }
     if (!query.bad.empty())
         return application.errorResponse(ResponseKind::Text, context.page, 400, "bad_request", context.request);
     auto lease = pool.acquire();
     if (!lease)
         return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+    Store &store = **lease;
     query.search.limit = maxExportRows;
-    auto rows = (*lease)->searchOrders(query.search);
+    auto rows = store.searchOrders(query.search);
     if (!rows)
         return application.errorResponse(ResponseKind::Text, context.page, 500, "internal", context.request);
+    const auto count = static_cast<std::int64_t>(rows->size());
+    const std::string filters = filterQuery(query);
+    if (count > fourEyesRows) {
+        // Four eyes (R27): a mass export of names and addresses needs an approved grant for exactly
+        // these filters, filed by this user, decided within exportGrantHours, used once.
+        if (!grant)
+            return exportApprovalPage(application, store, context, query, count, 403, Message::ExportNeedsApproval, true);
+        auto approval = store.approval(*grant);
+        if (!approval)
+            return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+        const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+        bool granted = *approval && (*approval)->action == piiExportAction &&
+                       (*approval)->target == "orders.csv?" + filters &&
+                       (*approval)->requestedBy == context.session->userId &&
+                       (*approval)->decision == Storage::ApprovalDecision::Approved && !(*approval)->usedAt &&
+                       (*approval)->decidedAt && *(*approval)->decidedAt >= cutoff;
+        if (granted) {
+            auto used = store.consumeApproval(*grant, context.session->userId); // once, also under a race
+            if (!used)
+                return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable",
+                                                  context.request);
+            granted = *used;
+        }
+        if (!granted) {
+            (void)auditRequest(store, context, "authz_fail", "approval:" + std::to_string(*grant),
+                               json::object{{"action", piiExportAction}, {"filters", filters}}, true);
+            return exportApprovalPage(application, store, context, query, count, 403, Message::ExportGrantInvalid, true);
+        }
+    }
     std::string body = "id,store,order_number,customer,address,state,warehouse,created_at,lines,quantity\r\n";
     for (const auto &row : *rows) {
         body += std::to_string(row.order.id) + "," + csvCell(row.order.store) + "," + csvCell(row.order.orderNumber) +
@@ -347,9 +485,11 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     }
     json::object details;
     details["format"] = "csv";
-    details["rows"] = static_cast<std::int64_t>(rows->size());
-    details["filters"] = filterQuery(query);
-    if (!auditRequest(**lease, context, "export", "orders", details, true))
+    details["rows"] = count;
+    details["filters"] = filters;
+    if (grant && count > fourEyesRows)
+        details["approval"] = *grant;
+    if (!auditRequest(store, context, "export", "orders", details, true))
         return application.errorResponse(ResponseKind::Text, context.page, 500, "internal", context.request);
     HttpResponse response;
     response.status = 200;
@@ -357,6 +497,66 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     response.body = std::move(body);
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"orders.csv\"");
     return response;
+}
+
+// POST /admin/orders/export-requests: files a four-eyes request for an export over the limit (R27),
+// announced; 202 with the requester's list. An export under the limit needs none (303 to it).
+HttpResponse requestExport(AdminApplication &application, Storage::StorePool &pool, AdminContext &context,
+                           int fourEyesRows)
+{
+    ListQuery query = readListQuery([&context](std::string_view name) { return formValue(context.fields, name); },
+                                    maxExportRows, maxExportRows);
+    if (!query.bad.empty())
+        return application.errorResponse(ResponseKind::Html, context.page, 400, "bad_request", context.request);
+    auto lease = pool.acquire();
+    if (!lease)
+        return unavailable(application, context);
+    Store &store = **lease;
+    query.search.limit = maxExportRows;
+    auto rows = store.searchOrders(query.search);
+    if (!rows)
+        return internal(application, context);
+    const auto count = static_cast<std::int64_t>(rows->size());
+    const std::string filters = filterQuery(query);
+    if (count <= fourEyesRows) {
+        HttpResponse response = redirectResponse("/admin/orders.csv" + (filters.empty() ? "" : "?" + filters));
+        response.status = 303;
+        return response;
+    }
+    Storage::ApprovalRecord approval;
+    approval.action = std::string(piiExportAction);
+    approval.target = "orders.csv?" + filters;
+    approval.details = json::serialize(json::object{{"filters", filters}, {"rows", count}});
+    approval.requestedBy = context.session->userId;
+    {
+        Storage::Transaction transaction(store);
+        if (!transaction.started())
+            return unavailable(application, context);
+        auto id = store.insertApproval(approval);
+        if (!id)
+            return id.error().code == ErrorCode::InvalidInput
+                       ? application.errorResponse(ResponseKind::Html, context.page, 400, "bad_request",
+                                                   context.request)
+                       : unavailable(application, context);
+        Storage::AuditRecord record;
+        record.actor = actorOf(context);
+        record.event = "approval_requested";
+        record.target = "approval:" + std::to_string(*id);
+        record.details = json::serialize(json::object{{"action", piiExportAction},
+                                                      {"approval", *id},
+                                                      {"filters", filters},
+                                                      {"rows", count},
+                                                      {"ip", context.request.peer.address},
+                                                      {"request_id", context.request.requestId}});
+        record.sourceIp = context.request.peer.address;
+        record.listener = "admin";
+        record.requestId = context.request.requestId;
+        if (auto audited = Audit::appendAndAnnounce(store, record); !audited)
+            return unavailable(application, context);
+        if (auto committed = transaction.commit(); !committed)
+            return unavailable(application, context);
+    }
+    return exportApprovalPage(application, store, context, query, count, 202, Message::ExportRequested, false);
 }
 
 // ---- detail and actions ----
@@ -892,7 +1092,7 @@ Common::Result<ImportPreview> previewOrderImport(Store &store, std::string_view 
     return preview;
 }
 
-void installOrderPages(AdminApplication &application, Storage::StorePool &pool)
+void installOrderPages(AdminApplication &application, Storage::StorePool &pool, int fourEyesExportRows)
 {
     AdminApplication *app = &application;
     Storage::StorePool *stores = &pool;
@@ -909,8 +1109,22 @@ void installOrderPages(AdminApplication &application, Storage::StorePool &pool)
                           ResponseKind::Text,
                           AdminBody::None,
                           0,
-                          {"q", "state", "store", "from", "to"},
-                          [app, stores](AdminContext &context) { return ordersCsv(*app, *stores, context); }});
+                          {"q", "state", "store", "from", "to", "approval"},
+                          [app, stores, fourEyesExportRows](AdminContext &context) {
+                              return ordersCsv(*app, *stores, context, fourEyesExportRows);
+                          }});
+    application.addRoute({"POST",
+                          "/admin/orders/export-requests",
+                          AdminAuth::Session,
+                          Permission::ExportPersonalData,
+                          StepUp::Required,
+                          ResponseKind::Html,
+                          AdminBody::Form,
+                          4096,
+                          {},
+                          [app, stores, fourEyesExportRows](AdminContext &context) {
+                              return requestExport(*app, *stores, context, fourEyesExportRows);
+                          }});
     application.addRoute({"GET",
                           "/admin/orders/{id}",
                           AdminAuth::Session,

@@ -18,7 +18,9 @@ class StorePool;
 // - GET  /admin/orders            list: search (order number / customer, literal), state, store,
 //                                 created date range (UTC days), keyset paging (view_orders)
 // - GET  /admin/orders.csv        the same list as CSV, formulas neutralised (R35; export_personal_data,
-//                                 step-up, audit `export` with the row count)
+//                                 step-up, audit `export` with the row count; four eyes above a row
+//                                 count, see piiExportAction)
+// - POST /admin/orders/export-requests   files the four-eyes request of a large export (R27)
 // - GET  /admin/orders/{id}       header, lines, shipment, history (the order's audit rows)
 // - POST /admin/orders/{id}/cancel, /release   OrderService cancel / allocate + release (manage_orders)
 // - GET/POST /admin/orders/import, POST /admin/orders/import/commit   CSV import: a preview that checks
@@ -29,7 +31,17 @@ namespace Server::Admin {
 
 class AdminApplication;
 
-void installOrderPages(AdminApplication &application, Storage::StorePool &pool);
+// `fourEyesExportRows`: an orders CSV export of more rows needs a second administrator (R27).
+void installOrderPages(AdminApplication &application, Storage::StorePool &pool, int fourEyesExportRows = 500);
+
+// Four-eyes mass export (R27, docs/admin.md "Approvals"): GET /admin/orders.csv of more than
+// fourEyesExportRows rows answers 403 with a form that POSTs /admin/orders/export-requests
+// (ExportPersonalData, step-up): an approval request (action piiExportAction, target
+// "orders.csv?<filters>", details {filters, rows}), 202. Once another administrator approves it,
+// the requester downloads /admin/orders.csv?<filters>&approval=<id> once, within exportGrantHours
+// of the decision (Store::consumeApproval); anything else is refused and audited (authz_fail).
+inline constexpr std::string_view piiExportAction = "pii_export";
+inline constexpr std::int64_t exportGrantHours = 24;
 
 struct PageContext;
 

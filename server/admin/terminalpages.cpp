@@ -458,8 +458,18 @@ std::optional<StockCorrection> returnOf(std::string_view opType, std::string_vie
                            lot ? std::string(lot->as_string()) : std::string(), quantity->as_int64()};
 }
 
-Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int64_t id,
-                                                const ConflictDecision &decision, const AuditActor &actor)
+namespace {
+
+// A resolution checked against the conflict and the master data, ready to post.
+struct CheckedResolution
+{
+    Storage::Store::ConflictEntry entry;
+    std::optional<StockCorrection> movement;
+    Common::Domain::MovementReason reason = Common::Domain::MovementReason::Adjustment;
+};
+
+Common::Result<CheckedResolution> checkResolution(Storage::Store &store, std::int64_t id,
+                                                  const ConflictDecision &decision)
 {
     if (!isValidNote(decision.note))
         return Common::fail(ErrorCode::InvalidInput, "bad_value at note: 1-500 printable characters on one line");
@@ -468,18 +478,18 @@ Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int6
         return tl::unexpected(found.error());
     if (!*found)
         return Common::fail(ErrorCode::NotFound, "no conflict " + std::to_string(id));
-    const Storage::Store::ConflictEntry &entry = **found;
+    CheckedResolution checked{**found, std::nullopt, Common::Domain::MovementReason::Adjustment};
+    const Storage::Store::ConflictEntry &entry = checked.entry;
     if (entry.resolvedAt)
         return Common::fail(ErrorCode::Conflict, "conflict " + std::to_string(id) + " is already resolved");
 
-    std::optional<StockCorrection> movement;
-    Common::Domain::MovementReason reason = Common::Domain::MovementReason::Adjustment;
+    std::optional<StockCorrection> &movement = checked.movement;
     if (decision.action == Resolution::ReturnToStock) {
         movement = returnOf(entry.opType, entry.payloadJson);
         if (!movement)
             return Common::fail(ErrorCode::InvalidInput,
                                 "not_applicable at action: the operation took no stock out of a bin");
-        reason = Common::Domain::MovementReason::Return;
+        checked.reason = Common::Domain::MovementReason::Return;
     } else if (decision.action == Resolution::Adjust) {
         if (!decision.adjustment)
             return Common::fail(ErrorCode::InvalidInput, "missing at quantity: an adjustment needs a quantity");
@@ -512,55 +522,198 @@ Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int6
                 return Common::fail(ErrorCode::InvalidInput, "unknown at lot: no lot " + movement->lot);
         }
     }
+    return checked;
+}
 
+// Posts a checked resolution in the caller's transaction: the conditional close, the movement and
+// the audit row `conflict_resolved` (fields of `details` added to it) through `append`.
+Common::Result<ConflictOutcome> postResolution(Storage::Store &store, std::int64_t id, const CheckedResolution &checked,
+                                               const ConflictDecision &decision, const std::string &resolvedBy,
+                                               json::object details, const ConflictAuditAppend &append)
+{
+    const Storage::Store::ConflictEntry &entry = checked.entry;
+    const std::optional<StockCorrection> &movement = checked.movement;
+    // The conditional UPDATE first: it takes the conflict's row lock, so of two resolutions at
+    // once exactly one posts its movement; the other finds it resolved and rolls back.
+    auto closed = store.resolveConflict(id, decision.action, resolvedBy, decision.note);
+    if (!closed)
+        return tl::unexpected(closed.error());
+    if (!*closed)
+        return Common::fail(ErrorCode::Conflict, "conflict " + std::to_string(id) + " is already resolved");
+    ConflictOutcome outcome;
+    details["action"] = Storage::Store::resolutionName(decision.action);
+    details["note"] = decision.note;
+    details["warehouse"] = entry.conflict.warehouse;
+    details["device"] = entry.conflict.deviceId;
+    details["op_id"] = entry.conflict.opId;
+    details["reason"] = entry.conflict.reason;
+    if (movement) {
+        const std::string bin =
+            entry.conflict.warehouse + "|" + movement->sku + "|" + movement->location + "|" + movement->lot;
+        if (auto locked = store.lockForBatch({}, {bin}); !locked)
+            return tl::unexpected(locked.error());
+        Common::Domain::StockMovement posted;
+        posted.warehouse = entry.conflict.warehouse;
+        posted.skuCode = movement->sku;
+        posted.location = movement->location;
+        posted.lot = movement->lot;
+        posted.quantityDelta = movement->quantity;
+        posted.reason = checked.reason;
+        auto balance = store.addMovement(posted);
+        if (!balance)
+            return tl::unexpected(balance.error());
+        outcome.movement = movement;
+        outcome.balance = *balance;
+        details["sku"] = movement->sku;
+        details["location"] = movement->location;
+        details["lot"] = movement->lot;
+        details["quantity_delta"] = movement->quantity;
+        details["balance"] = *balance;
+    }
+    if (auto audited = append("conflict_resolved", "conflict:" + std::to_string(id), json::serialize(details));
+        !audited)
+        return tl::unexpected(audited.error());
+    return outcome;
+}
+
+} // namespace
+
+Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int64_t id,
+                                                const ConflictDecision &decision, const AuditActor &actor)
+{
+    auto checked = checkResolution(store, id, decision);
+    if (!checked)
+        return tl::unexpected(checked.error());
+    const ConflictAuditAppend append = [&](std::string_view event, std::string_view target,
+                                           const std::string &details) -> Common::Result<void> {
+        Storage::AuditRecord record;
+        record.actor = actor.actor;
+        record.event = std::string(event);
+        record.target = std::string(target);
+        record.details = details;
+        record.sourceIp = actor.sourceIp;
+        record.listener = "admin";
+        record.requestId = actor.requestId;
+        auto audited = Audit::appendAndAnnounce(store, record);
+        if (!audited)
+            return tl::unexpected(audited.error());
+        return {};
+    };
     return Storage::retryTransient(store, [&]() -> Common::Result<ConflictOutcome> {
         Storage::Transaction transaction(store);
         if (!transaction.started())
             return tl::unexpected(transaction.started().error());
-        // The conditional UPDATE first: it takes the conflict's row lock, so of two resolutions at
-        // once exactly one posts its movement; the other finds it resolved and rolls back.
-        auto closed = store.resolveConflict(id, decision.action, actor.actor, decision.note);
-        if (!closed)
-            return tl::unexpected(closed.error());
-        if (!*closed)
-            return Common::fail(ErrorCode::Conflict, "conflict " + std::to_string(id) + " is already resolved");
-        ConflictOutcome outcome;
-        json::object details{{"action", Storage::Store::resolutionName(decision.action)},
-                             {"note", decision.note},
-                             {"warehouse", entry.conflict.warehouse},
-                             {"device", entry.conflict.deviceId},
-                             {"op_id", entry.conflict.opId},
-                             {"reason", entry.conflict.reason},
-                             {"ip", actor.sourceIp},
-                             {"request_id", actor.requestId}};
-        if (movement) {
-            const std::string bin =
-                entry.conflict.warehouse + "|" + movement->sku + "|" + movement->location + "|" + movement->lot;
-            if (auto locked = store.lockForBatch({}, {bin}); !locked)
-                return tl::unexpected(locked.error());
-            Common::Domain::StockMovement posted;
-            posted.warehouse = entry.conflict.warehouse;
-            posted.skuCode = movement->sku;
-            posted.location = movement->location;
-            posted.lot = movement->lot;
-            posted.quantityDelta = movement->quantity;
-            posted.reason = reason;
-            auto balance = store.addMovement(posted);
-            if (!balance)
-                return tl::unexpected(balance.error());
-            outcome.movement = movement;
-            outcome.balance = *balance;
-            details["sku"] = movement->sku;
-            details["location"] = movement->location;
-            details["lot"] = movement->lot;
-            details["quantity_delta"] = movement->quantity;
-            details["balance"] = *balance;
-        }
+        auto outcome = postResolution(store, id, *checked, decision, actor.actor,
+                                      json::object{{"ip", actor.sourceIp}, {"request_id", actor.requestId}}, append);
+        if (!outcome)
+            return outcome;
+        if (auto committed = transaction.commit(); !committed)
+            return tl::unexpected(committed.error());
+        return outcome;
+    });
+}
+
+std::string stockAdjustmentDetails(std::int64_t conflictId, const ConflictDecision &decision)
+{
+    const StockCorrection adjustment = decision.adjustment.value_or(StockCorrection{});
+    return json::serialize(json::object{{"conflict", conflictId},
+                                        {"sku", adjustment.sku},
+                                        {"location", adjustment.location},
+                                        {"lot", adjustment.lot},
+                                        {"quantity", adjustment.quantity},
+                                        {"note", decision.note}});
+}
+
+std::optional<std::pair<std::int64_t, ConflictDecision>> stockAdjustmentOf(std::string_view detailsJson)
+{
+    json::error_code error;
+    const json::value parsed = json::parse(detailsJson, error);
+    if (error || !parsed.is_object())
+        return std::nullopt;
+    const json::object &object = parsed.as_object();
+    const auto text = [&object](const char *name) -> std::optional<std::string> {
+        const auto *value = object.if_contains(name);
+        if (!value || !value->is_string())
+            return std::nullopt;
+        return std::string(value->as_string());
+    };
+    const auto *conflict = object.if_contains("conflict");
+    const auto *quantity = object.if_contains("quantity");
+    const auto sku = text("sku"), location = text("location"), lot = text("lot"), note = text("note");
+    if (!conflict || !conflict->is_int64() || !quantity || !quantity->is_int64() || !sku || !location || !lot || !note)
+        return std::nullopt;
+    return std::pair{conflict->as_int64(),
+                     ConflictDecision{Resolution::Adjust, *note,
+                                      StockCorrection{*sku, *location, *lot, quantity->as_int64()}}};
+}
+
+Common::Result<ConflictOutcome> applyApprovedAdjustment(Storage::Store &store, const Storage::ApprovalRecord &approval,
+                                                        const ConflictAuditAppend &append)
+{
+    const auto request = stockAdjustmentOf(approval.details);
+    if (approval.action != stockAdjustmentAction || !request)
+        return Common::fail(ErrorCode::InvalidInput, "not a stock adjustment request");
+    const auto &[id, decision] = *request;
+    auto checked = checkResolution(store, id, decision);
+    if (!checked)
+        return tl::unexpected(checked.error());
+    return postResolution(store, id, *checked, decision, "admin:" + approval.requestedBy,
+                          json::object{{"approval", approval.id}, {"requested_by", "admin:" + approval.requestedBy}},
+                          append);
+}
+
+namespace {
+
+// Whether an adjustment of conflict `id` waits for approval.
+Common::Result<bool> pendingAdjustment(Storage::Store &store, std::int64_t id)
+{
+    auto pending = store.pendingApprovals();
+    if (!pending)
+        return tl::unexpected(pending.error());
+    const std::string target = "conflict:" + std::to_string(id);
+    return std::any_of(pending->begin(), pending->end(), [&target](const Storage::ApprovalRecord &approval) {
+        return approval.action == stockAdjustmentAction && approval.target == target;
+    });
+}
+
+// Files a checked adjustment as a four-eyes request with its announced audit row, in one
+// transaction. Errors: as checkResolution; Forbidden when one is already pending for the conflict.
+Common::Result<std::int64_t> requestAdjustmentApproval(Storage::Store &store, std::int64_t id,
+                                                       const ConflictDecision &decision, const std::string &userId,
+                                                       const AuditActor &actor)
+{
+    if (auto checked = checkResolution(store, id, decision); !checked)
+        return tl::unexpected(checked.error());
+    return Storage::retryTransient(store, [&]() -> Common::Result<std::int64_t> {
+        Storage::Transaction transaction(store);
+        if (!transaction.started())
+            return tl::unexpected(transaction.started().error());
+        auto waiting = pendingAdjustment(store, id);
+        if (!waiting)
+            return tl::unexpected(waiting.error());
+        if (*waiting)
+            return Common::fail(ErrorCode::Forbidden, "an adjustment of this conflict already waits for approval");
+        Storage::ApprovalRecord approval;
+        approval.action = std::string(stockAdjustmentAction);
+        approval.target = "conflict:" + std::to_string(id);
+        approval.details = stockAdjustmentDetails(id, decision);
+        approval.requestedBy = userId;
+        auto approvalId = store.insertApproval(approval);
+        if (!approvalId)
+            return tl::unexpected(approvalId.error());
+        const StockCorrection &adjustment = *decision.adjustment;
         Storage::AuditRecord record;
         record.actor = actor.actor;
-        record.event = "conflict_resolved";
-        record.target = "conflict:" + std::to_string(id);
-        record.details = json::serialize(details);
+        record.event = "approval_requested";
+        record.target = approval.target;
+        record.details = json::serialize(json::object{{"action", stockAdjustmentAction},
+                                                      {"approval", *approvalId},
+                                                      {"sku", adjustment.sku},
+                                                      {"location", adjustment.location},
+                                                      {"lot", adjustment.lot},
+                                                      {"quantity_delta", adjustment.quantity},
+                                                      {"ip", actor.sourceIp},
+                                                      {"request_id", actor.requestId}});
         record.sourceIp = actor.sourceIp;
         record.listener = "admin";
         record.requestId = actor.requestId;
@@ -568,9 +721,11 @@ Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int6
             return tl::unexpected(audited.error());
         if (auto committed = transaction.commit(); !committed)
             return tl::unexpected(committed.error());
-        return outcome;
+        return *approvalId;
     });
 }
+
+} // namespace
 
 void installTerminalPages(AdminApplication &application, Storage::StorePool &pool, TerminalPagesConfig config)
 {
@@ -636,6 +791,13 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
         if (!*entry)
             return admin->errorResponse(ResponseKind::Html, context.page, 404, "not_found", context.request);
         const bool mayResolve = roleHas(context.session->role, Permission::ResolveConflicts);
+        if (!flash && !(*entry)->resolvedAt) { // an adjustment waiting for a second administrator (R27)
+            auto waiting = pendingAdjustment(store, id);
+            if (!waiting)
+                return failed(context, waiting.error());
+            if (*waiting)
+                flash = Message::AdjustmentAwaitingApproval;
+        }
         return htmlResponse(status, conflictPage(context.page, **entry, mayResolve, form ? *form : defaultsFor(**entry),
                                                  flash, flashIsError));
     };
@@ -689,10 +851,8 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
                          return refuse(400, Message::AdjustmentInvalid);
                      decision.adjustment = StockCorrection{form.sku, form.location, form.lot, *quantity};
                  }
-                 auto resolved = resolveConflict(
-                     store, id, decision, {actorOf(context), context.request.peer.address, context.request.requestId});
-                 if (!resolved) {
-                     switch (resolved.error().code) {
+                 const auto refusal = [&](const Common::Error &error) {
+                     switch (error.code) {
                      case ErrorCode::NotFound:
                          return admin->errorResponse(ResponseKind::Html, context.page, 404, "not_found",
                                                      context.request);
@@ -702,9 +862,25 @@ void installTerminalPages(AdminApplication &application, Storage::StorePool &poo
                          return refuse(400, *action == Resolution::ReturnToStock ? Message::ReturnNotApplicable
                                                                                  : Message::AdjustmentInvalid);
                      default:
-                         return failed(context, resolved.error());
+                         return failed(context, error);
                      }
+                 };
+                 const AuditActor actor{actorOf(context), context.request.peer.address, context.request.requestId};
+                 if (decision.adjustment &&
+                     (decision.adjustment->quantity > shared->fourEyesAdjustmentUnits ||
+                      decision.adjustment->quantity < -shared->fourEyesAdjustmentUnits)) {
+                     // Four eyes (R27): checked now, posted when another administrator approves.
+                     auto requested = requestAdjustmentApproval(store, id, decision, context.session->userId, actor);
+                     if (!requested) {
+                         if (requested.error().code == ErrorCode::Forbidden)
+                             return refuse(409, Message::AdjustmentAlreadyPending);
+                         return refusal(requested.error());
+                     }
+                     return showConflict(context, store, id, 202, std::nullopt, Message::AdjustmentAwaitingApproval,
+                                         false);
                  }
+                 if (auto resolved = resolveConflict(store, id, decision, actor); !resolved)
+                     return refusal(resolved.error());
                  return seeOther("/admin/conflicts/" + std::to_string(id) + "?done=resolved");
              });
          }});

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include "common/domain/quantity.h"
 #include "common/support/result.h"
 #include "server/storage/store.h"
@@ -43,6 +44,9 @@ struct TerminalPagesConfig
     // Called after a revocation committed, with the device's certificate serial (upper-case hex):
     // `run` can hand it to RevocationCache::markRevoked so fresh TLS handshakes are refused at once.
     std::function<void(std::string_view serialHex)> onDeviceRevoked;
+    // An "adjust" resolution of more than this many base units (either sign) waits for a second
+    // administrator (R27); 0 = every adjustment does.
+    Common::Domain::Quantity fourEyesAdjustmentUnits = 100;
 };
 
 // Declares the routes above on `application`; `pool` must outlive it.
@@ -88,6 +92,27 @@ struct ConflictOutcome
 // (already resolved, also when another resolution won a race), Storage.
 Common::Result<ConflictOutcome> resolveConflict(Storage::Store &store, std::int64_t id,
                                                 const ConflictDecision &decision, const AuditActor &actor);
+
+// Four-eyes stock adjustments (R27, docs/admin.md "Approvals"): the admin page files a conflict's
+// "adjust" resolution of more than TerminalPagesConfig::fourEyesAdjustmentUnits base units as an
+// approval request (action stockAdjustmentAction, details from stockAdjustmentDetails: conflict id,
+// SKU, location, lot, quantity, note) instead of posting it.
+inline constexpr std::string_view stockAdjustmentAction = "stock_adjustment";
+std::string stockAdjustmentDetails(std::int64_t conflictId, const ConflictDecision &decision);
+// The conflict id and decision of such details; nullopt when they are not that shape.
+std::optional<std::pair<std::int64_t, ConflictDecision>> stockAdjustmentOf(std::string_view detailsJson);
+
+// Appends one audit row (event, target, details JSON object) in the caller's transaction, announced.
+using ConflictAuditAppend =
+    std::function<Common::Result<void>(std::string_view event, std::string_view target, const std::string &details)>;
+
+// Carries out an approved stock adjustment request in the caller's transaction: the same checks and
+// posting as resolveConflict (resolved_by = the requester; the audit row, written through `append`
+// as the approver, names the approval and the requester). Errors as resolveConflict: Conflict when
+// the conflict was resolved meanwhile, InvalidInput when the SKU/location/lot no longer fit; the
+// caller then rolls back and the request stays pending (it can be rejected).
+Common::Result<ConflictOutcome> applyApprovedAdjustment(Storage::Store &store, const Storage::ApprovalRecord &approval,
+                                                        const ConflictAuditAppend &append);
 
 // What ReturnToStock would put back for an op (type "pick" or "short_pick", its payload JSON):
 // SKU, location, lot and the quantity taken; nullopt when the op took no stock out.

@@ -643,6 +643,57 @@ Pair catalogue(Message message)
     case Message::ActionMfaReset:
         return {"2段階認証のリセット",
                 "Reset two-step sign-in"};
+    case Message::ActionStockAdjustment:
+        return {"在庫調整(上限超え)",
+                "Stock adjustment above the limit"};
+    case Message::ActionPiiExport:
+        return {"個人情報の一括エクスポート",
+                "Mass export of personal data"};
+    case Message::AdjustmentAwaitingApproval:
+        return {"この調整は数量が上限を超えるため、別の管理者の承認待ちです。承認されると在庫に反映されます。",
+                "This adjustment is above the four-eyes limit: it waits for another administrator's approval and is posted when approved."};
+    case Message::AdjustmentAlreadyPending:
+        return {"この競合には承認待ちの調整がすでにあります。承認か却下を待ってください。",
+                "An adjustment of this conflict is already waiting for approval: wait until it is approved or rejected."};
+    case Message::ApprovalNoLongerApplies:
+        return {"この申請はもう実行できません(競合が解決済み、または品目・ロケーションが変わりました)。却下してください。",
+                "This request can no longer be carried out (the conflict was resolved meanwhile, or the SKU or location changed): reject it."};
+    case Message::ExportNeedsApproval:
+        return {"このエクスポートは行数が上限を超えるため、別の管理者の承認が必要です。",
+                "This export has more rows than the four-eyes limit: another administrator must approve it first."};
+    case Message::RequestExportApproval:
+        return {"承認を申請",
+                "Request approval"};
+    case Message::ExportRequested:
+        return {"申請しました。別の管理者が承認すると、下の一覧からダウンロードできます(1回限り、24時間以内)。",
+                "Requested. Once another administrator approves it, download it from the list below (once, within 24 hours)."};
+    case Message::ExportRequestsTitle:
+        return {"あなたのエクスポート申請",
+                "Your export requests"};
+    case Message::DownloadExport:
+        return {"ダウンロード",
+                "Download"};
+    case Message::ExportUsed:
+        return {"ダウンロード済み",
+                "Downloaded"};
+    case Message::ExportExpired:
+        return {"期限切れ",
+                "Expired"};
+    case Message::ExportGrantInvalid:
+        return {"この承認ではダウンロードできません(別の条件、未承認、使用済み、または期限切れ)。",
+                "This approval does not allow this download (other filters, not approved, already used or expired)."};
+    case Message::ColumnRows:
+        return {"行数",
+                "Rows"};
+    case Message::ColumnFilters:
+        return {"条件",
+                "Filters"};
+    case Message::StatePending:
+        return {"承認待ち", "Waiting for approval"};
+    case Message::StateApproved:
+        return {"承認済み", "Approved"};
+    case Message::StateRejected:
+        return {"却下", "Rejected"};
     case Message::ColumnKeyId:
         return {"キーID",
                 "Key id"};

@@ -8,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include "server/admin/adminapplication.h"
 #include "server/admin/adminlogin.h"
+#include "server/admin/orderpages.h"
+#include "server/admin/terminalpages.h"
 #include "server/audit/announce.h"
 #include "server/auth/password.h"
 #include "server/auth/tokens.h"
@@ -26,6 +28,14 @@ constexpr std::size_t formBytes = 4096;
 constexpr std::string_view grantAdminAction = "grant_admin";
 constexpr std::string_view mfaResetAction = "mfa_reset";
 constexpr std::string_view assignableRoles[] = {"admin", "back_office", "supervisor", "viewer"};
+
+json::object detailsObject(const std::string &detailsJson)
+{
+    boost::system::error_code error;
+    auto parsed = json::parse(detailsJson, error);
+    return !error && parsed.is_object() ? parsed.as_object() : json::object();
+}
+
 
 Message roleMessageOf(Storage::AdminRole role)
 {
@@ -617,6 +627,46 @@ HttpResponse UserPages::postMfaReset(AdminContext &context)
 
 // ---- four-eyes approvals (R27, R12) ----
 
+// What an approval acts on, for the approvals table: the user, the conflict and its adjustment
+// (linked), or the export's filters and row count. All text escaped (R32).
+template <typename NameOf>
+Html describeTarget(const PageContext &page, const Storage::ApprovalRecord &approval, const NameOf &nameOf)
+{
+    if (approval.action == stockAdjustmentAction) {
+        if (const auto request = stockAdjustmentOf(approval.details)) {
+            const auto &[conflict, decision] = *request;
+            const StockCorrection &adjustment = *decision.adjustment;
+            Element described("span");
+            described.child(Element("a")
+                                .attribute("href", "/admin/conflicts/" + std::to_string(conflict))
+                                .text("#" + std::to_string(conflict)))
+                .child(Html::literal(" "))
+                .child(Element("code").text(adjustment.sku + " @ " + adjustment.location +
+                                            (adjustment.lot.empty() ? "" : " [" + adjustment.lot + "]") + " " +
+                                            (adjustment.quantity > 0 ? "+" : "") + std::to_string(adjustment.quantity)))
+                .child(Html::literal(" "))
+                .child(Element("q").text(decision.note));
+            return described;
+        }
+    }
+    if (approval.action == piiExportAction) {
+        const json::object details = detailsObject(approval.details);
+        const auto *filters = details.if_contains("filters");
+        const auto *rows = details.if_contains("rows");
+        Element described("span");
+        described.child(Element("code").text(std::string("orders.csv?") +
+                                             (filters && filters->is_string() ? filters->as_string().c_str() : "")));
+        if (rows && rows->is_int64())
+            described.child(Html::literal(" ("))
+                .child(translated(page, Message::ColumnRows))
+                .child(Html::literal(": "))
+                .child(Html::number(rows->as_int64()))
+                .child(Html::literal(")"));
+        return described;
+    }
+    return Html::text(nameOf(approval.target));
+}
+
 HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext &context, int status,
                                       std::optional<Message> message, bool isError)
 {
@@ -642,9 +692,11 @@ HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext 
                                      Message::ColumnRequestedAt, Message::ColumnActions}));
         Element rows("tbody");
         for (const Storage::ApprovalRecord &approval : *pending) {
-            const Html action = approval.action == grantAdminAction ? translated(page, Message::ActionGrantAdmin)
-                                : approval.action == mfaResetAction ? translated(page, Message::ActionMfaReset)
-                                                                    : Html::text(approval.action);
+            const Html action = approval.action == grantAdminAction       ? translated(page, Message::ActionGrantAdmin)
+                                : approval.action == mfaResetAction         ? translated(page, Message::ActionMfaReset)
+                                : approval.action == stockAdjustmentAction ? translated(page, Message::ActionStockAdjustment)
+                                : approval.action == piiExportAction       ? translated(page, Message::ActionPiiExport)
+                                                                            : Html::text(approval.action);
             Element actions("td");
             if (approval.requestedBy == context.session->userId) {
                 actions.attribute("class", "muted").child(translated(page, Message::OwnRequest));
@@ -656,7 +708,7 @@ HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext 
             rows.child(Element("tr")
                            .attribute("data-approval", approval.id)
                            .child(Element("td").child(action))
-                           .child(Element("td").text(nameOf(approval.target)))
+                           .child(Element("td").child(describeTarget(page, approval, nameOf)))
                            .child(Element("td").text(nameOf(approval.requestedBy)))
                            .child(Element("td").text(approval.requestedAt))
                            .child(actions));
@@ -684,13 +736,6 @@ Common::Result<void> appendChange(const ApprovalAudit &audit, std::string_view e
                                   const json::object &details)
 {
     return audit.append(event, target, json::serialize(details));
-}
-
-json::object detailsObject(const std::string &detailsJson)
-{
-    boost::system::error_code error;
-    auto parsed = json::parse(detailsJson, error);
-    return !error && parsed.is_object() ? parsed.as_object() : json::object();
 }
 
 } // namespace
@@ -755,6 +800,19 @@ Common::Result<void> applyApprovalDecision(Storage::Store &store, const Storage:
         if (!done)
             return done;
     }
+    if (approve && approval.action == stockAdjustmentAction) {
+        // The adjustment is posted now, checked again (the conflict may have been resolved since).
+        if (auto posted = applyApprovedAdjustment(store, approval, audit.append); !posted)
+            return tl::unexpected(posted.error());
+    }
+    if (approval.action == piiExportAction) {
+        // The requester downloads it (once, within exportGrantHours) from the orders page.
+        details["filters"] = detailsObject(approval.details)["filters"];
+        if (auto told = store.insertNotification(approval.requestedBy, approve ? "export_approved" : "export_rejected",
+                                                 json::serialize(json::object{{"approval", approval.id}}));
+            !told)
+            return tl::unexpected(told.error());
+    }
     return appendChange(audit, approve ? "approval_approved" : "approval_rejected",
                         "approval:" + std::to_string(approval.id), details);
 }
@@ -794,6 +852,7 @@ HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDec
     const std::string actor = adminActor(me);
     const std::string atIso = adminIsoTime(now());
     const bool approve = decision == Storage::ApprovalDecision::Approved;
+    bool noLongerApplies = false;
     const auto refuseOwn = [&] {
         (void)appendAdminAudit(store, context.request, atIso, "authz_fail", actor, "approval:" + std::to_string(id),
                                json::object{{"reason", "own_request"}}, Announce::Yes);
@@ -816,14 +875,23 @@ HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDec
             if (decided && !*decided)
                 return approvalsPage(store, context, 409, Message::ApprovalDecidedBefore, true);
             if (decided) {
-                if (auto applied = applyDecision(store, context, approval, approve, atIso); !applied)
+                auto applied = applyDecision(store, context, approval, approve, atIso);
+                if (applied) {
+                    if (auto committed = transaction.commit(); !committed)
+                        return error(context, 503, "unavailable");
+                    return redirectResponse(approve ? "/admin/approvals?done=approved"
+                                                    : "/admin/approvals?done=rejected");
+                }
+                const auto code = applied.error().code;
+                if (code != Common::ErrorCode::Conflict && code != Common::ErrorCode::InvalidInput &&
+                    code != Common::ErrorCode::NotFound)
                     return error(context, 503, "unavailable");
-                if (auto committed = transaction.commit(); !committed)
-                    return error(context, 503, "unavailable");
-                return redirectResponse(approve ? "/admin/approvals?done=approved" : "/admin/approvals?done=rejected");
+                noLongerApplies = true; // e.g. the conflict was resolved meanwhile: rolled back, still pending
             }
         }
     } // rolled back: nothing decided
+    if (noLongerApplies)
+        return approvalsPage(store, context, 409, Message::ApprovalNoLongerApplies, true);
     return refuseOwn();
 }
 

@@ -245,6 +245,8 @@ int runServer(const RunOptions &options)
     adminConfig.settings.allowHosts = settings->alertWebhookAllowHosts;
     adminConfig.settings.webhookFileConfigured = webhookFromFile;
     adminConfig.settings.firing = [&alertRules] { return alertRules.firing(); };
+    adminConfig.fourEyes.adjustmentUnits = settings->fourEyesAdjustmentUnits;
+    adminConfig.fourEyes.exportRows = settings->fourEyesExportRows;
     Admin::AdminLoginConfig loginConfig;
     loginConfig.key = sharedAdminKey;
     loginConfig.metrics = &metrics;

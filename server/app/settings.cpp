@@ -71,6 +71,10 @@ const std::vector<IntegerKey> &integerKeys()
          "sign an audit checkpoint after this many new audit entries …"},
         {"audit_checkpoint_seconds", &Settings::auditCheckpointSeconds, 1, 86400,
          "… or when the oldest unsigned audit entry is this many seconds old"},
+        {"four_eyes_adjustment_units", &Settings::fourEyesAdjustmentUnits, 0, 1000000,
+         "a stock adjustment of more than this many base units needs a second administrator (0: every one)"},
+        {"four_eyes_export_rows", &Settings::fourEyesExportRows, 0, 10000,
+         "an orders CSV export of more than this many rows needs a second administrator (0: every one)"},
     };
     return keys;
 }

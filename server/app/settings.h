@@ -55,6 +55,11 @@ struct Settings
     std::vector<std::string> alertWebhookAllowHosts; // hosts allowed to be non-public addresses
     int auditCheckpointEntries = 1000;                // sign the audit head after this many entries …
     int auditCheckpointSeconds = 300;                 // … or when the oldest unsigned one is this old
+    // Four-eyes thresholds (R27, docs/admin.md "Approvals"): a conflict resolved with a stock
+    // adjustment of more than this many base units, and an orders CSV export of more than this many
+    // rows (customer names and addresses), need a second administrator's approval.
+    int fourEyesAdjustmentUnits = 100;
+    int fourEyesExportRows = 500;
 };
 
 // Applies one `key = value`. Errors: InvalidInput ("unknown key …", "… must be an integer in …").

@@ -360,6 +360,20 @@ CREATE INDEX shipments_shipped ON shipments(shipped_at);
 CREATE INDEX alert_outbox_created ON alert_outbox(created_at);
 )sql";
 
+// Version 5: four-eyes grants used once (R27, docs/admin.md "Approvals"): an approved mass
+// personal-data export is downloaded once by its requester (used_at set in the same conditional
+// UPDATE that checks it was unused), and the requester's own requests are listed newest first.
+constexpr std::string_view s_version5 = R"sql(
+ALTER TABLE admin_approvals ADD COLUMN used_at TEXT;
+CREATE INDEX admin_approvals_requester ON admin_approvals(requested_by, action, id);
+)sql";
+
+// Version 5 in PostgreSQL: the same column and index.
+constexpr std::string_view s_postgresVersion5 = R"sql(
+ALTER TABLE admin_approvals ADD COLUMN used_at text;
+CREATE INDEX admin_approvals_requester ON admin_approvals(requested_by, action, id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &postgresMigrations()
@@ -369,6 +383,7 @@ const std::vector<Migration> &postgresMigrations()
         {2, s_postgresVersion2},
         {3, s_postgresVersion3},
         {4, s_postgresVersion4},
+        {5, s_postgresVersion5},
     };
     return migrations;
 }
@@ -380,6 +395,7 @@ const std::vector<Migration> &sqliteMigrations()
         {2, s_version2},
         {3, s_version3},
         {4, s_version4},
+        {5, s_version5},
     };
     return migrations;
 }

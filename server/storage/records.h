@@ -319,6 +319,7 @@ struct ApprovalRecord
     std::optional<std::string> decidedBy;
     std::optional<std::string> decidedAt;
     ApprovalDecision decision = ApprovalDecision::Pending;
+    std::optional<std::string> usedAt; // an approved grant the requester has used (consumeApproval)
 };
 
 // The key a username is unique and looked up under: ASCII letters lower-cased, nothing else

@@ -335,6 +335,13 @@ public:
     // (decision Pending), Conflict (no such deciding user).
     virtual Result<bool> decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision) = 0;
     virtual Result<std::vector<ApprovalRecord>> pendingApprovals() = 0; // oldest first
+    // The requests `requestedBy` filed for `action`, newest first, at most `limit` (1..1000).
+    virtual Result<std::vector<ApprovalRecord>> approvalsRequestedBy(std::string_view requestedBy,
+                                                                     std::string_view action, int limit) = 0;
+    // Uses an approved grant once: true = this call set usedAt (the approval is approved, was
+    // filed by `requestedBy` and was unused); false otherwise (also: unknown id). Conditional in
+    // one statement, so of two downloads at once exactly one gets the grant.
+    virtual Result<bool> consumeApproval(std::int64_t id, std::string_view requestedBy) = 0;
 
     // The one-time setup password (R05), as setupTokenDigest (ids.h) in server_meta. Setting
     // replaces an earlier one. Errors: InvalidInput (not isSha256Hex).

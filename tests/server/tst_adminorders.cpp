@@ -148,6 +148,40 @@ class TestAdminOrders : public QObject
         return static_cast<std::int64_t>(alerts->size());
     }
 
+    // The application on the fake sessions, with `exportRows` as the four-eyes export limit (R27).
+    std::unique_ptr<AdminApplication> makeAdmin(int exportRows)
+    {
+        AdminConfig config;
+        config.sessions = [](const SessionQuery &query) { return lookUp(query); };
+        config.csrf.issue = [](const AdminSession &s) { return "csrf-" + s.csrfKey; };
+        config.csrf.verify = [](const AdminSession &s, std::string_view token) { return token == "csrf-" + s.csrfKey; };
+        config.clock = [] { return s_now; };
+        config.fourEyes.exportRows = exportRows;
+        return std::make_unique<AdminApplication>(*m_world->pool, config);
+    }
+
+    // The fake sessions' users as rows: approvals name their requester and decider.
+    void addSessionUsers()
+    {
+        using Server::Storage::AdminRole;
+        for (const auto &[id, role] : {std::pair{"1", AdminRole::Admin}, std::pair{"5", AdminRole::BackOffice}}) {
+            Server::Storage::AdminUserRecord user;
+            user.id = id;
+            user.username = std::string("user-") + id;
+            user.displayName = user.username;
+            user.role = role;
+            user.passwordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fake";
+            ServerWorld::check(m_world->store->insertAdminUser(user));
+        }
+    }
+
+    std::vector<Server::Storage::ApprovalRecord> pendingApprovals()
+    {
+        auto pending = m_world->store->pendingApprovals();
+        ServerWorld::check(pending);
+        return *pending;
+    }
+
 private Q_SLOTS:
     void initTestCase_data() { addBackendRows(); }
 
@@ -155,12 +189,7 @@ private Q_SLOTS:
     {
         SOKO_CHECK_BACKEND();
         m_world = std::make_unique<ServerWorld>();
-        AdminConfig config;
-        config.sessions = [](const SessionQuery &query) { return lookUp(query); };
-        config.csrf.issue = [](const AdminSession &s) { return "csrf-" + s.csrfKey; };
-        config.csrf.verify = [](const AdminSession &s, std::string_view token) { return token == "csrf-" + s.csrfKey; };
-        config.clock = [] { return s_now; };
-        m_admin = std::make_unique<AdminApplication>(*m_world->pool, config);
+        m_admin = makeAdmin(500);
     }
 
     void cleanup()
@@ -539,6 +568,74 @@ private Q_SLOTS:
         // Filters apply to the export too.
         const auto filtered = m_admin->handle(get("/admin/orders.csv", "admin", {{"q", "E-2"}}));
         QVERIFY(contains(filtered.body, "E-2") && !contains(filtered.body, "E-1"));
+    }
+
+    // R27: an export above the four-eyes limit needs another administrator's approval, filed by
+    // the requester for exactly those filters and downloaded once; the requester never approves it.
+    void csvExportFourEyes()
+    {
+        addSessionUsers();
+        m_admin = makeAdmin(2);
+        addOrder("E-1", "Tanaka Hanako");
+        addOrder("E-2", "Suzuki Ichiro");
+        addOrder("E-3", "Sato Jiro");
+
+        // Under the limit: as before.
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"q", "E-2"}})).status, 200);
+        // Over it: 403 with the way to ask, no data.
+        const auto refused = m_admin->handle(get("/admin/orders.csv", "back-office"));
+        QCOMPARE(refused.status, 403);
+        QVERIFY(contains(refused.body, "action=\"/admin/orders/export-requests\""));
+        QVERIFY(!contains(refused.body, "Tanaka"));
+        QVERIFY(contains(refused.body, "class=\"export-rows\">3<"));
+
+        const auto requested = m_admin->handle(post("/admin/orders/export-requests", "back-office", ""));
+        QCOMPARE(requested.status, 202);
+        auto open = pendingApprovals();
+        QCOMPARE(open.size(), std::size_t(1));
+        QCOMPARE(open[0].action, std::string("pii_export"));
+        QCOMPARE(open[0].target, std::string("orders.csv?"));
+        QCOMPARE(open[0].requestedBy, std::string("5"));
+        QCOMPARE(auditEvents("approval_requested").size(), std::size_t(1));
+        const std::string id = std::to_string(open[0].id);
+
+        // Not approved yet: refused and audited.
+        const auto early = m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", id}}));
+        QCOMPARE(early.status, 403);
+        QVERIFY(!contains(early.body, "Tanaka"));
+        QCOMPARE(auditEvents("authz_fail").size(), std::size_t(1));
+
+        QCOMPARE(m_admin->handle(post("/admin/approvals/" + id + "/approve", "admin", "")).status, 302);
+        QVERIFY(pendingApprovals().empty());
+
+        // Another user, other filters: refused. The requester, same filters: the file, once.
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "admin", {{"approval", id}})).status, 403);
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"state", "imported"}, {"approval", id}}))
+                     .status,
+                 403);
+        const auto listed = m_admin->handle(get("/admin/orders.csv", "back-office"));
+        QVERIFY(contains(listed.body, "href=\"/admin/orders.csv?approval=" + id + "\""));
+        const auto csv = m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", id}}));
+        QCOMPARE(csv.status, 200);
+        QVERIFY(contains(csv.body, "Tanaka") && contains(csv.body, "Sato"));
+        const auto exports = auditEvents("export");
+        QVERIFY(!exports.empty());
+        QVERIFY(contains(exports.back().details, "\"approval\":" + id));
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", id}})).status, 403);
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", "x"}})).status, 400);
+
+        // The requester cannot approve their own request (R27: same admin → 403).
+        QCOMPARE(m_admin->handle(post("/admin/orders/export-requests", "admin", "state=imported")).status, 202);
+        open = pendingApprovals();
+        QCOMPARE(open.size(), std::size_t(1));
+        QCOMPARE(open[0].target, std::string("orders.csv?state=imported"));
+        QCOMPARE(m_admin->handle(post("/admin/approvals/" + std::to_string(open[0].id) + "/approve", "admin", "")).status,
+                 403);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
+        // A request under the limit is not filed: 303 to the export itself.
+        const auto small = m_admin->handle(post("/admin/orders/export-requests", "back-office", "q=E-1"));
+        QCOMPARE(small.status, 303);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
     }
 
     void csvCells_data()

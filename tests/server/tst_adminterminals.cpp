@@ -162,6 +162,41 @@ class TestAdminTerminals : public QObject
     std::int64_t alertCount() { return static_cast<std::int64_t>(lease()->alerts(0, 100000)->size()); }
     std::size_t movementCount() { return lease()->movements("S1", 0, 100000)->size(); }
 
+    // The fake sessions' users as rows (approvals name their requester and decider, R27).
+    void addSessionUsers()
+    {
+        using Server::Storage::AdminRole;
+        for (const auto &[id, role] : {std::pair{"1", AdminRole::Admin}, std::pair{"4", AdminRole::Supervisor}}) {
+            Server::Storage::AdminUserRecord user;
+            user.id = id;
+            user.username = std::string("user-") + id;
+            user.displayName = user.username;
+            user.role = role;
+            user.passwordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fake";
+            auto inserted = lease()->insertAdminUser(user);
+            QVERIFY2(inserted, inserted ? "" : inserted.error().message.c_str());
+        }
+    }
+
+    // A negative-stock conflict: a pick of 4 from an empty bin pushed as op `seq` of dev1.
+    std::int64_t negativeStockConflict(const std::string &order, int seq, const char *location)
+    {
+        const std::int64_t id = m_world->releasedOrder(order, 4);
+        push({makeOp(seq, opId(3, seq), pick(id, location, 4))});
+        auto queue = lease()->conflictQueue(100);
+        std::int64_t newest = 0;
+        for (const auto &entry : queue ? *queue : std::vector<Server::Storage::Store::ConflictEntry>{})
+            if (!entry.resolvedAt && entry.conflict.reason == "negative_stock")
+                newest = std::max(newest, entry.conflict.id);
+        return newest;
+    }
+
+    std::vector<Server::Storage::ApprovalRecord> pendingApprovals()
+    {
+        auto pending = lease()->pendingApprovals();
+        return pending ? *pending : std::vector<Server::Storage::ApprovalRecord>{};
+    }
+
 private Q_SLOTS:
     void initTestCase_data() { addBackendRows(); }
 
@@ -197,10 +232,10 @@ private Q_SLOTS:
         m_world.reset();
     }
 
-    void migrationFour()
+    void migrations()
     {
         auto store = lease();
-        QCOMPARE(*store->schemaVersion(), 4);
+        QCOMPARE(*store->schemaVersion(), 5);
         QCOMPARE(*store->openConflictCount(), std::int64_t(0));
     }
 
@@ -374,6 +409,122 @@ private Q_SLOTS:
         // This op put nothing into a bin, so return-to-stock is not offered for a receive.
         QVERIFY(!returnOf("receive", R"({"sku":"S1","location":"A-1","quantity":1})"));
         QVERIFY(returnOf("short_pick", R"({"order_id":1,"line":1,"sku":"S1","location":"A-1","quantity_picked":2})"));
+    }
+
+    // R27: an adjustment above the four-eyes limit (100 units by default) is filed for approval,
+    // posted only when another administrator approves it, never by its requester; an approval
+    // that no longer fits (conflict resolved meanwhile) is refused and stays pending.
+    void fourEyesLargeAdjustment()
+    {
+        addSessionUsers();
+        const std::int64_t first = negativeStockConflict("SO-F1", 1, "A-2");
+        QVERIFY(first > 0);
+        const std::size_t movementsBefore = movementCount();
+        const std::string path = "/admin/conflicts/" + std::to_string(first) + "/resolve";
+        const std::vector<std::pair<std::string, std::string>> large{
+            {"action", "adjust"}, {"note", "pallet found"}, {"sku", "S1"},
+            {"location", "A-2"},  {"lot", ""},              {"quantity", "150"}};
+        const std::int64_t alertsBefore = alertCount();
+
+        const HttpResponse requested = send(post(path, "supervisor", large));
+        QCOMPARE(requested.status, 202);
+        QVERIFY(contains(requested, "waits for another administrator"));
+        QCOMPARE(m_world->balance("A-2"), Common::Domain::Quantity(-4)); // nothing posted yet
+        QCOMPARE(movementCount(), movementsBefore);
+        QCOMPARE(*lease()->openConflictCount(), std::int64_t(1));
+        auto open = pendingApprovals();
+        QCOMPARE(open.size(), std::size_t(1));
+        QCOMPARE(open[0].action, std::string("stock_adjustment"));
+        QCOMPARE(open[0].target, "conflict:" + std::to_string(first));
+        QCOMPARE(open[0].requestedBy, std::string("4"));
+        QCOMPARE(auditEvents("approval_requested").size(), std::size_t(1));
+        QCOMPARE(alertCount(), alertsBefore + 1); // announced (R42)
+        // A second request for the same conflict, while one waits: refused; the page says it waits.
+        QCOMPARE(send(post(path, "supervisor", large)).status, 409);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
+        QVERIFY(contains(send(get("/admin/conflicts/" + std::to_string(first), "viewer")),
+                         "waits for another administrator"));
+        // A bad large adjustment is refused at once, not filed.
+        auto unknownBin = large;
+        unknownBin[3].second = "B-1";
+        QCOMPARE(send(post(path, "admin", unknownBin)).status, 400);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
+
+        // Only administrators see approvals; the admin's list shows what it would post, escaped.
+        QCOMPARE(send(get("/admin/approvals", "supervisor")).status, 403);
+        const HttpResponse list = send(get("/admin/approvals", "admin"));
+        QCOMPARE(list.status, 200);
+        QVERIFY(contains(list, "href=\"/admin/conflicts/" + std::to_string(first) + "\""));
+        QVERIFY(contains(list, "S1 @ A-2 +150"));
+        const std::string approve = "/admin/approvals/" + std::to_string(open[0].id) + "/approve";
+        QVERIFY(contains(list, approve));
+
+        const HttpResponse approved = send(post(approve, "admin", {}));
+        QCOMPARE(approved.status, 302);
+        QCOMPARE(m_world->balance("A-2"), Common::Domain::Quantity(146));
+        QCOMPARE(movementCount(), movementsBefore + 1);
+        QVERIFY(pendingApprovals().empty());
+        QCOMPARE(*lease()->openConflictCount(), std::int64_t(0));
+        const auto resolved = auditEvents("conflict_resolved");
+        QCOMPARE(resolved.size(), std::size_t(1));
+        QCOMPARE(resolved[0].actor, std::string("admin:1")); // the approver acted …
+        QVERIFY(resolved[0].details.find("\"requested_by\":\"admin:4\"") != std::string::npos); // … on 4's request
+        QVERIFY(resolved[0].details.find("\"quantity_delta\":150") != std::string::npos);
+        QCOMPARE(auditEvents("approval_approved").size(), std::size_t(1));
+        QCOMPARE(send(post(approve, "admin", {})).status, 409); // decided once
+
+        // The requester never approves their own request (R27: same admin → 403).
+        const std::int64_t second = negativeStockConflict("SO-F2", 2, "A-1");
+        QVERIFY(second > first);
+        QCOMPARE(send(post("/admin/conflicts/" + std::to_string(second) + "/resolve", "admin",
+                           {{"action", "adjust"},
+                            {"note", "recount"},
+                            {"sku", "S1"},
+                            {"location", "A-1"},
+                            {"lot", ""},
+                            {"quantity", "-101"}}))
+                     .status,
+                 202);
+        open = pendingApprovals();
+        QCOMPARE(open.size(), std::size_t(1));
+        const std::string own = "/admin/approvals/" + std::to_string(open[0].id) + "/approve";
+        QCOMPARE(send(post(own, "admin", {})).status, 403);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
+        QCOMPARE(m_world->balance("A-1"), Common::Domain::Quantity(-4));
+
+        // Resolved another way meanwhile: the approval no longer applies (409), nothing is posted
+        // and the request stays pending until it is rejected.
+        const std::int64_t third = negativeStockConflict("SO-F3", 3, "A-1");
+        QVERIFY(third > second);
+        QCOMPARE(send(post("/admin/conflicts/" + std::to_string(third) + "/resolve", "supervisor",
+                           {{"action", "adjust"},
+                            {"note", "big find"},
+                            {"sku", "S1"},
+                            {"location", "A-1"},
+                            {"lot", ""},
+                            {"quantity", "500"}}))
+                     .status,
+                 202);
+        QCOMPARE(send(post("/admin/conflicts/" + std::to_string(third) + "/resolve", "admin",
+                           {{"action", "accept"}, {"note", "resolved first"}}))
+                     .status,
+                 303);
+        open = pendingApprovals();
+        QCOMPARE(open.size(), std::size_t(2));
+        const auto late = std::find_if(open.begin(), open.end(), [&](const auto &approval) {
+            return approval.target == "conflict:" + std::to_string(third);
+        });
+        QVERIFY(late != open.end());
+        const std::size_t movementsNow = movementCount();
+        const std::string lateApprove = "/admin/approvals/" + std::to_string(late->id) + "/approve";
+        const HttpResponse stale = send(post(lateApprove, "admin", {}));
+        QCOMPARE(stale.status, 409);
+        QVERIFY(contains(stale, "can no longer be carried out"));
+        QCOMPARE(pendingApprovals().size(), std::size_t(2));
+        QCOMPARE(movementCount(), movementsNow);
+        QCOMPARE(auditEvents("approval_approved").size(), std::size_t(1)); // rolled back with it
+        QCOMPARE(send(post("/admin/approvals/" + std::to_string(late->id) + "/reject", "admin", {})).status, 302);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
     }
 
     void acceptClosesWithoutStock()

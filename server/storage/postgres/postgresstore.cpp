@@ -1540,7 +1540,7 @@ std::optional<Bytes> bytesOf(const pqxx::field &field)
 #define SOKO_ADMIN_SESSION_COLUMNS                                                                                     \
     "token_hash, user_id, stage, created_at, last_seen_at, totp_verified_at, ip, user_agent, totp_failures"
 #define SOKO_APPROVAL_COLUMNS                                                                                          \
-    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision"
+    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision, used_at"
 #define SOKO_THROTTLE_COLUMNS "key, failures, window_start, last_failure_at, locked_until"
 
 AdminUserRecord readAdminUser(const pqxx::row &row)
@@ -1592,6 +1592,7 @@ ApprovalRecord readApproval(const pqxx::row &row)
     approval.decidedBy = optionalText(row[6]);
     approval.decidedAt = optionalText(row[7]);
     approval.decision = enumFromName(approvalDecisionNames, text(row[8])).value_or(ApprovalDecision::Pending);
+    approval.usedAt = optionalText(row[9]);
     return approval;
 }
 
@@ -2060,6 +2061,32 @@ Result<std::vector<ApprovalRecord>> PostgresStore::pendingApprovals()
                 out.push_back(readApproval(row));
             return out;
         });
+}
+
+Result<std::vector<ApprovalRecord>> PostgresStore::approvalsRequestedBy(std::string_view requestedBy,
+                                                                        std::string_view action, int limit)
+{
+    if (limit < 1 || limit > 1000)
+        return tl::unexpected(invalidInput("limit must be 1..1000"));
+    return run<std::vector<ApprovalRecord>>(
+        "approvalsRequestedBy", [&](Connection &c) -> Result<std::vector<ApprovalRecord>> {
+            std::vector<ApprovalRecord> out;
+            for (const auto &row : c.exec("SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals "
+                                          "WHERE requested_by = $1 AND action = $2 ORDER BY id DESC LIMIT $3",
+                                          std::string(requestedBy), std::string(action), limit))
+                out.push_back(readApproval(row));
+            return out;
+        });
+}
+
+Result<bool> PostgresStore::consumeApproval(std::int64_t id, std::string_view requestedBy)
+{
+    return run<bool>("consumeApproval", [&](Connection &c) -> Result<bool> {
+        return c.exec("UPDATE admin_approvals SET used_at = $3 "
+                      "WHERE id = $1 AND requested_by = $2 AND decision = 'approved' AND used_at IS NULL",
+                      id, std::string(requestedBy), now())
+                   .affected_rows() == 1;
+    });
 }
 
 Result<void> PostgresStore::setSetupTokenHash(std::string_view tokenHash)

@@ -1741,7 +1741,7 @@ constexpr std::string_view s_setupTokenKey = "admin_setup_token";
 #define SOKO_ADMIN_SESSION_COLUMNS                                                                                     \
     "token_hash, user_id, stage, created_at, last_seen_at, totp_verified_at, ip, user_agent, totp_failures"
 #define SOKO_APPROVAL_COLUMNS                                                                                          \
-    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision"
+    "id, action, target, details, requested_by, requested_at, decided_by, decided_at, decision, used_at"
 
 AdminUserRecord readAdminUser(const SqliteStore::Statement &row)
 {
@@ -1792,6 +1792,7 @@ ApprovalRecord readApproval(const SqliteStore::Statement &row)
     approval.decidedBy = row.optionalText(6);
     approval.decidedAt = row.optionalText(7);
     approval.decision = enumFromName(approvalDecisionNames, row.text(8)).value_or(ApprovalDecision::Pending);
+    approval.usedAt = row.optionalText(9);
     return approval;
 }
 
@@ -2304,6 +2305,34 @@ Result<std::vector<ApprovalRecord>> SqliteStore::pendingApprovals()
         out.push_back(readApproval(query));
     }
     return out;
+}
+
+Result<std::vector<ApprovalRecord>> SqliteStore::approvalsRequestedBy(std::string_view requestedBy,
+                                                                      std::string_view action, int limit)
+{
+    if (limit < 1 || limit > 1000)
+        return Common::fail(ErrorCode::InvalidInput, "limit must be 1..1000");
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "SELECT " SOKO_APPROVAL_COLUMNS " FROM admin_approvals WHERE requested_by = ?1 AND action = ?2 "
+                        "ORDER BY id DESC LIMIT ?3");
+    query.bind(1, requestedBy).bind(2, action).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<ApprovalRecord> out;
+    for (;;) {
+        SOKO_STEP(row, query);
+        if (!row)
+            break;
+        out.push_back(readApproval(query));
+    }
+    return out;
+}
+
+Result<bool> SqliteStore::consumeApproval(std::int64_t id, std::string_view requestedBy)
+{
+    Lock lock(m_mutex);
+    SOKO_PREPARE(query, "UPDATE admin_approvals SET used_at = ?3 "
+                        "WHERE id = ?1 AND requested_by = ?2 AND decision = 'approved' AND used_at IS NULL");
+    SOKO_TRY(query.bind(1, id).bind(2, requestedBy).bind(3, now()).run());
+    return sqlite3_changes(m_db) == 1;
 }
 
 Result<void> SqliteStore::setSetupTokenHash(std::string_view tokenHash)

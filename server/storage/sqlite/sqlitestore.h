@@ -162,6 +162,9 @@ public:
     Result<std::optional<ApprovalRecord>> approval(std::int64_t id) override;
     Result<bool> decideApproval(std::int64_t id, std::string_view decidedBy, ApprovalDecision decision) override;
     Result<std::vector<ApprovalRecord>> pendingApprovals() override;
+    Result<std::vector<ApprovalRecord>> approvalsRequestedBy(std::string_view requestedBy, std::string_view action,
+                                                             int limit) override;
+    Result<bool> consumeApproval(std::int64_t id, std::string_view requestedBy) override;
     Result<void> setSetupTokenHash(std::string_view tokenHash) override;
     Result<std::optional<std::string>> setupTokenHash() override;
     Result<bool> consumeSetupToken(std::string_view tokenHash) override;
