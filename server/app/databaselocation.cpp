@@ -135,4 +135,105 @@ std::string withoutDatabaseSecrets(std::string message, std::string_view locatio
     return message;
 }
 
+namespace {
+
+bool isLocalHost(std::string_view host)
+{
+    if (host.empty() || host.front() == '/') // libpq's default socket, or a socket folder
+        return true;
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    std::string lower(host);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+    if (lower == "localhost" || lower == "::1")
+        return true;
+    // 127.0.0.0/8, dotted quad only (libpq hands anything else to the resolver).
+    if (lower.rfind("127.", 0) != 0)
+        return false;
+    int dots = 0;
+    for (const char c : lower) {
+        if (c == '.')
+            ++dots;
+        else if (c < '0' || c > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+// "host:port" or "[v6]:port" → host.
+std::string_view hostOf(std::string_view hostSpec)
+{
+    if (!hostSpec.empty() && hostSpec.front() == '[') {
+        const auto close = hostSpec.find(']');
+        return close == std::string_view::npos ? hostSpec : hostSpec.substr(0, close + 1);
+    }
+    return hostSpec.substr(0, hostSpec.find(':'));
+}
+
+void splitInto(std::string_view list, std::vector<std::string> &hosts, bool portsAttached)
+{
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        std::size_t end = list.find(',', start);
+        if (end == std::string_view::npos)
+            end = list.size();
+        const std::string_view item = list.substr(start, end - start);
+        hosts.push_back(percentDecoded(portsAttached ? hostOf(item) : item));
+        start = end + 1;
+    }
+}
+
+} // namespace
+
+std::optional<std::string> databaseTransportProblem(std::string_view location)
+{
+    if (!isPostgresUrl(location))
+        return std::nullopt;
+    // The URI as libpq reads it: [user[:password]@]hostspec[,hostspec…][/dbname][?key=value&…].
+    const std::size_t start = location.find("://") + 3;
+    const std::size_t question = location.find('?', start);
+    const std::string_view beforeQuery =
+        location.substr(start, question == std::string_view::npos ? std::string_view::npos : question - start);
+    std::string_view authority = beforeQuery.substr(0, beforeQuery.find('/'));
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+        authority.remove_prefix(at + 1);
+    std::vector<std::string> hosts;
+    splitInto(authority, hosts, true);
+    std::string sslmode;
+    if (question != std::string_view::npos) {
+        std::string_view rest = location.substr(question + 1);
+        while (!rest.empty()) {
+            const auto amp = rest.find('&');
+            const std::string_view pair = rest.substr(0, amp);
+            rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+            const auto equals = pair.find('=');
+            if (equals == std::string_view::npos)
+                continue;
+            const std::string key = percentDecoded(pair.substr(0, equals));
+            const std::string_view value = pair.substr(equals + 1);
+            if (key == "host" || key == "hostaddr") {
+                if (key == "host")
+                    hosts.clear(); // host= replaces the URI's hosts
+                splitInto(percentDecoded(value), hosts, false);
+            } else if (key == "sslmode") {
+                sslmode = percentDecoded(value);
+            }
+        }
+    }
+    const auto remote = std::find_if(hosts.begin(), hosts.end(), [](const std::string &host) {
+        return !isLocalHost(host);
+    });
+    if (remote == hosts.end() || sslmode == "verify-full")
+        return std::nullopt;
+    std::string host = *remote;
+    if (host.size() > 64)
+        host = host.substr(0, 64) + "…";
+    return "database: PostgreSQL on '" + host +
+           "' must be reached over TLS with its certificate checked: add sslmode=verify-full to the URI "
+           "(and sslrootcert=<CA file> unless ~/.postgresql/root.crt signs it)" +
+           (sslmode.empty() ? std::string() : ", not sslmode=" + sslmode.substr(0, 16)) +
+           "; only a loopback or Unix-socket database may go without (docs/server.md \"PostgreSQL\")";
+}
+
 } // namespace Server::App

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +25,12 @@ std::string redactDatabaseLocation(std::string_view location);
 // `location` (databaseSecrets) replaced by "***", wherever it appears (libpq quotes parts of a
 // malformed URI in its errors).
 std::string withoutDatabaseSecrets(std::string message, std::string_view location);
+
+// R46 (TLS to PostgreSQL): why `location` may not be used, or nullopt. A postgresql:// URI whose
+// host (any of a comma list, or a `host=`/`hostaddr=` parameter) is not loopback (localhost,
+// 127.0.0.0/8, ::1) or a Unix socket folder must carry `sslmode=verify-full`: encrypted, the
+// server's certificate checked against `sslrootcert` (or ~/.postgresql/root.crt) and its name
+// against the host. SQLite paths and loopback URIs pass. The reason never contains the password.
+std::optional<std::string> databaseTransportProblem(std::string_view location);
 
 } // namespace Server::App

@@ -158,6 +158,8 @@ Common::Result<void> applySetting(Settings &settings, std::string_view key, std:
         if (isPostgresUrl(value) && value.find_first_of(" \t\r\n") != std::string_view::npos)
             return Common::fail(ErrorCode::InvalidInput,
                                 "database: a postgresql:// URI has no spaces (percent-encode them as %20)");
+        if (const auto problem = databaseTransportProblem(value))
+            return Common::fail(ErrorCode::InvalidInput, *problem); // R46
         settings.database = std::string(value);
         return {};
     }

@@ -219,10 +219,10 @@ private Q_SLOTS:
 
     void databaseSettings()
     {
-        auto parsed = parseSettings("database = postgresql://soko:pw@db/soko\ndatabase_pool_size = 16\n"
+        auto parsed = parseSettings("database = postgresql://soko:pw@db/soko?sslmode=verify-full\ndatabase_pool_size = 16\n"
                                     "database_acquire_timeout_ms = 250\ndatabase_statement_timeout_ms = 1000\n");
         QVERIFY(parsed.has_value());
-        QCOMPARE(parsed->database, std::string("postgresql://soko:pw@db/soko"));
+        QCOMPARE(parsed->database, std::string("postgresql://soko:pw@db/soko?sslmode=verify-full"));
         QCOMPARE(parsed->databasePoolSize, 16);
         QCOMPARE(parsed->databaseAcquireTimeoutMs, 250);
         QCOMPARE(parsed->databaseStatementTimeoutMs, 1000);
@@ -234,6 +234,55 @@ private Q_SLOTS:
         QCOMPARE(spaced.error().position, 2L);
         // The refusal never repeats the value (it may hold a password).
         QVERIFY(spaced.error().message.find("pw") == std::string::npos);
+    }
+
+    // R46: a database on another host only over TLS with the certificate and name checked.
+    void databaseTransport_data()
+    {
+        QTest::addColumn<QString>("location");
+        QTest::addColumn<QString>("refusedHost"); // empty: accepted
+        QTest::newRow("sqlite") << QStringLiteral("soko.db") << QString();
+        QTest::newRow("loopback v4") << QStringLiteral("postgresql://soko:pw@127.0.0.1:5432/soko") << QString();
+        QTest::newRow("loopback 127/8") << QStringLiteral("postgresql://soko@127.1.2.3/soko") << QString();
+        QTest::newRow("localhost") << QStringLiteral("postgres://soko@LocalHost:5432/soko") << QString();
+        QTest::newRow("loopback v6") << QStringLiteral("postgresql://soko@[::1]:5432/soko") << QString();
+        QTest::newRow("unix socket") << QStringLiteral("postgresql://soko@%2Fvar%2Frun%2Fpostgresql/soko") << QString();
+        QTest::newRow("default socket") << QStringLiteral("postgresql:///soko") << QString();
+        QTest::newRow("remote verify-full")
+            << QStringLiteral("postgresql://soko:pw@db.internal:5432/soko?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+            << QString();
+        QTest::newRow("remote, no sslmode") << QStringLiteral("postgresql://soko:pw@db.internal/soko")
+                                            << QStringLiteral("db.internal");
+        QTest::newRow("remote require") << QStringLiteral("postgresql://soko:pw@10.0.0.5:5432/soko?sslmode=require")
+                                        << QStringLiteral("10.0.0.5");
+        QTest::newRow("remote verify-ca") << QStringLiteral("postgresql://soko@db/soko?sslmode=verify-ca")
+                                          << QStringLiteral("db");
+        QTest::newRow("remote second host") << QStringLiteral("postgresql://soko@127.0.0.1:5432,db2:5432/soko")
+                                            << QStringLiteral("db2");
+        QTest::newRow("host parameter") << QStringLiteral("postgresql://soko@127.0.0.1/soko?host=db3")
+                                        << QStringLiteral("db3");
+        QTest::newRow("hostaddr parameter") << QStringLiteral("postgresql:///soko?hostaddr=192.0.2.7")
+                                            << QStringLiteral("192.0.2.7");
+        QTest::newRow("127 look-alike name") << QStringLiteral("postgresql://soko@127.0.0.1.evil.example/soko")
+                                             << QStringLiteral("127.0.0.1.evil.example");
+        QTest::newRow("v6 remote") << QStringLiteral("postgresql://soko@[2001:db8::5]:5432/soko")
+                                   << QStringLiteral("[2001:db8::5]");
+    }
+    void databaseTransport()
+    {
+        QFETCH(QString, location);
+        QFETCH(QString, refusedHost);
+        const std::string text = location.toStdString();
+        const auto problem = databaseTransportProblem(text);
+        QCOMPARE(problem.has_value(), !refusedHost.isEmpty());
+        auto parsed = parseSettings("database = " + text + "\n");
+        QCOMPARE(parsed.has_value(), refusedHost.isEmpty());
+        if (!problem)
+            return;
+        QVERIFY2(problem->find("'" + refusedHost.toStdString() + "'") != std::string::npos, problem->c_str());
+        QVERIFY(problem->find("sslmode=verify-full") != std::string::npos);
+        QVERIFY(problem->find("pw") == std::string::npos); // the password never appears
+        QVERIFY2(parsed.error().message.find(*problem) != std::string::npos, parsed.error().message.c_str());
     }
 
     void revocationCache()
