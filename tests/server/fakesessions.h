@@ -1,10 +1,14 @@
 #pragma once
 #include <chrono>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "common/support/result.h"
 #include "server/admin/session.h"
+#include "server/storage/records.h"
+#include "server/storage/store.h"
 
 namespace TestSupport {
 
@@ -34,6 +38,24 @@ fakeRoleSession(const Server::Admin::SessionQuery &query, std::chrono::system_cl
     if (token == "back-office")
         return session("5", Role::BackOffice, std::chrono::minutes(1));
     return std::optional<AdminSession>();
+}
+
+// The fake sessions' users as admin_users rows (approvals name their requester and decider, R27):
+// each `{id, role}` inserted as "user-<id>" with a placeholder password hash. Errors: the store's.
+inline Common::Result<void> insertFakeSessionUsers(
+    Server::Storage::Store &store, std::initializer_list<std::pair<const char *, Server::Storage::AdminRole>> users)
+{
+    for (const auto &[id, role] : users) {
+        Server::Storage::AdminUserRecord user;
+        user.id = id;
+        user.username = std::string("user-") + id;
+        user.displayName = user.username;
+        user.role = role;
+        user.passwordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fake";
+        if (auto inserted = store.insertAdminUser(user); !inserted)
+            return tl::unexpected(inserted.error());
+    }
+    return {};
 }
 
 } // namespace TestSupport

@@ -160,19 +160,11 @@ class TestAdminOrders : public QObject
         return std::make_unique<AdminApplication>(*m_world->pool, config);
     }
 
-    // The fake sessions' users as rows: approvals name their requester and decider.
     void addSessionUsers()
     {
         using Server::Storage::AdminRole;
-        for (const auto &[id, role] : {std::pair{"1", AdminRole::Admin}, std::pair{"5", AdminRole::BackOffice}}) {
-            Server::Storage::AdminUserRecord user;
-            user.id = id;
-            user.username = std::string("user-") + id;
-            user.displayName = user.username;
-            user.role = role;
-            user.passwordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fake";
-            ServerWorld::check(m_world->store->insertAdminUser(user));
-        }
+        ServerWorld::check(
+            insertFakeSessionUsers(*m_world->store, {{"1", AdminRole::Admin}, {"5", AdminRole::BackOffice}}));
     }
 
     std::vector<Server::Storage::ApprovalRecord> pendingApprovals()

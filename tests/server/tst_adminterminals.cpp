@@ -162,20 +162,24 @@ class TestAdminTerminals : public QObject
     std::int64_t alertCount() { return static_cast<std::int64_t>(lease()->alerts(0, 100000)->size()); }
     std::size_t movementCount() { return lease()->movements("S1", 0, 100000)->size(); }
 
-    // The fake sessions' users as rows (approvals name their requester and decider, R27).
     void addSessionUsers()
     {
         using Server::Storage::AdminRole;
-        for (const auto &[id, role] : {std::pair{"1", AdminRole::Admin}, std::pair{"4", AdminRole::Supervisor}}) {
-            Server::Storage::AdminUserRecord user;
-            user.id = id;
-            user.username = std::string("user-") + id;
-            user.displayName = user.username;
-            user.role = role;
-            user.passwordHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fake";
-            auto inserted = lease()->insertAdminUser(user);
-            QVERIFY2(inserted, inserted ? "" : inserted.error().message.c_str());
-        }
+        auto inserted = insertFakeSessionUsers(*lease(), {{"1", AdminRole::Admin}, {"4", AdminRole::Supervisor}});
+        QVERIFY2(inserted, inserted ? "" : inserted.error().message.c_str());
+    }
+
+    // POST …/resolve with an adjustment of `quantity` units of S1 in `location` (no lot).
+    HttpResponse adjust(std::int64_t conflict, const std::string &token, const char *location, const char *quantity,
+                        const char *note)
+    {
+        return send(post("/admin/conflicts/" + std::to_string(conflict) + "/resolve", token,
+                         {{"action", "adjust"},
+                          {"note", note},
+                          {"sku", "S1"},
+                          {"location", location},
+                          {"lot", ""},
+                          {"quantity", quantity}}));
     }
 
     // A negative-stock conflict: a pick of 4 from an empty bin pushed as op `seq` of dev1.
@@ -476,15 +480,7 @@ private Q_SLOTS:
         // The requester never approves their own request (R27: same admin → 403).
         const std::int64_t second = negativeStockConflict("SO-F2", 2, "A-1");
         QVERIFY(second > first);
-        QCOMPARE(send(post("/admin/conflicts/" + std::to_string(second) + "/resolve", "admin",
-                           {{"action", "adjust"},
-                            {"note", "recount"},
-                            {"sku", "S1"},
-                            {"location", "A-1"},
-                            {"lot", ""},
-                            {"quantity", "-101"}}))
-                     .status,
-                 202);
+        QCOMPARE(adjust(second, "admin", "A-1", "-101", "recount").status, 202);
         open = pendingApprovals();
         QCOMPARE(open.size(), std::size_t(1));
         const std::string own = "/admin/approvals/" + std::to_string(open[0].id) + "/approve";
@@ -496,15 +492,7 @@ private Q_SLOTS:
         // and the request stays pending until it is rejected.
         const std::int64_t third = negativeStockConflict("SO-F3", 3, "A-1");
         QVERIFY(third > second);
-        QCOMPARE(send(post("/admin/conflicts/" + std::to_string(third) + "/resolve", "supervisor",
-                           {{"action", "adjust"},
-                            {"note", "big find"},
-                            {"sku", "S1"},
-                            {"location", "A-1"},
-                            {"lot", ""},
-                            {"quantity", "500"}}))
-                     .status,
-                 202);
+        QCOMPARE(adjust(third, "supervisor", "A-1", "500", "big find").status, 202);
         QCOMPARE(send(post("/admin/conflicts/" + std::to_string(third) + "/resolve", "admin",
                            {{"action", "accept"}, {"note", "resolved first"}}))
                      .status,
