@@ -337,8 +337,9 @@ HttpResponse ordersList(AdminApplication &application, Storage::StorePool &pool,
 
 // ---- CSV export (R35) ----
 
-// The approved export grants of the requester for exactly these filters (R27): pending, approved
-// and unused within exportGrantHours, used, rejected; the newest 10, for the refusal page.
+// The requester's own export requests (R27), newest first, with their state: waiting, approved
+// (with the download link while unused and within exportGrantHours of the decision), downloaded,
+// expired, rejected.
 Html exportRequestsCard(const PageContext &page, const std::vector<Storage::ApprovalRecord> &requests,
                         const std::string &cutoff)
 {
