@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTest>
+#include <QTranslator>
 
 #include "client/scanning/scanrouter.h"
 #include "client/workflows/pickingworkflow.h"
@@ -76,10 +77,7 @@ class TestFaultStorage : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        qInfo("fault seed %llu (replay with SOKO_FAULT_SEED=%llu)", faultSeed(), faultSeed());
-    }
+    void initTestCase() { qInfo("fault seed %llu (replay with SOKO_FAULT_SEED=%llu)", faultSeed(), faultSeed()); }
 
     void diskFullRefusesTheActionAndLosesNothing()
     {
@@ -137,7 +135,8 @@ private Q_SLOTS:
         source.inject(QStringLiteral("(01)09501101530003(10)L1"));
         source.inject(QStringLiteral("(01)09501101530003(10)L1")); // rice ×2: the write is refused
         QVERIFY(!refused.isEmpty());
-        QCOMPARE(refused.last().at(0).toString(), PickingWorkflow::tr("Could not save the pick. Nothing was changed; try again."));
+        QCOMPARE(refused.last().at(0).toString(),
+                 PickingWorkflow::tr("Could not save the pick. Nothing was changed; try again."));
         QCOMPARE(orders.pickRecords(1001)->size(), 1);
         QCOMPARE(int(outbox.all()->size()), confirmed);
         QSqlQuery check(database.database());
@@ -165,7 +164,8 @@ private Q_SLOTS:
             QCOMPARE(all->at(i).seq, i + 1);
         QCOMPARE(orders2.pickRecords(1001)->size(), 2);
         qInfo("faults storage-full: 1 disk-full (max_page_count %lld), %d writes confirmed before it, "
-              "1 pick refused, 0 lost, no seq burnt", pages + 4, confirmed);
+              "1 pick refused, 0 lost, no seq burnt",
+              pages + 4, confirmed);
     }
 
     void damagedDatabaseIsDetectedAtStart_data()
@@ -199,9 +199,11 @@ private Q_SLOTS:
             if (damage == QLatin1String("header overwritten")) {
                 QVERIFY(file.seek(0) && file.write(garbage(16)) == 16);
                 where = QStringLiteral("bytes 0-15");
-            } else if (damage == QLatin1String("page overwritten") || damage == QLatin1String("first page overwritten")) {
+            } else if (damage == QLatin1String("page overwritten") ||
+                       damage == QLatin1String("first page overwritten")) {
                 const qint64 page = damage.startsWith(QLatin1String("first")) ? 1 : 2 + random.bounded(pageCount - 1);
-                const qint64 from = (page - 1) * pageSize + (page == 1 ? 100 : 0); // page 1: keep the 100-byte file header
+                const qint64 from =
+                    (page - 1) * pageSize + (page == 1 ? 100 : 0); // page 1: keep the 100-byte file header
                 QVERIFY(file.seek(from) && file.write(garbage(page * pageSize - from)) == page * pageSize - from);
                 where = QStringLiteral("page %1 of %2").arg(page).arg(pageCount);
             } else if (damage == QLatin1String("cut to half")) {
@@ -227,6 +229,28 @@ private Q_SLOTS:
         QCOMPARE(fileHash(path), before); // refused, not used: not a byte written
         qInfo("faults storage-damage: 1 (%s at %s) detected at start: %s", qPrintable(damage), qPrintable(where),
               qPrintable(message.left(160)));
+    }
+
+    // The operator reads it in Japanese on a Japanese terminal (translations/soko_ja.ts, built
+    // into soko_ja.qm by the soko-terminal_lrelease target).
+    void damagedDatabaseMessageIsTranslated()
+    {
+        QTemporaryDir folder;
+        const QString path = folder.path() + QStringLiteral("/terminal.sqlite");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(QByteArray(40, 'x')) == 40);
+        file.close();
+        QTranslator japanese;
+        QVERIFY(japanese.load(qEnvironmentVariable("SOKO_BUILD_DIR") + QStringLiteral("/client/soko_ja.qm")));
+        QCoreApplication::installTranslator(&japanese);
+        LocalDatabase database(QStringLiteral("japanese"));
+        auto opened = database.open(path);
+        QCoreApplication::removeTranslator(&japanese);
+        QVERIFY(!opened);
+        const QString message = QString::fromStdString(opened.error().message);
+        QVERIFY2(message.contains(QStringLiteral("壊れています")) &&
+                     message.contains(QStringLiteral("途中で切れています")),
+                 qPrintable(message));
     }
 
     // The control: an intact database after the same build opens, passes the check, keeps its data.

@@ -25,6 +25,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -44,6 +45,7 @@ namespace {
 using namespace E2e;
 
 const QString s_dbFile = QStringLiteral("/terminal.sqlite");
+constexpr int s_pullChanges = 8000; // the pull the server is killed in
 
 // The server's backend: SQLite by default, PostgreSQL when SOKO_FAULT_BACKEND=postgresql (a fresh
 // database per test through SOKO_TEST_PG_URL / SOKO_TEST_PG_ADMIN_URL, as tst_e2e_postgres).
@@ -199,8 +201,8 @@ int commitHook(void *)
 void updateHook(void *, int, const char *, const char *, sqlite3_int64)
 {
     ++s_pullKill.rowsInTransaction;
-    if (s_pullKill.afterCommits >= 0 && s_pullKill.commits >= s_pullKill.afterCommits
-        && s_pullKill.rowsInTransaction == s_pullKill.atRow) {
+    if (s_pullKill.afterCommits >= 0 && s_pullKill.commits >= s_pullKill.afterCommits &&
+        s_pullKill.rowsInTransaction == s_pullKill.atRow) {
         std::fprintf(stdout, "killed commits=%d row=%d\n", s_pullKill.commits, s_pullKill.rowsInTransaction);
         std::fflush(stdout);
         ::kill(::getpid(), SIGKILL);
@@ -338,7 +340,8 @@ private:
                     QUrl(QStringLiteral("https://127.0.0.1:%1").arg(world.server.devicesPort())),
                     world.server.enrollmentCode(QStringLiteral("TKY1")), ca.readAll());
         if (!enrolled.wait(60000) || !enrolled.at(0).at(0).toBool()) {
-            qWarning("enrollment failed: %s", enrolled.isEmpty() ? "timeout" : qPrintable(enrolled.at(0).at(1).toString()));
+            qWarning("enrollment failed: %s",
+                     enrolled.isEmpty() ? "timeout" : qPrintable(enrolled.at(0).at(1).toString()));
             return false;
         }
         if (!rounds.wait(60000) || !rounds.last().at(0).toBool())
@@ -372,8 +375,8 @@ private:
     static bool startOnSamePort(World &world)
     {
         for (int attempt = 0; attempt < 5; ++attempt) {
-            if (world.server.start({QStringLiteral("--devices-listen"),
-                                    QStringLiteral("127.0.0.1:%1").arg(world.devicesPort)}))
+            if (world.server.start(
+                    {QStringLiteral("--devices-listen"), QStringLiteral("127.0.0.1:%1").arg(world.devicesPort)}))
                 return true;
             QTest::qWait(500);
         }
@@ -410,7 +413,8 @@ private Q_SLOTS:
             const int count = 1 + int(random.bounded(3));
             const int delay = round % 3 == 0 ? -1 : int(random.bounded(2500));
             QProcess child;
-            runChild(child, {QStringLiteral("ops"), world.terminal.path(), QString::number(count), QString::number(delay)});
+            runChild(child,
+                     {QStringLiteral("ops"), world.terminal.path(), QString::number(count), QString::number(delay)});
             QVERIFY(child.waitForFinished(60000));
             QCOMPARE(child.exitStatus(), QProcess::CrashExit);
             ops += count;
@@ -467,7 +471,8 @@ private Q_SLOTS:
     {
         World world;
         QVERIFY(makeWorld(world));
-        QVERIFY(world.server.importFile(QStringLiteral("skus"), QStringLiteral("bulk.csv"), bulkSkus("PULL-", 12000)));
+        QVERIFY(world.server.importFile(QStringLiteral("skus"), QStringLiteral("bulk.csv"),
+                                        bulkSkus("PULL-", s_pullChanges)));
         QRandomGenerator random(faultSeed() ^ 0x2002);
         LocalDatabase database(QStringLiteral("terminal"));
         QVERIFY(openTerminal(database, world.terminal.path()));
@@ -477,20 +482,30 @@ private Q_SLOTS:
         settings.minBackoffMs = 200;
         sync.setSettings(settings);
         const SyncStateRepository state(database);
-        const QString lastVersion = serverColumn(world, QStringLiteral(
-            "SELECT MAX(version) FROM change_log WHERE warehouse IS NULL OR warehouse = 'TKY1'")).value(0);
+        const QString lastVersion =
+            serverColumn(
+                world,
+                QStringLiteral("SELECT MAX(version) FROM change_log WHERE warehouse IS NULL OR warehouse = 'TKY1'"))
+                .value(0);
+        // Four kill points spread over the pull: the first page past each seeded cursor.
+        QList<qint64> killAt;
+        for (int index = 0; index < 4; ++index)
+            killAt << 300 + random.bounded(qint64(s_pullChanges * 9 / 10));
+        std::sort(killAt.begin(), killAt.end());
         int kills = 0, killsMidPull = 0, failedRounds = 0;
         QStringList killCursors;
-        QString lastKillCursor = QStringLiteral("-");
+        QString lastKillCursor;
         QSignalSpy rounds(&sync, &SyncClient::roundFinished);
         sync.syncNow();
-        QDeadlineTimer deadline(80000);
+        QDeadlineTimer deadline(120000);
         bool caughtUp = false;
         while (!deadline.hasExpired() && !caughtUp) {
-            QTest::qWait(int(random.bounded(200, 2500)));
-            if (kills < 4 && sync.isBusy() && state.value(SyncStateRepository::Cursor) != lastKillCursor) {
+            QTest::qWait(int(random.bounded(30, 120)));
+            if (kills < killAt.size() && sync.isBusy() &&
+                state.value(SyncStateRepository::Cursor).toLongLong() >= killAt.at(kills) &&
+                state.value(SyncStateRepository::Cursor) != lastKillCursor) {
                 const QString before = state.value(SyncStateRepository::Cursor);
-                lastKillCursor = before; // the next kill waits for progress: kills spread over the pull
+                lastKillCursor = before; // one kill per page at most: each kill lands in a pull
                 QVERIFY(killAndRestart(world));
                 ++kills;
                 if (before != QStringLiteral("0") && before != lastVersion) {
@@ -500,8 +515,8 @@ private Q_SLOTS:
                 continue;
             }
             if (!sync.isBusy()) {
-                caughtUp = !rounds.isEmpty() && rounds.last().at(0).toBool()
-                    && state.value(SyncStateRepository::Cursor) == lastVersion;
+                caughtUp = !rounds.isEmpty() && rounds.last().at(0).toBool() &&
+                           state.value(SyncStateRepository::Cursor) == lastVersion;
                 if (!caughtUp)
                     sync.syncNow();
             }
@@ -509,7 +524,7 @@ private Q_SLOTS:
         for (const QVariantList &round : std::as_const(rounds))
             failedRounds += round.at(0).toBool() ? 0 : 1;
         QVERIFY2(caughtUp, qPrintable(state.value(SyncStateRepository::Cursor) + QStringLiteral(" vs ") + lastVersion));
-        QVERIFY2(kills >= 2, "the seeded schedule hit the pull at least twice");
+        QCOMPARE(kills, int(killAt.size()));
         QVERIFY(failedRounds >= 1); // the kills were seen by the terminal
         QCOMPARE(integrity(database), QStringLiteral("ok"));
         QStringList serverSkus = serverColumn(world, QStringLiteral("SELECT code FROM skus"));
@@ -522,10 +537,10 @@ private Q_SLOTS:
         serverSkus.sort(); // PostgreSQL's collation may order them differently
         QCOMPARE(localSkus.size(), serverSkus.size());
         QCOMPARE(localSkus, serverSkus);
-        qInfo("faults server-process: %d server SIGKILLs during a 12000-change pull (%d mid-pull at cursors %s), "
+        qInfo("faults server-process: %d server SIGKILLs during a %d-change pull (%d mid-pull at cursors %s), "
               "%d failed rounds, terminal caught up to version %s with %lld SKUs",
-              kills, killsMidPull, qPrintable(killCursors.join(QLatin1Char(','))), failedRounds, qPrintable(lastVersion),
-              qint64(localSkus.size()));
+              kills, s_pullChanges, killsMidPull, qPrintable(killCursors.join(QLatin1Char(','))), failedRounds,
+              qPrintable(lastVersion), qint64(localSkus.size()));
     }
 
     // A terminal offline for a day: 50,000 changes in its scope (a SKU import), caught up by a
@@ -575,12 +590,19 @@ private Q_SLOTS:
             if (!openTerminal(database, world.terminal.path()) || integrity(database) != QStringLiteral("ok"))
                 return false;
             *cursor = SyncStateRepository(database).value(SyncStateRepository::Cursor);
-            const qint64 local = localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'"));
-            const qint64 expected = serverColumn(world, QStringLiteral(
-                "SELECT COUNT(*) FROM change_log WHERE entity = 'sku' AND key LIKE 'DAY-%' AND version <= %1")
-                .arg(cursor->toLongLong())).value(0).toLongLong();
+            const qint64 local =
+                localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'"));
+            const qint64 expected =
+                serverColumn(
+                    world,
+                    QStringLiteral(
+                        "SELECT COUNT(*) FROM change_log WHERE entity = 'sku' AND key LIKE 'DAY-%' AND version <= %1")
+                        .arg(cursor->toLongLong()))
+                    .value(0)
+                    .toLongLong();
             if (local != expected || local == 0)
-                qWarning("after the kill: %lld DAY SKUs stored, %lld at or below cursor %s", local, expected, qPrintable(*cursor));
+                qWarning("after the kill: %lld DAY SKUs stored, %lld at or below cursor %s", local, expected,
+                         qPrintable(*cursor));
             return local == expected && local > 0 && local < changes;
         };
         QMap<QString, QString> fields;
@@ -595,9 +617,14 @@ private Q_SLOTS:
 
         QVERIFY(runPull(-1, 0, &fields));
         QCOMPARE(fields.value(QStringLiteral("start")), cursorAfterSecond); // resumed, not from zero
-        const qint64 remaining = serverColumn(world, QStringLiteral(
-            "SELECT COUNT(*) FROM change_log WHERE (warehouse IS NULL OR warehouse = 'TKY1') AND version > %1")
-            .arg(cursorAfterSecond.toLongLong())).value(0).toLongLong();
+        const qint64 remaining =
+            serverColumn(
+                world,
+                QStringLiteral(
+                    "SELECT COUNT(*) FROM change_log WHERE (warehouse IS NULL OR warehouse = 'TKY1') AND version > %1")
+                    .arg(cursorAfterSecond.toLongLong()))
+                .value(0)
+                .toLongLong();
         const qint64 pagesAfter = fields.value(QStringLiteral("pages")).toLongLong();
         QVERIFY2(pagesAfter <= (remaining + pageLimit - 1) / pageLimit + 1 && pagesAfter < totalPages,
                  qPrintable(QStringLiteral("%1 pages for %2 remaining changes").arg(pagesAfter).arg(remaining)));
@@ -608,13 +635,15 @@ private Q_SLOTS:
         QVERIFY2(peakKb < 600 * 1024, qPrintable(QString::number(peakKb)));
         LocalDatabase database(QStringLiteral("final"));
         QVERIFY(openTerminal(database, world.terminal.path()));
-        QCOMPARE(localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'")), qint64(changes));
+        QCOMPARE(localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'")),
+                 qint64(changes));
         QCOMPARE(localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus")),
                  serverColumn(world, QStringLiteral("SELECT COUNT(*) FROM skus")).value(0).toLongLong());
-        qInfo("faults long-offline: %d changes, %lld pages of %d, 2 terminal SIGKILLs mid-page (%s), cursor %s then %s, "
-              "resumed process fetched %lld of %lld pages, peak RSS %lld kB (ASan build); import took %lld ms",
-              changes, totalPages, pageLimit, qPrintable(killed.join(QStringLiteral("; "))), qPrintable(cursorAfterFirst),
-              qPrintable(cursorAfterSecond), pagesAfter, totalPages, peakKb, importMs);
+        qInfo(
+            "faults long-offline: %d changes, %lld pages of %d, 2 terminal SIGKILLs mid-page (%s), cursor %s then %s, "
+            "resumed process fetched %lld of %lld pages, peak RSS %lld kB (ASan build); import took %lld ms",
+            changes, totalPages, pageLimit, qPrintable(killed.join(QStringLiteral("; "))), qPrintable(cursorAfterFirst),
+            qPrintable(cursorAfterSecond), pagesAfter, totalPages, peakKb, importMs);
     }
 
     // Restore fault, terminal side (DESIGN.md "fork"): the terminal's database is restored from an
@@ -698,7 +727,8 @@ private Q_SLOTS:
         for (const char *suffix : {"", "-wal"}) {
             const QString file = data + QStringLiteral("/soko.db") + QLatin1String(suffix);
             if (QFile::exists(file))
-                QVERIFY(QFile::copy(file, world.server.rootPath() + QStringLiteral("/backup/soko.db") + QLatin1String(suffix)));
+                QVERIFY(QFile::copy(file, world.server.rootPath() + QStringLiteral("/backup/soko.db") +
+                                              QLatin1String(suffix)));
         }
         QVERIFY(startOnSamePort(world));
         QVERIFY(work(3)); // acknowledged by the server, then lost with the restore
@@ -736,7 +766,10 @@ private Q_SLOTS:
         QTemporaryDir second;
         QVERIFY(enroll(world, second.path()));
         OutboxRepository::setClock(skewedClock);
-        auto resetClock = qScopeGuard([] { OutboxRepository::setClock(nullptr); s_clockOffsetSeconds = 0; });
+        auto resetClock = qScopeGuard([] {
+            OutboxRepository::setClock(nullptr);
+            s_clockOffsetSeconds = 0;
+        });
         const qint64 hour = 3600;
         const QDateTime start = QDateTime::currentDateTimeUtc();
         QStringList outcomes[2];
@@ -746,7 +779,8 @@ private Q_SLOTS:
             const qint64 skewA = round == 0 ? 9 * hour : -9 * hour;
             const qint64 skewB = -skewA;
             QStringList ids;
-            auto act = [&](const QString &folder, qint64 skew, const Protocol::Payload &payload, const char *type) -> bool {
+            auto act = [&](const QString &folder, qint64 skew, const Protocol::Payload &payload,
+                           const char *type) -> bool {
                 s_clockOffsetSeconds = skew;
                 LocalDatabase database(QStringLiteral("clock"));
                 if (!openTerminal(database, folder))
@@ -767,7 +801,9 @@ private Q_SLOTS:
                     return false;
                 for (const OutboxEntry &entry : *all) {
                     if (entry.opId == op->opId)
-                        outcomes[round] << QStringLiteral("%1:%2").arg(int(entry.state)).arg(entry.reason.section(QLatin1Char(':'), 0, 0));
+                        outcomes[round] << QStringLiteral("%1:%2")
+                                               .arg(int(entry.state))
+                                               .arg(entry.reason.section(QLatin1Char(':'), 0, 0));
                 }
                 return true;
             };
@@ -786,31 +822,37 @@ private Q_SLOTS:
             QVERIFY(act(world.terminal.path(), skewA - 20 * hour, receive, "receive")); // the clock jumped back
             QCOMPARE(balance(world.server, world.admin, "S1", bin), std::optional<qint64>(0));
             // Movements in arrival order, whatever the device times said.
-            const QStringList movements = serverColumn(world, QStringLiteral(
-                "SELECT op_id FROM stock_movements WHERE location = '%1' ORDER BY id").arg(QLatin1String(bin)));
+            const QStringList movements = serverColumn(
+                world, QStringLiteral("SELECT op_id FROM stock_movements WHERE location = '%1' ORDER BY id")
+                           .arg(QLatin1String(bin)));
             QCOMPARE(movements, ids);
             // The server's own stamps are real time; the device times are kept as information only.
             for (const QString &id : std::as_const(ids)) {
-                const QStringList stamps = serverColumn(world, QStringLiteral(
-                    "SELECT created_at FROM stock_movements WHERE op_id = '%1'").arg(id));
+                const QStringList stamps = serverColumn(
+                    world, QStringLiteral("SELECT created_at FROM stock_movements WHERE op_id = '%1'").arg(id));
                 QVERIFY(!stamps.isEmpty()); // a move has two movements (from and to)
                 QDateTime stamped;
                 for (const QString &stamp : stamps) {
                     stamped = QDateTime::fromString(stamp, Qt::ISODate);
-                    QVERIFY2(stamped.isValid() && stamped >= start.addSecs(-120)
-                                 && stamped <= QDateTime::currentDateTimeUtc().addSecs(120),
+                    QVERIFY2(stamped.isValid() && stamped >= start.addSecs(-120) &&
+                                 stamped <= QDateTime::currentDateTimeUtc().addSecs(120),
                              qPrintable(stamp));
                 }
-                const QDateTime device = QDateTime::fromString(serverColumn(world, QStringLiteral(
-                    "SELECT device_created_at FROM applied_ops WHERE op_id = '%1'").arg(id)).value(0), Qt::ISODate);
+                const QDateTime device = QDateTime::fromString(
+                    serverColumn(world,
+                                 QStringLiteral("SELECT device_created_at FROM applied_ops WHERE op_id = '%1'").arg(id))
+                        .value(0),
+                    Qt::ISODate);
                 QVERIFY(device.isValid() && qAbs(device.secsTo(stamped)) > 8 * hour); // skewed, and not used
             }
         }
         QCOMPARE(outcomes[0], outcomes[1]);
-        QCOMPARE(outcomes[0], (QStringList{QStringLiteral("1:"), QStringLiteral("2:negative_stock"), QStringLiteral("1:")}));
+        QCOMPARE(outcomes[0],
+                 (QStringList{QStringLiteral("1:"), QStringLiteral("2:negative_stock"), QStringLiteral("1:")}));
         QCOMPARE(balance(world.server, world.admin, "S1", "DOCK"), std::optional<qint64>(6));
         qInfo("faults time: %d ops from clocks +9 h / -9 h / -11 h and -29 h (a 20 h jump back), skews swapped "
-              "between two rounds; outcomes identical (%s)", skewedOps, qPrintable(outcomes[0].join(QLatin1Char(','))));
+              "between two rounds; outcomes identical (%s)",
+              skewedOps, qPrintable(outcomes[0].join(QLatin1Char(','))));
     }
 };
 
