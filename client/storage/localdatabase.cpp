@@ -43,7 +43,8 @@ Common::Result<void> LocalDatabase::checkHeader(const QString &filePath)
     if (!file.exists() || file.size() == 0)
         return {}; // a new database (SQLite treats an empty file as one)
     if (!file.open(QIODevice::ReadOnly))
-        return Common::fail(Common::ErrorCode::Storage, tr("The terminal's database %1 cannot be read.").arg(filePath).toStdString());
+        return Common::fail(Common::ErrorCode::Storage,
+                            tr("The terminal's database %1 cannot be read.").arg(filePath).toStdString());
     const QByteArray header = file.read(s_headerBytes);
     if (header.size() < s_headerBytes)
         return tl::unexpected(damaged(filePath, tr("the file is cut short")));

@@ -39,10 +39,9 @@ OutboxState stateFromName(const QString &name)
 const QString s_columns = QStringLiteral("SELECT local_id, device_id, incarnation, seq, op_id, type, payload,"
                                          " operator_id, created_at, state, reason FROM outbox ");
 
-} // namespace
-
-namespace {
+// The device clock for created_at (setClock); nullptr = the system clock.
 std::atomic<OutboxRepository::Clock> s_clock{nullptr};
+
 } // namespace
 
 void OutboxRepository::setClock(Clock clock)
