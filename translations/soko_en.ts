@@ -103,6 +103,25 @@
     </message>
 </context>
 <context>
+    <name>LocalDatabase</name>
+    <message>
+        <source>The terminal&apos;s database %1 is damaged (%2). It was not used: nothing in it was changed. Call your supervisor to restore the terminal.</source>
+        <translation>The terminal&apos;s database %1 is damaged (%2). It was not used: nothing in it was changed. Call your supervisor to restore the terminal.</translation>
+    </message>
+    <message>
+        <source>The terminal&apos;s database %1 cannot be read.</source>
+        <translation>The terminal&apos;s database %1 cannot be read.</translation>
+    </message>
+    <message>
+        <source>the file is cut short</source>
+        <translation>the file is cut short</translation>
+    </message>
+    <message>
+        <source>the file is not a SQLite database</source>
+        <translation>the file is not a SQLite database</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Log in</source>

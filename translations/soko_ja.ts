@@ -103,6 +103,25 @@
     </message>
 </context>
 <context>
+    <name>LocalDatabase</name>
+    <message>
+        <source>The terminal&apos;s database %1 is damaged (%2). It was not used: nothing in it was changed. Call your supervisor to restore the terminal.</source>
+        <translation>端末のデータベース %1 が壊れています（%2）。使用していないため、中身は何も変更されていません。端末の復元を監督者に依頼してください。</translation>
+    </message>
+    <message>
+        <source>The terminal&apos;s database %1 cannot be read.</source>
+        <translation>端末のデータベース %1 を読み込めません。</translation>
+    </message>
+    <message>
+        <source>the file is cut short</source>
+        <translation>ファイルが途中で切れています</translation>
+    </message>
+    <message>
+        <source>the file is not a SQLite database</source>
+        <translation>ファイルが SQLite データベースではありません</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Log in</source>

@@ -19,7 +19,10 @@ public:
 
     // Opens (creating if needed) the database file, switches to WAL with synchronous=FULL (a
     // handheld can lose power at any time), enables foreign keys and runs pending migrations.
-    // Errors: Storage (cannot open, migration failed; the message names the step).
+    // A damaged file is detected first and refused, never used: a header that is not SQLite's or
+    // is cut short (SQLite file format §1.3), then PRAGMA quick_check over every page.
+    // Errors: Storage (cannot open, migration failed; the message names the step; a damaged
+    // database gets a translated message for the operator naming the file and the damage).
     Common::Result<void> open(const QString &filePath);
     void close();
     bool isOpen() const;
@@ -39,6 +42,10 @@ Q_SIGNALS:
     void committed();
 
 private:
+    Common::Result<void> openChecked(const QString &filePath);
+    static Common::Error damaged(const QString &filePath, const QString &detail);
+    static Common::Result<void> checkHeader(const QString &filePath);
+
     QString m_connectionName;
     QString m_filePath;
 };

@@ -1,5 +1,7 @@
 #include "client/storage/outboxrepository.h"
 
+#include <atomic>
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -37,7 +39,15 @@ OutboxState stateFromName(const QString &name)
 const QString s_columns = QStringLiteral("SELECT local_id, device_id, incarnation, seq, op_id, type, payload,"
                                          " operator_id, created_at, state, reason FROM outbox ");
 
+// The device clock for created_at (setClock); nullptr = the system clock.
+std::atomic<OutboxRepository::Clock> s_clock{nullptr};
+
 } // namespace
+
+void OutboxRepository::setClock(Clock clock)
+{
+    s_clock = clock;
+}
 
 Common::Result<OutboxEntry> OutboxRepository::append(TransactionGuard &transaction, const QString &type,
                                                      const QJsonObject &payload, const QString &operatorId)
@@ -60,7 +70,8 @@ Common::Result<OutboxEntry> OutboxRepository::append(TransactionGuard &transacti
     entry.type = type;
     entry.payload = payloadJson;
     entry.operatorId = operatorId;
-    entry.createdAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const Clock clock = s_clock;
+    entry.createdAt = (clock ? clock() : QDateTime::currentDateTimeUtc()).toUTC().toString(Qt::ISODateWithMs);
     QSqlQuery insert(m_database.database());
     insert.prepare(QStringLiteral("INSERT INTO outbox (device_id, incarnation, seq, op_id, type, payload, operator_id,"
                                   " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));

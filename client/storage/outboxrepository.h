@@ -1,4 +1,5 @@
 #pragma once
+#include <QDateTime>
 #include <QJsonObject>
 #include <QList>
 #include "client/storage/records.h"
@@ -14,6 +15,12 @@ class OutboxRepository final
 {
 public:
     explicit OutboxRepository(LocalDatabase &database) : m_database(database) {}
+
+    // Where an op's created_at comes from: the device's clock, UTC. It is informational only
+    // (DESIGN.md "Time": order comes from seq, the server stamps authoritative times). Tests
+    // replace it to run terminals hours ahead or behind; nullptr restores the system clock.
+    using Clock = QDateTime (*)();
+    static void setClock(Clock clock);
 
     // Appends one op with a fresh UUID and the next seq. Errors: Storage.
     Common::Result<OutboxEntry> append(TransactionGuard &transaction, const QString &type,

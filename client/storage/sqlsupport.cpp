@@ -10,6 +10,10 @@ namespace Storage {
 Common::Error toError(const QSqlError &error, const char *step)
 {
     qCWarning(lcStorage) << step << "failed:" << error.text();
+    // SQLITE_FULL (13): the disk, or the database's size limit, is full. Named apart in the log so
+    // a support engineer sees why a terminal refuses to save (the workflows refuse the action).
+    if (error.nativeErrorCode() == QLatin1String("13"))
+        return Common::Error::make(Common::ErrorCode::Storage, std::string("storage full: ") + step);
     return Common::Error::make(Common::ErrorCode::Storage, std::string("database error: ") + step);
 }
 
