@@ -169,6 +169,13 @@ private:
                 live.push_back(index);
         return live.empty() ? -1 : live[std::size_t(uniform(0, int(live.size()) - 1))];
     }
+    // Keep-alive connections idle for 1 s are closed, so the engines open new connections (which
+    // the proxies' plans apply to) all the time; a small pool makes 503 + Retry-After part of it.
+    static QStringList serverSettings()
+    {
+        return {QStringLiteral("--set"), QStringLiteral("idle_timeout_seconds=1"), QStringLiteral("--set"),
+                QStringLiteral("database_pool_size=4")};
+    }
     static SyncClient::Settings engineSettings()
     {
         SyncClient::Settings settings;
@@ -196,7 +203,7 @@ private:
         if (!E2e::seedWorld(*m_servers[0], &m_adminToken) || !m_servers[1]->copyDataFolderFrom(*m_servers[0]))
             return violation(QStringLiteral("setup: cannot seed the servers")), false;
         for (auto &server : m_servers)
-            if (!server->start())
+            if (!server->start(serverSettings()))
                 return violation(QStringLiteral("setup: a soko-server did not start")), false;
         for (int index = 0; index < s_servers; ++index) {
             auto proxy = std::make_unique<FaultProxy>("127.0.0.1", m_servers[std::size_t(index)]->devicesPort(),
@@ -440,8 +447,9 @@ private:
             if (process.isRunning() || (!now_ && now() < m_serverReviveAt[std::size_t(server)]))
                 continue;
             // Same devices port: its proxy keeps forwarding there.
-            if (process.start({QStringLiteral("--devices-listen"),
-                               QStringLiteral("127.0.0.1:%1").arg(m_devicesPorts[std::size_t(server)])}))
+            if (process.start(serverSettings() + QStringList{QStringLiteral("--devices-listen"),
+                                                             QStringLiteral("127.0.0.1:%1")
+                                                                 .arg(m_devicesPorts[std::size_t(server)])}))
                 ++m_serverRestarts;
             else if (++m_restartFailures > 5)
                 violation(QStringLiteral("soko-server %1 does not restart on its port").arg(server));
@@ -528,7 +536,9 @@ private:
         auto next = [&](int meanMs) {
             return now() + qint64(std::exponential_distribution<double>(1.0 / meanMs)(m_random));
         };
-        qint64 nextPlan = next(2000), nextServerKill = next(20000), nextTerminalKill = next(8000),
+        // The first server kill falls in the first half of every run, however short.
+        qint64 nextPlan = next(2000), nextServerKill = now() + uniform(int(end / 5), int(end / 2)),
+               nextTerminalKill = next(8000),
                nextSwitch = next(5000), nextOrder = 0;
         qint64 lastReport = 0;
         while (chaosClock.elapsed() < end) {
