@@ -116,6 +116,8 @@ public:
             m_healMs = phase.elapsed();
             if (healed)
                 check();
+            if (healed && m_report.ok())
+                selfTest();
         }
         m_totalMs = total.elapsed();
         summarize();
@@ -132,7 +134,7 @@ private:
     }
     void violation(const QString &text)
     {
-        if (m_report.violations.size() < 200)
+        if (!m_quiet && m_report.violations.size() < 200)
             say(QStringLiteral("VIOLATION: ") + text);
         m_report.violations << text;
     }
@@ -958,6 +960,71 @@ private:
         }
     }
 
+    // Proves the checker can fail: plants a duplicated ledger row on the server, removes one op
+    // from a terminal's outbox and adds a stock row to another terminal, re-runs the checker
+    // (silently) and requires each planted fault to be reported. Runs after the real verdict.
+    void selfTest()
+    {
+        const CreatedOp *receipt = nullptr;
+        for (const CreatedOp &op : m_created)
+            if (op.type == QLatin1String("receive") && !op.mustReject && !receipt)
+                receipt = &op;
+        const CreatedOp &dropped = m_created.back();
+        if (!receipt || dropped.opId == receipt->opId)
+            return say(QStringLiteral("soak: checker self-test skipped (too few ops)"));
+        Terminal &diverged = m_terminals[std::size_t(1 % m_terminals.size())];
+        try {
+            pqxx::connection connection(m_database.urlString());
+            pqxx::nontransaction session(connection);
+            session.exec_params("INSERT INTO stock_movements (warehouse, sku, location, lot, quantity_delta, reason, "
+                                "op_id, created_at) SELECT warehouse, sku, location, lot, quantity_delta, reason, op_id, "
+                                "created_at FROM stock_movements WHERE op_id = $1 LIMIT 1",
+                                receipt->opId.toStdString());
+        } catch (const std::exception &error) {
+            return violation(QStringLiteral("checker self-test: cannot plant: %1").arg(QString::fromLocal8Bit(error.what())));
+        }
+        {
+            QSqlQuery remove(m_terminals[std::size_t(dropped.terminal)].database->database());
+            remove.prepare(QStringLiteral("DELETE FROM outbox WHERE op_id = ?"));
+            remove.addBindValue(dropped.opId);
+            QSqlQuery add(diverged.database->database());
+            if (!remove.exec() || !add.exec(QStringLiteral("INSERT INTO stock VALUES ('S-PLANTED', 'A-1', '', 1)")))
+                return violation(QStringLiteral("checker self-test: cannot plant in a terminal database"));
+        }
+        // Re-run the checker on fresh tallies, keep the real figures.
+        const Report real = m_report;
+        const auto tallies = std::make_tuple(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates,
+                                             m_lost, m_unexpectedRejections, m_serverBins, m_serverOrders);
+        m_report.violations.clear();
+        m_expectedBalances.clear();
+        m_expectedPicked.clear();
+        m_quiet = true;
+        check();
+        m_quiet = false;
+        const QStringList found = m_report.violations;
+        m_report = real;
+        std::tie(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates, m_lost, m_unexpectedRejections,
+                 m_serverBins, m_serverOrders) = tallies;
+        auto detected = [&](const QString &a, const QString &b) {
+            return std::any_of(found.begin(), found.end(),
+                               [&](const QString &line) { return line.contains(a) && line.contains(b); });
+        };
+        const bool duplicate = detected(receipt->opId, QStringLiteral("ledger rows, expected 1"));
+        const bool lost = detected(dropped.opId, QStringLiteral("LOST on the terminal"));
+        const bool converged = detected(QStringLiteral("terminal %1 does not converge").arg(diverged.index),
+                                        QStringLiteral("S-PLANTED"));
+        say(QStringLiteral("soak: checker self-test: planted a duplicated ledger row, an op lost from an outbox and a "
+                           "diverged terminal; detected %1/3 (%2 violations reported)")
+                .arg(int(duplicate) + int(lost) + int(converged))
+                .arg(found.size()));
+        if (!duplicate || !lost || !converged)
+            violation(QStringLiteral("checker self-test: a planted fault went unnoticed (duplicate %1, lost %2, "
+                                     "divergence %3)")
+                          .arg(int(duplicate))
+                          .arg(int(lost))
+                          .arg(int(converged)));
+    }
+
     // ---------------------------------------------------------------- report
     int terminalKills() const
     {
@@ -1038,7 +1105,7 @@ private:
             say(QStringLiteral("soak: PASS — every op applied exactly once or visibly rejected, ledger = balances, "
                                "every terminal converged"));
         } else {
-            m_root.setAutoRemove(false);
+            m_root.setAutoRemove(m_terminals.empty()); // keep the evidence once there is some
             for (int index = 0; index < int(m_servers.size()); ++index)
                 QFile::copy(m_servers[std::size_t(index)]->rootPath() + QStringLiteral("/server.log"),
                             m_root.filePath(QStringLiteral("server%1.log").arg(index)));
@@ -1088,6 +1155,7 @@ private:
     qint64 m_applied = 0, m_conflicts = 0, m_rejected = 0, m_rejectedExpected = 0, m_duplicates = 0, m_lost = 0;
     qint64 m_serverBins = 0, m_serverOrders = 0;
     QStringList m_unexpectedRejections;
+    bool m_quiet = false; // the checker's self-test re-runs it without printing
     qint64 m_chaosMs = 0, m_healMs = 0, m_totalMs = 0;
 };
 
