@@ -70,6 +70,7 @@ struct CreatedOp
     QString type;
     Protocol::Payload payload;
     bool mustReject = false;
+    bool rolledBack = false; // created after the backup its terminal was later restored from
 };
 
 // A simulated terminal: the real engine objects over its SQLite file. A "kill" copies the files
@@ -86,6 +87,8 @@ struct Terminal
     QString deviceId;
     bool alive() const { return sync != nullptr; }
     qint64 reviveAtMs = 0;
+    QString backupFolder;        // a copy of its files taken earlier ("last night's backup")
+    std::size_t backupMark = 0;  // m_created.size() when the backup was taken
     int roundsOk = 0;
 };
 
@@ -458,16 +461,45 @@ private:
         }
     }
 
-    void killTerminal(Terminal &terminal, const char *how)
+    // Copies what is on disk now (the database and its WAL: no event loop runs between here and
+    // the copy, so no transaction is half-written).
+    void copyFiles(const Terminal &terminal, const QString &from, const QString &to)
     {
-        // What a SIGKILL now would leave on disk: the database and its WAL (no event loop runs
-        // between here and the copy, so no transaction is half-written).
-        const QString next = m_root.filePath(QStringLiteral("t%1-g%2").arg(terminal.index).arg(terminal.generation + 1));
-        QDir().mkpath(next);
+        QDir().mkpath(to);
         for (const char *name : {"terminal.sqlite", "terminal.sqlite-wal", "device.key"}) {
-            const QString source = terminal.folder + QLatin1Char('/') + QLatin1String(name);
-            if (QFile::exists(source) && !QFile::copy(source, next + QLatin1Char('/') + QLatin1String(name)))
+            const QString source = from + QLatin1Char('/') + QLatin1String(name);
+            if (QFile::exists(source) && !QFile::copy(source, to + QLatin1Char('/') + QLatin1String(name)))
                 violation(QStringLiteral("terminal %1: cannot copy %2").arg(terminal.index).arg(QLatin1String(name)));
+        }
+    }
+
+    void backUp(Terminal &terminal)
+    {
+        if (!terminal.backupFolder.isEmpty())
+            QDir(terminal.backupFolder).removeRecursively();
+        terminal.backupFolder =
+            m_root.filePath(QStringLiteral("t%1-backup-g%2-%3").arg(terminal.index).arg(terminal.generation).arg(now()));
+        copyFiles(terminal, terminal.folder, terminal.backupFolder);
+        terminal.backupMark = m_created.size();
+        ++m_backups;
+    }
+
+    // `restore`: the terminal comes back from its older backup instead (the ops created since are
+    // gone from it; the server must refuse its reused seqs as a fork and apply the new ops once).
+    void killTerminal(Terminal &terminal, const char *how, bool restore = false)
+    {
+        const QString next = m_root.filePath(QStringLiteral("t%1-g%2").arg(terminal.index).arg(terminal.generation + 1));
+        if (restore && !terminal.backupFolder.isEmpty()) {
+            copyFiles(terminal, terminal.backupFolder, next);
+            QDir(terminal.backupFolder).removeRecursively();
+            terminal.backupFolder.clear();
+            for (std::size_t index = terminal.backupMark; index < m_created.size(); ++index)
+                if (m_created[index].terminal == terminal.index) {
+                    m_created[index].rolledBack = true;
+                    ++m_rolledBack;
+                }
+        } else {
+            copyFiles(terminal, terminal.folder, next);
         }
         terminal.sync.reset(); // aborts what is in flight: the answer is lost
         terminal.database.reset();
@@ -541,7 +573,7 @@ private:
         // The first server kill falls in the first half of every run, however short.
         qint64 nextPlan = next(2000), nextServerKill = now() + uniform(int(end / 5), int(end / 2)),
                nextTerminalKill = next(8000),
-               nextSwitch = next(5000), nextOrder = 0;
+               nextSwitch = next(5000), nextOrder = 0, nextBackup = next(6000);
         qint64 lastReport = 0;
         while (chaosClock.elapsed() < end) {
             reviveServers(false);
@@ -568,6 +600,11 @@ private:
                 if (Terminal *terminal = anyAlive())
                     switchServer(*terminal);
             }
+            if (now() >= nextBackup) {
+                nextBackup = next(6000);
+                if (Terminal *terminal = anyAlive())
+                    backUp(*terminal);
+            }
             if (now() >= nextServerKill) {
                 nextServerKill = next(20000);
                 killServer();
@@ -575,8 +612,10 @@ private:
             if (now() >= nextTerminalKill) {
                 nextTerminalKill = next(8000);
                 if (Terminal *terminal = anyAlive()) {
-                    const int how = uniform(0, 2);
-                    if (how == 0) {
+                    const int how = uniform(0, 3);
+                    if (how == 3 && !terminal->backupFolder.isEmpty()) {
+                        killTerminal(*terminal, "restored from an older backup", true);
+                    } else if (how == 0) {
                         work(*terminal, false);
                         killTerminal(*terminal, "after commit, before push");
                     } else if (terminal->sync->isBusy()) {
@@ -762,7 +801,15 @@ private:
             created.insert(id);
             const QString name = QStringLiteral("op %1 (%2, terminal %3)").arg(op.opId, op.type).arg(op.terminal);
             const auto local = outboxes[std::size_t(op.terminal)].find(op.opId);
-            if (local == outboxes[std::size_t(op.terminal)].end()) {
+            if (op.rolledBack) {
+                // Gone with the restore: the server has it once (pushed before) or never.
+                if (local != outboxes[std::size_t(op.terminal)].end())
+                    violation(name + QStringLiteral(": rolled back by a restore but still in the outbox"));
+                if (!server.count(id)) {
+                    ++m_rolledBackUnsent;
+                    continue;
+                }
+            } else if (local == outboxes[std::size_t(op.terminal)].end()) {
                 ++m_lost;
                 violation(name + QStringLiteral(": LOST on the terminal (committed, gone from its outbox)"));
                 continue;
@@ -788,7 +835,7 @@ private:
                     m_unexpectedRejections << name + QStringLiteral(": ") + QString::fromStdString(applied.reason);
                 if (!rejections.count(id))
                     violation(name + QStringLiteral(": rejected without a rejection record (not visible)"));
-                if (local->second.state != OutboxState::Rejected)
+                if (!op.rolledBack && local->second.state != OutboxState::Rejected)
                     violation(name + QStringLiteral(": rejected on the server but %1 on the terminal")
                                          .arg(outboxStateName(local->second.state)));
                 if (rows != 0)
@@ -800,7 +847,7 @@ private:
                                      .arg(QString::fromStdString(applied.outcome)));
             (applied.outcome == "conflict" ? m_conflicts : m_applied) += 1;
             const OutboxState want = applied.outcome == "conflict" ? OutboxState::Conflict : OutboxState::Acked;
-            if (local->second.state != want)
+            if (!op.rolledBack && local->second.state != want)
                 violation(name + QStringLiteral(": %1 on the server but %2 on the terminal")
                                      .arg(QString::fromStdString(applied.outcome), outboxStateName(local->second.state)));
             if (rows != expectedMovements(op)) {
@@ -966,12 +1013,16 @@ private:
     void selfTest()
     {
         const CreatedOp *receipt = nullptr;
-        for (const CreatedOp &op : m_created)
-            if (op.type == QLatin1String("receive") && !op.mustReject && !receipt)
+        const CreatedOp *droppedOp = nullptr;
+        for (const CreatedOp &op : m_created) {
+            if (op.type == QLatin1String("receive") && !op.mustReject && !op.rolledBack && !receipt)
                 receipt = &op;
-        const CreatedOp &dropped = m_created.back();
-        if (!receipt || dropped.opId == receipt->opId)
+            if (!op.rolledBack)
+                droppedOp = &op;
+        }
+        if (!receipt || !droppedOp || droppedOp == receipt)
             return say(QStringLiteral("soak: checker self-test skipped (too few ops)"));
+        const CreatedOp &dropped = *droppedOp;
         Terminal &diverged = m_terminals[std::size_t(1 % m_terminals.size())];
         try {
             pqxx::connection connection(m_database.urlString());
@@ -994,7 +1045,8 @@ private:
         // Re-run the checker on fresh tallies, keep the real figures.
         const Report real = m_report;
         const auto tallies = std::make_tuple(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates,
-                                             m_lost, m_unexpectedRejections, m_serverBins, m_serverOrders);
+                                             m_lost, m_unexpectedRejections, m_serverBins, m_serverOrders,
+                                             m_rolledBackUnsent);
         m_report.violations.clear();
         m_expectedBalances.clear();
         m_expectedPicked.clear();
@@ -1004,7 +1056,7 @@ private:
         const QStringList found = m_report.violations;
         m_report = real;
         std::tie(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates, m_lost, m_unexpectedRejections,
-                 m_serverBins, m_serverOrders) = tallies;
+                 m_serverBins, m_serverOrders, m_rolledBackUnsent) = tallies;
         auto detected = [&](const QString &a, const QString &b) {
             return std::any_of(found.begin(), found.end(),
                                [&](const QString &line) { return line.contains(a) && line.contains(b); });
@@ -1091,6 +1143,12 @@ private:
                 .arg(terminalKills())
                 .arg(kills.join(QStringLiteral(", ")))
                 .arg(m_localErrors),
+            QStringLiteral("restores from backup: %1 backups taken, %2 ops rolled back by restores (%3 had reached the "
+                           "server before, applied once; %4 never had: gone with the restore)")
+                .arg(m_backups)
+                .arg(m_rolledBack)
+                .arg(m_rolledBack - m_rolledBackUnsent)
+                .arg(m_rolledBackUnsent),
             QStringLiteral("seconds: chaos %1, heal+quiescence %2, total %3")
                 .arg(double(m_chaosMs) / 1000.0, 0, 'f', 1)
                 .arg(double(m_healMs) / 1000.0, 0, 'f', 1)
@@ -1150,6 +1208,7 @@ private:
     std::map<std::pair<qint64, qint64>, qint64> m_expectedPicked;
     std::array<int, 7> m_plans{};
     std::map<QString, int> m_terminalKills;
+    int m_backups = 0, m_rolledBack = 0, m_rolledBackUnsent = 0;
     int m_serverKills = 0, m_serverRestarts = 0, m_restartFailures = 0, m_switches = 0, m_localErrors = 0;
     int m_orderNumber = 0, m_ordersCreated = 0, m_ordersReleased = 0;
     qint64 m_applied = 0, m_conflicts = 0, m_rejected = 0, m_rejectedExpected = 0, m_duplicates = 0, m_lost = 0;
