@@ -784,6 +784,8 @@ private:
             movements[row[0].as<std::string>()] = row[1].as<qint64>();
         for (const auto &row : session.exec("SELECT op_id, count(*) FROM rejections GROUP BY op_id"))
             rejections[row[0].as<std::string>()] = row[1].as<qint64>();
+        m_forks = session.exec("SELECT count(*) FROM conflicts WHERE reason = 'device_fork'")[0][0].as<qint64>();
+        m_reincarnated = session.exec("SELECT count(*) FROM devices WHERE incarnation > 1")[0][0].as<qint64>();
 
         std::vector<std::map<QString, OutboxEntry>> outboxes(m_terminals.size());
         for (Terminal &terminal : m_terminals) {
@@ -1144,11 +1146,14 @@ private:
                 .arg(kills.join(QStringLiteral(", ")))
                 .arg(m_localErrors),
             QStringLiteral("restores from backup: %1 backups taken, %2 ops rolled back by restores (%3 had reached the "
-                           "server before, applied once; %4 never had: gone with the restore)")
+                           "server before, applied once; %4 never had: gone with the restore); forks refused %5, "
+                           "devices on a new incarnation %6")
                 .arg(m_backups)
                 .arg(m_rolledBack)
                 .arg(m_rolledBack - m_rolledBackUnsent)
-                .arg(m_rolledBackUnsent),
+                .arg(m_rolledBackUnsent)
+                .arg(m_forks)
+                .arg(m_reincarnated),
             QStringLiteral("seconds: chaos %1, heal+quiescence %2, total %3")
                 .arg(double(m_chaosMs) / 1000.0, 0, 'f', 1)
                 .arg(double(m_healMs) / 1000.0, 0, 'f', 1)
@@ -1208,11 +1213,11 @@ private:
     std::map<std::pair<qint64, qint64>, qint64> m_expectedPicked;
     std::array<int, 7> m_plans{};
     std::map<QString, int> m_terminalKills;
-    int m_backups = 0, m_rolledBack = 0, m_rolledBackUnsent = 0;
+    int m_backups = 0, m_rolledBack = 0, m_rolledBackUnsent = 0; // qint64: m_forks, m_reincarnated
     int m_serverKills = 0, m_serverRestarts = 0, m_restartFailures = 0, m_switches = 0, m_localErrors = 0;
     int m_orderNumber = 0, m_ordersCreated = 0, m_ordersReleased = 0;
     qint64 m_applied = 0, m_conflicts = 0, m_rejected = 0, m_rejectedExpected = 0, m_duplicates = 0, m_lost = 0;
-    qint64 m_serverBins = 0, m_serverOrders = 0;
+    qint64 m_serverBins = 0, m_serverOrders = 0, m_forks = 0, m_reincarnated = 0;
     QStringList m_unexpectedRejections;
     bool m_quiet = false; // the checker's self-test re-runs it without printing
     qint64 m_chaosMs = 0, m_healMs = 0, m_totalMs = 0;
