@@ -32,8 +32,9 @@ int main(int argc, char **argv)
             positional << argument;
         }
         if (!ok || positional.size() > 2) {
-            std::fprintf(stderr, "usage: soko-soak [SECONDS] [SEED] [--terminals N] [--heal SECONDS]\n"
-                                 "bad argument: %s\n",
+            std::fprintf(stderr,
+                         "usage: soko-soak [SECONDS] [SEED] [--terminals N] [--heal SECONDS]\n"
+                         "bad argument: %s\n",
                          qPrintable(argument));
             return 2;
         }

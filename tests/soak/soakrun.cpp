@@ -87,8 +87,8 @@ struct Terminal
     QString deviceId;
     bool alive() const { return sync != nullptr; }
     qint64 reviveAtMs = 0;
-    QString backupFolder;        // a copy of its files taken earlier ("last night's backup")
-    std::size_t backupMark = 0;  // m_created.size() when the backup was taken
+    QString backupFolder;       // a copy of its files taken earlier ("last night's backup")
+    std::size_t backupMark = 0; // m_created.size() when the backup was taken
     int roundsOk = 0;
 };
 
@@ -184,7 +184,7 @@ private:
     static SyncClient::Settings engineSettings()
     {
         SyncClient::Settings settings;
-        settings.maxBatchOps = 25;      // many rounds, many chances to be cut mid-batch
+        settings.maxBatchOps = 25; // many rounds, many chances to be cut mid-batch
         settings.pullPageLimit = 200;
         settings.requestTimeoutMs = 6000; // a black hole is noticed
         settings.idlePollMs = 1500;
@@ -211,8 +211,8 @@ private:
             if (!server->start(serverSettings()))
                 return violation(QStringLiteral("setup: a soko-server did not start")), false;
         for (int index = 0; index < s_servers; ++index) {
-            auto proxy = std::make_unique<FaultProxy>("127.0.0.1", m_servers[std::size_t(index)]->devicesPort(),
-                                                      m_random());
+            auto proxy =
+                std::make_unique<FaultProxy>("127.0.0.1", m_servers[std::size_t(index)]->devicesPort(), m_random());
             if (auto started = proxy->start(); !started)
                 return violation(QStringLiteral("setup: proxy: ") + QString::fromStdString(started.error().message)),
                        false;
@@ -234,22 +234,24 @@ private:
                 return false;
             const int server = index % s_servers;
             const QString code = m_servers[std::size_t(server)]->enrollmentCode(QStringLiteral("TKY1"),
-                                                                              QStringLiteral("soak-%1").arg(index));
+                                                                                QStringLiteral("soak-%1").arg(index));
             bool finished = false, enrolled = false;
             QString message;
-            const QMetaObject::Connection connection = QObject::connect(
-                current.sync.get(), &SyncClient::enrollmentFinished, current.sync.get(),
-                             [&](bool ok, const QString &text) {
-                                 finished = true;
-                                 enrolled = ok;
-                                 message = text;
-                             });
-            current.sync->enroll(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_servers[std::size_t(server)]->apiPort())),
-                                 QUrl(proxyUrl(server)), code, caPem);
+            const QMetaObject::Connection connection =
+                QObject::connect(current.sync.get(), &SyncClient::enrollmentFinished, current.sync.get(),
+                                 [&](bool ok, const QString &text) {
+                                     finished = true;
+                                     enrolled = ok;
+                                     message = text;
+                                 });
+            current.sync->enroll(
+                QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_servers[std::size_t(server)]->apiPort())),
+                QUrl(proxyUrl(server)), code, caPem);
             const bool answered = pumpUntil([&] { return finished; }, 90000);
             QObject::disconnect(connection);
             if (!answered || !enrolled)
-                return violation(QStringLiteral("setup: terminal %1 did not enroll: %2").arg(index).arg(message)), false;
+                return violation(QStringLiteral("setup: terminal %1 did not enroll: %2").arg(index).arg(message)),
+                       false;
             current.deviceId = SyncStateRepository(*current.database).value(SyncStateRepository::DeviceId);
             current.sync->start();
         }
@@ -293,8 +295,9 @@ private:
             return false;
         }
         const QString type = fromView(Protocol::operationTypeName(Protocol::payloadType(payload)));
-        auto op = OutboxRepository(*terminal.database)
-                      .append(transaction, type, QByteArray::fromStdString(Protocol::encodePayload(payload)), s_operator);
+        auto op =
+            OutboxRepository(*terminal.database)
+                .append(transaction, type, QByteArray::fromStdString(Protocol::encodePayload(payload)), s_operator);
         if (!op || (local && !local(transaction, op->opId)) || !transaction.commit()) {
             ++m_localErrors;
             return false;
@@ -335,7 +338,8 @@ private:
             if (query.exec(QStringLiteral(
                     "SELECT sku_code, location_code, quantity FROM stock WHERE lot = '' AND quantity >= 0")))
                 while (query.next())
-                    bins.push_back({query.value(0).toString(), {query.value(1).toString(), query.value(2).toLongLong()}});
+                    bins.push_back(
+                        {query.value(0).toString(), {query.value(1).toString(), query.value(2).toLongLong()}});
         }
         if (bins.empty())
             return receive(terminal);
@@ -452,9 +456,9 @@ private:
             if (process.isRunning() || (!now_ && now() < m_serverReviveAt[std::size_t(server)]))
                 continue;
             // Same devices port: its proxy keeps forwarding there.
-            if (process.start(serverSettings() + QStringList{QStringLiteral("--devices-listen"),
-                                                             QStringLiteral("127.0.0.1:%1")
-                                                                 .arg(m_devicesPorts[std::size_t(server)])}))
+            if (process.start(serverSettings() +
+                              QStringList{QStringLiteral("--devices-listen"),
+                                          QStringLiteral("127.0.0.1:%1").arg(m_devicesPorts[std::size_t(server)])}))
                 ++m_serverRestarts;
             else if (++m_restartFailures > 5)
                 violation(QStringLiteral("soko-server %1 does not restart on its port").arg(server));
@@ -477,8 +481,8 @@ private:
     {
         if (!terminal.backupFolder.isEmpty())
             QDir(terminal.backupFolder).removeRecursively();
-        terminal.backupFolder =
-            m_root.filePath(QStringLiteral("t%1-backup-g%2-%3").arg(terminal.index).arg(terminal.generation).arg(now()));
+        terminal.backupFolder = m_root.filePath(
+            QStringLiteral("t%1-backup-g%2-%3").arg(terminal.index).arg(terminal.generation).arg(now()));
         copyFiles(terminal, terminal.folder, terminal.backupFolder);
         terminal.backupMark = m_created.size();
         ++m_backups;
@@ -488,7 +492,8 @@ private:
     // gone from it; the server must refuse its reused seqs as a fork and apply the new ops once).
     void killTerminal(Terminal &terminal, const char *how, bool restore = false)
     {
-        const QString next = m_root.filePath(QStringLiteral("t%1-g%2").arg(terminal.index).arg(terminal.generation + 1));
+        const QString next =
+            m_root.filePath(QStringLiteral("t%1-g%2").arg(terminal.index).arg(terminal.generation + 1));
         if (restore && !terminal.backupFolder.isEmpty()) {
             copyFiles(terminal, terminal.backupFolder, next);
             QDir(terminal.backupFolder).removeRecursively();
@@ -522,10 +527,10 @@ private:
     {
         const int target = uniform(0, s_servers - 1);
         TransactionGuard transaction(*terminal.database);
-        if (!transaction.isActive()
-            || !SyncStateRepository(*terminal.database)
-                    .setValue(transaction, SyncStateRepository::ServerUrl, proxyUrl(target))
-            || !transaction.commit()) {
+        if (!transaction.isActive() ||
+            !SyncStateRepository(*terminal.database)
+                 .setValue(transaction, SyncStateRepository::ServerUrl, proxyUrl(target)) ||
+            !transaction.commit()) {
             ++m_localErrors;
             return;
         }
@@ -556,8 +561,8 @@ private:
             return;
         ++m_ordersCreated;
         const QByteArray id = QByteArray::number(qint64(created.json().value(QStringLiteral("id")).toDouble()));
-        if (process.api("POST", "/api/v1/orders/" + id + "/allocate", m_adminToken).status == 200
-            && process.api("POST", "/api/v1/orders/" + id + "/release", m_adminToken).status == 200)
+        if (process.api("POST", "/api/v1/orders/" + id + "/allocate", m_adminToken).status == 200 &&
+            process.api("POST", "/api/v1/orders/" + id + "/release", m_adminToken).status == 200)
             ++m_ordersReleased;
     }
 
@@ -572,8 +577,7 @@ private:
         };
         // The first server kill falls in the first half of every run, however short.
         qint64 nextPlan = next(2000), nextServerKill = now() + uniform(int(end / 5), int(end / 2)),
-               nextTerminalKill = next(8000),
-               nextSwitch = next(5000), nextOrder = 0, nextBackup = next(6000);
+               nextTerminalKill = next(8000), nextSwitch = next(5000), nextOrder = 0, nextBackup = next(6000);
         qint64 lastReport = 0;
         while (chaosClock.elapsed() < end) {
             reviveServers(false);
@@ -766,21 +770,32 @@ private:
     // exactly the ledger rows its type makes; nothing on the server that no terminal created.
     void checkOps(pqxx::nontransaction &session)
     {
+        // An op re-pushed on a later incarnation (after a fork or epoch change) gets a second
+        // applied_ops row carrying the stored result (server/sync "known from an earlier
+        // incarnation: same answer, not applied twice"): rows per incarnation must be 1, the
+        // answers equal, and the effects (ledger rows, conflict and rejection records) single.
         struct ServerOp
         {
             int rows = 0;
+            std::set<std::pair<std::string, qint64>> incarnations; // (device, incarnation)
+            std::set<std::string> outcomes;
             std::string outcome;
             std::string reason;
         };
         std::map<std::string, ServerOp> server;
-        for (const auto &row : session.exec("SELECT op_id, outcome, result FROM applied_ops")) {
+        for (const auto &row : session.exec("SELECT op_id, outcome, result, device_id, incarnation FROM applied_ops")) {
             ServerOp &op = server[row[0].as<std::string>()];
             ++op.rows;
+            op.incarnations.insert({row[3].as<std::string>(), row[4].as<qint64>()});
+            op.outcomes.insert(row[1].as<std::string>());
             op.outcome = row[1].as<std::string>();
             op.reason = row[2].as<std::string>();
         }
-        std::map<std::string, qint64> movements, rejections;
-        for (const auto &row : session.exec("SELECT op_id, count(*) FROM stock_movements WHERE op_id <> '' GROUP BY op_id"))
+        std::map<std::string, qint64> movements, rejections, conflicts;
+        for (const auto &row : session.exec("SELECT op_id, count(*) FROM conflicts WHERE op_id <> '' GROUP BY op_id"))
+            conflicts[row[0].as<std::string>()] = row[1].as<qint64>();
+        for (const auto &row :
+             session.exec("SELECT op_id, count(*) FROM stock_movements WHERE op_id <> '' GROUP BY op_id"))
             movements[row[0].as<std::string>()] = row[1].as<qint64>();
         for (const auto &row : session.exec("SELECT op_id, count(*) FROM rejections GROUP BY op_id"))
             rejections[row[0].as<std::string>()] = row[1].as<qint64>();
@@ -824,10 +839,23 @@ private:
                 continue;
             }
             const ServerOp &applied = found->second;
-            if (applied.rows > 1) {
-                m_duplicates += applied.rows - 1;
-                violation(name + QStringLiteral(": DUPLICATE, %1 applied_ops rows").arg(applied.rows));
+            m_rerecorded += qint64(applied.incarnations.size()) - 1;
+            if (applied.rows > int(applied.incarnations.size())) {
+                m_duplicates += applied.rows - qint64(applied.incarnations.size());
+                violation(name + QStringLiteral(": DUPLICATE, %1 applied_ops rows in %2 incarnation(s)")
+                                     .arg(applied.rows)
+                                     .arg(applied.incarnations.size()));
             }
+            if (applied.outcomes.size() > 1)
+                violation(name + QStringLiteral(": the server answered it differently on different incarnations"));
+            for (const auto *records : {&conflicts, &rejections})
+                if (records->count(id) && records->at(id) > 1) {
+                    m_duplicates += records->at(id) - 1;
+                    violation(name + QStringLiteral(": DUPLICATE, %1 %2 records")
+                                         .arg(records->at(id))
+                                         .arg(records == &conflicts ? QStringLiteral("conflict")
+                                                                    : QStringLiteral("rejection")));
+                }
             const qint64 rows = movements.count(id) ? movements.at(id) : 0;
             if (applied.outcome == "rejected") {
                 ++m_rejected;
@@ -850,8 +878,9 @@ private:
             (applied.outcome == "conflict" ? m_conflicts : m_applied) += 1;
             const OutboxState want = applied.outcome == "conflict" ? OutboxState::Conflict : OutboxState::Acked;
             if (!op.rolledBack && local->second.state != want)
-                violation(name + QStringLiteral(": %1 on the server but %2 on the terminal")
-                                     .arg(QString::fromStdString(applied.outcome), outboxStateName(local->second.state)));
+                violation(name +
+                          QStringLiteral(": %1 on the server but %2 on the terminal")
+                              .arg(QString::fromStdString(applied.outcome), outboxStateName(local->second.state)));
             if (rows != expectedMovements(op)) {
                 if (rows > expectedMovements(op))
                     m_duplicates += rows - expectedMovements(op);
@@ -874,11 +903,12 @@ private:
     // equals what the terminals' applied ops add up to; every order line's picked too.
     void checkLedger(pqxx::nontransaction &session)
     {
-        const qint64 wrong = session
-                                 .exec("SELECT count(*) FROM stock_balances b WHERE quantity <> (SELECT "
-                                       "coalesce(sum(quantity_delta), 0) FROM stock_movements m WHERE m.warehouse = "
-                                       "b.warehouse AND m.sku = b.sku AND m.location = b.location AND m.lot = b.lot)")[0][0]
-                                 .as<qint64>();
+        const qint64 wrong =
+            session
+                .exec("SELECT count(*) FROM stock_balances b WHERE quantity <> (SELECT "
+                      "coalesce(sum(quantity_delta), 0) FROM stock_movements m WHERE m.warehouse = "
+                      "b.warehouse AND m.sku = b.sku AND m.location = b.location AND m.lot = b.lot)")[0][0]
+                .as<qint64>();
         if (wrong != 0)
             violation(QStringLiteral("ledger: %1 balances differ from the sum of their movements").arg(wrong));
         const qint64 missing = session
@@ -931,9 +961,9 @@ private:
         for (const auto &row : session.exec("SELECT id, state FROM orders WHERE warehouse = 'TKY1'"))
             orders[row[0].as<qint64>()] = row[1].as<std::string>();
         std::map<std::pair<qint64, qint64>, std::pair<qint64, qint64>> lines; // → quantity, picked
-        for (const auto &row : session.exec(
-                 "SELECT l.order_id, l.line, l.quantity, l.picked FROM order_lines l JOIN orders o ON o.id = l.order_id "
-                 "WHERE o.warehouse = 'TKY1'"))
+        for (const auto &row : session.exec("SELECT l.order_id, l.line, l.quantity, l.picked FROM order_lines l JOIN "
+                                            "orders o ON o.id = l.order_id "
+                                            "WHERE o.warehouse = 'TKY1'"))
             lines[{row[0].as<qint64>(), row[1].as<qint64>()}] = {row[2].as<qint64>(), row[3].as<qint64>()};
         m_serverOrders = qint64(orders.size());
 
@@ -974,12 +1004,14 @@ private:
                 if (!localOrders.count(id) || localOrders.at(id) != state)
                     differ(QStringLiteral("order %1 is %2 on the server, %3 on the terminal")
                                .arg(id)
-                               .arg(QString::fromStdString(state),
-                                    localOrders.count(id) ? QString::fromStdString(localOrders.at(id))
-                                                          : QStringLiteral("missing")));
+                               .arg(QString::fromStdString(state), localOrders.count(id)
+                                                                       ? QString::fromStdString(localOrders.at(id))
+                                                                       : QStringLiteral("missing")));
             for (const auto &[id, state] : localOrders)
                 if (!orders.count(id))
-                    differ(QStringLiteral("order %1 (%2) only on the terminal").arg(id).arg(QString::fromStdString(state)));
+                    differ(QStringLiteral("order %1 (%2) only on the terminal")
+                               .arg(id)
+                               .arg(QString::fromStdString(state)));
             {
                 QSqlQuery query(terminal.database->database());
                 query.exec(QStringLiteral("SELECT order_id, line_number, quantity, picked, shorted FROM order_lines"));
@@ -991,8 +1023,8 @@ private:
                         continue;
                     }
                     // The terminal caps picked at what the line still allows (quantity − shorted).
-                    const qint64 want = std::min(found->second.second,
-                                                 found->second.first - query.value(4).toLongLong());
+                    const qint64 want =
+                        std::min(found->second.second, found->second.first - query.value(4).toLongLong());
                     if (query.value(2).toLongLong() != found->second.first || query.value(3).toLongLong() != want)
                         differ(QStringLiteral("order %1 line %2: quantity/picked %3/%4 on the terminal, %5/%6 on the "
                                               "server")
@@ -1029,12 +1061,14 @@ private:
         try {
             pqxx::connection connection(m_database.urlString());
             pqxx::nontransaction session(connection);
-            session.exec_params("INSERT INTO stock_movements (warehouse, sku, location, lot, quantity_delta, reason, "
-                                "op_id, created_at) SELECT warehouse, sku, location, lot, quantity_delta, reason, op_id, "
-                                "created_at FROM stock_movements WHERE op_id = $1 LIMIT 1",
-                                receipt->opId.toStdString());
+            session.exec_params(
+                "INSERT INTO stock_movements (warehouse, sku, location, lot, quantity_delta, reason, "
+                "op_id, created_at) SELECT warehouse, sku, location, lot, quantity_delta, reason, op_id, "
+                "created_at FROM stock_movements WHERE op_id = $1 LIMIT 1",
+                receipt->opId.toStdString());
         } catch (const std::exception &error) {
-            return violation(QStringLiteral("checker self-test: cannot plant: %1").arg(QString::fromLocal8Bit(error.what())));
+            return violation(
+                QStringLiteral("checker self-test: cannot plant: %1").arg(QString::fromLocal8Bit(error.what())));
         }
         {
             QSqlQuery remove(m_terminals[std::size_t(dropped.terminal)].database->database());
@@ -1046,9 +1080,9 @@ private:
         }
         // Re-run the checker on fresh tallies, keep the real figures.
         const Report real = m_report;
-        const auto tallies = std::make_tuple(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates,
-                                             m_lost, m_unexpectedRejections, m_serverBins, m_serverOrders,
-                                             m_rolledBackUnsent);
+        const auto tallies =
+            std::make_tuple(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates, m_lost,
+                            m_unexpectedRejections, m_serverBins, m_serverOrders, m_rolledBackUnsent, m_rerecorded);
         m_report.violations.clear();
         m_expectedBalances.clear();
         m_expectedPicked.clear();
@@ -1058,15 +1092,15 @@ private:
         const QStringList found = m_report.violations;
         m_report = real;
         std::tie(m_applied, m_conflicts, m_rejected, m_rejectedExpected, m_duplicates, m_lost, m_unexpectedRejections,
-                 m_serverBins, m_serverOrders, m_rolledBackUnsent) = tallies;
+                 m_serverBins, m_serverOrders, m_rolledBackUnsent, m_rerecorded) = tallies;
         auto detected = [&](const QString &a, const QString &b) {
             return std::any_of(found.begin(), found.end(),
                                [&](const QString &line) { return line.contains(a) && line.contains(b); });
         };
         const bool duplicate = detected(receipt->opId, QStringLiteral("ledger rows, expected 1"));
         const bool lost = detected(dropped.opId, QStringLiteral("LOST on the terminal"));
-        const bool converged = detected(QStringLiteral("terminal %1 does not converge").arg(diverged.index),
-                                        QStringLiteral("S-PLANTED"));
+        const bool converged =
+            detected(QStringLiteral("terminal %1 does not converge").arg(diverged.index), QStringLiteral("S-PLANTED"));
         say(QStringLiteral("soak: checker self-test: planted a duplicated ledger row, an op lost from an outbox and a "
                            "diverged terminal; detected %1/3 (%2 violations reported)")
                 .arg(int(duplicate) + int(lost) + int(converged))
@@ -1111,7 +1145,9 @@ private:
         for (const auto &[how, count] : m_terminalKills)
             kills << QStringLiteral("%1 %2").arg(how).arg(count);
         const QStringList figures{
-            QStringLiteral("terminals: %1, servers: 2 (PostgreSQL), seed: %2").arg(m_options.terminals).arg(m_options.seed),
+            QStringLiteral("terminals: %1, servers: 2 (PostgreSQL), seed: %2")
+                .arg(m_options.terminals)
+                .arg(m_options.seed),
             QStringLiteral("ops created: %1 (%2)").arg(m_created.size()).arg(types.join(QStringLiteral(", "))),
             QStringLiteral("applied: %1, applied with conflict: %2, rejected: %3 (%4 expected ghost-SKU receipts, %5 "
                            "others), duplicates: %6, lost: %7")
@@ -1137,8 +1173,9 @@ private:
                 .arg(sum.blackHoles)
                 .arg(sum.delayedConnections)
                 .arg(sum.upstreamFailures),
-            QStringLiteral("server kills (SIGKILL): %1, restarts %2; load-balancer switches %3; terminal kills: %4 (%5); "
-                           "local write failures %6")
+            QStringLiteral(
+                "server kills (SIGKILL): %1, restarts %2; load-balancer switches %3; terminal kills: %4 (%5); "
+                "local write failures %6")
                 .arg(m_serverKills)
                 .arg(m_serverRestarts)
                 .arg(m_switches)
@@ -1147,13 +1184,15 @@ private:
                 .arg(m_localErrors),
             QStringLiteral("restores from backup: %1 backups taken, %2 ops rolled back by restores (%3 had reached the "
                            "server before, applied once; %4 never had: gone with the restore); forks refused %5, "
-                           "devices on a new incarnation %6")
+                           "devices on a new incarnation %6, ops re-pushed on a later incarnation and answered "
+                           "from the stored result %7")
                 .arg(m_backups)
                 .arg(m_rolledBack)
                 .arg(m_rolledBack - m_rolledBackUnsent)
                 .arg(m_rolledBackUnsent)
                 .arg(m_forks)
-                .arg(m_reincarnated),
+                .arg(m_reincarnated)
+                .arg(m_rerecorded),
             QStringLiteral("seconds: chaos %1, heal+quiescence %2, total %3")
                 .arg(double(m_chaosMs) / 1000.0, 0, 'f', 1)
                 .arg(double(m_healMs) / 1000.0, 0, 'f', 1)
@@ -1199,7 +1238,7 @@ private:
     QElapsedTimer m_clock;
     Report m_report;
     QTemporaryDir m_root;
-    E2e::PgDatabase m_database;                            // dropped last, after the servers stopped
+    E2e::PgDatabase m_database; // dropped last, after the servers stopped
     std::vector<std::unique_ptr<ServerProcess>> m_servers;
     std::vector<quint16> m_devicesPorts;
     std::array<qint64, s_servers> m_serverReviveAt{};
@@ -1217,7 +1256,7 @@ private:
     int m_serverKills = 0, m_serverRestarts = 0, m_restartFailures = 0, m_switches = 0, m_localErrors = 0;
     int m_orderNumber = 0, m_ordersCreated = 0, m_ordersReleased = 0;
     qint64 m_applied = 0, m_conflicts = 0, m_rejected = 0, m_rejectedExpected = 0, m_duplicates = 0, m_lost = 0;
-    qint64 m_serverBins = 0, m_serverOrders = 0, m_forks = 0, m_reincarnated = 0;
+    qint64 m_serverBins = 0, m_serverOrders = 0, m_forks = 0, m_reincarnated = 0, m_rerecorded = 0;
     QStringList m_unexpectedRejections;
     bool m_quiet = false; // the checker's self-test re-runs it without printing
     qint64 m_chaosMs = 0, m_healMs = 0, m_totalMs = 0;

@@ -24,17 +24,17 @@ namespace Soak {
 
 struct Options
 {
-    int seconds = 60;             // length of the chaos phase
+    int seconds = 60; // length of the chaos phase
     std::uint64_t seed = 1;
     int terminals = 6;
-    int healSeconds = 120;        // bound on heal + quiescence
-    QString reproduceCommand;     // printed on failure, e.g. "scripts/soak.sh 60 7"
+    int healSeconds = 120;    // bound on heal + quiescence
+    QString reproduceCommand; // printed on failure, e.g. "scripts/soak.sh 60 7"
 };
 
 struct Report
 {
-    QStringList violations;       // empty = every invariant holds
-    QStringList figures;          // the printed summary lines
+    QStringList violations; // empty = every invariant holds
+    QStringList figures;    // the printed summary lines
     bool ok() const { return violations.isEmpty(); }
 };
 
