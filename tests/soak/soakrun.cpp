@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -578,6 +579,8 @@ private:
         // The first server kill falls in the first half of every run, however short.
         qint64 nextPlan = next(2000), nextServerKill = now() + uniform(int(end / 5), int(end / 2)),
                nextTerminalKill = next(8000), nextSwitch = next(5000), nextOrder = 0, nextBackup = next(6000);
+        // And one restore from backup in the middle third of every run (the fork path), however short.
+        qint64 forcedRestore = now() + uniform(int(end / 3), int(end * 2 / 3));
         qint64 lastReport = 0;
         while (chaosClock.elapsed() < end) {
             reviveServers(false);
@@ -608,6 +611,13 @@ private:
                 nextBackup = next(6000);
                 if (Terminal *terminal = anyAlive())
                     backUp(*terminal);
+            }
+            if (now() >= forcedRestore) {
+                for (Terminal &terminal : m_terminals)
+                    if (terminal.alive() && !terminal.backupFolder.isEmpty() && now() >= forcedRestore) {
+                        killTerminal(terminal, "restored from an older backup", true);
+                        forcedRestore = std::numeric_limits<qint64>::max();
+                    }
             }
             if (now() >= nextServerKill) {
                 nextServerKill = next(20000);
