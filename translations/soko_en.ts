@@ -638,6 +638,10 @@
         <translation>Choose why the item is short.</translation>
     </message>
     <message>
+        <source>The terminal&apos;s storage is full: the pick was not saved. Everything confirmed before is kept. Call your supervisor.</source>
+        <translation>The terminal&apos;s storage is full: the pick was not saved. Everything confirmed before is kept. Call your supervisor.</translation>
+    </message>
+    <message>
         <source>Could not save the pick. Nothing was changed; try again.</source>
         <translation>Could not save the pick. Nothing was changed; try again.</translation>
     </message>

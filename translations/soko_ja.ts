@@ -636,6 +636,10 @@
         <translation>欠品の理由を選んでください。</translation>
     </message>
     <message>
+        <source>The terminal&apos;s storage is full: the pick was not saved. Everything confirmed before is kept. Call your supervisor.</source>
+        <translation>端末のストレージがいっぱいです。このピッキングは保存されていません。これまでに確定した内容は残っています。監督者に連絡してください。</translation>
+    </message>
+    <message>
         <source>Could not save the pick. Nothing was changed; try again.</source>
         <translation>ピッキングを保存できませんでした。何も変更されていません。もう一度お試しください。</translation>
     </message>

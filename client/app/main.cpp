@@ -2,9 +2,11 @@
 // composition root); main only parses the command line, loads translations and runs the loop.
 #include <QApplication>
 #include <QDir>
+#include <QGuiApplication>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QMessageBox>
 #include <QTranslator>
 
 #include <cstdio>
@@ -49,6 +51,13 @@ int main(int argc, char **argv)
         Terminal terminal(*options);
         if (auto started = terminal.start(); !started) {
             std::fprintf(stderr, "soko-terminal: %s\n", started.error().describe().c_str());
+            // On a screen, the operator sees why too (e.g. a damaged database: call the supervisor);
+            // the message is already translated. Not under a script or without a display.
+            const QString platform = QGuiApplication::platformName();
+            if (options->scriptFile.isEmpty() && platform != QLatin1String("offscreen") &&
+                platform != QLatin1String("minimal"))
+                QMessageBox::critical(nullptr, QStringLiteral("Soko"),
+                                      QString::fromStdString(started.error().message));
             return 1;
         }
         ScriptRunner script(terminal);

@@ -57,8 +57,12 @@ SyncClient::SyncClient(LocalDatabase &database, const QString &dataDirectory, QO
 
 SyncClient::~SyncClient()
 {
-    if (m_inFlight)
+    if (m_inFlight) {
+        // Its finished handler must not run inside the destructor (it would read an aborted reply
+        // and touch a half-destroyed client): disconnect first, then abort.
+        m_inFlight->disconnect(this);
         m_inFlight->abort();
+    }
     // Idle keep-alive TLS connections are closed now, not left to the network thread at exit.
     m_network->clearConnectionCache();
 }

@@ -253,8 +253,13 @@ bool PickingWorkflow::writePick(qint64 shortQuantity, const QString &reasonCode)
     const OrderLineRecord line = *currentLine();
     const QString operatorId = m_session.operatorId();
     const QString location = line.locationCode.isEmpty() ? m_scannedLocation : line.locationCode;
-    auto failed = [this](const Common::Error &) {
-        refuse(tr("Could not save the pick. Nothing was changed; try again."));
+    auto failed = [this](const Common::Error &error) {
+        // A full disk does not pass with another try (Storage::toError names it "storage full").
+        if (error.message.rfind("storage full", 0) == 0)
+            refuse(tr("The terminal's storage is full: the pick was not saved. Everything confirmed before is kept. "
+                      "Call your supervisor."));
+        else
+            refuse(tr("Could not save the pick. Nothing was changed; try again."));
         return false;
     };
     TransactionGuard transaction(m_database);

@@ -328,15 +328,15 @@ private Q_SLOTS:
         plan.mode = FaultMode::Drop;
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
-        const int acceptedBefore = m_echo.accepted();
         Socket client(connectTo(proxy->port()));
         QVERIFY(client.fd >= 0);
         const ReadResult result = readUpTo(client.fd, 1, 2000);
         QVERIFY(result.eof);
         QVERIFY(result.data.isEmpty());
         QTRY_COMPARE(proxy->counters().drops, std::uint64_t(1));
+        // The proxy's own counter, not the echo server's accept count (an earlier test's
+        // connection can be accepted late on a loaded machine).
         QCOMPARE(proxy->counters().upstreamConnected, std::uint64_t(0));
-        QCOMPARE(m_echo.accepted(), acceptedBefore);
     }
 
     void cutAfterExactlyN_data()
@@ -425,7 +425,6 @@ private Q_SLOTS:
         plan.blackHoleMs = 600;
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
-        const int acceptedBefore = m_echo.accepted();
         QElapsedTimer clock;
         clock.start();
         Socket client(connectTo(proxy->port()));
@@ -442,7 +441,9 @@ private Q_SLOTS:
         QCOMPARE(counters.blackHoles, std::uint64_t(1));
         QCOMPARE(counters.discardedBytes, std::uint64_t(100));
         QCOMPARE(counters.bytesClientToServer, std::uint64_t(0));
-        QCOMPARE(m_echo.accepted(), acceptedBefore);
+        // The proxy never connected upstream (its own counter: the echo server's accept count can
+        // still move when an earlier test's connection is accepted late on a loaded machine).
+        QCOMPARE(counters.upstreamConnected, std::uint64_t(0));
     }
 
     void flapAlternates()

@@ -135,8 +135,10 @@ private Q_SLOTS:
         source.inject(QStringLiteral("(01)09501101530003(10)L1"));
         source.inject(QStringLiteral("(01)09501101530003(10)L1")); // rice ×2: the write is refused
         QVERIFY(!refused.isEmpty());
+        // Not "try again" (a full disk stays full): what happened and whom to call.
         QCOMPARE(refused.last().at(0).toString(),
-                 PickingWorkflow::tr("Could not save the pick. Nothing was changed; try again."));
+                 PickingWorkflow::tr("The terminal's storage is full: the pick was not saved. Everything confirmed "
+                                     "before is kept. Call your supervisor."));
         QCOMPARE(orders.pickRecords(1001)->size(), 1);
         QCOMPARE(int(outbox.all()->size()), confirmed);
         QSqlQuery check(database.database());
