@@ -16,9 +16,11 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
-PLOTS = os.path.join(HERE, "plots")
-MARKDOWN = os.path.join(HERE, "RESULTS.md")
+# SOKO_BENCH_REPORT_DIR: read <dir>/results, write <dir>/RESULTS.md and <dir>/plots (trying it out).
+BASE = os.environ.get("SOKO_BENCH_REPORT_DIR", HERE)
+RESULTS = os.path.join(BASE, "results")
+PLOTS = os.path.join(BASE, "plots")
+MARKDOWN = os.path.join(BASE, "RESULTS.md")
 BEGIN = "<!-- report.py begin -->"
 END = "<!-- report.py end -->"
 
@@ -59,6 +61,8 @@ def date(value):
 def number(value, digits=None):
     if value is None:
         return "–"
+    if isinstance(value, int) and digits is None:
+        return "{:,}".format(value)
     if digits is None:
         digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
     return "{:,.{}f}".format(value, digits)

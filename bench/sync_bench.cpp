@@ -26,6 +26,7 @@
 #include <QJsonObject>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslKey>
 #include <QSslSocket>
 #include <QTimer>
 #include <QUuid>
@@ -39,7 +40,10 @@
 #include <unistd.h>
 #include <vector>
 
+#include "common/crypto/pki.h"
 #include "common/protocol/protocol.h"
+#include "server/oms/adminservice.h"
+#include "server/storage/storepool.h"
 #include "tests/support/serverprocess.h"
 
 namespace {
@@ -314,18 +318,57 @@ QStringList serverOptions(int terminals)
             QStringLiteral("idle_timeout_seconds=600")};
 }
 
-std::vector<std::unique_ptr<Terminal>> enroll(ServerProcess &server, int count, double *seconds)
+// One-time enrollment codes made in-process on the server's SQLite database (what `soko-server
+// enroll-code` does, without a process per code); call before the server starts.
+std::vector<std::string> enrollmentCodes(const ServerProcess &server, int count)
+{
+    auto pool = Server::Storage::openStorePool((server.dataPath() + QStringLiteral("/soko.db")).toStdString());
+    check(bool(pool), "open the server database");
+    auto store = (*pool)->acquire();
+    check(bool(store), "lease");
+    Server::Oms::AdminService admin(**store);
+    std::vector<std::string> codes;
+    for (int i = 0; i < count; ++i) {
+        auto code = admin.createEnrollmentCode("TKY1", "HT-" + std::to_string(i), std::chrono::minutes(120),
+                                               "cli:sync_bench");
+        check(bool(code), "enrollment code");
+        codes.push_back(code->code);
+    }
+    return codes;
+}
+
+// Enrolls one terminal per code through POST /api/v1/enroll (P-256 key, CSR, TLS).
+std::vector<std::unique_ptr<Terminal>> enroll(ServerProcess &server, const std::vector<std::string> &codes,
+                                              double *seconds)
 {
     const QList<QSslCertificate> ca = QSslCertificate::fromPath(server.serverCaPath());
     std::vector<std::unique_ptr<Terminal>> terminals;
     QElapsedTimer timer;
     timer.start();
-    for (int i = 0; i < count; ++i) {
-        auto device = server.enrollDevice(QStringLiteral("TKY1"), QStringLiteral("HT-%1").arg(i));
-        check(device.has_value(), "enroll");
-        terminals.push_back(std::make_unique<Terminal>(*device, ca, server.devicesPort()));
-        if ((i + 1) % 100 == 0)
-            std::fprintf(stderr, "sync_bench: %d devices enrolled\n", i + 1);
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        auto key = Common::Crypto::generateP256Key();
+        check(bool(key), "key");
+        auto csr = Common::Crypto::makeCsr(*key, "HT-" + std::to_string(i));
+        check(bool(csr), "csr");
+        const QJsonObject body{{QStringLiteral("code"), QString::fromStdString(codes[i])},
+                               {QStringLiteral("csr"), QString::fromStdString(*csr)}};
+        const TestSupport::HttpResult answer =
+            server.request(server.apiPort(), "POST", "/api/v1/enroll", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                           {{"Content-Type", "application/json"}});
+        if (answer.status != 201)
+            std::fprintf(stderr, "enroll answered %d %s\n", answer.status, answer.body.left(300).constData());
+        check(answer.status == 201, "enroll");
+        const QJsonObject enrolled = answer.json();
+        Device device;
+        device.id = enrolled.value(QStringLiteral("device_id")).toString();
+        device.warehouse = enrolled.value(QStringLiteral("warehouse")).toString();
+        device.certificate =
+            QSslCertificate(enrolled.value(QStringLiteral("certificate")).toString().toUtf8(), QSsl::Pem);
+        device.key = QSslKey(QByteArray::fromStdString(key->privateKeyPem), QSsl::Ec, QSsl::Pem);
+        check(!device.certificate.isNull() && !device.key.isNull(), "device certificate");
+        terminals.push_back(std::make_unique<Terminal>(device, ca, server.devicesPort()));
+        if ((i + 1) % 200 == 0)
+            std::fprintf(stderr, "sync_bench: %zu devices enrolled\n", i + 1);
     }
     *seconds = double(timer.nsecsElapsed()) / 1e9;
     return terminals;
@@ -415,9 +458,10 @@ int runTls(int rounds, int ops, int changes, const QString &output)
     importTimer.start();
     check(server.importFile(QStringLiteral("skus"), QStringLiteral("bulk.csv"), csv), "import skus");
     std::fprintf(stderr, "sync_bench: %d SKUs imported in %.1f s\n", changes, double(importTimer.elapsed()) / 1e3);
+    const auto codes = enrollmentCodes(server, 3 * rounds);
     check(server.start(serverOptions(4)), "server start");
     double enrollSeconds = 0;
-    auto terminals = enroll(server, 3 * rounds, &enrollSeconds);
+    auto terminals = enroll(server, codes, &enrollSeconds);
 
     QJsonArray pulls;
     int pulled = 0;
@@ -640,10 +684,11 @@ int runLoad(int seconds, const std::vector<int> &counts, const QString &output)
     const int most = *std::max_element(counts.begin(), counts.end());
     ServerProcess server;
     check(server.init(QStringLiteral("TKY1")) && seedMasterData(server), "init");
+    const auto codes = enrollmentCodes(server, most);
     check(server.start(serverOptions(most)), "server start");
     const ProcessSample idle = sample(server.pid());
     double enrollSeconds = 0;
-    auto terminals = enroll(server, most, &enrollSeconds);
+    auto terminals = enroll(server, codes, &enrollSeconds);
     std::fprintf(stderr, "sync_bench: %d devices enrolled in %.1f s\n", most, enrollSeconds);
 
     QJsonArray phases;

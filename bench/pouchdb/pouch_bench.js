@@ -6,7 +6,7 @@
 //   push: N operations (the same fields as a Soko push op) as documents in a local memory database,
 //         PouchDB.replicate(local → remote, batch_size B); timed from start to complete.
 //   pull: the server database holds C documents (a SKU or stock change each, like pull_bench's
-//         change log); a fresh client replicates remote → local memory, batch_size P.
+//         change log); a fresh client replicates remote → local memory, batch_size P (pullBatches()).
 // Usage: node pouch_bench.js [rounds=3] [ops=20000] [changes=100000] [output=../results/pouchdb.json]
 'use strict';
 const { spawn, execFileSync } = require('child_process');
@@ -89,7 +89,7 @@ async function client(port, rounds, ops, changes) {
         await local.destroy();
         await remote.destroy();
 
-        for (const batch of [1000, 5000]) {
+        for (const batch of pullBatches()) {
             const fresh = new PouchDB('fresh-' + round + '-' + batch, { adapter: 'memory' });
             begin = process.hrtime.bigint();
             const pulled = await PouchDB.replicate(new PouchDB(base + 'changes'), fresh, { batch_size: batch,
@@ -102,6 +102,12 @@ async function client(port, rounds, ops, changes) {
         }
     }
     process.stdout.write(JSON.stringify(result));
+}
+
+// Pull batch sizes: SOKO_POUCH_PULL_BATCHES (comma-separated), default 5000 (PouchDB's fastest of
+// 1000/5000 here; its own default is 100). 100,000 changes take minutes per batch size.
+function pullBatches() {
+    return (process.env.SOKO_POUCH_PULL_BATCHES || '5000').split(',').map(Number);
 }
 
 function spread(values) {
@@ -160,7 +166,7 @@ async function main() {
         transport: 'HTTPS (TLS, P-256 self-signed) on 127.0.0.1, server and client in separate Node processes',
         adapter: 'memory (server and client)',
         push: { ops, batch_size: 500, ops_per_second: spread(measured.push) },
-        pull: [1000, 5000].map((batch) => ({
+        pull: pullBatches().map((batch) => ({
             batch_size: batch,
             changes,
             changes_per_second: spread(measured.pull.filter((p) => p.batch_size === batch).map((p) => p.changes_per_second)),
