@@ -250,6 +250,49 @@ def terminal_section(data, lines):
     lines.append("")
 
 
+def barcode_section(data, lines):
+    if not data:
+        return
+    info = data.get("machine", {})
+    where = "%s, nproc %s" % (info.get("cpu", cpu_model()), info.get("nproc", "?"))
+    when = date(info.get("date_utc"))
+    lines += ["## Barcode decoding, summary (bench/barcode_bench.cpp → barcode.json)", "",
+              "%d rounds over %d images; ms per image (lower is better; ratio = Soko ÷ reference, below 1: "
+              "Soko faster), reference = ZXingReader / zbarimg processes. The per-format tables and notes in "
+              "the hand-written section below are from the run it names. `./scripts/bench.sh barcode`." % (
+                  data.get("rounds", 1), data.get("images", 0)), ""]
+    lines += HEADER
+    for mode in ("expected", "any"):
+        result = data["results"][mode]
+        soko, scan, zxing, zbar = result["soko"], result["soko-scan"], result["ZXingReader"], result["zbarimg"]
+
+        def pair(key, figure):
+            return "%s / %s" % (ratio(figure, zxing[key]), ratio(figure, zbar[key]))
+
+        lines.append(row("ms/image, Soko in-process vs reference process minus start-up [%s]" % mode,
+                         number(soko["ms_per_image_median"]), "%s / %s" % (
+                             number(zxing["ms_per_image_startup_corrected"]),
+                             number(zbar["ms_per_image_startup_corrected"])),
+                         pair("ms_per_image_startup_corrected", soko["ms_per_image_median"]), where, when))
+        lines.append(row("ms/image, process to process, raw [%s]" % mode,
+                         "soko-scan " + number(scan["ms_per_image_median"]), "%s / %s" % (
+                             number(zxing["ms_per_image_median"]), number(zbar["ms_per_image_median"])),
+                         pair("ms_per_image_median", scan["ms_per_image_median"]), where, when))
+        lines.append(row("ms/image, process minus start-up [%s]" % mode,
+                         "soko-scan " + number(scan["ms_per_image_startup_corrected"]), "%s / %s" % (
+                             number(zxing["ms_per_image_startup_corrected"]),
+                             number(zbar["ms_per_image_startup_corrected"])),
+                         pair("ms_per_image_startup_corrected", scan["ms_per_image_startup_corrected"]), where, when))
+        lines.append(row("process start-up (1×1 PNG), ms [%s]" % mode,
+                         "soko-scan %s (%s–%s)" % (number(scan["startup_ms_median"]), number(scan["startup_ms_min"]),
+                                                  number(scan["startup_ms_max"])),
+                         "%s / %s" % (number(zxing["startup_ms_median"]), number(zbar["startup_ms_median"])),
+                         pair("startup_ms_median", scan["startup_ms_median"]), where, when))
+        lines.append(row("read [%s]" % mode, "%d/%d" % (soko["read"], soko["images"]), "%d/%d / %d/%d" % (
+            zxing["read"], zxing["images"], zbar["read"], zbar["images"]), "–", where, when))
+    lines.append("")
+
+
 def gnuplot(script, output):
     if not shutil.which("gnuplot"):
         print("report.py: gnuplot missing, %s not drawn" % output, file=sys.stderr)
@@ -323,6 +366,7 @@ def report():
     load_data = load("load")
     load_section(load_data, lines)
     terminal_section(load("terminal"), lines)
+    barcode_section(load("barcode"), lines)
     lines.append(END)
     generated = "\n".join(lines) + "\n"
     with open(MARKDOWN, encoding="utf-8") as handle:
