@@ -349,7 +349,12 @@ int main(int argc, char **argv)
     const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
     const double scale = argc > 2 ? std::max(0.01, std::atof(argv[2])) : 1.0;
     const std::string output = argc > 3 ? argv[3] : SOKO_SOURCE_DIR "/bench/results/push.json";
-    const std::vector<int> batchSizes{1, 50, 500};
+    // Profiling a reduced run: SOKO_PUSH_BENCH_BATCHES=500 and SOKO_PUSH_BENCH_BACKENDS=sqlite|postgresql.
+    std::vector<int> batchSizes{1, 50, 500};
+    if (const char *only = std::getenv("SOKO_PUSH_BENCH_BATCHES"))
+        batchSizes = {std::max(1, std::atoi(only))};
+    const std::string backends = std::getenv("SOKO_PUSH_BENCH_BACKENDS") ? std::getenv("SOKO_PUSH_BENCH_BACKENDS")
+                                                                         : "sqlite,postgresql";
     const auto dir = std::filesystem::temp_directory_path() / ("soko-push-bench-" + Server::Storage::randomToken(6));
     std::filesystem::create_directories(dir);
 
@@ -366,6 +371,8 @@ int main(int argc, char **argv)
 
     boost::json::object sqlite;
     for (const int batchSize : batchSizes) {
+        if (backends.find("sqlite") == std::string::npos)
+            break;
         s_batchSize = batchSize;
         const int batches = batchesFor(batchSize, scale);
         std::vector<double> soko, raw;
@@ -393,7 +400,9 @@ int main(int argc, char **argv)
 #ifdef SOKO_HAVE_POSTGRESQL
     const char *url = std::getenv("SOKO_TEST_PG_URL");
     const char *adminUrl = std::getenv("SOKO_TEST_PG_ADMIN_URL");
-    if (!url || !adminUrl) {
+    if (backends.find("postgresql") == std::string::npos) {
+        result["postgresql"] = "not run: SOKO_PUSH_BENCH_BACKENDS";
+    } else if (!url || !adminUrl) {
         std::fprintf(stderr, "push_bench: SOKO_TEST_PG_URL/SOKO_TEST_PG_ADMIN_URL not set, PostgreSQL skipped\n");
         result["postgresql"] = "not run: SOKO_TEST_PG_URL / SOKO_TEST_PG_ADMIN_URL not set";
     } else {

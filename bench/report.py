@@ -193,15 +193,19 @@ def load_section(data, lines):
               "shares the 2 cores with the server. `./scripts/bench.sh load [SECONDS]`." % (
                   data.get("transport", ""), data.get("loop", ""), data.get("server", ""),
                   phases[0]["terminals"] if phases else 10), ""]
-    lines += ["| terminals | ops/s | push p50 / p99 ms | pull p50 / p99 ms | server CPU (cores) | server CPU ms/op "
+    lines += ["| terminals | ops/s (offered) | push p50 / p99 ms | pull p50 / p99 ms | server / bench-client CPU (cores) "
+              "| server CPU ms/op "
               "| server VmRSS / VmHWM MiB | errors | ops/s ÷ first | push p99 ÷ first | machine | date (UTC) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     first = phases[0] if phases else None
     for phase in phases:
-        lines.append(row(phase["terminals"], number(phase["ops_per_second"]),
+        client = phase.get("bench_client_cpu_cores")
+        lines.append(row(phase["terminals"], "%s (%s)" % (number(phase["ops_per_second"]),
+                                                          number(phase.get("offered_ops_per_second"))),
                          "%s / %s" % (number(phase["push_ms_p50"]), number(phase["push_ms_p99"])),
                          "%s / %s" % (number(phase["pull_ms_p50"]), number(phase["pull_ms_p99"])),
-                         number(phase["server_cpu_cores"], 2), number(phase["server_cpu_ms_per_op"], 3),
+                         "%s / %s" % (number(phase["server_cpu_cores"], 2), number(client, 2)),
+                         number(phase["server_cpu_ms_per_op"], 3),
                          "%s / %s" % (number(phase["server_vmrss_mib"]), number(phase["server_vmhwm_mib"])),
                          phase["request_errors"] + phase.get("connect_failures", 0),
                          ratio(phase["ops_per_second"], first["ops_per_second"]),

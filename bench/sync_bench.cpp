@@ -642,12 +642,14 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
     runUntil([&] { return warm.hasExpired(2000); }, 3000);
     measuring = true;
     const ProcessSample before = sample(pid);
+    const ProcessSample clientBefore = sample(QCoreApplication::applicationPid());
     QElapsedTimer timer;
     timer.start();
     runUntil([&] { return timer.hasExpired(qint64(seconds) * 1000); }, seconds * 1000 + 1000);
     measuring = false;
     const double elapsed = double(timer.nsecsElapsed()) / 1e9;
     const ProcessSample after = sample(pid);
+    const ProcessSample clientAfter = sample(QCoreApplication::applicationPid());
     stopping = true;
     check(runUntil([&] { return running == 0; }, 120000), "terminals stop");
 
@@ -673,6 +675,7 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
             {QStringLiteral("throttled_429"), throttled},
             {QStringLiteral("offered_ops_per_second"), count * 10 * 1000.0 / s_roundMs},
             {QStringLiteral("server_cpu_cores"), (after.cpuSeconds - before.cpuSeconds) / elapsed},
+            {QStringLiteral("bench_client_cpu_cores"), (clientAfter.cpuSeconds - clientBefore.cpuSeconds) / elapsed},
             {QStringLiteral("server_cpu_ms_per_op"),
              opsApplied > 0 ? (after.cpuSeconds - before.cpuSeconds) * 1000 / double(opsApplied) : 0.0},
             {QStringLiteral("server_vmrss_mib"), after.rssMib},

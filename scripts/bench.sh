@@ -11,6 +11,7 @@
 #   ./scripts/bench.sh terminal [ROUNDS] wedge scan → screen, 100,000 SKUs, start-up, RSS       -> terminal.json
 #   ./scripts/bench.sh barcode [ROUNDS]  ImageDecoder vs ZXingReader and zbarimg                -> barcode.json
 #   ./scripts/bench.sh report            RESULTS.md tables + plots from the JSON files
+#   ./scripts/bench.sh profile           callgrind of reduced push/pull runs -> bench/profiles/*.txt
 # PostgreSQL figures (push, pull) use a throwaway cluster (scripts/pg.sh) unless SOKO_TEST_PG_URL
 # and SOKO_TEST_PG_ADMIN_URL are set. Debian packages: zxing-cpp-tools zbar-tools gnuplot-nox
 # postgresql (pgbench is in postgresql-client) nodejs npm python3.
@@ -105,6 +106,32 @@ run_barcode() {
 }
 run_report() { need python3 gnuplot; python3 "$ROOT/bench/report.py" report; }
 
+# Callgrind profiles of reduced runs (perf has no hardware counters on this VM), top functions by
+# inclusive cost into bench/profiles/*.txt: push batch 500 on SQLite and on PostgreSQL (with system
+# call counts and times: round trips), pull catch-up of 20,000 changes on SQLite.
+run_profile() {
+    need valgrind callgrind_annotate
+    local out="$ROOT/bench/profiles" tmp
+    tmp="$(mktemp -d /tmp/soko-profile.XXXXXX)"
+    mkdir -p "$out"
+    profile() { # name, then the command
+        local name="$1"
+        shift
+        log "callgrind: $name"
+        valgrind --tool=callgrind --collect-systime=nsec --callgrind-out-file="$tmp/$name.out" "$@" >/dev/null 2>"$tmp/$name.log" \
+            || { cat "$tmp/$name.log" >&2; return 1; }
+        callgrind_annotate --inclusive=yes --threshold=99 "$tmp/$name.out" 2>/dev/null | head -80 >"$out/$name.txt"
+        callgrind_annotate --inclusive=no --threshold=99 "$tmp/$name.out" 2>/dev/null | sed -n '1,60p' >"$out/$name.self.txt"
+    }
+    SOKO_PUSH_BENCH_BATCHES=500 SOKO_PUSH_BENCH_BACKENDS=sqlite \
+        profile push_sqlite "$BUILD/bench/push_bench" 1 0.1 "$tmp/push.json"
+    (unset SOKO_TEST_PG_URL SOKO_TEST_PG_ADMIN_URL; profile pull_sqlite "$BUILD/bench/pull_bench" 20000 "$tmp/pull.json")
+    postgres_up
+    SOKO_PUSH_BENCH_BATCHES=500 SOKO_PUSH_BENCH_BACKENDS=postgresql \
+        profile push_postgresql "$BUILD/bench/push_bench" 1 0.1 "$tmp/push.json"
+    rm -rf "$tmp"
+}
+
 case "${1:-}" in
     all)
         ROUNDS="${2:-3}"
@@ -129,8 +156,9 @@ case "${1:-}" in
     terminal) build terminal_scan_bench; run_terminal "${2:-3}" ;;
     barcode) build barcode_bench soko-scan; run_barcode "${2:-5}" ;;
     report) run_report ;;
+    profile) build push_bench pull_bench; run_profile ;;
     *)
-        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
 esac
