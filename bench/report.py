@@ -340,7 +340,7 @@ plot '%s' using 1:2 with linespoints lw 2 title 'Soko push, SQLite', \\
                                                       phase["ops_per_second"]))
         gnuplot("""set terminal svg size 720,440 font 'sans,11'
 set output '%s'
-set title 'Request latency and throughput vs simulated terminals (TLS, closed loop)'
+set title 'Request latency and throughput vs simulated terminals (TLS, a round per second each)'
 set xlabel 'terminals'
 set ylabel 'latency, ms'
 set y2label 'ops applied per second'

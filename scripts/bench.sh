@@ -120,8 +120,10 @@ run_profile() {
         log "callgrind: $name"
         valgrind --tool=callgrind --collect-systime=nsec --callgrind-out-file="$tmp/$name.out" "$@" >/dev/null 2>"$tmp/$name.log" \
             || { cat "$tmp/$name.log" >&2; return 1; }
-        callgrind_annotate --inclusive=yes --threshold=99 "$tmp/$name.out" 2>/dev/null | head -80 >"$out/$name.txt"
-        callgrind_annotate --inclusive=no --threshold=99 "$tmp/$name.out" 2>/dev/null | sed -n '1,60p' >"$out/$name.self.txt"
+        callgrind_annotate --inclusive=yes --threshold=99 "$tmp/$name.out" >"$tmp/$name.inclusive" 2>/dev/null
+        callgrind_annotate --inclusive=no --threshold=99 "$tmp/$name.out" >"$tmp/$name.self" 2>/dev/null
+        sed -n '1,80p' "$tmp/$name.inclusive" >"$out/$name.txt"
+        sed -n '1,60p' "$tmp/$name.self" >"$out/$name.self.txt"
     }
     SOKO_PUSH_BENCH_BATCHES=500 SOKO_PUSH_BENCH_BACKENDS=sqlite \
         profile push_sqlite "$BUILD/bench/push_bench" 1 0.1 "$tmp/push.json"
