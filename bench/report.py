@@ -203,7 +203,8 @@ def load_section(data, lines):
         lines.append(row(phase["terminals"], "%s (%s)" % (number(phase["ops_per_second"]),
                                                           number(phase.get("offered_ops_per_second"))),
                          "%s / %s" % (number(phase["push_ms_p50"]), number(phase["push_ms_p99"])),
-                         "%s / %s" % (number(phase["pull_ms_p50"]), number(phase["pull_ms_p99"])),
+                         "%s / %s" % (number(phase["pull_ms_p50"]), number(phase["pull_ms_p99"]))
+                         if phase.get("pull_requests", 1) and phase["pull_ms_p99"] > 0 else "none finished in the window",
                          "%s / %s" % (number(phase["server_cpu_cores"], 2), number(client, 2)),
                          number(phase["server_cpu_ms_per_op"], 3),
                          "%s / %s" % (number(phase["server_vmrss_mib"]), number(phase["server_vmhwm_mib"])),
@@ -222,7 +223,7 @@ def load_section(data, lines):
         lines.append(row("storm: failed attempts (retried after 100 ms)", storm["failures"], "0", "–", where, when))
         lines.append(row("storm: first pull p50 / p99 ms after the drop", "%s / %s" % (
             number(storm["first_pull_ms_p50"]), number(storm["first_pull_ms_p99"])),
-                         "steady pull p99 %s" % number(last["pull_ms_p99"]),
+                         "steady pull p99 %s" % number(last["pull_ms_p99"]) if last["pull_ms_p99"] > 0 else "–",
                          ratio(storm["first_pull_ms_p99"], last["pull_ms_p99"]), where, when))
         lines.append(row("storm: server CPU seconds, per connection ms", "%s, %s" % (
             number(storm["server_cpu_seconds"], 2), number(1000 * storm["server_cpu_seconds"] / storm["terminals"], 2)),

@@ -667,6 +667,7 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
             {QStringLiteral("ops_applied"), double(opsApplied)},
             {QStringLiteral("ops_per_second"), opsPerSecond},
             {QStringLiteral("push_requests"), int(pushLatencies.size())},
+            {QStringLiteral("pull_requests"), int(pullLatencies.size())},
             {QStringLiteral("push_ms_p50"), percentile(pushLatencies, 0.5)},
             {QStringLiteral("push_ms_p99"), percentile(pushLatencies, 0.99)},
             {QStringLiteral("pull_ms_p50"), percentile(pullLatencies, 0.5)},

@@ -145,7 +145,7 @@ case "${1:-}" in
         postgres_down
         log "sync over TLS (rounds $ROUNDS)"; run_tls "$ROUNDS"
         log "PouchDB (rounds $ROUNDS)"; run_pouchdb "$ROUNDS"
-        log "load"; run_load 10
+        log "load"; run_load 20
         log "terminal (rounds $ROUNDS)"; run_terminal "$ROUNDS"
         log "barcode (rounds $ROUNDS)"; run_barcode "$ROUNDS"
         log "report"; run_report
