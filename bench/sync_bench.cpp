@@ -51,7 +51,8 @@ namespace {
 using TestSupport::Device;
 using TestSupport::ServerProcess;
 
-constexpr int s_roundMs = 1000; // a load terminal's round period (push 10 ops + pull)
+constexpr int s_roundMs = 1000;           // a load terminal's round period (push 10 ops + pull)
+constexpr int s_requestTimeoutMs = 120000; // a connect or request without an answer by then failed
 
 void check(bool ok, const char *what)
 {
@@ -165,6 +166,15 @@ public:
     Terminal(const Device &device, const QList<QSslCertificate> &ca, quint16 port)
         : m_device(device), m_ca(ca), m_port(port)
     {
+        // Every connect and request ends: answered, failed, or after s_requestTimeoutMs.
+        m_deadline.setSingleShot(true);
+        connect(&m_deadline, &QTimer::timeout, this, [this] {
+            if (m_socket) {
+                m_socket->disconnect(this);
+                m_socket->abort();
+            }
+            finish(Answer{0, "timeout", double(m_timer.nsecsElapsed()) / 1e6});
+        });
     }
 
     const Device &device() const { return m_device; }
@@ -186,6 +196,7 @@ public:
         m_callback = std::move(done);
         m_connecting = true;
         m_timer.start();
+        m_deadline.start(s_requestTimeoutMs);
         QSslSocket *socket = m_socket.get();
         connect(socket, &QSslSocket::encrypted, this, [this] {
             m_connecting = false;
@@ -206,6 +217,11 @@ public:
         m_callback = std::move(done);
         m_buffer.clear();
         m_timer.start();
+        if (!connected()) { // the server closed it while this terminal was waiting for its next round
+            QTimer::singleShot(0, this, [this] { finish(Answer{0, "not connected", 0}); });
+            return;
+        }
+        m_deadline.start(s_requestTimeoutMs);
         m_socket->write(bytes);
     }
 
@@ -225,6 +241,7 @@ private:
 
     void finish(const Answer &answer)
     {
+        m_deadline.stop();
         if (!m_callback)
             return;
         Callback callback = std::move(m_callback);
@@ -263,6 +280,7 @@ private:
     std::unique_ptr<QSslSocket> m_socket;
     QByteArray m_buffer;
     QElapsedTimer m_timer;
+    QTimer m_deadline;
     Callback m_callback;
     bool m_connecting = false;
 };
@@ -600,9 +618,10 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
                     return;
                 }
                 if (pushed.status != 200) {
-                    ++requestErrors;
+                    if (++requestErrors <= 3)
+                        std::fprintf(stderr, "push answered %d %s (%.0f ms)\n", pushed.status,
+                                     pushed.body.left(200).data(), pushed.milliseconds);
                     --running;
-                    std::fprintf(stderr, "push answered %d %s\n", pushed.status, pushed.body.left(200).data());
                     return;
                 }
                 terminal->nextSeq += 10;
@@ -651,7 +670,12 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
     const ProcessSample after = sample(pid);
     const ProcessSample clientAfter = sample(QCoreApplication::applicationPid());
     stopping = true;
-    check(runUntil([&] { return running == 0; }, 120000), "terminals stop");
+    // Rounds in flight finish (or time out after s_requestTimeoutMs); terminals that failed stopped.
+    const bool stopped = runUntil([&] { return running == 0; }, s_requestTimeoutMs + 30000);
+    const int stuck = running;
+    if (!stopped)
+        for (Terminal *terminal : active)
+            terminal->abort();
 
     const double opsPerSecond = double(opsApplied) / elapsed;
     std::fprintf(stderr,
@@ -674,6 +698,7 @@ QJsonObject runPhase(std::vector<std::unique_ptr<Terminal>> &all, int count, int
             {QStringLiteral("pull_ms_p99"), percentile(pullLatencies, 0.99)},
             {QStringLiteral("request_errors"), requestErrors},
             {QStringLiteral("throttled_429"), throttled},
+            {QStringLiteral("stuck_at_end"), stuck},
             {QStringLiteral("offered_ops_per_second"), count * 10 * 1000.0 / s_roundMs},
             {QStringLiteral("server_cpu_cores"), (after.cpuSeconds - before.cpuSeconds) / elapsed},
             {QStringLiteral("bench_client_cpu_cores"), (clientAfter.cpuSeconds - clientBefore.cpuSeconds) / elapsed},
