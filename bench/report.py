@@ -188,8 +188,8 @@ def load_section(data, lines):
     phases = data.get("phases", [])
     lines += ["## Load: simulated terminals over TLS (bench/sync_bench.cpp `load` → load.json)", "",
               "%s. Loop per terminal: %s. Server: %s. No external reference: the ratio column is the "
-              "figure ÷ the same figure at %d terminals (scaling), and for the storm the time per "
-              "connection ÷ the steady-state connect time per terminal. The bench process (TLS clients) "
+              "figure ÷ the same figure at %d terminals (scaling), and for the storm the time until all "
+              "succeeded ÷ the time the same terminals took to connect at the start of their phase. The bench process (TLS clients) "
               "shares the 2 cores with the server. `./scripts/bench.sh load [SECONDS]`." % (
                   data.get("transport", ""), data.get("loop", ""), data.get("server", ""),
                   phases[0]["terminals"] if phases else 10), ""]
