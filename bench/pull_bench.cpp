@@ -10,6 +10,7 @@
 //
 // Usage: pull_bench [changes=100000] [output=<source>/bench/results/pull.json]
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -265,6 +266,16 @@ int main(int argc, char **argv)
 
     boost::json::object result;
     result["benchmark"] = "pull_catch_up";
+    {
+        const std::time_t now = std::time(nullptr);
+        char text[32];
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        result["date_utc"] = text;
+        std::ifstream loadFile("/proc/loadavg");
+        std::string one, five, fifteen;
+        loadFile >> one >> five >> fifteen;
+        result["load_average"] = one + " " + five + " " + fifteen;
+    }
     result["changes_in_scope"] = changes;
     result["changes_out_of_scope"] = changes / 5;
     result["pull_path"] = "SyncService::pull from cursor 0 (lease, device lookup, scope filter, count and 512 KiB "
