@@ -3,7 +3,8 @@
 #   ./scripts/dev.sh demo [--headless]   install, build (Release) and show the product working
 #   ./scripts/dev.sh test                install, build with ASan/UBSan, run every test through CTest
 #                                        (then a short fixed-seed libFuzzer run of every fuzz target)
-# Helpers: deps (install Debian packages only), build [release|test], fuzz [SECONDS], clean.
+# Helpers: deps (install Debian packages only), build [release|test], fuzz [SECONDS],
+# soak [SECONDS] [SEED], bench [ROUNDS], sbom, clean.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,10 @@ PACKAGES=(
     clang libclang-rt-14-dev
 )
 
+# More Debian packages for `bench` only (reference decoders, plots, profiles); pgbench comes with
+# postgresql, PouchDB from npm (bench/pouchdb/package-lock.json).
+BENCH_PACKAGES=(zxing-cpp-tools zbar-tools gnuplot-nox valgrind)
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 as_root() {
@@ -30,7 +35,7 @@ as_root() {
 
 install_deps() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${PACKAGES[@]}" "$@"; do
         # dpkg-query prints "install ok installed" only for packages that are fully installed.
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$p")
@@ -167,6 +172,23 @@ cmd_test() {
     return "$status"
 }
 
+# The randomized soak (tests/soak/README.md): SECONDS (300) with SEED (random, printed).
+cmd_soak() {
+    install_deps
+    exec "$ROOT/scripts/soak.sh" "$@"
+}
+
+# Every benchmark side by side (bench/RESULTS.md), ROUNDS rounds each (3); npm for PouchDB.
+cmd_bench() {
+    install_deps "${BENCH_PACKAGES[@]}"
+    if ! command -v npm >/dev/null 2>&1; then
+        log "Installing Debian package: npm"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+    fi
+    exec "$ROOT/scripts/bench.sh" all "${1:-3}"
+}
+
 cmd_demo() {
     install_deps
     configure_and_build release
@@ -179,6 +201,8 @@ demo) shift; cmd_demo "$@" ;;
 deps) install_deps; install_browser_packages ;;
 build) install_deps; configure_and_build "${2:-test}" ;;
 fuzz) shift; cmd_fuzz "$@" ;;
+soak) shift; cmd_soak "$@" ;;
+bench) shift; cmd_bench "$@" ;;
 sbom)
     install_deps
     configure_and_build release
@@ -195,6 +219,8 @@ usage: $0 COMMAND
   deps                install the Debian packages only
   build [release|test]
   fuzz [SECONDS]      build the libFuzzer targets with clang (build/fuzz) and run each for SECONDS (60)
+  soak [SECONDS] [SEED]  the randomized soak: terminals, 2 servers on PostgreSQL, faults (300 s, random seed)
+  bench [ROUNDS]      every benchmark side by side → bench/RESULTS.md, bench/plots/ (3 rounds, ~15 min)
   sbom                build Release and write build/release/sbom.cdx.json (Debian packages it loads)
   clean               remove build/
 USAGE
