@@ -444,25 +444,48 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
         return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
     Store &store = **lease;
     query.search.limit = maxExportRows;
+    const std::string filters = filterQuery(query);
+    // With a grant, exactly what was approved: the orders up to the newest one at request time.
+    std::optional<Storage::ApprovalRecord> approvalRecord;
+    std::int64_t approvedRows = 0;
+    if (grant) {
+        auto approval = store.approval(*grant);
+        if (!approval)
+            return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+        approvalRecord = *approval;
+        if (approvalRecord) {
+            boost::system::error_code error;
+            const json::value details = json::parse(approvalRecord->details, error);
+            if (!error && details.is_object()) {
+                if (const auto *through = details.as_object().if_contains("through"); through && through->is_int64())
+                    query.search.beforeId = through->as_int64() + 1;
+                if (const auto *approved = details.as_object().if_contains("rows"); approved && approved->is_int64())
+                    approvedRows = approved->as_int64();
+            }
+        }
+    }
     auto rows = store.searchOrders(query.search);
     if (!rows)
         return application.errorResponse(ResponseKind::Text, context.page, 500, "internal", context.request);
     const auto count = static_cast<std::int64_t>(rows->size());
-    const std::string filters = filterQuery(query);
     if (count > fourEyesRows) {
         // Four eyes (R27): a mass export of names and addresses needs an approved grant for exactly
         // these filters, filed by this user, decided within exportGrantHours, used once.
         if (!grant)
             return exportApprovalPage(application, store, context, query, count, 403, Message::ExportNeedsApproval, true);
-        auto approval = store.approval(*grant);
-        if (!approval)
-            return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+        const std::optional<Storage::ApprovalRecord> &approval = approvalRecord;
         const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
-        bool granted = *approval && (*approval)->action == piiExportAction &&
-                       (*approval)->target == "orders.csv?" + filters &&
-                       (*approval)->requestedBy == context.session->userId &&
-                       (*approval)->decision == Storage::ApprovalDecision::Approved && !(*approval)->usedAt &&
-                       (*approval)->decidedAt && *(*approval)->decidedAt >= cutoff;
+        bool granted = approval && approval->action == piiExportAction && approval->target == "orders.csv?" + filters &&
+                       approval->requestedBy == context.session->userId &&
+                       approval->decision == Storage::ApprovalDecision::Approved && !approval->usedAt &&
+                       approval->decidedAt && *approval->decidedAt >= cutoff;
+        if (granted && count > approvedRows) { // more rows match now than the approver saw
+            (void)auditRequest(store, context, "authz_fail", "approval:" + std::to_string(*grant),
+                               json::object{{"action", piiExportAction}, {"filters", filters}, {"rows", count},
+                                            {"approved_rows", approvedRows}},
+                               true);
+            return exportApprovalPage(application, store, context, query, count, 403, Message::ExportGrew, true);
+        }
         if (granted) {
             auto used = store.consumeApproval(*grant, context.session->userId); // once, also under a race
             if (!used)
@@ -527,7 +550,10 @@ HttpResponse requestExport(AdminApplication &application, Storage::StorePool &po
     Storage::ApprovalRecord approval;
     approval.action = std::string(piiExportAction);
     approval.target = "orders.csv?" + filters;
-    approval.details = json::serialize(json::object{{"filters", filters}, {"rows", count}});
+    std::int64_t through = 0; // the newest order now: a grant never covers orders created later
+    for (const auto &row : *rows)
+        through = std::max(through, row.order.id);
+    approval.details = json::serialize(json::object{{"filters", filters}, {"rows", count}, {"through", through}});
     approval.requestedBy = context.session->userId;
     {
         Storage::Transaction transaction(store);

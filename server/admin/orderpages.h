@@ -39,7 +39,10 @@ void installOrderPages(AdminApplication &application, Storage::StorePool &pool, 
 // (ExportPersonalData, step-up): an approval request (action piiExportAction, target
 // "orders.csv?<filters>", details {filters, rows}), 202. Once another administrator approves it,
 // the requester downloads /admin/orders.csv?<filters>&approval=<id> once, within exportGrantHours
-// of the decision (Store::consumeApproval); anything else is refused and audited (authz_fail).
+// of the decision (Store::consumeApproval), never more rows than were approved: orders created
+// after the request are left out ("through", the newest order id then), and if more rows match
+// than the approver saw (e.g. a state changed) the download is refused; anything else is refused
+// and audited (authz_fail).
 inline constexpr std::string_view piiExportAction = "pii_export";
 inline constexpr std::int64_t exportGrantHours = 24;
 

@@ -682,6 +682,9 @@ Pair catalogue(Message message)
     case Message::ExportGrantInvalid:
         return {"この承認ではダウンロードできません(別の条件、未承認、使用済み、または期限切れ)。",
                 "This approval does not allow this download (other filters, not approved, already used or expired)."};
+    case Message::ExportGrew:
+        return {"承認後に対象の行が増えたため、この承認ではダウンロードできません。もう一度承認を申請してください。",
+                "More rows match now than were approved: this approval cannot be used. Request approval again."};
     case Message::ColumnRows:
         return {"行数",
                 "Rows"};

@@ -312,6 +312,7 @@ enum class Message {
     ExportUsed,
     ExportExpired,
     ExportGrantInvalid,
+    ExportGrew,
     ColumnRows,
     ColumnFilters,
     StatePending,

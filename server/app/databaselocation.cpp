@@ -1,6 +1,7 @@
 #include "server/app/databaselocation.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace Server::App {
 
@@ -200,6 +201,9 @@ std::optional<std::string> databaseTransportProblem(std::string_view location)
         authority.remove_prefix(at + 1);
     std::vector<std::string> hosts;
     splitInto(authority, hosts, true);
+    const bool uriHasHost = std::any_of(hosts.begin(), hosts.end(), [](const std::string &host) { return !host.empty(); });
+    bool hostParameter = false, hostaddrParameter = false;
+    std::string service;
     std::string sslmode;
     if (question != std::string_view::npos) {
         std::string_view rest = location.substr(question + 1);
@@ -215,12 +219,30 @@ std::optional<std::string> databaseTransportProblem(std::string_view location)
             if (key == "host" || key == "hostaddr") {
                 if (key == "host")
                     hosts.clear(); // host= replaces the URI's hosts
+                (key == "host" ? hostParameter : hostaddrParameter) = true;
                 splitInto(percentDecoded(value), hosts, false);
             } else if (key == "sslmode") {
                 sslmode = percentDecoded(value);
+            } else if (key == "service") {
+                service = percentDecoded(value);
             }
         }
     }
+    // What libpq takes from the environment when the URI leaves it open: PGHOST without a host in
+    // the URI, PGHOSTADDR without hostaddr=, and a service file entry (its host is not ours to
+    // read: a service counts as another host).
+    const auto environment = [](const char *name) {
+        const char *value = std::getenv(name);
+        return value ? std::string(value) : std::string();
+    };
+    if (!uriHasHost && !hostParameter && !environment("PGHOST").empty())
+        splitInto(environment("PGHOST"), hosts, false);
+    if (!hostaddrParameter && !environment("PGHOSTADDR").empty())
+        hosts.push_back(environment("PGHOSTADDR"));
+    if (service.empty())
+        service = environment("PGSERVICE");
+    if (!service.empty())
+        hosts.push_back("service " + service);
     const auto remote = std::find_if(hosts.begin(), hosts.end(), [](const std::string &host) {
         return !isLocalHost(host);
     });

@@ -30,7 +30,9 @@ std::string withoutDatabaseSecrets(std::string message, std::string_view locatio
 // host (any of a comma list, or a `host=`/`hostaddr=` parameter) is not loopback (localhost,
 // 127.0.0.0/8, ::1) or a Unix socket folder must carry `sslmode=verify-full`: encrypted, the
 // server's certificate checked against `sslrootcert` (or ~/.postgresql/root.crt) and its name
-// against the host. SQLite paths and loopback URIs pass. The reason never contains the password.
+// against the host. SQLite paths and loopback URIs pass. What libpq would take from the
+// environment counts too: PGHOST (when the URI names no host), PGHOSTADDR, and a `service=` /
+// PGSERVICE entry (always treated as another host). The reason never contains the password.
 std::optional<std::string> databaseTransportProblem(std::string_view location);
 
 } // namespace Server::App

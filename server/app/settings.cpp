@@ -158,6 +158,15 @@ Common::Result<void> applySetting(Settings &settings, std::string_view key, std:
         if (isPostgresUrl(value) && value.find_first_of(" \t\r\n") != std::string_view::npos)
             return Common::fail(ErrorCode::InvalidInput,
                                 "database: a postgresql:// URI has no spaces (percent-encode them as %20)");
+        // Only two shapes, never echoed (a password may be in it): a libpq keyword=value string or
+        // an upper-case scheme would otherwise become a SQLite file named after the password.
+        if (!isPostgresUrl(value) && value.find("://") != std::string_view::npos)
+            return Common::fail(ErrorCode::InvalidInput,
+                                "database: a SQLite file path or a postgresql:// URI (lower-case scheme) is expected");
+        if (!isPostgresUrl(value) && value.find('=') != std::string_view::npos)
+            return Common::fail(ErrorCode::InvalidInput,
+                                "database: keyword=value connection strings are not supported: write the PostgreSQL "
+                                "location as a postgresql:// URI (a SQLite file name has no '=')");
         if (const auto problem = databaseTransportProblem(value))
             return Common::fail(ErrorCode::InvalidInput, *problem); // R46
         settings.database = std::string(value);

@@ -285,6 +285,32 @@ private Q_SLOTS:
         QVERIFY2(parsed.error().message.find(*problem) != std::string::npos, parsed.error().message.c_str());
     }
 
+    // What libpq takes from the environment counts (PGHOST, PGHOSTADDR, a service), and only
+    // lower-case postgresql:// URIs or SQLite paths are taken; neither refusal echoes the value.
+    void databaseTransportEnvironmentAndShapes()
+    {
+        const auto refused = [](const std::string &text) { return !parseSettings("database = " + text + "\n"); };
+        qputenv("PGHOSTADDR", "192.0.2.1");
+        QVERIFY(refused("postgresql://u:pw@localhost/soko"));
+        QVERIFY(databaseTransportProblem("postgresql://u:pw@localhost/soko")->find("'192.0.2.1'") != std::string::npos);
+        QVERIFY(!refused("postgresql://u:pw@localhost/soko?hostaddr=127.0.0.1")); // the URI's hostaddr wins
+        qunsetenv("PGHOSTADDR");
+        qputenv("PGHOST", "db.example.com");
+        QVERIFY(refused("postgresql://u:pw@/soko"));
+        QVERIFY(!refused("postgresql://u:pw@localhost/soko")); // the URI's host wins over PGHOST
+        qunsetenv("PGHOST");
+        QVERIFY(refused("postgresql://u:pw@/soko?service=remote"));
+        QVERIFY(!refused("postgresql://u:pw@/soko?service=remote&sslmode=verify-full"));
+        QVERIFY(!refused("postgresql://u:pw@/soko"));
+        for (const std::string text : {"host=db.example.com user=u password=secretpw dbname=soko",
+                                       "POSTGRESQL://u:secretpw@db.example.com/soko", "mysql://u:secretpw@db/soko"}) {
+            auto parsed = parseSettings("database = " + text + "\n");
+            QVERIFY2(!parsed, text.c_str());
+            QVERIFY2(parsed.error().message.find("secretpw") == std::string::npos, parsed.error().message.c_str());
+        }
+        QVERIFY(!refused("/var/lib/soko/soko.db"));
+    }
+
     void revocationCache()
     {
         using namespace Server::Storage;
