@@ -1,5 +1,7 @@
 #include "client/sync/syncclient.h"
 
+#include <algorithm>
+
 #include <QFile>
 #include <QHostInfo>
 #include <QJsonDocument>
@@ -252,10 +254,12 @@ void SyncClient::pushNext(qint64 fromSeq)
                                 QByteArray::fromStdString(Common::Protocol::encode(request)));
     if (!reply)
         return finishRound(false, m_lastError);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
+    const qint64 pushedThrough = request.ops.empty() ? 0 : request.ops.back().seq;
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, pushedThrough] { onPushReply(reply, pushedThrough); });
 }
 
-void SyncClient::onPushReply(QNetworkReply *reply)
+void SyncClient::onPushReply(QNetworkReply *reply, qint64 pushedThrough)
 {
     reply->deleteLater();
     m_inFlight = nullptr;
@@ -290,11 +294,16 @@ void SyncClient::onPushReply(QNetworkReply *reply)
         if (auto stored = outbox.setResult(transaction, QString::fromStdString(result.opId), outcome, reason); !stored)
             qCWarning(lcSync) << "result for unknown op" << result.seq;
     }
-    if (!outbox.ackThrough(transaction, response->lastApplied)
+    // Only what this batch carried: the server's last_applied can be higher than anything pushed
+    // here (a terminal restored from an older copy resends ops the server already has, and its
+    // newer ops reuse seqs the server holds for other op ids). Acking up to last_applied would mark
+    // those never-sent ops acked — lost; the next push finds the fork instead (soak seed 20261130).
+    const qint64 ackedThrough = std::min<qint64>(response->lastApplied, pushedThrough);
+    if (!outbox.ackThrough(transaction, ackedThrough)
         || !state.setValue(transaction, SyncStateRepository::Epoch, QString::fromStdString(response->epoch))
         || !transaction.commit())
         return finishRound(false, tr("The local database could not be written."));
-    pushNext(response->lastApplied + 1);
+    pushNext(ackedThrough + 1);
 }
 
 bool SyncClient::handleRefusal(const QByteArray &body)

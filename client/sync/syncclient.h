@@ -97,7 +97,7 @@ private:
     void onEnrollReply(QNetworkReply *reply, const QByteArray &privateKey, const QByteArray &publicKeyPem,
                        const QString &devicesServer);
     void pushNext(qint64 fromSeq);
-    void onPushReply(QNetworkReply *reply);
+    void onPushReply(QNetworkReply *reply, qint64 pushedThrough);
     void requestIncarnation();
     void onIncarnationReply(QNetworkReply *reply);
     void pullNext();
