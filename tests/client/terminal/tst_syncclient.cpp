@@ -315,6 +315,76 @@ private Q_SLOTS:
         QVERIFY2(pull.path.contains("cursor=" + expectedCursor.toLatin1()), pull.path.constData());
     }
 
+    // A terminal restored from an older copy of its database (DESIGN.md "fork"): the server holds
+    // seqs 1..5 of incarnation 1, but only seq 1 is this copy's op; seq 2 here is a new op under a
+    // seq the server holds for another op id. The first batch (seq 1 only) is a resend the server
+    // answers 200 with last_applied = 5. Seq 2 was not in that batch and must not be acked by it:
+    // the next push finds the fork, the terminal takes a new incarnation and seq 2 reaches the
+    // server (soak seed 20261130 lost three ops this way).
+    void resendAnsweredWithHigherLastAppliedAcksOnlyWhatItCarried()
+    {
+        makeTwoPicks();
+        OutboxRepository outbox(*m_database);
+        const auto before = outbox.all();
+        QCOMPARE(before->size(), 2);
+        const QString restoredOp = before->at(0).opId;
+        const QString newOp = before->at(1).opId;
+        QList<QStringList> pushedOpIds;
+        int incarnation = 1;
+        FakeServer server(serverConfiguration(), [&](const Request &request) -> QPair<int, QByteArray> {
+            const QJsonObject body = QJsonDocument::fromJson(request.body).object();
+            if (request.path == "/api/v1/sync/incarnation") {
+                incarnation = 2;
+                return {200, QByteArray("{\"protocol\":1,\"epoch\":\"") + s_epoch + "\",\"incarnation\":2,\"last_applied\":0}"};
+            }
+            if (request.path.startsWith("/api/v1/sync/pull"))
+                return {200, pullPage({}, "0", false)};
+            if (request.path != "/api/v1/sync/push")
+                return {404, "{}"};
+            QStringList ids;
+            for (const QJsonValue &op : body.value(QStringLiteral("ops")).toArray())
+                ids << op.toObject().value(QStringLiteral("op_id")).toString();
+            pushedOpIds.append(ids);
+            if (body.value(QStringLiteral("incarnation")).toInt() != incarnation)
+                return {409, "{\"protocol\":1,\"error\":\"incarnation_retired\",\"message\":\"x\",\"epoch\":\""
+                                 + QByteArray(s_epoch) + "\",\"incarnation\":1,\"last_applied\":5}"};
+            if (incarnation == 1) {
+                // What the server holds for incarnation 1: seq 1 is `restoredOp`, seqs 2..5 others.
+                for (const QJsonValue &op : body.value(QStringLiteral("ops")).toArray()) {
+                    if (op.toObject().value(QStringLiteral("op_id")).toString() != restoredOp)
+                        return {409, "{\"protocol\":1,\"error\":\"fork\",\"message\":\"restored\",\"epoch\":\""
+                                         + QByteArray(s_epoch) + "\",\"incarnation\":1,\"last_applied\":5}"};
+                }
+                QJsonObject answer = QJsonDocument::fromJson(acknowledgeAll(request.body)).object();
+                answer.insert(QStringLiteral("last_applied"), 5);
+                return {200, QJsonDocument(answer).toJson(QJsonDocument::Compact)};
+            }
+            QJsonObject answer = QJsonDocument::fromJson(acknowledgeAll(request.body)).object();
+            answer.insert(QStringLiteral("incarnation"), 2);
+            return {200, QJsonDocument(answer).toJson(QJsonDocument::Compact)};
+        });
+        const quint16 port = server.listen();
+        QVERIFY(port != 0);
+        enroll(port, QStringLiteral("ca.pem"));
+        SyncClient client(*m_database, m_folder->path());
+        SyncClient::Settings settings;
+        settings.maxBatchOps = 1; // the resend batch carries seq 1 only
+        client.setSettings(settings);
+        QSignalSpy finished(&client, &SyncClient::roundFinished);
+        client.syncNow();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.at(0).at(0).toBool());
+
+        // Seq 1 resent and answered; seq 2 pushed next (fork), then again under incarnation 2.
+        QCOMPARE(pushedOpIds, (QList<QStringList>{{restoredOp}, {newOp}, {newOp}}));
+        QCOMPARE(incarnation, 2);
+        const auto after = outbox.all();
+        QCOMPARE(after->size(), 2);
+        for (const OutboxEntry &entry : *after)
+            QCOMPARE(entry.state, OutboxState::Acked);
+        QCOMPARE(outbox.pendingCount(), 0);
+    }
+
     // snapshot_required: the terminal downloads its scope again from cursor 0; what the snapshot
     // no longer carries (an order moved to another warehouse, a removed SKU, location, lot, stock
     // row, operator) is removed locally when the last page is stored — except an order with ops
