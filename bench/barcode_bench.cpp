@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "client/scanning/imagedecoder.h"
+#include "tests/support/barcodemanifest.h"
 
 namespace {
 
@@ -67,61 +68,20 @@ struct Outcome
     bool failed = false; // the process crashed, did not run or timed out
 };
 
-QString sharedDir()
-{
-    const QByteArray fromEnv = qgetenv("SOKO_SHARED_DIR");
-    if (!fromEnv.isEmpty())
-        return QDir::cleanPath(QString::fromLocal8Bit(fromEnv));
-    return QDir::cleanPath(QStringLiteral(SOKO_SOURCE_DIR "/../shared"));
-}
-
-QByteArray unescapeManifest(const QByteArray &utf8)
-{
-    QByteArray out;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        if (utf8[i] == '\\' && i + 3 < utf8.size() && utf8[i + 1] == 'x') {
-            bool ok = false;
-            const int value = utf8.mid(i + 2, 2).toInt(&ok, 16);
-            if (ok) {
-                out.append(char(value));
-                i += 3;
-                continue;
-            }
-        }
-        out.append(utf8[i]);
-    }
-    return out;
-}
-
 std::vector<Sample> readManifest(const QString &folder)
 {
     std::vector<Sample> samples;
-    QFile file(folder + QStringLiteral("/MANIFEST.tsv"));
-    if (!file.open(QIODevice::ReadOnly))
-        return samples;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    const QList<QByteArray> header = lines.value(0).split('\t');
-    const qsizetype pathColumn = header.indexOf("relative_path");
-    const qsizetype formatColumn = header.indexOf("format");
-    const qsizetype notesColumn = header.indexOf("notes");
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        if (lines[i].trimmed().isEmpty())
-            continue;
-        const QList<QByteArray> cells = lines[i].split('\t');
+    for (const TestSupport::BarcodeManifestRow &row : TestSupport::readBarcodeManifest()) {
         Sample sample;
-        sample.relativePath = QString::fromUtf8(cells.value(pathColumn));
+        sample.relativePath = row.relativePath;
         sample.path = folder + QLatin1Char('/') + sample.relativePath;
-        sample.format = QString::fromUtf8(cells.value(formatColumn));
+        sample.format = row.format;
         QFile expected(sample.path.left(sample.path.lastIndexOf(QLatin1Char('.'))) + QStringLiteral(".txt"));
         if (!expected.open(QIODevice::ReadOnly))
             continue;
         sample.expected = expected.readAll();
-        // "also decodes <FORMAT> <text>" of the image's own format: a second barcode really in the
-        // picture. Another format there is a false positive (the UPC-E inside ean13-4/06.png, README).
-        const QByteArray notes = cells.value(notesColumn);
-        const QByteArray marker = "also decodes " + sample.format.toUtf8() + ' ';
-        if (notes.startsWith(marker))
-            sample.alsoPresent.push_back(unescapeManifest(notes.mid(marker.size())));
+        // A second barcode of the image's own format really in the picture (manifest notes).
+        sample.alsoPresent = TestSupport::alsoPresentTexts(row.notes, row.format);
         // The second barcode at the bottom edge of this ISBN photo: the Japanese book price code
         // (192…, "書籍JANコード" second row), a real symbol the manifest does not list.
         if (sample.relativePath == QLatin1String("ean-13/ean13-2/13.png"))
@@ -357,7 +317,7 @@ int main(int argc, char **argv)
     if (sokoScan.isEmpty())
         sokoScan = QDir::cleanPath(app.applicationDirPath() + QStringLiteral("/../client/soko-scan"));
 
-    const QString folder = sharedDir() + QStringLiteral("/testdata/barcodes");
+    const QString folder = TestSupport::testDataPath(QStringLiteral("barcodes"));
     const std::vector<Sample> samples = readManifest(folder);
     if (samples.empty()) {
         std::fprintf(stderr, "barcode_bench: no samples in %s/MANIFEST.tsv\n", qPrintable(folder));

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "common/crypto/pki.h"
+#include "bench/benchops.h"
 #include "common/protocol/protocol.h"
 #include "server/oms/adminservice.h"
 #include "server/storage/storepool.h"
@@ -134,19 +135,8 @@ std::string pushBody(const Device &device, std::int64_t firstSeq, int count)
     Common::Protocol::PushRequest request;
     request.deviceId = device.id.toStdString();
     for (int i = 0; i < count; ++i) {
-        const std::int64_t seq = firstSeq + i;
-        Common::Protocol::PushOp op;
-        op.seq = seq;
-        op.opId = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-        op.payload = Common::Protocol::ReceivePayload{"SKU-" + std::to_string(seq % 50),
-                                                      "A-" + std::to_string(seq % 20),
-                                                      std::nullopt,
-                                                      std::nullopt,
-                                                      1 + seq % 7,
-                                                      std::nullopt};
-        op.operatorId = "OP-1";
-        op.createdAt = "2026-11-29T21:40:00Z";
-        request.ops.push_back(std::move(op));
+        request.ops.push_back(
+            benchReceipt(firstSeq + i, QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()));
     }
     return Common::Protocol::encode(request);
 }

@@ -10,6 +10,7 @@
 #include <QTransform>
 
 #include "client/scanning/imagedecoder.h"
+#include "tests/support/barcodemanifest.h"
 #include "tests/support/testdata.h"
 
 using Client::Scanning::DecodeOptions;
@@ -18,78 +19,8 @@ using Client::Scanning::Scan;
 
 namespace {
 
-// One row of ../shared/testdata/barcodes/MANIFEST.tsv (columns named in its README).
-struct ManifestRow
-{
-    QString relativePath;
-    QString format;
-    bool decodesWith140 = false;
-    QString symbologyIdentifier140;
-    QString contentType140;
-    QString notes;
-};
-
-// "\xHH" escapes of the manifest notes back to bytes (README: unambiguous in these files).
-QByteArray unescapeManifest(const QString &text)
-{
-    const QByteArray utf8 = text.toUtf8();
-    QByteArray out;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        if (utf8[i] == '\\' && i + 3 < utf8.size() && utf8[i + 1] == 'x') {
-            bool ok = false;
-            const int value = utf8.mid(i + 2, 2).toInt(&ok, 16);
-            if (ok) {
-                out.append(char(value));
-                i += 3;
-                continue;
-            }
-        }
-        out.append(utf8[i]);
-    }
-    return out;
-}
-
-std::vector<ManifestRow> readManifest()
-{
-    std::vector<ManifestRow> rows;
-    QFile file(TestSupport::testDataPath(QStringLiteral("barcodes/MANIFEST.tsv")));
-    if (!file.open(QIODevice::ReadOnly))
-        return rows;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    const QList<QByteArray> header = lines.value(0).split('\t');
-    const auto column = [&header](const char *name) { return header.indexOf(QByteArray(name)); };
-    const qsizetype pathColumn = column("relative_path");
-    const qsizetype formatColumn = column("format");
-    const qsizetype decodesColumn = column("decodes_with_zxing_cpp_1_4_0");
-    const qsizetype symbologyColumn = column("symbology_identifier_1_4_0");
-    const qsizetype contentColumn = column("content_type_1_4_0");
-    const qsizetype notesColumn = column("notes");
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        if (lines[i].trimmed().isEmpty())
-            continue;
-        const QList<QByteArray> cells = lines[i].split('\t');
-        ManifestRow row;
-        row.relativePath = QString::fromUtf8(cells.value(pathColumn));
-        row.format = QString::fromUtf8(cells.value(formatColumn));
-        row.decodesWith140 = cells.value(decodesColumn).startsWith("yes");
-        row.symbologyIdentifier140 = QString::fromUtf8(cells.value(symbologyColumn));
-        row.contentType140 = QString::fromUtf8(cells.value(contentColumn));
-        row.notes = QString::fromUtf8(cells.value(notesColumn));
-        rows.push_back(row);
-    }
-    return rows;
-}
-
-// Other barcodes of `format` the README's notes column says are really in the picture
-// ("also decodes EAN-13 7034759003930"): not misreads.
-std::vector<QByteArray> alsoPresentTexts(const QString &notes, const QString &format)
-{
-    std::vector<QByteArray> texts;
-    const QString marker = QStringLiteral("also decodes ") + format + QLatin1Char(' ');
-    if (notes.startsWith(marker))
-        texts.push_back(unescapeManifest(notes.mid(marker.size())));
-    return texts;
-}
+using ManifestRow = TestSupport::BarcodeManifestRow;
+using TestSupport::alsoPresentTexts;
 
 QString withoutExtension(const QString &path)
 {
@@ -169,7 +100,7 @@ private:
 private Q_SLOTS:
     void manifestIsComplete()
     {
-        const std::vector<ManifestRow> rows = readManifest();
+        const std::vector<ManifestRow> rows = TestSupport::readBarcodeManifest();
         // The README announces 99 images; a shorter list would silently shrink the coverage.
         QCOMPARE(int(rows.size()), 99);
         for (const ManifestRow &row : rows)
@@ -185,7 +116,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("symbologyIdentifier140");
         QTest::addColumn<QString>("contentType140");
         QTest::addColumn<QString>("notes");
-        for (const ManifestRow &row : readManifest())
+        for (const ManifestRow &row : TestSupport::readBarcodeManifest())
             QTest::newRow(qPrintable(row.relativePath))
                 << row.relativePath << row.format << row.decodesWith140 << row.symbologyIdentifier140
                 << row.contentType140 << row.notes;

@@ -240,6 +240,22 @@ private:
     std::optional<Device> m_device;
     std::int64_t m_seq = 0;
 
+    // Three receipts of `quantity` of `sku` into `location`, on the next seqs of m_device.
+    std::vector<Protocol::PushOp> threeReceipts(int tag, const char *location, const char *sku, qint64 quantity = 1)
+    {
+        std::vector<Protocol::PushOp> ops;
+        for (int index = 0; index < 3; ++index) {
+            ++m_seq;
+            ops.push_back(receiveOp(m_seq, opId(tag, int(m_seq)), quantity, location, sku));
+        }
+        return ops;
+    }
+    // POST /api/v1/sync/push as m_device through the proxy listening on `port`.
+    HttpResult pushThrough(quint16 port, const std::vector<Protocol::PushOp> &ops)
+    {
+        return m_server.request(port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000);
+    }
+
     std::unique_ptr<FaultProxy> startProxy(const FaultPlan &plan, std::uint64_t seed = 7)
     {
         auto proxy = std::make_unique<FaultProxy>("127.0.0.1", m_echo.port(), seed);
@@ -288,23 +304,17 @@ private Q_SLOTS:
     void planOutOfRangeIsRefused()
     {
         FaultProxy proxy("127.0.0.1", m_echo.port());
-        FaultPlan plan;
-        plan.percent = 101;
-        const auto refused = proxy.setPlan(plan);
+        const auto refused = proxy.setPlan({.percent = 101});
         QVERIFY(!refused);
         QVERIFY2(refused.error().message.find("percent") != std::string::npos, refused.error().message.c_str());
-        plan = {};
-        plan.afterBytes = -1;
-        QVERIFY(!proxy.setPlan(plan));
+        QVERIFY(!proxy.setPlan({.afterBytes = -1}));
         QCOMPARE(int(proxy.plan().mode), int(FaultMode::Pass));
         QVERIFY(!FaultProxy("no-such-host.invalid", 1).start());
     }
 
     void delayHoldsEachChunk()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::Delay;
-        plan.delayMs = 150;
+        const FaultPlan plan{.mode = FaultMode::Delay, .delayMs = 150};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         Socket client(connectTo(proxy->port()));
@@ -324,8 +334,7 @@ private Q_SLOTS:
 
     void dropClosesWithoutUpstream()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::Drop;
+        const FaultPlan plan{.mode = FaultMode::Drop};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         Socket client(connectTo(proxy->port()));
@@ -353,10 +362,7 @@ private Q_SLOTS:
     {
         QFETCH(FaultDirection, direction);
         QFETCH(int, afterBytes);
-        FaultPlan plan;
-        plan.mode = FaultMode::Cut;
-        plan.direction = direction;
-        plan.afterBytes = afterBytes;
+        const FaultPlan plan{.mode = FaultMode::Cut, .direction = direction, .afterBytes = afterBytes};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         QTRY_COMPARE(m_echo.active(), 0); // earlier tests' connections have ended: the next one is ours
@@ -397,10 +403,7 @@ private Q_SLOTS:
     {
         QFETCH(FaultDirection, direction);
         QFETCH(int, afterBytes);
-        FaultPlan plan;
-        plan.mode = FaultMode::Reset;
-        plan.direction = direction;
-        plan.afterBytes = afterBytes;
+        const FaultPlan plan{.mode = FaultMode::Reset, .direction = direction, .afterBytes = afterBytes};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         const QByteArray bytes = payload(1000);
@@ -420,9 +423,7 @@ private Q_SLOTS:
 
     void blackHoleTimesOutThenCloses()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::BlackHole;
-        plan.blackHoleMs = 600;
+        const FaultPlan plan{.mode = FaultMode::BlackHole, .blackHoleMs = 600};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         QElapsedTimer clock;
@@ -448,9 +449,7 @@ private Q_SLOTS:
 
     void flapAlternates()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::Flap;
-        plan.flapPeriodMs = 500;
+        const FaultPlan plan{.mode = FaultMode::Flap, .flapPeriodMs = 500};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         QElapsedTimer clock;
@@ -471,9 +470,7 @@ private Q_SLOTS:
 
     void flapDownQuietsAnOpenConnection()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::Flap;
-        plan.flapPeriodMs = 300;
+        const FaultPlan plan{.mode = FaultMode::Flap, .flapPeriodMs = 300};
         auto proxy = startProxy(plan);
         QVERIFY(proxy);
         Socket client(connectTo(proxy->port()));
@@ -490,9 +487,7 @@ private Q_SLOTS:
 
     void seededChoiceRepeats()
     {
-        FaultPlan plan;
-        plan.mode = FaultMode::Drop;
-        plan.percent = 50;
+        const FaultPlan plan{.mode = FaultMode::Drop, .percent = 50};
         QList<bool> runs[2];
         for (auto &run : runs) {
             auto proxy = startProxy(plan, 42);
@@ -547,13 +542,8 @@ private Q_SLOTS:
         FaultProxy proxy("127.0.0.1", m_server.devicesPort(), 3);
         const auto port = proxy.start();
         QVERIFY(port);
-        std::vector<Protocol::PushOp> ops;
-        for (int index = 0; index < 3; ++index) {
-            ++m_seq;
-            ops.push_back(receiveOp(m_seq, opId(90, int(m_seq)), 2, "A-1", "S1"));
-        }
-        const PushOutcome pushed = readPush(
-            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000));
+        const auto ops = threeReceipts(90, "A-1", "S1", 2);
+        const PushOutcome pushed = readPush(pushThrough(*port, ops));
         QVERIFY2(pushed.response, pushed.http.body.constData());
         QCOMPARE(pushed.response->lastApplied, m_seq);
         QCOMPARE(pushed.response->results.size(), std::size_t(3));
@@ -586,37 +576,25 @@ private Q_SLOTS:
         FaultProxy proxy("127.0.0.1", m_server.devicesPort(), 4);
         const auto port = proxy.start();
         QVERIFY(port);
-        auto batch = [this](int tag) {
-            std::vector<Protocol::PushOp> ops;
-            for (int index = 0; index < 3; ++index) {
-                ++m_seq;
-                ops.push_back(receiveOp(m_seq, opId(tag, int(m_seq)), 1, "A-2", "S1"));
-            }
-            return ops;
-        };
+        auto batch = [this](int tag) { return threeReceipts(tag, "A-2", "S1"); };
         // A first batch in pass mode measures how many bytes such an exchange sends back.
         const auto measured = batch(91);
-        QVERIFY(readPush(m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, measured), {},
-                                          &*m_device, 20000))
-                    .response);
+        QVERIFY(readPush(pushThrough(*port, measured)).response);
         const std::uint64_t answerBytes = proxy.counters().bytesServerToClient;
         QVERIFY(answerBytes > 100);
 
         const auto ops = batch(92);
-        FaultPlan plan;
-        plan.mode = FaultMode::Cut;
-        plan.direction = FaultDirection::ServerToClient;
-        plan.afterBytes = std::int64_t(answerBytes) - 60;
+        const FaultPlan plan{.mode = FaultMode::Cut,
+                             .direction = FaultDirection::ServerToClient,
+                             .afterBytes = std::int64_t(answerBytes) - 60};
         QVERIFY(proxy.setPlan(plan));
-        const HttpResult lost =
-            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000);
+        const HttpResult lost = pushThrough(*port, ops);
         QCOMPARE(lost.status, 0);
         QCOMPARE(proxy.counters().cuts, std::uint64_t(1));
         QTRY_COMPARE(balance(m_server, m_admin, "S1", "A-2"), std::optional<qint64>(6));
 
         QVERIFY(proxy.setPlan({}));
-        const PushOutcome resent = readPush(
-            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000));
+        const PushOutcome resent = readPush(pushThrough(*port, ops));
         QVERIFY2(resent.response, resent.http.body.constData());
         QCOMPARE(resent.response->lastApplied, m_seq);
         QCOMPARE(resent.response->results.size(), std::size_t(3));
@@ -632,35 +610,23 @@ private Q_SLOTS:
         FaultProxy proxy("127.0.0.1", m_server.devicesPort(), 5);
         const auto port = proxy.start();
         QVERIFY(port);
-        auto batch = [this](int tag) {
-            std::vector<Protocol::PushOp> ops;
-            for (int index = 0; index < 3; ++index) {
-                ++m_seq;
-                ops.push_back(receiveOp(m_seq, opId(tag, int(m_seq)), 1, "DOCK", "S2"));
-            }
-            return ops;
-        };
-        QVERIFY(readPush(m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, batch(93)), {},
-                                          &*m_device, 20000))
-                    .response);
+        auto batch = [this](int tag) { return threeReceipts(tag, "DOCK", "S2"); };
+        QVERIFY(readPush(pushThrough(*port, batch(93))).response);
         const std::uint64_t requestBytes = proxy.counters().bytesClientToServer;
         QCOMPARE(balance(m_server, m_admin, "S2", "DOCK"), std::optional<qint64>(3));
 
         const auto ops = batch(94);
-        FaultPlan plan;
-        plan.mode = FaultMode::Reset;
-        plan.direction = FaultDirection::ClientToServer;
-        plan.afterBytes = std::int64_t(requestBytes) - 100;
+        const FaultPlan plan{.mode = FaultMode::Reset,
+                             .direction = FaultDirection::ClientToServer,
+                             .afterBytes = std::int64_t(requestBytes) - 100};
         QVERIFY(proxy.setPlan(plan));
-        const HttpResult lost =
-            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000);
+        const HttpResult lost = pushThrough(*port, ops);
         QCOMPARE(lost.status, 0);
         QTRY_COMPARE(proxy.counters().resets, std::uint64_t(1));
         QCOMPARE(balance(m_server, m_admin, "S2", "DOCK"), std::optional<qint64>(3));
 
         QVERIFY(proxy.setPlan({}));
-        const PushOutcome resent = readPush(
-            m_server.request(*port, "POST", "/api/v1/sync/push", pushBody(*m_device, ops), {}, &*m_device, 20000));
+        const PushOutcome resent = readPush(pushThrough(*port, ops));
         QVERIFY2(resent.response, resent.http.body.constData());
         QCOMPARE(resent.response->lastApplied, m_seq);
         for (const auto &result : resent.response->results)
@@ -672,10 +638,7 @@ private Q_SLOTS:
     {
         // Jitter adds 0…J to each chunk's delay (drawn from the seeded RNG; timing cannot show
         // which value was drawn, so only the lower bound is checked), on two seeds.
-        FaultPlan plan;
-        plan.mode = FaultMode::Delay;
-        plan.delayMs = 40;
-        plan.jitterMs = 60;
+        const FaultPlan plan{.mode = FaultMode::Delay, .delayMs = 40, .jitterMs = 60};
         for (std::uint64_t seed : {11U, 12U}) {
             auto proxy = startProxy(plan, seed);
             QVERIFY(proxy);

@@ -18,27 +18,11 @@
 #include "client/workflows/pickingworkflow.h"
 #include "client/workflows/session.h"
 #include "tests/support/fakescansource.h"
+#include "tests/support/pickingrig.h"
+#include "tests/fault/faultseed.h"
 #include "tests/support/terminalfixture.h"
 
 namespace {
-
-quint64 faultSeed()
-{
-    static const quint64 seed = [] {
-        bool ok = false;
-        const quint64 fromEnv = qEnvironmentVariable("SOKO_FAULT_SEED").toULongLong(&ok);
-        return ok ? fromEnv : QRandomGenerator::system()->generate64() % 1000000000ULL;
-    }();
-    return seed;
-}
-
-qint64 scalar(LocalDatabase &database, const QString &sql)
-{
-    QSqlQuery query(database.database());
-    if (query.exec(sql) && query.next())
-        return query.value(0).toLongLong();
-    return -1;
-}
 
 QByteArray fileHash(const QString &path)
 {
@@ -66,8 +50,8 @@ bool buildDatabase(const QString &folder, qint64 *pageSize, qint64 *pageCount)
     TransactionGuard transaction(database);
     if (!transaction.isActive() || !SkuRepository(database).upsertMany(transaction, skus) || !transaction.commit())
         return false;
-    *pageSize = scalar(database, QStringLiteral("PRAGMA page_size"));
-    *pageCount = scalar(database, QStringLiteral("PRAGMA page_count"));
+    *pageSize = TestSupport::scalar(database, QStringLiteral("PRAGMA page_size"));
+    *pageCount = TestSupport::scalar(database, QStringLiteral("PRAGMA page_count"));
     return *pageSize > 0 && *pageCount > 50;
 }
 
@@ -86,16 +70,8 @@ private Q_SLOTS:
         LocalDatabase database(QStringLiteral("full"));
         QVERIFY(TestSupport::openDatabase(database, folder.path()));
         QVERIFY(TestSupport::importSample(database));
-        OrderRepository orders(database);
-        SkuRepository skus(database);
-        OutboxRepository outbox(database);
-        Session session;
-        session.logIn(QStringLiteral("op-1"), QStringLiteral("Sato"));
-        PickingWorkflow picking(database, orders, skus, outbox, session);
-        ScanRouter router;
-        FakeScanSource source;
-        router.addSource(&source);
-        router.setConsumer(&picking);
+        TestSupport::PickingRig rig(database);
+        auto &[orders, skus, outbox, session, picking, router, source] = rig;
         QVERIFY(picking.startOrder(1001));
         source.inject(QStringLiteral("A-01-01-1"));
         for (int i = 0; i < 3; ++i)
@@ -103,9 +79,9 @@ private Q_SLOTS:
         QCOMPARE(orders.pickRecords(1001)->size(), 1);
 
         // The flash fills up: the database may not grow beyond its current pages + 4.
-        const qint64 pages = scalar(database, QStringLiteral("PRAGMA page_count"));
+        const qint64 pages = TestSupport::scalar(database, QStringLiteral("PRAGMA page_count"));
         QVERIFY(pages > 0);
-        QCOMPARE(scalar(database, QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 4)), pages + 4);
+        QCOMPARE(TestSupport::scalar(database, QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 4)), pages + 4);
         // Other work takes the last free pages, big ops first, then ever smaller ones, until even
         // the smallest write is refused: the disk is full.
         int confirmed = 1; // the apple pick
@@ -150,21 +126,17 @@ private Q_SLOTS:
         database.close();
         LocalDatabase reopened(QStringLiteral("reopened"));
         QVERIFY(TestSupport::openDatabase(reopened, folder.path()));
-        OrderRepository orders2(reopened);
-        SkuRepository skus2(reopened);
-        OutboxRepository outbox2(reopened);
-        QCOMPARE(int(outbox2.all()->size()), confirmed);
-        PickingWorkflow picking2(reopened, orders2, skus2, outbox2, session);
-        router.setConsumer(&picking2);
-        QVERIFY(picking2.startOrder(1001));
-        source.inject(QStringLiteral("A-01-02-1"));
-        source.inject(QStringLiteral("(01)09501101530003(10)L1"));
-        source.inject(QStringLiteral("(01)09501101530003(10)L1"));
-        const auto all = outbox2.all();
+        TestSupport::PickingRig again(reopened);
+        QCOMPARE(int(again.outbox.all()->size()), confirmed);
+        QVERIFY(again.picking.startOrder(1001));
+        again.source.inject(QStringLiteral("A-01-02-1"));
+        again.source.inject(QStringLiteral("(01)09501101530003(10)L1"));
+        again.source.inject(QStringLiteral("(01)09501101530003(10)L1"));
+        const auto all = again.outbox.all();
         QCOMPARE(int(all->size()), confirmed + 1);
         for (int i = 0; i < all->size(); ++i)
             QCOMPARE(all->at(i).seq, i + 1);
-        QCOMPARE(orders2.pickRecords(1001)->size(), 2);
+        QCOMPARE(again.orders.pickRecords(1001)->size(), 2);
         qInfo("faults storage-full: 1 disk-full (max_page_count %lld), %d writes confirmed before it, "
               "1 pick refused, 0 lost, no seq burnt",
               pages + 4, confirmed);
@@ -263,7 +235,7 @@ private Q_SLOTS:
         QVERIFY(buildDatabase(folder.path(), &pageSize, &pageCount));
         LocalDatabase database(QStringLiteral("intact"));
         QVERIFY(TestSupport::openDatabase(database, folder.path()));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM skus")), qint64(3003));
+        QCOMPARE(TestSupport::scalar(database, QStringLiteral("SELECT COUNT(*) FROM skus")), qint64(3003));
     }
 };
 

@@ -39,6 +39,8 @@
 #include "client/sync/syncclient.h"
 #include "tests/e2e/e2ehelpers.h"
 #include "tests/e2e/pgdatabase.h"
+#include "tests/fault/faultseed.h"
+#include "tests/support/terminalfixture.h"
 
 namespace {
 
@@ -52,16 +54,6 @@ constexpr int s_pullChanges = 8000; // the pull the server is killed in
 bool onPostgres()
 {
     return qEnvironmentVariable("SOKO_FAULT_BACKEND") == QLatin1String("postgresql");
-}
-
-quint64 faultSeed()
-{
-    static const quint64 seed = [] {
-        bool ok = false;
-        const quint64 fromEnv = qEnvironmentVariable("SOKO_FAULT_SEED").toULongLong(&ok);
-        return ok ? fromEnv : QRandomGenerator::system()->generate64() % 1000000000ULL;
-    }();
-    return seed;
 }
 
 QByteArray bulkSkus(const QByteArray &prefix, int count)
@@ -127,12 +119,24 @@ bool syncUntilClean(LocalDatabase &database, SyncClient &sync, int attempts = 8)
     return false;
 }
 
-qint64 localCount(LocalDatabase &database, const QString &sql)
+// One working session of the terminal in `folder`: `count` receipts made locally (their op ids
+// appended to `opIds`), then rounds until nothing is pending; `epoch` gets the epoch it holds then.
+bool receiveAndSync(const QString &folder, int count, QStringList &opIds, QString *epoch = nullptr)
 {
-    QSqlQuery query(database.database());
-    if (query.exec(sql) && query.next())
-        return query.value(0).toLongLong();
-    return -1;
+    LocalDatabase database(QStringLiteral("work"));
+    if (!openTerminal(database, folder))
+        return false;
+    for (int index = 0; index < count; ++index) {
+        const auto op = receiveLocally(database);
+        if (!op)
+            return false;
+        opIds << op->opId;
+    }
+    SyncClient sync(database, folder);
+    const bool clean = syncUntilClean(database, sync);
+    if (epoch)
+        *epoch = SyncStateRepository(database).value(SyncStateRepository::Epoch);
+    return clean;
 }
 
 QString integrity(LocalDatabase &database)
@@ -441,7 +445,7 @@ private Q_SLOTS:
                 else
                     ++notPushed;
             }
-            const qint64 seqs = localCount(database, QStringLiteral("SELECT COUNT(DISTINCT seq) FROM outbox"));
+            const qint64 seqs = TestSupport::scalar(database, QStringLiteral("SELECT COUNT(DISTINCT seq) FROM outbox"));
             QCOMPARE(seqs, qint64(ops)); // gapless, no seq burnt twice
         }
         LocalDatabase database(QStringLiteral("final"));
@@ -591,7 +595,7 @@ private Q_SLOTS:
                 return false;
             *cursor = SyncStateRepository(database).value(SyncStateRepository::Cursor);
             const qint64 local =
-                localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'"));
+                TestSupport::scalar(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'"));
             const qint64 expected =
                 serverColumn(
                     world,
@@ -635,9 +639,9 @@ private Q_SLOTS:
         QVERIFY2(peakKb < 600 * 1024, qPrintable(QString::number(peakKb)));
         LocalDatabase database(QStringLiteral("final"));
         QVERIFY(openTerminal(database, world.terminal.path()));
-        QCOMPARE(localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'")),
+        QCOMPARE(TestSupport::scalar(database, QStringLiteral("SELECT COUNT(*) FROM skus WHERE code LIKE 'DAY-%'")),
                  qint64(changes));
-        QCOMPARE(localCount(database, QStringLiteral("SELECT COUNT(*) FROM skus")),
+        QCOMPARE(TestSupport::scalar(database, QStringLiteral("SELECT COUNT(*) FROM skus")),
                  serverColumn(world, QStringLiteral("SELECT COUNT(*) FROM skus")).value(0).toLongLong());
         qInfo(
             "faults long-offline: %d changes, %lld pages of %d, 2 terminal SIGKILLs mid-page (%s), cursor %s then %s, "
@@ -657,19 +661,7 @@ private Q_SLOTS:
         const QString path = world.terminal.path() + s_dbFile;
         const QString copy = world.terminal.path() + QStringLiteral("/backup.sqlite");
         QStringList opIds;
-        auto work = [&](int count) -> bool {
-            LocalDatabase database(QStringLiteral("work"));
-            if (!openTerminal(database, world.terminal.path()))
-                return false;
-            for (int index = 0; index < count; ++index) {
-                const auto op = receiveLocally(database);
-                if (!op)
-                    return false;
-                opIds << op->opId;
-            }
-            SyncClient sync(database, world.terminal.path());
-            return syncUntilClean(database, sync);
-        };
+        auto work = [&](int count) { return receiveAndSync(world.terminal.path(), count, opIds); };
         QVERIFY(work(3));
         QVERIFY(QFile::copy(path, copy)); // closed: the WAL was checkpointed into the file
         QVERIFY(work(3));
@@ -704,21 +696,7 @@ private Q_SLOTS:
         QVERIFY(makeWorld(world));
         QStringList opIds;
         QString epochBefore;
-        auto work = [&](int count) -> bool {
-            LocalDatabase database(QStringLiteral("work"));
-            if (!openTerminal(database, world.terminal.path()))
-                return false;
-            for (int index = 0; index < count; ++index) {
-                const auto op = receiveLocally(database);
-                if (!op)
-                    return false;
-                opIds << op->opId;
-            }
-            SyncClient sync(database, world.terminal.path());
-            const bool clean = syncUntilClean(database, sync);
-            epochBefore = SyncStateRepository(database).value(SyncStateRepository::Epoch);
-            return clean;
-        };
+        auto work = [&](int count) { return receiveAndSync(world.terminal.path(), count, opIds, &epochBefore); };
         const QString data = world.server.dataPath();
         QVERIFY(work(3));
         const QString epochOld = epochBefore;

@@ -1,6 +1,7 @@
 #pragma once
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +88,16 @@ inline bool importSample(LocalDatabase &database)
         return false;
     }
     return transaction.commit().has_value();
+}
+
+// The first column of the first row of `sql` on the terminal database; -1 when the query fails
+// or returns no row.
+inline qint64 scalar(LocalDatabase &database, const QString &sql)
+{
+    QSqlQuery query(database.database());
+    if (query.exec(sql) && query.next())
+        return query.value(0).toLongLong();
+    return -1;
 }
 
 } // namespace TestSupport

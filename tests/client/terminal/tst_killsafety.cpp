@@ -13,6 +13,7 @@
 #include "client/workflows/pickingworkflow.h"
 #include "client/workflows/session.h"
 #include "tests/support/fakescansource.h"
+#include "tests/support/pickingrig.h"
 #include "tests/support/terminalfixture.h"
 
 namespace {
@@ -23,16 +24,8 @@ namespace {
     LocalDatabase database(QStringLiteral("child"));
     if (!TestSupport::openDatabase(database, folder))
         std::_Exit(3);
-    OrderRepository orders(database);
-    SkuRepository skus(database);
-    OutboxRepository outbox(database);
-    Session session;
-    session.logIn(QStringLiteral("op-1"), QStringLiteral("Sato"));
-    PickingWorkflow picking(database, orders, skus, outbox, session);
-    ScanRouter router;
-    FakeScanSource source;
-    router.addSource(&source);
-    router.setConsumer(&picking);
+    TestSupport::PickingRig rig(database);
+    auto &[orders, skus, outbox, session, picking, router, source] = rig;
     if (!picking.startOrder(1001))
         std::_Exit(4);
     source.inject(QStringLiteral("A-01-01-1"));
@@ -41,8 +34,8 @@ namespace {
     source.inject(QStringLiteral("A-01-02-1"));
     // A write in flight when the battery is pulled.
     TransactionGuard transaction(database);
-    auto op = outbox.append(transaction, QStringLiteral("pick"), {{QStringLiteral("quantity"), 1}},
-                            QStringLiteral("op-1"));
+    auto op =
+        outbox.append(transaction, QStringLiteral("pick"), {{QStringLiteral("quantity"), 1}}, QStringLiteral("op-1"));
     if (!op || !orders.recordPick(transaction, PickRecord{1001, 3, 1, QStringLiteral("L9"), {}, {}, op->opId}))
         std::_Exit(5);
     ::kill(::getpid(), SIGKILL);
@@ -82,8 +75,8 @@ private Q_SLOTS:
         SkuRepository skus(database);
         const auto lines = orders.pickList(1001);
         QVERIFY(lines);
-        QCOMPARE(lines->at(0).picked, 3);  // confirmed before the kill
-        QCOMPARE(lines->at(1).picked, 0);  // the interrupted write is gone
+        QCOMPARE(lines->at(0).picked, 3); // confirmed before the kill
+        QCOMPARE(lines->at(1).picked, 0); // the interrupted write is gone
         QCOMPARE(orders.pickRecords(1001)->size(), 1);
         QCOMPARE(outbox.all()->size(), 1);
         QCOMPARE(outbox.all()->at(0).seq, 1);
