@@ -38,6 +38,7 @@ constexpr int defaultPageSize = 50;
 constexpr int maxPageSize = 200;
 constexpr int maxExportRows = 10'000;
 constexpr int historyLimit = 500;
+constexpr int exportRequestsShown = 10; // the requester's newest export requests on the export page
 constexpr std::size_t maxFilterBytes = 64;
 constexpr std::size_t maxImportBodyBytes = 4 * maxImportBytes; // url-encoding triples at worst, plus fields
 constexpr Common::Domain::Quantity maxQuantity = 1'000'000'000;
@@ -196,6 +197,23 @@ std::string filterQuery(const ListQuery &query)
     add("to", query.search.createdTo);
     return out;
 }
+
+} // namespace
+
+std::string readableExportFilters(std::string_view filters)
+{
+    if (filters.empty())
+        return "-";
+    const auto fields = parseForm(filters);
+    if (!fields)
+        return std::string(filters);
+    std::string out;
+    for (const auto &[name, value] : *fields)
+        out += (out.empty() ? "" : ", ") + name + "=" + value;
+    return out;
+}
+
+namespace {
 
 Html filterForm(const PageContext &page, const ListQuery &query)
 {
@@ -376,7 +394,7 @@ Html exportRequestsCard(const PageContext &page, const std::vector<Storage::Appr
         rows.child(Element("tr")
                        .attribute("data-approval", request.id)
                        .child(cell(request.requestedAt))
-                       .child(Element("td").child(Element("code").text(filters.empty() ? "-" : filters)))
+                       .child(Element("td").child(Element("code").text(readableExportFilters(filters))))
                        .child(numberCell(count))
                        .child(Element("td").attribute("class", "approval-state").child(translated(page, state)))
                        .child(action));
@@ -393,8 +411,11 @@ Html exportRequestsCard(const PageContext &page, const std::vector<Storage::Appr
 HttpResponse exportApprovalPage(AdminApplication &application, Store &store, AdminContext &context,
                                 const ListQuery &query, std::int64_t rows, int status, Message message, bool isError)
 {
-    const PageContext &page = context.page;
-    auto requests = store.approvalsRequestedBy(context.session->userId, piiExportAction, 10);
+    // Served at /admin/orders.csv (403) and /admin/orders/export-requests (202, POST): its language
+    // links lead to the orders list, where the export starts.
+    PageContext page = context.page;
+    page.path = "/admin/orders";
+    auto requests = store.approvalsRequestedBy(context.session->userId, piiExportAction, exportRequestsShown);
     if (!requests)
         return unavailable(application, context);
     const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
@@ -416,7 +437,7 @@ HttpResponse exportApprovalPage(AdminApplication &application, Store &store, Adm
         .child(Element("p")
                    .child(translated(page, Message::ColumnFilters))
                    .child(Html::literal(": "))
-                   .child(Element("code").text(filterQuery(query).empty() ? "-" : filterQuery(query)))
+                   .child(Element("code").text(readableExportFilters(filterQuery(query))))
                    .child(Html::literal(" · "))
                    .child(translated(page, Message::ColumnRows))
                    .child(Html::literal(": "))
@@ -433,15 +454,15 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     std::optional<std::int64_t> grant;
     if (const auto approval = context.request.queryValue("approval")) {
         long long id = 0;
-        if (!Oms::parseCsvInteger(*approval, id) || id < 1)
-            query.bad = "approval";
+        if (!Oms::parseCsvInteger(*approval, id) || id < 1 || std::to_string(id) != *approval)
+            query.bad = "approval"; // decimal without sign or leading zeros, as the page links it
         grant = id;
     }
     if (!query.bad.empty())
-        return application.errorResponse(ResponseKind::Text, context.page, 400, "bad_request", context.request);
+        return application.errorResponse(ResponseKind::Html, context.page, 400, "bad_request", context.request);
     auto lease = pool.acquire();
     if (!lease)
-        return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+        return application.errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
     Store &store = **lease;
     query.search.limit = maxExportRows;
     const std::string filters = filterQuery(query);
@@ -451,7 +472,7 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     if (grant) {
         auto approval = store.approval(*grant);
         if (!approval)
-            return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable", context.request);
+            return application.errorResponse(ResponseKind::Html, context.page, 503, "unavailable", context.request);
         approvalRecord = *approval;
         if (approvalRecord) {
             boost::system::error_code error;
@@ -466,7 +487,7 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     }
     auto rows = store.searchOrders(query.search);
     if (!rows)
-        return application.errorResponse(ResponseKind::Text, context.page, 500, "internal", context.request);
+        return application.errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
     const auto count = static_cast<std::int64_t>(rows->size());
     if (count > fourEyesRows) {
         // Four eyes (R27): a mass export of names and addresses needs an approved grant for exactly
@@ -489,7 +510,7 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
         if (granted) {
             auto used = store.consumeApproval(*grant, context.session->userId); // once, also under a race
             if (!used)
-                return application.errorResponse(ResponseKind::Text, context.page, 503, "unavailable",
+                return application.errorResponse(ResponseKind::Html, context.page, 503, "unavailable",
                                                   context.request);
             granted = *used;
         }
@@ -514,7 +535,7 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
     if (grant && count > fourEyesRows)
         details["approval"] = *grant;
     if (!auditRequest(store, context, "export", "orders", details, true))
-        return application.errorResponse(ResponseKind::Text, context.page, 500, "internal", context.request);
+        return application.errorResponse(ResponseKind::Html, context.page, 500, "internal", context.request);
     HttpResponse response;
     response.status = 200;
     response.contentType = "text/csv; charset=utf-8";
@@ -530,6 +551,11 @@ HttpResponse requestExport(AdminApplication &application, Storage::StorePool &po
 {
     ListQuery query = readListQuery([&context](std::string_view name) { return formValue(context.fields, name); },
                                     maxExportRows, maxExportRows);
+    for (const auto &field : context.fields) { // the request form's fields only: nothing is ignored
+        static constexpr std::string_view known[] = {"csrf", "q", "state", "store", "from", "to"};
+        if (std::find(std::begin(known), std::end(known), field.first) == std::end(known))
+            query.bad = field.first;
+    }
     if (!query.bad.empty())
         return application.errorResponse(ResponseKind::Html, context.page, 400, "bad_request", context.request);
     auto lease = pool.acquire();
@@ -559,6 +585,20 @@ HttpResponse requestExport(AdminApplication &application, Storage::StorePool &po
         Storage::Transaction transaction(store);
         if (!transaction.started())
             return unavailable(application, context);
+        // One request per export: the same filters already waiting, or approved and still usable → 409.
+        auto earlier = store.approvalsRequestedBy(context.session->userId, piiExportAction, 1000);
+        if (!earlier)
+            return unavailable(application, context);
+        const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+        for (const Storage::ApprovalRecord &request : *earlier) {
+            const bool usable = request.decision == Storage::ApprovalDecision::Approved && !request.usedAt &&
+                                request.decidedAt && *request.decidedAt >= cutoff;
+            if (request.target == approval.target &&
+                (request.decision == Storage::ApprovalDecision::Pending || usable)) {
+                return exportApprovalPage(application, store, context, query, count, 409,
+                                          Message::ExportAlreadyRequested, true);
+            }
+        }
         auto id = store.insertApproval(approval);
         if (!id)
             return id.error().code == ErrorCode::InvalidInput

@@ -31,6 +31,10 @@ namespace Server::Admin {
 
 class AdminApplication;
 
+// The filters of an export as stored in its approval ("q=%E7%94%B0&state=released") for people:
+// "q=田, state=released"; "-" for none (every order).
+std::string readableExportFilters(std::string_view filters);
+
 // `fourEyesExportRows`: an orders CSV export of more rows needs a second administrator (R27).
 void installOrderPages(AdminApplication &application, Storage::StorePool &pool, int fourEyesExportRows = 500);
 

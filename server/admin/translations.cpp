@@ -685,6 +685,9 @@ Pair catalogue(Message message)
     case Message::ExportGrew:
         return {"承認後に対象の行が増えたため、この承認ではダウンロードできません。もう一度承認を申請してください。",
                 "More rows match now than were approved: this approval cannot be used. Request approval again."};
+    case Message::ExportAlreadyRequested:
+        return {"この条件のエクスポートはすでに申請中か承認済みです。下の一覧を見てください。",
+                "An export with these filters is already waiting for approval or approved: see the list below."};
     case Message::ColumnRows:
         return {"行数",
                 "Rows"};

@@ -313,6 +313,7 @@ enum class Message {
     ExportExpired,
     ExportGrantInvalid,
     ExportGrew,
+    ExportAlreadyRequested,
     ColumnRows,
     ColumnFilters,
     StatePending,

@@ -654,8 +654,8 @@ Html describeTarget(const PageContext &page, const Storage::ApprovalRecord &appr
         const auto *filters = details.if_contains("filters");
         const auto *rows = details.if_contains("rows");
         Element described("span");
-        described.child(Element("code").text(std::string("orders.csv?") +
-                                             (filters && filters->is_string() ? filters->as_string().c_str() : "")));
+        described.child(Element("code").text(
+            readableExportFilters(filters && filters->is_string() ? std::string_view(filters->as_string()) : "")));
         if (rows && rows->is_int64())
             described.child(Html::literal(" ("))
                 .child(translated(page, Message::ColumnRows))

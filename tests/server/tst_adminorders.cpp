@@ -590,6 +590,21 @@ private Q_SLOTS:
         QCOMPARE(open[0].requestedBy, std::string("5"));
         QCOMPARE(auditEvents("approval_requested").size(), std::size_t(1));
         const std::string id = std::to_string(open[0].id);
+        // The page's language links lead to the orders list (this page is a 403 of a download or
+        // the answer to a POST); "no filters" reads "-", as on the approver's list.
+        QVERIFY(contains(requested.body, "href=\"/admin/orders?lang=ja\""));
+        QVERIFY(!contains(requested.body, "/admin/orders/export-requests?lang"));
+        QVERIFY(contains(requested.body, "<code>-</code>"));
+        // Filed once: the same export again is 409 while it waits (nothing new filed, nothing audited).
+        const auto again = m_admin->handle(post("/admin/orders/export-requests", "back-office", ""));
+        QCOMPARE(again.status, 409);
+        QVERIFY(contains(again.body, "already waiting for approval or approved"));
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
+        QCOMPARE(auditEvents("approval_requested").size(), std::size_t(1));
+        // The request form has these fields and no others.
+        QCOMPARE(m_admin->handle(post("/admin/orders/export-requests", "back-office", "state=imported&limit=5")).status,
+                 400);
+        QCOMPARE(pendingApprovals().size(), std::size_t(1));
 
         // Not approved yet: refused and audited.
         const auto early = m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", id}}));
@@ -599,6 +614,12 @@ private Q_SLOTS:
 
         QCOMPARE(m_admin->handle(post("/admin/approvals/" + id + "/approve", "admin", "")).status, 302);
         QVERIFY(pendingApprovals().empty());
+        // Approved and not yet used: still one request for these filters.
+        QCOMPARE(m_admin->handle(post("/admin/orders/export-requests", "back-office", "")).status, 409);
+        QVERIFY(pendingApprovals().empty());
+        // The approval id as the page links it: no sign, no leading zeros.
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", "0" + id}})).status, 400);
+        QCOMPARE(m_admin->handle(get("/admin/orders.csv", "back-office", {{"approval", "+" + id}})).status, 400);
 
         // Another user, other filters: refused. The requester, same filters: the file, once.
         QCOMPARE(m_admin->handle(get("/admin/orders.csv", "admin", {{"approval", id}})).status, 403);
@@ -623,6 +644,11 @@ private Q_SLOTS:
         open = pendingApprovals();
         QCOMPARE(open.size(), std::size_t(1));
         QCOMPARE(open[0].target, std::string("orders.csv?state=imported"));
+        // The approvals list shows the filters as people write them, not percent-encoded.
+        const auto approvals = m_admin->handle(get("/admin/approvals", "admin"));
+        QVERIFY(contains(approvals.body, "<code>state=imported</code>"));
+        QCOMPARE(readableExportFilters("q=%E7%94%B0%20%26%3D&state=released"), std::string("q=田 &=, state=released"));
+        QCOMPARE(readableExportFilters(""), std::string("-"));
         QCOMPARE(m_admin->handle(post("/admin/approvals/" + std::to_string(open[0].id) + "/approve", "admin", "")).status,
                  403);
         QCOMPARE(pendingApprovals().size(), std::size_t(1));
