@@ -26,14 +26,7 @@ constexpr std::size_t maxTokenCharacters = 128;
 
 std::string isoOf(Clock::time_point at)
 {
-    const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(milliseconds / 1000);
-    std::tm parts{};
-    gmtime_r(&seconds, &parts);
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                  parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, static_cast<int>(milliseconds % 1000));
-    return text;
+    return Storage::isoTime(at);
 }
 
 // utcNowIso's form (milliseconds optional) → time point; nullopt otherwise.
@@ -584,7 +577,8 @@ Net::HttpResponse AdminLogin::getTotp(const AdminApplication &application, Admin
     card.child(Element("img").attribute("alt", "QR").attribute("class", "qr").imageData(Element::ImageType::Svg, *svg));
     card.child(Element("p").child(Element("code").attribute("class", "totp-secret").text(Auth::base32Encode(seed))));
     card.child(totpForm(page, next, true));
-    return htmlResponse(200, layout(page, Message::SetupTitle, card));
+    // Every user enrols here (the first administrator, new users, after an MFA reset).
+    return htmlResponse(200, layout(page, Message::TwoStepSetupTitle, card));
 }
 
 Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, AdminContext &context)
@@ -715,7 +709,7 @@ Net::HttpResponse AdminLogin::postTotp(const AdminApplication &application, Admi
             .child(list)
             .child(Element("p").child(
                 Element("a").attribute("href", "/admin/").child(translated(page, Message::BackToDashboard))));
-        response = htmlResponse(200, layout(page, Message::SetupTitle, card));
+        response = htmlResponse(200, layout(page, Message::TwoStepSetupTitle, card));
     }
     response.headers.emplace_back("Set-Cookie", sessionCookie(full->token));
     return response;

@@ -53,6 +53,8 @@ Pair catalogue(Message message)
         return {"ログイン", "Sign in"};
     case Message::SetupTitle:
         return {"初期設定", "First-run setup"};
+    case Message::TwoStepSetupTitle:
+        return {"2段階認証の設定", "Two-step sign-in setup"};
     case Message::SetupIntro:
         return {
             "最初の管理者アカウントを作成します。インストール時に表示されたセットアップトークンを入力してください。",

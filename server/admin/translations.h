@@ -30,6 +30,7 @@ enum class Message {
     Password,
     SignIn,
     SetupTitle,
+    TwoStepSetupTitle,
     SetupIntro,
     SetupToken,
     NewPassword,

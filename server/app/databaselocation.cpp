@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 namespace Server::App {
 
 namespace {
@@ -147,19 +150,17 @@ bool isLocalHost(std::string_view host)
     std::string lower(host);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
-    if (lower == "localhost" || lower == "::1")
+    if (lower == "localhost")
         return true;
-    // 127.0.0.0/8, dotted quad only (libpq hands anything else to the resolver).
-    if (lower.rfind("127.", 0) != 0)
-        return false;
-    int dots = 0;
-    for (const char c : lower) {
-        if (c == '.')
-            ++dots;
-        else if (c < '0' || c > '9')
-            return false;
-    }
-    return dots == 3;
+    // A numeric loopback address (inet_pton: dotted quad without leading zeros, any IPv6 form):
+    // 127.0.0.0/8, ::1, ::ffff:127.x.y.z. Any other name goes to the resolver: not local.
+    in_addr v4{};
+    if (inet_pton(AF_INET, lower.c_str(), &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, lower.c_str(), &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+    return false;
 }
 
 // "host:port" or "[v6]:port" → host.

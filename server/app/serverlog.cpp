@@ -1,4 +1,5 @@
 #include "server/app/serverlog.h"
+#include "server/storage/ids.h"
 
 #include <chrono>
 #include <cstdio>
@@ -38,16 +39,7 @@ std::string escapeForLog(std::string_view text)
 
 std::string utcTimestamp()
 {
-    const auto now = std::chrono::system_clock::now();
-    const auto milliseconds =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
-    return text;
+    return Server::Storage::utcNowIso();
 }
 
 void writeLogLine(std::string_view text)

@@ -1,4 +1,5 @@
 #include "server/audit/utctime.h"
+#include "server/storage/ids.h"
 
 #include <cstdio>
 #include <ctime>
@@ -7,15 +8,7 @@ namespace Server::Audit {
 
 std::string formatUtc(TimePoint time)
 {
-    const auto milliseconds = std::chrono::floor<std::chrono::milliseconds>(time);
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(milliseconds);
-    const std::time_t whole = std::chrono::system_clock::to_time_t(seconds);
-    std::tm utc{};
-    gmtime_r(&whole, &utc);
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>((milliseconds - seconds).count()));
-    return text;
+    return Storage::isoTime(time);
 }
 
 std::optional<TimePoint> parseUtc(std::string_view text)

@@ -42,15 +42,7 @@ AdminService::AdminService(Storage::Store &store, Clock clock)
 
 std::string AdminService::formatTime(std::chrono::system_clock::time_point time) const
 {
-    const auto milliseconds =
-        std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
-    return text;
+    return Storage::isoTime(time);
 }
 
 Result<std::int64_t> AdminService::addOperator(const std::string &badge, const std::string &name,

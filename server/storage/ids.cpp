@@ -66,18 +66,22 @@ bool equalDigests(std::string_view left, std::string_view right)
     return sodium_memcmp(left.data(), right.data(), left.size()) == 0;
 }
 
-std::string utcNowIso()
+std::string isoTime(std::chrono::system_clock::time_point time)
 {
-    const auto now = std::chrono::system_clock::now();
-    const auto milliseconds =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto milliseconds = std::chrono::floor<std::chrono::milliseconds>(time);
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(milliseconds);
+    const std::time_t whole = std::chrono::system_clock::to_time_t(seconds);
     std::tm utc{};
-    gmtime_r(&seconds, &utc);
+    gmtime_r(&whole, &utc);
     char text[64];
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>((milliseconds - seconds).count()));
     return text;
+}
+
+std::string utcNowIso()
+{
+    return isoTime(std::chrono::system_clock::now());
 }
 
 std::optional<std::string> shiftIsoTime(std::string_view iso, std::int64_t seconds)

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,7 +15,10 @@ std::string randomToken(std::size_t bytes);   // lower-case hex of `bytes` rando
 std::string sha256Hex(std::string_view data); // lower-case hex SHA-256 (FIPS 180-4)
 // Constant-time comparison of two equal-length strings (digests).
 bool equalDigests(std::string_view left, std::string_view right);
-// The system clock as ISO 8601 UTC with milliseconds: "2026-11-29T21:40:00.123Z".
+// A time as ISO 8601 UTC with milliseconds: "2026-11-29T21:40:00.123Z" (the form every stored
+// and logged time of the server takes; as text, earlier sorts first).
+std::string isoTime(std::chrono::system_clock::time_point time);
+// The system clock in isoTime's form.
 std::string utcNowIso();
 // `iso` (utcNowIso's form, or the same without milliseconds) moved by `seconds`, in utcNowIso's
 // form; nullopt when `iso` is not such a time. For cut-offs: shiftIsoTime(now, -900).

@@ -267,6 +267,14 @@ private Q_SLOTS:
                                              << QStringLiteral("127.0.0.1.evil.example");
         QTest::newRow("v6 remote") << QStringLiteral("postgresql://soko@[2001:db8::5]:5432/soko")
                                    << QStringLiteral("[2001:db8::5]");
+        QTest::newRow("v4-mapped loopback") << QStringLiteral("postgresql://soko@[::ffff:127.0.0.1]:5432/soko")
+                                            << QString();
+        QTest::newRow("v6 loopback, long form") << QStringLiteral("postgresql://soko@[0:0:0:0:0:0:0:1]/soko")
+                                                << QString();
+        QTest::newRow("v4-mapped remote") << QStringLiteral("postgresql://soko@[::ffff:192.0.2.9]/soko")
+                                          << QStringLiteral("[::ffff:192.0.2.9]");
+        QTest::newRow("leading zeros: ambiguous, not taken as loopback") << QStringLiteral("postgresql://soko@127.0.0.010/soko")
+                                                          << QStringLiteral("127.0.0.010");
     }
     void databaseTransport()
     {

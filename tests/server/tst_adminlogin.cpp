@@ -189,13 +189,14 @@ class TestAdminLogin : public QObject
             return {};
         const std::string preAuth = sessionTokenOf(created);
         const auto enrol = send(request("GET", "/admin/login/totp", preAuth));
-        if (enrol.status != 200 || enrol.body.find("data:image/svg+xml;base64,") == std::string::npos)
+        if (enrol.status != 200 || enrol.body.find("data:image/svg+xml;base64,") == std::string::npos ||
+            enrol.body.find("<title>Two-step sign-in setup") == std::string::npos)
             return {};
         const auto seed = seedOf("alice");
         if (seed.empty() || enrol.body.find(Server::Auth::base32Encode(seed)) == std::string::npos)
             return {};
         const auto confirmed = submitCode(preAuth, code(seed));
-        if (confirmed.status != 200)
+        if (confirmed.status != 200 || confirmed.body.find("<title>Two-step sign-in setup") == std::string::npos)
             return {};
         if (recoveryCodes) {
             const std::string &body = confirmed.body;
