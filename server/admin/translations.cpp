@@ -636,6 +636,11 @@ Pair catalogue(Message message)
     case Message::ApprovalDecidedBefore:
         return {"この申請はすでに判断済みです。",
                 "This request was decided already."};
+    case Message::OwnAccountApprovalRefused:
+        return {"自分のアカウントについての申請は判断できません（4つの目の原則）。",
+                "You cannot decide a request about your own account (four eyes)."};
+    case Message::AboutYourAccount:
+        return {"あなたのアカウントについての申請", "About your account"};
     case Message::OwnApprovalRefused:
         return {"自分の申請は承認できません（4つの目の原則）。",
                 "You cannot decide your own request (four eyes)."};

@@ -298,6 +298,8 @@ enum class Message {
     ApprovalRejected,
     ApprovalDecidedBefore,
     OwnApprovalRefused,
+    OwnAccountApprovalRefused,
+    AboutYourAccount,
     ActionGrantAdmin,
     ActionMfaReset,
     ActionStockAdjustment,

@@ -698,8 +698,11 @@ HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext 
                                 : approval.action == piiExportAction       ? translated(page, Message::ActionPiiExport)
                                                                             : Html::text(approval.action);
             Element actions("td");
-            if (approval.requestedBy == context.session->userId) {
-                actions.attribute("class", "muted").child(translated(page, Message::OwnRequest));
+            const bool aboutMe = approval.target == context.session->userId &&
+                                 (approval.action == grantAdminAction || approval.action == mfaResetAction);
+            if (approval.requestedBy == context.session->userId || aboutMe) {
+                actions.attribute("class", "muted").child(
+                    translated(page, aboutMe ? Message::AboutYourAccount : Message::OwnRequest));
             } else {
                 const std::string base = "/admin/approvals/" + std::to_string(approval.id);
                 actions.child(postForm(page, base + "/approve", Message::Approve));
@@ -789,6 +792,10 @@ Common::Result<void> applyApprovalDecision(Storage::Store &store, const Storage:
         return tl::unexpected(target.error());
     if (*target)
         details["username"] = (*target)->username;
+    if (approve && *target && approval.action == grantAdminAction && (*target)->role == Storage::AdminRole::Admin)
+        // Made an administrator meanwhile (e.g. `soko-server admin-user grant-admin`): nothing to
+        // grant; it stays pending until someone rejects it.
+        return Common::fail(Common::ErrorCode::Conflict, "the user is an administrator already");
     if (approve && *target) {
         const std::string effect = json::serialize(
             json::object{{"approval", approval.id}, {"requested_by", adminActor(approval.requestedBy)}});
@@ -853,10 +860,13 @@ HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDec
     const std::string atIso = adminIsoTime(now());
     const bool approve = decision == Storage::ApprovalDecision::Approved;
     bool noLongerApplies = false;
+    bool aboutMe = false;
     const auto refuseOwn = [&] {
         (void)appendAdminAudit(store, context.request, atIso, "authz_fail", actor, "approval:" + std::to_string(id),
-                               json::object{{"reason", "own_request"}}, Announce::Yes);
-        return approvalsPage(store, context, 403, Message::OwnApprovalRefused, true);
+                               json::object{{"reason", aboutMe ? "own_account" : "own_request"}}, Announce::Yes);
+        return approvalsPage(store, context, 403, aboutMe ? Message::OwnAccountApprovalRefused
+                                                          : Message::OwnApprovalRefused,
+                             true);
     };
     {
         Storage::Transaction transaction(store);
@@ -868,7 +878,9 @@ HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDec
         if (!*found)
             return error(context, 404, "not_found");
         const Storage::ApprovalRecord approval = **found;
-        if (approval.requestedBy != me) {
+        // Nor about one's own account: whom a grant or an MFA reset is for is no second pair of eyes.
+        aboutMe = approval.target == me && (approval.action == grantAdminAction || approval.action == mfaResetAction);
+        if (approval.requestedBy != me && !aboutMe) {
             auto decided = store.decideApproval(id, me, decision); // the store refuses the requester too
             if (!decided && decided.error().code != Common::ErrorCode::Forbidden)
                 return error(context, 503, "unavailable");

@@ -417,6 +417,22 @@ private Q_SLOTS:
         QCOMPARE(alertCount("approval_approved"), 1);
         QCOMPARE(post(bob, approve).status, 409); // decided once
 
+        // A request about oneself is not one's to decide; a grant to an administrator no longer applies.
+        QCOMPARE(post(alice, "/admin/users", {{"username", "erin"}, {"role", "viewer"}}).status, 201);
+        const std::string erin = user("erin").id;
+        QCOMPARE(post(alice, "/admin/users/" + erin + "/role", {{"role", "admin"}}).status, 202);
+        open = pending();
+        QCOMPARE(open.size(), std::size_t(1));
+        const std::string erinGrant = "/admin/approvals/" + std::to_string(open.front().id) + "/approve";
+        // Made an administrator out of band (as `soko-server admin-user grant-admin` does).
+        QVERIFY(m_world->store->setAdminRole(erin, Storage::AdminRole::Admin));
+        QCOMPARE(post(bob, erinGrant).status, 409); // nothing to grant: still pending, to be rejected
+        QCOMPARE(pending().size(), std::size_t(1));
+        QCOMPARE(auditCount("approval_approved"), 1);
+        QCOMPARE(post(bob, "/admin/approvals/" + std::to_string(open.front().id) + "/reject").status, 302);
+        QVERIFY(pending().empty());
+        QCOMPARE(auditCount("approval_rejected"), 1);
+
         // Created as admin: a viewer until approved; a rejection leaves it so.
         QCOMPARE(post(alice, "/admin/users", {{"username", "dave"}, {"role", "admin"}}).status, 201);
         QCOMPARE(user("dave").role, Storage::AdminRole::Viewer);
@@ -424,7 +440,7 @@ private Q_SLOTS:
         QCOMPARE(open.size(), std::size_t(1));
         QCOMPARE(post(bob, "/admin/approvals/" + std::to_string(open.front().id) + "/reject").status, 302);
         QCOMPARE(user("dave").role, Storage::AdminRole::Viewer);
-        QCOMPARE(auditCount("approval_rejected"), 1);
+        QCOMPARE(auditCount("approval_rejected"), 2);
     }
 
     // R12: MFA reset by another admin's approval only; it clears TOTP and codes and ends sessions.
@@ -462,6 +478,22 @@ private Q_SLOTS:
         QCOMPARE(alertCount("authn_mfa_reset"), 1);
         auto notes = m_world->store->notifications(carol.id, 10);
         QVERIFY(notes && !notes->empty() && notes->front().kind == "mfa_reset");
+
+        // Bob cannot decide the reset of his own MFA (he is not the requester, but its subject).
+        QCOMPARE(post(alice, "/admin/users/" + user("bob").id + "/mfa-reset").status, 202);
+        const auto bobs = pending();
+        QCOMPARE(bobs.size(), std::size_t(1));
+        const std::string bobApprove = "/admin/approvals/" + std::to_string(bobs.front().id) + "/approve";
+        const int refusalsBefore = auditCount("authz_fail");
+        const auto list = send(request("GET", "/admin/approvals", bob));
+        QVERIFY(!contains(list.body, bobApprove));
+        QVERIFY(contains(list.body, "About your account"));
+        const auto refused = post(bob, bobApprove);
+        QCOMPARE(refused.status, 403);
+        QVERIFY(contains(refused.body, "about your own account"));
+        QCOMPARE(auditCount("authz_fail"), refusalsBefore + 1);
+        QVERIFY(user("bob").totpEnabled);
+        QCOMPARE(pending().size(), std::size_t(1));
     }
 
     // API keys: token shown once, authenticates through AdminService, revocation stops it.
