@@ -4,7 +4,7 @@
 # bench/plots/*.svg (gnuplot).
 #   ./scripts/bench.sh all [ROUNDS=3]   build once, run everything below, then report
 #   ./scripts/bench.sh push [ROUNDS]     sync push vs sqlite3 / pgbench, batches 1, 50, 500   -> push.json
-#   ./scripts/bench.sh pull [ROUNDS]     pull catch-up of 100,000 changes vs the raw SELECT     -> pull.json
+#   ./scripts/bench.sh pull              pull catch-up of 100,000 changes vs the raw SELECT     -> pull.json
 #   ./scripts/bench.sh tls [ROUNDS]      push 20,000 ops and pull 100,000 changes over TLS      -> sync_tls.json
 #   ./scripts/bench.sh pouchdb [ROUNDS]  the same through PouchDB replication (bench/pouchdb)   -> pouchdb.json
 #   ./scripts/bench.sh load [SECONDS]    10/100/1,000 terminals over TLS + connection storm     -> load.json
@@ -25,6 +25,18 @@ RESULTS="$ROOT/bench/results"
 STARTED_PG=0
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# ROUNDS / SECONDS arguments: a whole number in 1..$2, checked before anything is built or run
+# (a bad value would otherwise overwrite some results and leave the report unable to merge them).
+count_arg() { # value, maximum, what
+    case "$1" in
+    '' | *[!0-9]* | 0*) echo "bench.sh: $3 must be a whole number from 1 to $2: '$1'" >&2; exit 2 ;;
+    esac
+    if [ "${#1}" -gt 4 ] || [ "$1" -gt "$2" ]; then
+        echo "bench.sh: $3 must be a whole number from 1 to $2: '$1'" >&2
+        exit 2
+    fi
+}
 
 configure() {
     if [ -f /work/team/ccache.env ]; then
@@ -137,6 +149,7 @@ run_profile() {
 case "${1:-}" in
     all)
         ROUNDS="${2:-3}"
+        count_arg "$ROUNDS" 20 ROUNDS
         need python3 gnuplot pgbench node npm ZXingReader zbarimg
         build push_bench pull_bench sync_bench terminal_scan_bench barcode_bench soko-scan soko-server
         pouchdb_packages
@@ -150,16 +163,17 @@ case "${1:-}" in
         log "barcode (rounds $ROUNDS)"; run_barcode "$ROUNDS"
         log "report"; run_report
         ;;
-    push) build push_bench; need pgbench; run_push "${2:-3}" ;;
+    push) count_arg "${2:-3}" 20 ROUNDS; build push_bench; need pgbench; run_push "${2:-3}" ;;
     pull) build pull_bench; run_pull ;;
-    tls) build sync_bench soko-server; run_tls "${2:-3}" ;;
-    pouchdb) run_pouchdb "${2:-3}" ;;
-    load) build sync_bench soko-server; run_load "${2:-10}" ;;
-    terminal) build terminal_scan_bench; run_terminal "${2:-3}" ;;
-    barcode) build barcode_bench soko-scan; run_barcode "${2:-5}" ;;
+    tls) count_arg "${2:-3}" 20 ROUNDS; build sync_bench soko-server; run_tls "${2:-3}" ;;
+    pouchdb) count_arg "${2:-3}" 20 ROUNDS; run_pouchdb "${2:-3}" ;;
+    load) count_arg "${2:-10}" 600 SECONDS; build sync_bench soko-server; run_load "${2:-10}" ;;
+    terminal) count_arg "${2:-3}" 20 ROUNDS; build terminal_scan_bench; run_terminal "${2:-3}" ;;
+    barcode) count_arg "${2:-5}" 20 ROUNDS; build barcode_bench soko-scan; run_barcode "${2:-5}" ;;
     report) run_report ;;
     profile) build push_bench pull_bench; run_profile ;;
     *)
+        [ -n "${1:-}" ] && echo "bench.sh: unknown benchmark '$1'" >&2
         sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;

@@ -180,6 +180,13 @@ cmd_soak() {
 
 # Every benchmark side by side (bench/RESULTS.md), ROUNDS rounds each (3); npm for PouchDB.
 cmd_bench() {
+    case "${1:-3}" in # checked before anything is installed or built
+    '' | *[!0-9]* | 0*) echo "dev.sh: bench ROUNDS must be a whole number from 1 to 20: '${1:-}'" >&2; exit 2 ;;
+    esac
+    if [ "${#1}" -gt 2 ] || [ "${1:-3}" -gt 20 ]; then
+        echo "dev.sh: bench ROUNDS must be a whole number from 1 to 20: '$1'" >&2
+        exit 2
+    fi
     install_deps "${BENCH_PACKAGES[@]}"
     if ! command -v npm >/dev/null 2>&1; then
         log "Installing Debian package: npm"
@@ -212,6 +219,7 @@ sbom)
     ;;
 clean) rm -rf build ;;
 *)
+    [ -n "${1:-}" ] && echo "dev.sh: unknown command '$1'" >&2
     cat >&2 <<USAGE
 usage: $0 COMMAND
   demo [--headless]   install what is missing, build Release and run the demo
