@@ -16,8 +16,19 @@ SEED="${2:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
 BUILD_DIR="${SOKO_SOAK_BUILD_DIR:-build/test}"
 JOBS="${JOBS:-$(nproc)}"
 
-case "$SECONDS_TO_RUN" in '' | *[!0-9]*) echo "soak.sh: SECONDS must be a number: $SECONDS_TO_RUN" >&2; exit 2 ;; esac
-case "$SEED" in '' | *[!0-9]*) echo "soak.sh: SEED must be a number: $SEED" >&2; exit 2 ;; esac
+# Checked here, before the build and the database start (soko-soak checks them again).
+case "$SECONDS_TO_RUN" in
+'' | *[!0-9]* | 0*) echo "soak.sh: SECONDS must be a whole number from 1 to 604800: '$SECONDS_TO_RUN'" >&2; exit 2 ;;
+esac
+if [ "${#SECONDS_TO_RUN}" -gt 6 ] || [ "$SECONDS_TO_RUN" -gt 604800 ]; then
+    echo "soak.sh: SECONDS must be a whole number from 1 to 604800: '$SECONDS_TO_RUN'" >&2
+    exit 2
+fi
+case "$SEED" in '' | *[!0-9]*) echo "soak.sh: SEED must be a whole number (0 to 18446744073709551615): '$SEED'" >&2; exit 2 ;; esac
+if [ "${#SEED}" -gt 20 ] || { [ "${#SEED}" -eq 20 ] && [[ "$SEED" > "18446744073709551615" ]]; }; then
+    echo "soak.sh: SEED must be a whole number (0 to 18446744073709551615): '$SEED'" >&2
+    exit 2
+fi
 
 # Reuse the shared compiler cache when the machine has one.
 [ -f /work/team/ccache.env ] && source /work/team/ccache.env
@@ -45,5 +56,9 @@ echo "soak.sh: soko-soak $SECONDS_TO_RUN s, seed $SEED (reproduce: ./scripts/dev
 status=0
 # shellcheck disable=SC2086 # SOKO_SOAK_ARGS is a list of options
 "$BUILD_DIR/tests/soak/soko-soak" "$SECONDS_TO_RUN" "$SEED" ${SOKO_SOAK_ARGS:-} || status=$?
-[ "$status" -ne 0 ] && echo "soak.sh: FAILED (exit $status); reproduce: ./scripts/dev.sh soak $SECONDS_TO_RUN $SEED" >&2
+case "$status" in
+0) ;;
+2) echo "soak.sh: soko-soak refused its arguments (exit 2): nothing ran" >&2 ;;
+*) echo "soak.sh: FAILED (exit $status); reproduce: ./scripts/dev.sh soak $SECONDS_TO_RUN $SEED${SOKO_SOAK_ARGS:+ with SOKO_SOAK_ARGS='$SOKO_SOAK_ARGS'}" >&2 ;;
+esac
 exit "$status"

@@ -23,9 +23,10 @@ int main(int argc, char **argv)
         bool ok = true;
         if ((argument == QLatin1String("--terminals") || argument == QLatin1String("--heal")) &&
             index + 1 < arguments.size()) {
+            const bool terminals = argument == QLatin1String("--terminals");
             const int value = arguments[++index].toInt(&ok);
-            (argument == QLatin1String("--terminals") ? options.terminals : options.healSeconds) = value;
-            ok = ok && value > 0 && value <= 64;
+            (terminals ? options.terminals : options.healSeconds) = value;
+            ok = ok && value > 0 && value <= (terminals ? 64 : 3600); // terminals 1..64, heal 1 s..1 h
         } else if (argument.startsWith(QLatin1Char('-'))) {
             ok = false;
         } else {
@@ -42,8 +43,9 @@ int main(int argc, char **argv)
     bool ok = true;
     if (!positional.isEmpty())
         options.seconds = positional[0].toInt(&ok);
-    if (!ok || options.seconds < 1) {
-        std::fprintf(stderr, "soko-soak: SECONDS must be a positive integer, not %s\n", qPrintable(positional[0]));
+    if (!ok || options.seconds < 1 || options.seconds > 7 * 24 * 3600) {
+        std::fprintf(stderr, "soko-soak: SECONDS must be a whole number from 1 to 604800 (a week), not %s\n",
+                     qPrintable(positional[0]));
         return 2;
     }
     if (positional.size() > 1)
@@ -55,8 +57,13 @@ int main(int argc, char **argv)
     options.reproduceCommand = QStringLiteral("./scripts/dev.sh soak %1 %2   (or scripts/soak.sh %1 %2)")
                                    .arg(options.seconds)
                                    .arg(options.seed);
-    if (options.terminals != 6)
-        options.reproduceCommand += QStringLiteral(" with SOKO_SOAK_ARGS='--terminals %1'").arg(options.terminals);
+    QStringList extra; // non-default options, so the line reproduces exactly this run
+    if (options.terminals != Soak::Options().terminals)
+        extra << QStringLiteral("--terminals %1").arg(options.terminals);
+    if (options.healSeconds != Soak::Options().healSeconds)
+        extra << QStringLiteral("--heal %1").arg(options.healSeconds);
+    if (!extra.isEmpty())
+        options.reproduceCommand += QStringLiteral(" with SOKO_SOAK_ARGS='%1'").arg(extra.join(QLatin1Char(' ')));
     const Soak::Report report = Soak::run(options, [](const QString &line) {
         std::fprintf(stderr, "%s\n", qPrintable(line));
         std::fflush(stderr);

@@ -1160,14 +1160,18 @@ private:
                 .arg(m_options.seed),
             QStringLiteral("ops created: %1 (%2)").arg(m_created.size()).arg(types.join(QStringLiteral(", "))),
             QStringLiteral("applied: %1, applied with conflict: %2, rejected: %3 (%4 expected ghost-SKU receipts, %5 "
-                           "others), duplicates: %6, lost: %7")
+                           "others), gone with a restore before reaching the server: %8 (sum %9 of %10 created); "
+                           "duplicates: %6, lost: %7")
                 .arg(m_applied)
                 .arg(m_conflicts)
                 .arg(m_rejected)
                 .arg(m_rejectedExpected)
                 .arg(m_unexpectedRejections.size())
                 .arg(m_duplicates)
-                .arg(m_lost),
+                .arg(m_lost)
+                .arg(m_rolledBackUnsent)
+                .arg(m_applied + m_conflicts + m_rejected + m_rolledBackUnsent)
+                .arg(m_created.size()),
             QStringLiteral("orders: %1 created, %2 released; server bins %3, orders in scope %4")
                 .arg(m_ordersCreated)
                 .arg(m_ordersReleased)
