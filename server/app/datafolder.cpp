@@ -232,7 +232,10 @@ Common::Result<InitResult> initDataFolder(const InitOptions &options)
         return Common::fail(ErrorCode::NotFound, "parent folder " + parent.string() + " does not exist");
 
     // Build beside the target, then rename: a crash or an error leaves no half-made folder.
-    std::string scratch = (parent / ("." + target.filename().string() + ".init-XXXXXX")).string();
+    std::string hidden = "."; // appended, not "." + name: GCC 12 -Wrestrict false positive (bug 105329) in Release
+    hidden += target.filename().string();
+    hidden += ".init-XXXXXX";
+    std::string scratch = (parent / hidden).string();
     if (!::mkdtemp(scratch.data()))
         return tl::unexpected(ioError("cannot create a folder in", parent));
     const fs::path building(scratch);
