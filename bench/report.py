@@ -89,6 +89,10 @@ def ratio(soko, reference):
     return "%.2f" % value
 
 
+def plural(count, noun):
+    return "%d %s%s" % (count, noun, "" if count == 1 else "s")
+
+
 def row(*cells):
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
@@ -103,9 +107,9 @@ def push_section(push, lines):
     when = date(push.get("date_utc"))
     lines += ["## Sync push vs the raw database (bench/push_bench.cpp → push.json)", "",
               "Ops applied per second (higher is better; ratio = Soko ÷ reference, below 1: Soko slower), "
-              "%d rounds, durable commits, one transaction per batch. Soko = %s. SQLite: %s; reference %s. "
+              "%s, durable commits, one transaction per batch. Soko = %s. SQLite: %s; reference %s. "
               "PostgreSQL: %s; reference %s. `./scripts/bench.sh push`." % (
-                  push.get("rounds", 1), push.get("push_path", ""), push.get("sqlite_durable", ""),
+                  plural(push.get("rounds", 1), "round"), push.get("push_path", ""), push.get("sqlite_durable", ""),
                   push.get("sqlite_reference", ""), push.get("postgresql_durable", "not run"),
                   push.get("postgresql_reference", "")), ""]
     lines += HEADER
@@ -214,7 +218,6 @@ def load_section(data, lines):
     storm = data.get("storm")
     if storm and phases:
         last = phases[-1]
-        steady = last["connect_seconds"] / max(1, last["terminals"])
         lines += ["", HEADER[0], HEADER[1]]
         lines.append(row("connection storm: %d terminals reconnect at once (TLS + first pull), seconds until all "
                          "succeeded" % storm["terminals"], number(storm["seconds_until_all_succeeded"], 2),
@@ -225,9 +228,8 @@ def load_section(data, lines):
             number(storm["first_pull_ms_p50"]), number(storm["first_pull_ms_p99"])),
                          "steady pull p99 %s" % number(last["pull_ms_p99"]) if last["pull_ms_p99"] > 0 else "–",
                          ratio(storm["first_pull_ms_p99"], last["pull_ms_p99"]), where, when))
-        lines.append(row("storm: server CPU seconds, per connection ms", "%s, %s" % (
-            number(storm["server_cpu_seconds"], 2), number(1000 * storm["server_cpu_seconds"] / storm["terminals"], 2)),
-                         "steady connect per terminal %s ms" % number(1000 * steady, 2), "–", where, when))
+        lines.append(row("storm: server CPU time, ms per reconnecting terminal (TLS handshake + first pull)",
+                         number(1000 * storm["server_cpu_seconds"] / storm["terminals"], 2), "–", "–", where, when))
         lines.append(row("enrollment (CSR → certificate), s per device", number(data.get("enroll_seconds_per_device"), 3),
                          "–", "–", where, when))
     lines += ["", "![latency vs terminal count](plots/load_latency.svg)", ""]
@@ -240,10 +242,10 @@ def terminal_section(data, lines):
     when = date(data.get("date_utc"))
     lines += ["## Terminal (bench/terminal_scan_bench.cpp → terminal.json)", "",
               "soko-terminal offscreen on a local database of %s SKUs and %s open order lines; %d scans per "
-              "round (pick slips, bin labels, JANs through WedgeScanSource), %d rounds: wedge → screen "
+              "round (pick slips, bin labels, JANs through WedgeScanSource), %s: wedge → screen "
               "updated (workflow + SQLite commit + repaint). No external reference. "
               "`./scripts/bench.sh terminal`." % (number(data.get("skus")), number(data.get("open_order_lines")),
-                                                  data.get("scans", 0), data.get("rounds", 1)), ""]
+                                                  data.get("scans", 0), plural(data.get("rounds", 1), "round")), ""]
     lines += ["| figure | Soko | machine | date (UTC) |", "|---|---|---|---|"]
     scan = data.get("scan_to_ui_ms", {})
     for key in ("p50", "p99", "max"):
@@ -262,10 +264,10 @@ def barcode_section(data, lines):
     where = "%s, nproc %s" % (info.get("cpu", cpu_model()), info.get("nproc", "?"))
     when = date(info.get("date_utc"))
     lines += ["## Barcode decoding, summary (bench/barcode_bench.cpp → barcode.json)", "",
-              "%d rounds over %d images; ms per image (lower is better; ratio = Soko ÷ reference, below 1: "
+              "%s over %d images; ms per image (lower is better; ratio = Soko ÷ reference, below 1: "
               "Soko faster), reference = ZXingReader / zbarimg processes. The per-format tables and notes in "
               "the hand-written section below are from the run it names. `./scripts/bench.sh barcode`." % (
-                  data.get("rounds", 1), data.get("images", 0)), ""]
+                  plural(data.get("rounds", 1), "round"), data.get("images", 0)), ""]
     lines += HEADER
     for mode in ("expected", "any"):
         result = data["results"][mode]

@@ -106,7 +106,8 @@ run_load() { "$BUILD/bench/sync_bench" load "${1:-10}" 10,100,1000 "$RESULTS/loa
 run_terminal() {
     local rounds="${1:-3}" files=() i
     for ((i = 1; i <= rounds; i++)); do
-        QT_QPA_PLATFORM=offscreen "$BUILD/bench/terminal_scan_bench" 1200 "$RESULTS/terminal-$i.tmp"
+        QT_QPA_PLATFORM=offscreen "$BUILD/bench/terminal_scan_bench" 1200 "$RESULTS/terminal-$i.tmp" \
+            2> >(grep -v "does not support propagateSizeHints" >&2)
         files+=("$RESULTS/terminal-$i.tmp")
     done
     python3 "$ROOT/bench/report.py" merge-terminal "$RESULTS/terminal.json" "${files[@]}"
