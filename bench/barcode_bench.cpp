@@ -45,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/benchmachine.h"
 #include "client/scanning/imagedecoder.h"
 #include "tests/support/barcodemanifest.h"
 
@@ -494,6 +495,7 @@ int main(int argc, char **argv)
     QJsonObject machine{{QStringLiteral("nproc"), int(std::thread::hardware_concurrency())},
                         {QStringLiteral("cpu"), cpuModel()},
                         {QStringLiteral("date_utc"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                        {QStringLiteral("load_average"), QString::fromStdString(benchLoadAverage())},
                         {QStringLiteral("zxing_cpp_tools"),
                          commandOutput(QStringLiteral("dpkg-query"), {QStringLiteral("-W"), QStringLiteral("-f=${Version}"), QStringLiteral("zxing-cpp-tools")})},
                         {QStringLiteral("zbar_tools"),

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include "bench/benchmachine.h"
 #include "common/protocol/protocol.h"
 #include "server/storage/storepool.h"
 #include "server/sync/syncservice.h"
@@ -271,10 +272,7 @@ int main(int argc, char **argv)
         char text[32];
         std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
         result["date_utc"] = text;
-        std::ifstream loadFile("/proc/loadavg");
-        std::string one, five, fifteen;
-        loadFile >> one >> five >> fifteen;
-        result["load_average"] = one + " " + five + " " + fifteen;
+        result["load_average"] = benchLoadAverage();
     }
     result["changes_in_scope"] = changes;
     result["changes_out_of_scope"] = changes / 5;

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include "bench/benchmachine.h"
 #include "bench/benchops.h"
 #include "common/protocol/protocol.h"
 #include "server/storage/ids.h"
@@ -296,14 +297,6 @@ std::string utcNow()
     return text;
 }
 
-std::string loadAverage()
-{
-    std::ifstream file("/proc/loadavg");
-    std::string one, five, fifteen;
-    file >> one >> five >> fifteen;
-    return one + " " + five + " " + fifteen;
-}
-
 // {median, min, max, values} of the rounds.
 boost::json::object spread(std::vector<double> values)
 {
@@ -355,7 +348,7 @@ int main(int argc, char **argv)
     result["benchmark"] = "push";
     result["rounds"] = rounds;
     result["date_utc"] = utcNow();
-    result["load_average_start"] = loadAverage();
+    result["load_average_start"] = benchLoadAverage();
     result["unit"] = "ops per second (higher is better); ratio = Soko / reference";
     result["push_path"] = "decodePushRequest + SyncService::push (ledger, balance, change log, applied_ops) + encode";
     result["sqlite_durable"] = "WAL + synchronous=FULL (as server/storage/sqlite), one transaction per batch";
@@ -438,7 +431,7 @@ int main(int argc, char **argv)
     result["postgresql"] = "not run: built without libpqxx";
 #endif
     std::filesystem::remove_all(dir);
-    result["load_average_end"] = loadAverage();
+    result["load_average_end"] = benchLoadAverage();
     write(output, result);
     return 0;
 }

@@ -262,6 +262,8 @@ def barcode_section(data, lines):
         return
     info = data.get("machine", {})
     where = "%s, nproc %s" % (info.get("cpu", cpu_model()), info.get("nproc", "?"))
+    if info.get("load_average"):
+        where += ", load %s" % info["load_average"]
     when = date(info.get("date_utc"))
     lines += ["## Barcode decoding, summary (bench/barcode_bench.cpp → barcode.json)", "",
               "%s over %d images; ms per image (lower is better; ratio = Soko ÷ reference, below 1: "

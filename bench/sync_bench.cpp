@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "common/crypto/pki.h"
+#include "bench/benchmachine.h"
 #include "bench/benchops.h"
 #include "common/protocol/protocol.h"
 #include "server/oms/adminservice.h"
@@ -69,14 +70,6 @@ QString utcNow()
     char text[32];
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     return QString::fromLatin1(text);
-}
-
-QString loadAverage()
-{
-    QFile file(QStringLiteral("/proc/loadavg"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromLatin1(file.readAll()).section(QLatin1Char(' '), 0, 2);
 }
 
 double percentile(std::vector<double> values, double fraction)
@@ -529,7 +522,7 @@ int runTls(int rounds, int ops, int changes, const QString &output)
     const QJsonObject result{
         {QStringLiteral("benchmark"), QStringLiteral("sync_tls")},
         {QStringLiteral("date_utc"), utcNow()},
-        {QStringLiteral("load_average"), loadAverage()},
+        {QStringLiteral("load_average"), QString::fromStdString(benchLoadAverage())},
         {QStringLiteral("rounds"), rounds},
         {QStringLiteral("transport"),
          QStringLiteral("HTTPS (TLS 1.3, P-256 device client certificate) keep-alive on 127.0.0.1, "
@@ -741,7 +734,7 @@ int runLoad(int seconds, const std::vector<int> &counts, const QString &output)
     const QJsonObject result{
         {QStringLiteral("benchmark"), QStringLiteral("load")},
         {QStringLiteral("date_utc"), utcNow()},
-        {QStringLiteral("load_average"), loadAverage()},
+        {QStringLiteral("load_average"), QString::fromStdString(benchLoadAverage())},
         {QStringLiteral("transport"),
          QStringLiteral("HTTPS keep-alive on 127.0.0.1, one enrolled device (client certificate) per terminal, "
                         "all terminals in one bench process (Qt async sockets, one thread)")},
