@@ -54,9 +54,13 @@ private Q_SLOTS:
         QVERIFY(m_server.waitForLog(QRegularExpression(
             QStringLiteral("listening devices=127\\.0\\.0\\.1:\\d+ api=127\\.0\\.0\\.1:\\d+ admin=127\\.0\\.0\\.1:%1 ")
                 .arg(m_server.adminPort()))));
-        QFile out(m_server.rootPath() + QStringLiteral("/server.out"));
-        QVERIFY(out.open(QIODevice::ReadOnly));
-        QVERIFY(out.readAll().contains("admin=127.0.0.1:" + QByteArray::number(m_server.adminPort())));
+        // stdout gets its line just after the log line: read the file until it is there.
+        const auto printed = [this] {
+            QFile out(m_server.rootPath() + QStringLiteral("/server.out"));
+            return out.open(QIODevice::ReadOnly) &&
+                   out.readAll().contains("admin=127.0.0.1:" + QByteArray::number(m_server.adminPort()));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(printed(), 5000);
         QCOMPARE(m_server.logCount(QRegularExpression(QStringLiteral("warning admin_listen"))), 0); // loopback
     }
 
