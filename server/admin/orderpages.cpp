@@ -355,6 +355,19 @@ HttpResponse ordersList(AdminApplication &application, Storage::StorePool &pool,
 
 // ---- CSV export (R35) ----
 
+// Decisions older than this (ISO time) no longer grant a download.
+std::string grantCutoff(Store &store)
+{
+    return Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+}
+
+// An approved export grant not yet used, decided at or after `cutoff`.
+bool grantUsable(const Storage::ApprovalRecord &approval, const std::string &cutoff)
+{
+    return approval.decision == Storage::ApprovalDecision::Approved && !approval.usedAt && approval.decidedAt &&
+           *approval.decidedAt >= cutoff;
+}
+
 // The requester's own export requests (R27), newest first, with their state: waiting, approved
 // (with the download link while unused and within exportGrantHours of the decision), downloaded,
 // expired, rejected.
@@ -418,7 +431,7 @@ HttpResponse exportApprovalPage(AdminApplication &application, Store &store, Adm
     auto requests = store.approvalsRequestedBy(context.session->userId, piiExportAction, exportRequestsShown);
     if (!requests)
         return unavailable(application, context);
-    const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+    const std::string cutoff = grantCutoff(store);
     Element form("form");
     form.attribute("method", "post").attribute("action", "/admin/orders/export-requests");
     form.child(csrfField(page.csrfToken));
@@ -495,11 +508,8 @@ HttpResponse ordersCsv(AdminApplication &application, Storage::StorePool &pool, 
         if (!grant)
             return exportApprovalPage(application, store, context, query, count, 403, Message::ExportNeedsApproval, true);
         const std::optional<Storage::ApprovalRecord> &approval = approvalRecord;
-        const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
         bool granted = approval && approval->action == piiExportAction && approval->target == "orders.csv?" + filters &&
-                       approval->requestedBy == context.session->userId &&
-                       approval->decision == Storage::ApprovalDecision::Approved && !approval->usedAt &&
-                       approval->decidedAt && *approval->decidedAt >= cutoff;
+                       approval->requestedBy == context.session->userId && grantUsable(*approval, grantCutoff(store));
         if (granted && count > approvedRows) { // more rows match now than the approver saw
             (void)auditRequest(store, context, "authz_fail", "approval:" + std::to_string(*grant),
                                json::object{{"action", piiExportAction}, {"filters", filters}, {"rows", count},
@@ -589,12 +599,10 @@ HttpResponse requestExport(AdminApplication &application, Storage::StorePool &po
         auto earlier = store.approvalsRequestedBy(context.session->userId, piiExportAction, 1000);
         if (!earlier)
             return unavailable(application, context);
-        const std::string cutoff = Storage::shiftIsoTime(store.now(), -exportGrantHours * 3600).value_or("");
+        const std::string cutoff = grantCutoff(store);
         for (const Storage::ApprovalRecord &request : *earlier) {
-            const bool usable = request.decision == Storage::ApprovalDecision::Approved && !request.usedAt &&
-                                request.decidedAt && *request.decidedAt >= cutoff;
             if (request.target == approval.target &&
-                (request.decision == Storage::ApprovalDecision::Pending || usable)) {
+                (request.decision == Storage::ApprovalDecision::Pending || grantUsable(request, cutoff))) {
                 return exportApprovalPage(application, store, context, query, count, 409,
                                           Message::ExportAlreadyRequested, true);
             }

@@ -29,6 +29,12 @@ constexpr std::string_view grantAdminAction = "grant_admin";
 constexpr std::string_view mfaResetAction = "mfa_reset";
 constexpr std::string_view assignableRoles[] = {"admin", "back_office", "supervisor", "viewer"};
 
+// A grant or an MFA reset for `userId`'s own account: its subject is no second pair of eyes.
+bool aboutAccountOf(const Storage::ApprovalRecord &approval, std::string_view userId)
+{
+    return approval.target == userId && (approval.action == grantAdminAction || approval.action == mfaResetAction);
+}
+
 json::object detailsObject(const std::string &detailsJson)
 {
     boost::system::error_code error;
@@ -698,8 +704,7 @@ HttpResponse UserPages::approvalsPage(Storage::Store &store, const AdminContext 
                                 : approval.action == piiExportAction       ? translated(page, Message::ActionPiiExport)
                                                                             : Html::text(approval.action);
             Element actions("td");
-            const bool aboutMe = approval.target == context.session->userId &&
-                                 (approval.action == grantAdminAction || approval.action == mfaResetAction);
+            const bool aboutMe = aboutAccountOf(approval, context.session->userId);
             if (approval.requestedBy == context.session->userId || aboutMe) {
                 actions.attribute("class", "muted").child(
                     translated(page, aboutMe ? Message::AboutYourAccount : Message::OwnRequest));
@@ -879,7 +884,7 @@ HttpResponse UserPages::postDecision(AdminContext &context, Storage::ApprovalDec
             return error(context, 404, "not_found");
         const Storage::ApprovalRecord approval = **found;
         // Nor about one's own account: whom a grant or an MFA reset is for is no second pair of eyes.
-        aboutMe = approval.target == me && (approval.action == grantAdminAction || approval.action == mfaResetAction);
+        aboutMe = aboutAccountOf(approval, me);
         if (approval.requestedBy != me && !aboutMe) {
             auto decided = store.decideApproval(id, me, decision); // the store refuses the requester too
             if (!decided && decided.error().code != Common::ErrorCode::Forbidden)
