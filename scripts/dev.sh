@@ -174,6 +174,7 @@ cmd_test() {
 
 # The randomized soak (tests/soak/README.md): SECONDS (300) with SEED (random, printed).
 cmd_soak() {
+    SOKO_SOAK_CHECK_ONLY=1 "$ROOT/scripts/soak.sh" "$@" || exit $? # bad arguments: before any install
     install_deps
     exec "$ROOT/scripts/soak.sh" "$@"
 }

@@ -29,6 +29,8 @@ if [ "${#SEED}" -gt 20 ] || { [ "${#SEED}" -eq 20 ] && [[ "$SEED" > "18446744073
     echo "soak.sh: SEED must be a whole number (0 to 18446744073709551615): '$SEED'" >&2
     exit 2
 fi
+# dev.sh checks the arguments this way before it installs anything.
+[ "${SOKO_SOAK_CHECK_ONLY:-0}" = 1 ] && exit 0
 
 # Reuse the shared compiler cache when the machine has one.
 [ -f /work/team/ccache.env ] && source /work/team/ccache.env
